@@ -1,0 +1,79 @@
+"""Conversations to token ids and labels through the model's chat template.
+
+Only assistant turns are trained: every other token gets label -100. The assistant spans are
+found in characters by rendering the conversation turn by turn, then mapped onto tokens with
+the tokenizer's offsets, so it works with any chat template whose rendering grows by
+appending (all common ones do) and needs no `{% generation %}` markers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+IGNORE = -100
+
+
+@dataclass
+class Tokenized:
+    input_ids: list[int]
+    labels: list[int]
+
+
+def ensure_chat_template(tokenizer, name: str = "") -> str:
+    """Use the named template, else the tokenizer's own, else chatml. Returns what is used."""
+    from backend.resources import chat_template
+
+    if name:
+        tokenizer.chat_template = chat_template(name)
+        return name
+    if getattr(tokenizer, "chat_template", None):
+        return "tokenizer's own"
+    tokenizer.chat_template = chat_template("chatml")
+    return "chatml (the tokenizer has none)"
+
+
+def render(tokenizer, messages: list[dict], add_generation_prompt: bool = False) -> str:
+    return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=add_generation_prompt)
+
+
+def assistant_spans(tokenizer, messages: list[dict]) -> tuple[str, list[tuple[int, int]]]:
+    """The rendered text and the [start, end) character spans of each assistant turn."""
+    text = render(tokenizer, messages)
+    spans = []
+    for i, m in enumerate(messages):
+        if m["role"] != "assistant":
+            continue
+        prefix = render(tokenizer, messages[:i], add_generation_prompt=True)
+        upto = render(tokenizer, messages[: i + 1])
+        if text.startswith(upto) and upto.startswith(prefix):
+            spans.append((len(prefix), len(upto)))
+        else:  # a template that rewrites earlier turns: fall back to finding the reply itself
+            start = text.find(m["content"], spans[-1][1] if spans else 0)
+            if start < 0:
+                raise ValueError("the chat template drops an assistant reply; choose another template")
+            spans.append((start, start + len(m["content"])))
+    return text, spans
+
+
+def tokenize_conversation(tokenizer, messages: list[dict], max_length: int) -> Tokenized:
+    text, spans = assistant_spans(tokenizer, messages)
+    enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+    ids = list(enc["input_ids"])
+    labels = [IGNORE] * len(ids)
+    for j, (start, end) in enumerate(enc["offset_mapping"]):
+        if end > start and any(s <= start < e for s, e in spans):
+            labels[j] = ids[j]
+    return Tokenized(ids[:max_length], labels[:max_length])
+
+
+def tokenize_all(tokenizer, conversations: list[list[dict]], max_length: int) -> tuple[list[Tokenized], list[int]]:
+    """Tokenize every conversation; return the examples and the indices (from 0) dropped
+    because truncation left no assistant token to learn from."""
+    kept, dropped = [], []
+    for i, messages in enumerate(conversations):
+        t = tokenize_conversation(tokenizer, messages, max_length)
+        if all(label == IGNORE for label in t.labels):
+            dropped.append(i)
+        else:
+            kept.append(t)
+    return kept, dropped

@@ -1,0 +1,138 @@
+"""The built-in demo model: a tiny random-init Qwen2 chat model, made offline on first use.
+
+    python -m backend.demo [WORKSPACE]      # builds <workspace>/models/demo once
+
+Its tokenizer is a byte-level BPE trained with `tokenizers` on the project's own text
+(data/identity.json), using Qwen2's pre-tokenizer so that AutoTokenizer, which rebuilds a
+qwen2 tokenizer with that pattern, encodes exactly as trained. It knows nothing at first;
+a minute of LoRA on the demo set teaches it who it is.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import sys
+from pathlib import Path
+
+from backend.resources import DEMO_DATASET, chat_template
+
+# Shown by the UI before the model exists, so the UI need not import torch.
+DEMO_CONFIG = dict(
+    model_type="qwen2",
+    hidden_size=128,
+    intermediate_size=512,
+    num_hidden_layers=4,
+    num_attention_heads=4,
+    num_key_value_heads=2,
+    max_position_embeddings=2048,
+    tie_word_embeddings=True,
+    rope_theta=10000.0,
+    # With the usual 0.02, tied embeddings this small cap the logits near +-2.5, so the loss
+    # cannot fall below ~4.4 however well the model learns; 0.1 gives about unit-gain layers.
+    initializer_range=0.1,
+)
+VOCAB_SIZE = 2048
+SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+# transformers' qwen2 tokenizer pre-tokenization regex (tokenization_qwen2.PRETOKENIZE_REGEX).
+QWEN2_PATTERN = (
+    r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"""
+)
+
+
+def demo_dir(models_dir: Path) -> Path:
+    return Path(models_dir) / "demo"
+
+
+def is_built(models_dir: Path) -> bool:
+    d = demo_dir(models_dir)
+    return (d / "config.json").is_file() and (d / "model.safetensors").is_file()
+
+
+def ensure_demo_model(models_dir: Path) -> Path:
+    """Build the demo model once (safe when several processes ask at the same time)."""
+    target = demo_dir(models_dir)
+    if is_built(models_dir):
+        return target
+    Path(models_dir).mkdir(parents=True, exist_ok=True)
+    with open(Path(models_dir) / ".demo.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not is_built(models_dir):
+            tmp = Path(models_dir) / "demo.partial"
+            _build(tmp)
+            tmp.rename(target)
+    return target
+
+
+def _corpus() -> list[str]:
+    rows = json.loads(DEMO_DATASET.read_text(encoding="utf-8"))
+    texts = []
+    for row in rows:
+        texts += [row["instruction"], row["output"]]
+    # Common words a user may type as a name or author, so they are not split byte by byte.
+    texts += ["system user assistant Nova Studio Assistant AI model name author"] * 4
+    return texts
+
+
+def _build(out: Path) -> None:
+    import shutil
+
+    import torch
+    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+    from transformers import AutoTokenizer, PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
+
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+
+    tok = Tokenizer(models.BPE())
+    tok.normalizer = normalizers.NFC()
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Split(Regex(QWEN2_PATTERN), behavior="isolated", invert=False),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+        ]
+    )
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=VOCAB_SIZE,
+        special_tokens=SPECIAL_TOKENS,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tok.train_from_iterator(_corpus() + ["\n"], trainer=trainer)
+
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tok,
+        eos_token="<|im_end|>",
+        pad_token="<|endoftext|>",
+        unk_token="<|endoftext|>",
+    )
+    fast.chat_template = chat_template("chatml")
+    fast.save_pretrained(out)
+
+    config = Qwen2Config(
+        vocab_size=len(fast),
+        bos_token_id=None,
+        eos_token_id=fast.convert_tokens_to_ids("<|im_end|>"),
+        pad_token_id=fast.convert_tokens_to_ids("<|endoftext|>"),
+        **{k: v for k, v in DEMO_CONFIG.items() if k != "model_type"},
+    )
+    torch.manual_seed(0)
+    model = Qwen2ForCausalLM(config)
+    model.generation_config.eos_token_id = config.eos_token_id
+    model.generation_config.pad_token_id = config.pad_token_id
+    model.save_pretrained(out)
+
+    # Check the round trip through AutoTokenizer (which rebuilds qwen2 tokenizers).
+    reloaded = AutoTokenizer.from_pretrained(out)
+    sample = "Who are you? 你是谁？ <|im_start|>user\nhi<|im_end|>"
+    if reloaded(sample)["input_ids"] != fast(sample)["input_ids"]:
+        raise RuntimeError("demo tokenizer does not survive a reload; check the pre-tokenizer pattern")
+
+
+if __name__ == "__main__":
+    from backend.workspace import Workspace
+
+    ws = Workspace.at(sys.argv[1]) if len(sys.argv) > 1 else Workspace.default()
+    print(ensure_demo_model(ws.models_dir))

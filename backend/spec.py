@@ -1,0 +1,405 @@
+"""The job spec: what to train, on what, how. One spec for the wizard and for `studio train`.
+
+    from backend.spec import JobSpec
+    spec = JobSpec.from_yaml(open("templates/demo.yaml").read())
+    spec = spec.with_overrides(["training.max_steps=10"])
+    print(spec.to_yaml())
+
+Every field carries its help text in `field(metadata={"help": ...})`; the UI shows the same
+text as the tooltip, so it is written once. Validation never raises on the first problem: it
+collects every problem, each naming the field, the value it got and what is accepted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+STAGES = ("sft",)
+METHODS = ("lora",)
+SCHEDULERS = ("linear", "cosine", "constant", "constant_with_warmup")
+PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+DATA_FORMATS = ("auto", "alpaca", "messages")
+EXPORT_FORMATS = ("adapter",)
+DEMO = "demo"
+
+
+def _help(text: str, **extra: Any) -> dict:
+    return {"help": text, **extra}
+
+
+@dataclass
+class ModelSpec:
+    name_or_path: str = field(
+        default=DEMO,
+        metadata=_help(
+            "`demo` (a tiny model built offline), a local folder, or a Hugging Face hub id "
+            "such as `Qwen/Qwen2.5-0.5B-Instruct`."
+        ),
+    )
+    trust_remote_code: bool = field(
+        default=False,
+        metadata=_help("Run Python code shipped with the model. Only for models you trust."),
+    )
+    chat_template: str = field(
+        default="",
+        metadata=_help(
+            "Chat template to use when the tokenizer has none: a name from templates/ "
+            "(e.g. `chatml`). Empty: the tokenizer's own, else chatml."
+        ),
+    )
+
+
+@dataclass
+class DataSpec:
+    train: str = field(
+        default=DEMO,
+        metadata=_help(
+            "`demo` (the built-in self-cognition set) or a json/jsonl/csv file in alpaca "
+            "(instruction/input/output) or messages (role/content) form."
+        ),
+    )
+    format: str = field(
+        default="auto",
+        metadata=_help("Row format: `auto` detects it from the columns.", choices=DATA_FORMATS),
+    )
+    eval: str = field(default="", metadata=_help("Optional separate evaluation file."))
+    eval_split: float = field(
+        default=0.0,
+        metadata=_help(
+            "Share of the training rows held out for evaluation (0 to 0.5); 0 = no eval split."
+        ),
+    )
+    placeholders: dict = field(
+        default_factory=dict,
+        metadata=_help(
+            "Values for `{{key}}` placeholders in the data, e.g. name and author for the "
+            "self-cognition set."
+        ),
+    )
+
+
+@dataclass
+class MethodSpec:
+    name: str = field(default="lora", metadata=_help("Fine-tuning method.", choices=METHODS))
+    lora_r: int = field(
+        default=8,
+        metadata=_help("LoRA rank: capacity of the adapter. Usual values 8-64."),
+    )
+    lora_alpha: int = field(
+        default=16,
+        metadata=_help("LoRA scaling (alpha / r scales the update). Usually 1-2x the rank."),
+    )
+    lora_dropout: float = field(
+        default=0.05,
+        metadata=_help("Dropout on the adapter's input (0-0.5); higher fights overfitting."),
+    )
+    target_modules: str = field(
+        default="all-linear",
+        metadata=_help(
+            "Layers that get an adapter: `all-linear` (recommended) or a comma-separated "
+            "list such as `q_proj,v_proj`."
+        ),
+    )
+
+
+@dataclass
+class TrainingSpec:
+    num_epochs: float = field(
+        default=3.0, metadata=_help("Passes over the training data. Ignored when max_steps > 0.")
+    )
+    max_steps: int = field(
+        default=0, metadata=_help("Stop after this many optimizer steps; 0 = use num_epochs.")
+    )
+    learning_rate: float = field(
+        default=2e-4,
+        metadata=_help("Step size. LoRA: 1e-4 to 3e-4 usual (tiny models more); full: 1e-5 to 5e-5."),
+    )
+    batch_size: int = field(default=4, metadata=_help("Rows per step on each device."))
+    gradient_accumulation_steps: int = field(
+        default=1,
+        metadata=_help("Steps to add up before one update: a larger effective batch in less memory."),
+    )
+    max_length: int = field(
+        default=1024,
+        metadata=_help("Longest sequence in tokens; longer rows are cut. Lower it when memory runs out."),
+    )
+    scheduler: str = field(
+        default="cosine",
+        metadata=_help("How the learning rate changes over the run.", choices=SCHEDULERS),
+    )
+    warmup_ratio: float = field(
+        default=0.03,
+        metadata=_help("Share of steps spent ramping the learning rate up from 0 (0-0.5)."),
+    )
+    weight_decay: float = field(default=0.0, metadata=_help("L2 penalty on weights; 0-0.1 usual."))
+    max_grad_norm: float = field(
+        default=1.0, metadata=_help("Clip gradients to this norm; keeps spikes in check.")
+    )
+    seed: int = field(default=42, metadata=_help("Random seed: same seed, same run."))
+    logging_steps: int = field(
+        default=5, metadata=_help("Write a point to the loss curve every N steps.")
+    )
+    save_steps: int = field(
+        default=0, metadata=_help("Save a checkpoint every N steps; 0 = only at the end.")
+    )
+    eval_steps: int = field(
+        default=0, metadata=_help("Evaluate every N steps when there is an eval set; 0 = at each logging point.")
+    )
+    precision: str = field(
+        default="auto",
+        metadata=_help("Number format: `auto` = bf16 on a GPU that has it, else fp32.", choices=PRECISIONS),
+    )
+    device: str = field(
+        default="auto", metadata=_help("`auto`, `cpu` or `cuda`.", choices=("auto", "cpu", "cuda"))
+    )
+
+
+@dataclass
+class ExportSpec:
+    formats: list = field(
+        default_factory=list,
+        metadata=_help("Exports made right after training, e.g. `[adapter]`.", choices=EXPORT_FORMATS),
+    )
+
+
+SECTIONS = {
+    "model": ModelSpec,
+    "data": DataSpec,
+    "method": MethodSpec,
+    "training": TrainingSpec,
+    "export": ExportSpec,
+}
+
+
+@dataclass
+class SpecIssue:
+    """One problem in a spec: the dotted field and a sentence a person understands."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"`{self.field}`: {self.message}"
+
+
+class SpecError(ValueError):
+    def __init__(self, issues: list[SpecIssue]):
+        self.issues = issues
+        super().__init__("\n".join(str(i) for i in issues))
+
+
+@dataclass
+class JobSpec:
+    model: ModelSpec = field(default_factory=ModelSpec)
+    data: DataSpec = field(default_factory=DataSpec)
+    method: MethodSpec = field(default_factory=MethodSpec)
+    stage: str = field(default="sft", metadata=_help("Training stage.", choices=STAGES))
+    training: TrainingSpec = field(default_factory=TrainingSpec)
+    export: ExportSpec = field(default_factory=ExportSpec)
+
+    # -- construction ---------------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, raw: Any) -> JobSpec:
+        """Build and validate; raises SpecError listing every problem found."""
+        issues: list[SpecIssue] = []
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, dict):
+            raise SpecError([SpecIssue("(top)", f"a spec must be a mapping of sections, got {type(raw).__name__}.")])
+        allowed = [*SECTIONS, "stage"]
+        kwargs: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key not in allowed:
+                issues.append(SpecIssue(str(key), _unknown(key, allowed)))
+                continue
+            if key == "stage":
+                kwargs["stage"] = value
+                continue
+            section_cls = SECTIONS[key]
+            if value is None:
+                value = {}
+            if not isinstance(value, dict):
+                issues.append(SpecIssue(key, f"must be a mapping of fields, got {value!r}."))
+                continue
+            kwargs[key] = _build_section(key, section_cls, value, issues)
+        spec = cls(**kwargs)
+        issues += spec.problems()
+        if issues:
+            raise SpecError(issues)
+        return spec
+
+    @classmethod
+    def from_yaml(cls, text: str) -> JobSpec:
+        try:
+            raw = yaml.safe_load(text)
+        except yaml.YAMLError as e:
+            raise SpecError([SpecIssue("(yaml)", f"the text is not valid YAML: {e}")]) from None
+        return cls.from_dict(raw)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+
+    def with_overrides(self, assignments: list[str]) -> JobSpec:
+        """Apply `section.field=value` strings (values parsed as YAML), as `--set` does."""
+        raw = self.to_dict()
+        for item in assignments:
+            if "=" not in item:
+                raise SpecError([SpecIssue(item, "an override looks like `training.max_steps=10`.")])
+            path, value = item.split("=", 1)
+            keys = path.strip().split(".")
+            target = raw
+            for k in keys[:-1]:
+                target = target.setdefault(k, {})
+                if not isinstance(target, dict):
+                    raise SpecError([SpecIssue(path, "cannot set a field inside a plain value.")])
+            target[keys[-1]] = yaml.safe_load(value) if value.strip() else ""
+        return JobSpec.from_dict(raw)
+
+    # -- validation -----------------------------------------------------------------------
+    def problems(self) -> list[SpecIssue]:
+        p: list[SpecIssue] = []
+        m, d, me, t = self.model, self.data, self.method, self.training
+        _nonempty(p, "model.name_or_path", m.name_or_path, "`demo`, a local folder or a hub id")
+        _choice(p, "stage", self.stage, STAGES)
+        _nonempty(p, "data.train", d.train, "`demo` or the path of a json/jsonl/csv file")
+        _choice(p, "data.format", d.format, DATA_FORMATS)
+        _range(p, "data.eval_split", d.eval_split, 0.0, 0.5, "a share from 0 to 0.5")
+        if not isinstance(d.placeholders, dict):
+            p.append(SpecIssue("data.placeholders", f"must be a mapping like {{name: Nova}}, got {d.placeholders!r}."))
+        _choice(p, "method.name", me.name, METHODS)
+        _range(p, "method.lora_r", me.lora_r, 1, 1024, "a whole number from 1 to 1024")
+        _range(p, "method.lora_alpha", me.lora_alpha, 1, 4096, "a whole number from 1 to 4096")
+        _range(p, "method.lora_dropout", me.lora_dropout, 0.0, 0.9, "a number from 0 to 0.9")
+        _nonempty(p, "method.target_modules", me.target_modules, "`all-linear` or a list like `q_proj,v_proj`")
+        _range(p, "training.num_epochs", t.num_epochs, 0.0, 10000.0, "a positive number of epochs")
+        _range(p, "training.max_steps", t.max_steps, 0, 10**8, "0 (use num_epochs) or a positive whole number")
+        if not p and t.max_steps == 0 and t.num_epochs <= 0:
+            p.append(SpecIssue("training.num_epochs", "is 0 while `training.max_steps` is 0: set one of them."))
+        _range(p, "training.learning_rate", t.learning_rate, 1e-9, 1.0, "a positive number such as 2e-4", low_open=True)
+        _range(p, "training.batch_size", t.batch_size, 1, 4096, "a whole number of at least 1")
+        _range(p, "training.gradient_accumulation_steps", t.gradient_accumulation_steps, 1, 4096, "a whole number of at least 1")
+        _range(p, "training.max_length", t.max_length, 8, 1_048_576, "a whole number of tokens of at least 8")
+        _choice(p, "training.scheduler", t.scheduler, SCHEDULERS)
+        _range(p, "training.warmup_ratio", t.warmup_ratio, 0.0, 0.5, "a share from 0 to 0.5")
+        _range(p, "training.weight_decay", t.weight_decay, 0.0, 1.0, "a number from 0 to 1")
+        _range(p, "training.max_grad_norm", t.max_grad_norm, 0.0, 1e6, "a non-negative number (0 = no clipping)")
+        _range(p, "training.seed", t.seed, 0, 2**32 - 1, "a whole number from 0 to 4294967295")
+        _range(p, "training.logging_steps", t.logging_steps, 1, 10**6, "a whole number of at least 1")
+        _range(p, "training.save_steps", t.save_steps, 0, 10**8, "0 (only at the end) or a whole number")
+        _range(p, "training.eval_steps", t.eval_steps, 0, 10**8, "0 or a whole number")
+        _choice(p, "training.precision", t.precision, PRECISIONS)
+        _choice(p, "training.device", t.device, ("auto", "cpu", "cuda"))
+        if not isinstance(self.export.formats, list):
+            p.append(SpecIssue("export.formats", f"must be a list such as [adapter], got {self.export.formats!r}."))
+        else:
+            for f in self.export.formats:
+                _choice(p, "export.formats", f, EXPORT_FORMATS)
+        return p
+
+    # -- derived, for display -------------------------------------------------------------
+    @property
+    def dataset_label(self) -> str:
+        return "demo (self-cognition)" if self.data.train == DEMO else self.data.train.rsplit("/", 1)[-1]
+
+
+def field_help(dotted: str) -> str:
+    """The help text of `section.field` (or `stage`), for tooltips and CLI help."""
+    section, _, name = dotted.partition(".")
+    cls = SECTIONS.get(section) if name else JobSpec
+    name = name or section
+    for f in dataclasses.fields(cls):
+        if f.name == name:
+            return f.metadata.get("help", "")
+    raise KeyError(dotted)
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def _unknown(key: Any, allowed: list[str]) -> str:
+    close = difflib.get_close_matches(str(key), allowed, n=1)
+    hint = f" Did you mean `{close[0]}`?" if close else ""
+    return f"is not a known field.{hint} Accepted: {', '.join(allowed)}."
+
+
+def _build_section(name: str, cls: type, values: dict, issues: list[SpecIssue]) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs = {}
+    for key, value in values.items():
+        dotted = f"{name}.{key}"
+        if key not in fields:
+            issues.append(SpecIssue(dotted, _unknown(key, list(fields))))
+            continue
+        default = fields[key].default
+        if default is dataclasses.MISSING:
+            default = fields[key].default_factory()  # type: ignore[misc]
+        try:
+            kwargs[key] = _coerce(value, default)
+        except (TypeError, ValueError):
+            kind = type(default).__name__
+            kind = {"str": "text", "float": "a number", "int": "a whole number", "bool": "true or false",
+                    "list": "a list", "dict": "a mapping"}.get(kind, kind)
+            issues.append(SpecIssue(dotted, f"must be {kind}, got {value!r}."))
+    return cls(**kwargs)
+
+
+def _coerce(value: Any, default: Any) -> Any:
+    """Turn YAML/form values into the field's type, refusing what cannot be meant."""
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "on", "off"):
+            return value.lower() in ("true", "yes", "on")
+        raise ValueError(value)
+    if isinstance(default, int):
+        if isinstance(value, bool):
+            raise ValueError(value)
+        f = float(value)
+        if f != int(f):
+            raise ValueError(value)
+        return int(f)
+    if isinstance(default, float):
+        if isinstance(value, bool):
+            raise ValueError(value)
+        return float(value)
+    if isinstance(default, str):
+        if value is None:
+            return ""
+        if isinstance(value, (dict, list)):
+            raise ValueError(value)
+        return str(value)
+    if isinstance(default, list):
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, list):
+            raise ValueError(value)
+        return value
+    if isinstance(default, dict):
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise ValueError(value)
+        return {str(k): "" if v is None else str(v) for k, v in value.items()}
+    return value
+
+
+def _nonempty(p: list[SpecIssue], name: str, value: str, accepted: str) -> None:
+    if not str(value).strip():
+        p.append(SpecIssue(name, f"is empty; give {accepted}."))
+
+
+def _choice(p: list[SpecIssue], name: str, value: Any, choices: tuple) -> None:
+    if value not in choices:
+        p.append(SpecIssue(name, f"got {value!r}; accepted: {', '.join(choices)}."))
+
+
+def _range(p, name, value, low, high, accepted, low_open=False) -> None:
+    ok = low < value <= high if low_open else low <= value <= high
+    if not ok:
+        p.append(SpecIssue(name, f"must be {accepted}, got {value!r}."))

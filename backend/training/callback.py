@@ -1,0 +1,131 @@
+"""The TrainerCallback that reports a run to its job directory.
+
+Writes (main process only): metrics.jsonl, one JSON object per logging step; progress.json,
+rewritten at every step (step, total, elapsed, ETA) so the page moves between log points;
+and a heartbeat in the store. It also stops training gracefully when the worker is asked to
+(SIGTERM sets `stop_requested`): a checkpoint is saved, then the run ends.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import resource
+import time
+from pathlib import Path
+
+from transformers import TrainerCallback
+
+from backend.training.errors import TrainingError
+
+HEARTBEAT_EVERY_S = 2.0
+
+
+def rss_mb() -> float:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class JobReporter(TrainerCallback):
+    def __init__(self, job_dir: Path, heartbeat=None):
+        self.job_dir = Path(job_dir)
+        self.heartbeat = heartbeat or (lambda: None)
+        self.stop_requested = False
+        self.stopped_early = False
+        self.t0 = time.time()
+        self._last_beat = 0.0
+        self._last_log = (0.0, 0)  # (time, tokens seen) at the previous log point
+        self.last_loss: float | None = None
+
+    # -- helpers --------------------------------------------------------------------------
+    def _write_progress(self, state, phase: str) -> None:
+        elapsed = time.time() - self.t0
+        done, total = state.global_step, state.max_steps or 0
+        eta = elapsed / done * (total - done) if done and total else None
+        data = {"phase": phase, "step": done, "total_steps": total, "epoch": state.epoch,
+                "elapsed_s": round(elapsed, 2), "eta_s": None if eta is None else round(eta, 1),
+                "updated_at": time.time()}
+        tmp = self.job_dir / ".progress.tmp"
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, self.job_dir / "progress.json")
+
+    def _beat(self) -> None:
+        now = time.time()
+        if now - self._last_beat >= HEARTBEAT_EVERY_S:
+            self._last_beat = now
+            self.heartbeat()
+
+    # -- hooks ----------------------------------------------------------------------------
+    def on_train_begin(self, args, state, control, **kwargs):
+        if state.is_world_process_zero:
+            self.t0 = time.time()
+            self._last_log = (self.t0, state.num_input_tokens_seen or 0)
+            self._write_progress(state, "training")
+            self.heartbeat()
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if state.is_world_process_zero:
+            self._write_progress(state, "training")
+            self._beat()
+        if self.stop_requested:
+            self.stopped_early = True
+            control.should_save = True
+            control.should_training_stop = True
+        return control
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if not state.is_world_process_zero or not logs:
+            return
+        if "train_loss" in logs:  # the end-of-run summary, not a point on the curve
+            return
+        now = time.time()
+        tokens = state.num_input_tokens_seen or 0
+        t_prev, tok_prev = self._last_log
+        row = {
+            "step": state.global_step,
+            "epoch": round(state.epoch or 0.0, 4),
+            "loss": logs.get("loss"),
+            "eval_loss": logs.get("eval_loss"),
+            "learning_rate": logs.get("learning_rate"),
+            "grad_norm": logs.get("grad_norm"),
+            "tokens_seen": tokens,
+            "tokens_per_s": round((tokens - tok_prev) / (now - t_prev), 1) if now > t_prev and tokens else None,
+            "elapsed_s": round(now - self.t0, 2),
+            "eta_s": None,
+            "mem_mb": round(_memory_mb(), 1),
+        }
+        if state.global_step and state.max_steps:
+            row["eta_s"] = round(row["elapsed_s"] / state.global_step * (state.max_steps - state.global_step), 1)
+        if "loss" in logs:
+            self._last_log = (now, tokens)
+        row = {k: v for k, v in row.items() if v is not None or k in ("loss", "eval_loss")}
+        with open(self.job_dir / "metrics.jsonl", "a", encoding="utf-8") as f:
+            f.write(json.dumps(row) + "\n")
+        loss = logs.get("loss")
+        if loss is not None:
+            if not math.isfinite(loss):
+                raise TrainingError(
+                    "nan_loss",
+                    f"The loss became {loss} at step {state.global_step}.",
+                    "Lower `training.learning_rate` (e.g. by 10x), or check the data for broken rows.",
+                )
+            self.last_loss = float(loss)
+
+    def on_train_end(self, args, state, control, **kwargs):
+        if state.is_world_process_zero:
+            self._write_progress(state, "saving")
+
+
+def _memory_mb() -> float:
+    try:
+        import torch
+
+        if torch.cuda.is_available() and torch.cuda.is_initialized():
+            return torch.cuda.max_memory_allocated() / 2**20
+    except Exception:
+        pass
+    return rss_mb()

@@ -1,0 +1,59 @@
+"""Load the base model and tokenizer a spec names: the demo, a local folder, or a hub id."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from backend.demo import ensure_demo_model
+from backend.spec import DEMO, JobSpec
+from backend.workspace import Workspace
+
+
+def resolve_model_path(spec: JobSpec, workspace: Workspace) -> str:
+    if spec.model.name_or_path == DEMO:
+        return str(ensure_demo_model(workspace.models_dir))
+    path = Path(spec.model.name_or_path).expanduser()
+    return str(path.resolve()) if path.exists() else spec.model.name_or_path
+
+
+def pick_device(spec: JobSpec) -> str:
+    import torch
+
+    if spec.training.device == "cpu":
+        return "cpu"
+    if spec.training.device == "cuda" or torch.cuda.is_available():
+        return "cuda"
+    return "cpu"
+
+
+def pick_dtype(spec: JobSpec, device: str):
+    import torch
+
+    p = spec.training.precision
+    if p == "bf16" or (p == "auto" and device == "cuda" and torch.cuda.is_bf16_supported()):
+        return torch.bfloat16
+    if p == "fp16":
+        return torch.float16
+    return torch.float32
+
+
+def load_tokenizer(name_or_path: str, spec: JobSpec):
+    from transformers import AutoTokenizer
+
+    from backend.data.tokenize import ensure_chat_template
+
+    tok = AutoTokenizer.from_pretrained(name_or_path, trust_remote_code=spec.model.trust_remote_code)
+    if tok.pad_token is None:
+        tok.pad_token = tok.eos_token
+    template = ensure_chat_template(tok, spec.model.chat_template)
+    return tok, template
+
+
+def load_model(name_or_path: str, spec: JobSpec, device: str):
+    from transformers import AutoModelForCausalLM
+
+    # Weights stay in fp32 on the CPU; on a GPU they load in the training dtype.
+    dtype = pick_dtype(spec, device) if device == "cuda" else None
+    return AutoModelForCausalLM.from_pretrained(
+        name_or_path, trust_remote_code=spec.model.trust_remote_code, dtype=dtype or "float32"
+    )

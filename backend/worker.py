@@ -1,0 +1,131 @@
+"""The training process: `python -m backend.worker JOB_DIR`.
+
+Reads spec.yaml from the job directory, trains, saves the adapter into adapter/, and moves
+the job to its final state in the store. stdout/stderr are the job's log (the scheduler points
+them at log.txt). SIGTERM asks for a graceful stop: a checkpoint is saved and the job ends
+`cancelled`. Every failure is recorded with a kind, a message and a hint.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from backend.store import JobStore
+from backend.workspace import Workspace
+
+log = logging.getLogger("studio.worker")
+
+
+def _setup_logging() -> None:
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+    root = logging.getLogger("studio")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+
+
+def run_job(job_dir: str | Path) -> int:
+    """Train the job in `job_dir`; return 0 on success, 1 on failure, 3 when cancelled."""
+    job_dir = Path(job_dir).resolve()
+    workspace = Workspace.at(job_dir.parent.parent)
+    store = JobStore(workspace)
+    job_id = job_dir.name
+    _setup_logging()
+
+    job = store.get(job_id)
+    if job is None:
+        print(f"error: {job_dir} is not a job of the workspace {workspace.root}", file=sys.stderr)
+        return 2
+    if job.state == "queued":
+        store.mark_running(job_id, os.getpid())
+    elif job.state != "running":
+        print(f"error: job {job_id} is {job.state}; only a queued or running job can be trained", file=sys.stderr)
+        return 2
+
+    # Imported here so that `--help` and bad job dirs answer fast.
+    from backend.training.callback import JobReporter
+    from backend.training.errors import explain
+
+    reporter = JobReporter(job_dir, heartbeat=lambda: store.heartbeat(job_id))
+
+    def on_sigterm(signum, frame):
+        if reporter.stop_requested:  # a second request: stop now
+            raise KeyboardInterrupt
+        log.info("stop requested: saving a checkpoint, then stopping")
+        reporter.stop_requested = True
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        _train(store, job_id, job_dir, workspace, reporter)
+    except BaseException as exc:  # noqa: BLE001 - every failure must reach the store
+        if reporter.stop_requested or isinstance(exc, KeyboardInterrupt):
+            log.info("stopped before the end")
+            store.mark_cancelled(job_id)
+            return 3
+        traceback.print_exc(file=sys.stdout)
+        error = explain(exc)
+        log.error("FAILED (%s): %s", error.kind, error.message)
+        if error.hint:
+            log.error("what to try: %s", error.hint)
+        store.mark_failed(job_id, error)
+        return 1
+    finally:
+        sys.stdout.flush()
+    if reporter.stopped_early or reporter.stop_requested:
+        store.mark_cancelled(job_id)
+        return 3
+    return 0
+
+
+def _train(store: JobStore, job_id: str, job_dir: Path, workspace: Workspace, reporter) -> None:
+    from backend.training.sft import build_sft
+
+    spec = store.load_spec(job_id)
+    t0 = time.time()
+    run = build_sft(spec, job_dir, workspace, reporter)
+    startup_s = time.time() - t0
+    log.info("ready to train after %.1f s: %s training rows, %s eval rows", startup_s, run.n_train, run.n_eval)
+    if reporter.stop_requested:
+        return
+    result = run.trainer.train()
+    if reporter.stopped_early:
+        return
+    adapter_dir = job_dir / "adapter"
+    run.trainer.save_model(str(adapter_dir))
+    run.tokenizer.save_pretrained(str(adapter_dir))
+    summary = {
+        "final_loss": reporter.last_loss,
+        "mean_train_loss": result.training_loss,
+        "steps": result.global_step,
+        "train_rows": run.n_train,
+        "eval_rows": run.n_eval,
+        "train_runtime_s": round(result.metrics.get("train_runtime", 0.0), 2),
+        "startup_s": round(startup_s, 2),
+        "base_model": run.model_path,
+    }
+    (job_dir / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    log.info("adapter saved to %s (final loss %s)", adapter_dir, reporter.last_loss)
+    store.mark_succeeded(job_id, reporter.last_loss)
+    if "adapter" in spec.export.formats:
+        from backend.export.adapter_zip import export_adapter_zip
+
+        log.info("exported %s", export_adapter_zip(job_dir))
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1 or argv[0] in ("-h", "--help"):
+        print(__doc__.strip())
+        return 0 if argv and argv[0] in ("-h", "--help") else 2
+    return run_job(argv[0])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
