@@ -16,6 +16,7 @@ import json
 import os
 import secrets
 import sqlite3
+import threading
 import time
 from contextlib import closing
 from dataclasses import asdict, dataclass
@@ -151,8 +152,8 @@ class JobStore:
                 (job_id, "queued", now, spec.stage, spec.method.name, spec.model.name_or_path, spec.dataset_label),
             )
         self._write_status(job_id)
-        if state == "running":
-            self.mark_running(job_id, os.getpid())
+        if state == "running":  # claimed by its starter, which sets the pid once the worker exists
+            self.mark_running(job_id, 0)
         return job_id
 
     def mark_running(self, job_id: str, pid: int) -> None:
@@ -257,7 +258,7 @@ class JobStore:
         status = {k: v for k, v in asdict(job).items() if not k.startswith("error_")}
         status["error"] = asdict(job.error) if job.error else None
         path = self.job_dir(job_id) / "status.json"
-        tmp = path.with_name(f".status.{os.getpid()}.tmp")
+        tmp = path.with_name(f".status.{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_text(json.dumps(status, indent=2), encoding="utf-8")
         os.replace(tmp, path)
 

@@ -1,0 +1,100 @@
+"""Talk to a chat model running in its own process (backend.chat.server). No torch here.
+
+    client = ChatClient(base="/path/base", adapter="/path/adapter")
+    for text in client.stream([{"role": "user", "content": "who are you?"}]):
+        print(text, end="")
+    client.close()   # frees the model's memory
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from backend.resources import PROJECT_ROOT
+
+
+class ChatError(RuntimeError):
+    pass
+
+
+class ChatClient:
+    def __init__(self, base: str, adapter: str | None = None, trust_remote_code: bool = False, timeout_s: float = 300):
+        self.base, self.adapter = base, adapter
+        cmd = [sys.executable, "-m", "backend.chat.server", "--base", base]
+        if adapter:
+            cmd += ["--adapter", adapter]
+        if trust_remote_code:
+            cmd.append("--trust-remote-code")
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false"}
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
+        self._proc = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, encoding="utf-8", env=env, bufsize=1,
+        )
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        hello = self._read_line()
+        if not hello.get("ready"):
+            err = self._proc.stderr.read()[-2000:] if self._proc.poll() is not None else ""
+            self.close()
+            raise ChatError(hello.get("error") or f"the chat process failed to start: {err.strip()}")
+        self.mem_mb = hello.get("mem_mb")
+        self.params = hello.get("params")
+
+    def _read_line(self) -> dict:
+        line = self._proc.stdout.readline()
+        if not line:
+            raise ChatError("the chat process stopped; see the studio's console for its error.")
+        return json.loads(line)
+
+    def stream(self, messages: list[dict], max_new_tokens: int = 128, temperature: float = 0.0, top_p: float = 0.9):
+        """Yield the reply in pieces as the model writes it."""
+        with self._lock:
+            rid = next(self._ids)
+            request = {"id": rid, "messages": messages, "max_new_tokens": max_new_tokens,
+                       "temperature": temperature, "top_p": top_p}
+            try:
+                self._proc.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
+                self._proc.stdin.flush()
+            except (BrokenPipeError, OSError) as e:
+                raise ChatError("the chat process is not running; load the model again.") from e
+            while True:
+                msg = self._read_line()
+                if msg.get("id") != rid:
+                    continue
+                if "error" in msg:
+                    raise ChatError(msg["error"])
+                if msg.get("done"):
+                    return
+                yield msg["delta"]
+
+    def reply(self, messages: list[dict], **kwargs) -> str:
+        return "".join(self.stream(messages, **kwargs))
+
+    @property
+    def alive(self) -> bool:
+        return self._proc.poll() is None
+
+    def close(self) -> None:
+        if self._proc.poll() is None:
+            try:
+                self._proc.stdin.close()
+                self._proc.wait(timeout=5)
+            except Exception:  # noqa: BLE001
+                self._proc.kill()
+
+
+def job_chat_target(job_dir: Path) -> tuple[str, str]:
+    """(base model path, adapter dir) of a finished job."""
+    adapter = Path(job_dir) / "adapter"
+    cfg_path = adapter / "adapter_config.json"
+    if not cfg_path.is_file():
+        raise ChatError(f"job {Path(job_dir).name} has no adapter yet; chat works once the job has succeeded.")
+    base = json.loads(cfg_path.read_text(encoding="utf-8")).get("base_model_name_or_path")
+    return base, str(adapter)

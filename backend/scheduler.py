@@ -1,0 +1,193 @@
+"""The scheduler: starts queued jobs as worker processes, watches them, cancels, recovers.
+
+    sched = Scheduler(store).start()   # a daemon thread in the studio process
+    ...
+    sched.stop()
+
+Workers run in their own process session (`start_new_session`), so stopping the studio does
+not stop them; a restarted studio adopts the running ones (pid + command line + heartbeat).
+A worker that dies without reaching a final state is marked `interrupted` within a second or
+two, with the last lines of its log in the message.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from backend.resources import PROJECT_ROOT
+from backend.store import InvalidTransition, Job, JobError, JobStore
+
+log = logging.getLogger("studio.scheduler")
+
+
+def spawn_worker(store: JobStore, job_id: str) -> subprocess.Popen:
+    """Start `python -m backend.worker JOB_DIR` detached, its output appended to log.txt."""
+    job_dir = store.job_dir(job_id)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false"}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
+    with open(job_dir / "log.txt", "ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "backend.worker", str(job_dir)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=str(job_dir),
+            env=env,
+            start_new_session=True,
+        )
+
+
+def is_worker_alive(job: Job) -> bool:
+    """True when job.pid is a live worker process for this job (guards against pid reuse)."""
+    if not job.pid:
+        return False
+    try:
+        cmdline = Path(f"/proc/{job.pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        try:
+            os.kill(job.pid, 0)
+        except OSError:
+            return False
+        return True  # no /proc (not Linux): trust the pid
+    if "backend.worker" not in cmdline or job.id not in cmdline:
+        return False
+    try:
+        state = Path(f"/proc/{job.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state != "Z"  # a zombie has finished
+
+
+def signal_worker(pid: int, sig: int) -> None:
+    try:
+        os.killpg(pid, sig)  # the worker leads its own session and process group
+    except (ProcessLookupError, PermissionError):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def interrupted_error(store: JobStore, job_id: str, how: str) -> JobError:
+    tail = [line for line in store.read_log_tail(job_id, 4000).splitlines() if line.strip()][-5:]
+    message = f"The worker process {how} before the job finished."
+    if tail:
+        message += " Last log lines:\n" + "\n".join(tail)
+    return JobError(
+        "interrupted",
+        message,
+        "This happens when the process is killed (out of memory, a reboot, kill -9). "
+        "Start the job again; lower the batch size or max length if memory was short.",
+    )
+
+
+class Scheduler:
+    def __init__(self, store: JobStore, poll_s: float = 0.5, max_running: int = 1):
+        self.store = store
+        self.poll_s = poll_s
+        self.max_running = max_running
+        self.children: dict[str, subprocess.Popen] = {}
+        self._signalled: dict[str, int] = {}  # job id -> cancel requests acted on
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Scheduler:
+        self.recover()
+        self._thread = threading.Thread(target=self._loop, name="studio-scheduler", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.tick()
+            except Exception:  # the scheduler must outlive any single bad job
+                log.exception("scheduler tick failed")
+            self._stop.wait(self.poll_s)
+
+    def recover(self) -> None:
+        """At start-up: adopt live workers, mark the dead ones interrupted."""
+        for job in self.store.list_jobs(("running",)):
+            if is_worker_alive(job):
+                log.info("adopting running job %s (pid %s)", job.id, job.pid)
+            else:
+                self._interrupt(job.id, "was not running when the studio started")
+
+    def tick(self) -> None:
+        # Reap our own children; one that exits without a final state was interrupted.
+        for job_id, proc in list(self.children.items()):
+            code = proc.poll()
+            if code is None:
+                continue
+            del self.children[job_id]
+            job = self.store.get(job_id)
+            if job and job.state == "running":
+                how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
+                self._interrupt(job_id, how)
+        running = self.store.list_jobs(("running",))
+        for job in running:
+            if job.id not in self.children and not is_worker_alive(job) and job.pid:
+                # Adopted (or started by `studio train`) and gone: give it a moment to write its state.
+                time.sleep(0.2)
+                fresh = self.store.get(job.id)
+                if fresh and fresh.state == "running" and not is_worker_alive(fresh):
+                    self._interrupt(job.id, "stopped")
+                continue
+            self._act_on_cancel(job)
+        n_running = len(self.store.list_jobs(("running",)))
+        while n_running < self.max_running:
+            job = self.store.next_queued()
+            if job is None or not self._launch(job.id):
+                break
+            n_running += 1
+
+    def _launch(self, job_id: str) -> bool:
+        try:
+            self.store.mark_running(job_id, pid=0)  # claims the job before the process exists
+        except InvalidTransition:
+            return True  # someone else took it (or it was cancelled); try the next one
+        try:
+            proc = spawn_worker(self.store, job_id)
+        except Exception as exc:  # noqa: BLE001
+            self.store.mark_failed(job_id, JobError("unexpected", f"could not start the worker: {exc}", ""))
+            return False
+        self.children[job_id] = proc
+        self.store.set_pid(job_id, proc.pid)
+        log.info("started job %s (pid %s)", job_id, proc.pid)
+        return True
+
+    def _act_on_cancel(self, job: Job) -> None:
+        done = self._signalled.get(job.id, 0)
+        if job.cancel_requested <= done or not job.pid:
+            return
+        self._signalled[job.id] = job.cancel_requested
+        sig = signal.SIGTERM if job.cancel_requested == 1 else signal.SIGKILL
+        log.info("cancel job %s: sending %s", job.id, sig.name)
+        signal_worker(job.pid, sig)
+        if sig == signal.SIGKILL:
+            proc = self.children.pop(job.id, None)
+            if proc:
+                proc.wait(timeout=10)
+            try:
+                self.store.mark_cancelled(job.id)
+            except InvalidTransition:
+                pass
+
+    def _interrupt(self, job_id: str, how: str) -> None:
+        try:
+            self.store.mark_interrupted(job_id, interrupted_error(self.store, job_id, how))
+            log.warning("job %s interrupted: worker %s", job_id, how)
+        except InvalidTransition:
+            pass  # it reached a final state on its own meanwhile

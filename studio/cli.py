@@ -1,0 +1,196 @@
+"""The `studio` command.
+
+    studio                                   # the web studio on http://127.0.0.1:7860
+    studio --host 0.0.0.0 --port 8080 --auth me:secret --lang zh
+    studio train templates/demo.yaml [--set training.max_steps=20 ...] [--workspace DIR]
+    studio export JOB_ID --to adapter [--out PATH]
+
+The workspace (jobs, uploads, models, studio.db) is ~/.finetune-studio unless
+--workspace or $STUDIO_WORKSPACE says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+
+def _workspace(args):
+    from backend.workspace import Workspace
+
+    return Workspace.at(args.workspace) if args.workspace else Workspace.default()
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="studio", description="No-code fine-tuning studio.")
+    ap.add_argument("--workspace", help="folder for jobs, uploads and models (default: $STUDIO_WORKSPACE or ~/.finetune-studio)")
+    sub = ap.add_subparsers(dest="command")
+
+    serve = sub.add_parser("serve", help="start the web studio (the default command)")
+    for p in (ap, serve):
+        p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+        p.add_argument("--port", type=int, default=int(os.environ.get("STUDIO_PORT", 7860)))
+        p.add_argument("--auth", default=os.environ.get("STUDIO_AUTH"), help="user:password to require a login (or $STUDIO_AUTH)")
+        p.add_argument("--lang", choices=("en", "zh"), default=None, help="interface language (default: from the system locale)")
+
+    train = sub.add_parser("train", help="run a job spec in the foreground")
+    train.add_argument("spec", help="a job spec YAML file, e.g. templates/demo.yaml")
+    train.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                       help="override a spec field, e.g. --set training.max_steps=20 (repeatable)")
+    train.add_argument("--workspace", dest="sub_workspace", help=argparse.SUPPRESS)
+
+    export = sub.add_parser("export", help="export a finished job")
+    export.add_argument("job", help="the job id (its directory's name) or its directory")
+    export.add_argument("--to", choices=("adapter",), default="adapter", help="what to export")
+    export.add_argument("--out", help="where to write the file (default: the job's exports/ folder)")
+    export.add_argument("--workspace", dest="sub_workspace", help=argparse.SUPPRESS)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if getattr(args, "sub_workspace", None):
+        args.workspace = args.sub_workspace
+    if args.command == "train":
+        return cmd_train(args)
+    if args.command == "export":
+        return cmd_export(args)
+    return cmd_serve(args)
+
+
+def cmd_serve(args) -> int:
+    from studio.app import launch
+
+    launch(_workspace(args), host=args.host, port=args.port, auth=args.auth, lang=args.lang)
+    return 0
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def cmd_train(args) -> int:
+    from backend.data.load import load_conversations, resolve_path
+    from backend.data.readers import DataError
+    from backend.spec import DEMO, JobSpec, SpecError
+
+    spec_path = Path(args.spec)
+    if not spec_path.is_file():
+        return _fail(f"{spec_path}: no such spec file.")
+    try:
+        spec = JobSpec.from_yaml(spec_path.read_text(encoding="utf-8"))
+        if args.overrides:
+            spec = spec.with_overrides(args.overrides)
+    except SpecError as e:
+        lines = "\n".join(f"  - {issue}" for issue in e.issues)
+        return _fail(f"{spec_path} is not a valid job spec:\n{lines}")
+    # Paths in a spec are relative to the current folder: store them absolute so the job
+    # runs the same from anywhere.
+    for attr in ("train", "eval"):
+        value = getattr(spec.data, attr)
+        if value and value != DEMO:
+            setattr(spec.data, attr, str(Path(value).expanduser().resolve()))
+    try:
+        load_conversations(resolve_path(spec.data.train), spec.data)
+    except DataError as e:
+        return _fail(f"data.train: {e}")
+
+    workspace = _workspace(args)
+    from backend.scheduler import spawn_worker
+    from backend.store import JobStore
+
+    store = JobStore(workspace)
+    job_id = store.create_job(spec, state="running")
+    job_dir = store.job_dir(job_id)
+    print(f"job {job_id}: {job_dir}")
+    proc = spawn_worker(store, job_id)
+    store.set_pid(job_id, proc.pid)
+    return _follow(store, job_id, proc)
+
+
+def _follow(store, job_id: str, proc) -> int:
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit="step", desc="loading", dynamic_ncols=True)
+    stops = 0
+
+    def on_interrupt(signum, frame):
+        nonlocal stops
+        stops += 1
+        if stops == 1:
+            tqdm.write("stopping: saving a checkpoint (Ctrl-C again to kill)")
+            proc.send_signal(signal.SIGTERM)
+        else:
+            proc.kill()
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        while proc.poll() is None:
+            _update_bar(bar, store.read_progress(job_id), store.read_metrics(job_id))
+            time.sleep(0.5)
+        _update_bar(bar, store.read_progress(job_id), store.read_metrics(job_id))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        bar.close()
+    job = store.get(job_id)
+    if job.state == "running":  # killed before it could record anything
+        from backend.scheduler import interrupted_error
+
+        store.mark_interrupted(job_id, interrupted_error(store, job_id, f"exited with code {proc.returncode}"))
+        job = store.get(job_id)
+    job_dir = store.job_dir(job_id)
+    if job.state == "succeeded":
+        print(f"succeeded: final loss {job.final_loss:.4f}" if job.final_loss is not None else "succeeded")
+        print(f"adapter: {job_dir / 'adapter'}")
+        print(f"export:  studio export {job_id} --to adapter")
+        print(job_dir)
+        return 0
+    err = job.error
+    print(f"{job.state}: {err.message if err else ''}", file=sys.stderr)
+    if err and err.hint:
+        print(f"what to try: {err.hint}", file=sys.stderr)
+    print(f"log: {job_dir / 'log.txt'}", file=sys.stderr)
+    print(job_dir)
+    return 130 if job.state == "cancelled" else 1
+
+
+def _update_bar(bar, progress: dict, metrics: list[dict]) -> None:
+    total = progress.get("total_steps") or 0
+    if total and bar.total != total:
+        bar.reset(total=total)  # restart the clock: loading time is not training speed
+        bar.set_description("training")
+    step = progress.get("step", 0)
+    if step > bar.n:
+        bar.update(step - bar.n)
+    losses = [m["loss"] for m in metrics if m.get("loss") is not None]
+    if losses:
+        bar.set_postfix(loss=f"{losses[-1]:.4f}")
+
+
+def cmd_export(args) -> int:
+    from backend.export.adapter_zip import ExportError, export_adapter_zip
+    from backend.workspace import PathError
+
+    workspace = _workspace(args)
+    candidate = Path(args.job)
+    try:
+        job_dir = candidate.resolve() if candidate.is_dir() else workspace.job_dir(args.job)
+    except PathError as e:
+        return _fail(str(e))
+    if not (job_dir / "spec.yaml").is_file():
+        return _fail(f"no job {args.job!r} in {workspace.jobs_dir}.")
+    try:
+        out = export_adapter_zip(job_dir, Path(args.out).expanduser() if args.out else None)
+    except ExportError as e:
+        return _fail(str(e))
+    print(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
