@@ -31,7 +31,7 @@ def scheduler(store):
     sched = Scheduler(store, poll_s=0.2).start()
     yield sched
     sched.stop()
-    for job_id, proc in sched.children.items():
+    for proc in sched.children.values():
         proc.kill()
 
 
