@@ -144,3 +144,18 @@ def test_worker_process_records_a_dataset_failure_with_file_and_row(store, tmp_p
     assert job.error.hint
     status = json.loads((store.job_dir(job_id) / "status.json").read_text())
     assert status["state"] == "failed" and status["error"]["kind"] == "dataset"
+
+
+def test_eval_split_puts_eval_loss_on_the_curve(workspace):
+    from backend.store import JobStore
+
+    spec = JobSpec.from_yaml(DEMO_SPEC.read_text()).with_overrides(
+        ["data.eval_split=0.1", "training.max_steps=6", "training.logging_steps=3"])
+    store = JobStore(workspace)
+    job_id = store.create_job(spec, state="running")
+    job_dir = store.job_dir(job_id)
+    run = build_sft(spec, job_dir, workspace, JobReporter(job_dir))
+    assert (run.n_train, run.n_eval) == (82, 9)
+    run.trainer.train()
+    evals = [m["eval_loss"] for m in store.read_metrics(job_id) if m.get("eval_loss") is not None]
+    assert len(evals) == 2 and all(math.isfinite(x) for x in evals)

@@ -1,0 +1,22 @@
+# The studio on a CUDA machine:
+#   docker build -t finetune-studio .
+#   docker run --gpus all -p 7860:7860 -v studio-data:/workspace finetune-studio
+# Inside the container it listens on 0.0.0.0 so the published port reaches it; publish it
+# only where you mean to, and set STUDIO_AUTH=user:password to require a login.
+FROM pytorch/pytorch:2.7.1-cuda12.6-cudnn9-runtime
+
+ENV PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    STUDIO_WORKSPACE=/workspace
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY backend ./backend
+COPY studio ./studio
+COPY templates ./templates
+COPY data ./data
+RUN pip install -e . && mkdir -p /workspace
+
+VOLUME ["/workspace"]
+EXPOSE 7860
+CMD ["studio", "--host", "0.0.0.0", "--port", "7860"]
