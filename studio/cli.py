@@ -4,6 +4,7 @@
     studio --host 0.0.0.0 --port 8080 --auth me:secret --lang zh
     studio train templates/demo.yaml [--set training.max_steps=20 ...] [--workspace DIR]
     studio export JOB_ID --to adapter [--out PATH]
+    studio fields                            # every spec field, its default and help
 
 The workspace (jobs, uploads, models, studio.db) is ~/.finetune-studio unless
 --workspace or $STUDIO_WORKSPACE says otherwise.
@@ -48,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--to", choices=("adapter",), default="adapter", help="what to export")
     export.add_argument("--out", help="where to write the file (default: the job's exports/ folder)")
     export.add_argument("--workspace", dest="sub_workspace", help=argparse.SUPPRESS)
+
+    sub.add_parser("fields", help="list every job spec field with its default and help text")
     return ap
 
 
@@ -59,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_train(args)
     if args.command == "export":
         return cmd_export(args)
+    if args.command == "fields":
+        return cmd_fields()
     return cmd_serve(args)
 
 
@@ -99,6 +104,14 @@ def cmd_train(args) -> int:
         load_conversations(resolve_path(spec.data.train), spec.data)
     except DataError as e:
         return _fail(f"data.train: {e}")
+    if spec.model.name_or_path != DEMO:
+        from backend.training.model import check_model_source
+
+        problem = check_model_source(spec.model.name_or_path)
+        if problem:
+            return _fail(problem)
+        if Path(spec.model.name_or_path).expanduser().exists():
+            spec.model.name_or_path = str(Path(spec.model.name_or_path).expanduser().resolve())
 
     workspace = _workspace(args)
     from backend.scheduler import spawn_worker
@@ -170,6 +183,21 @@ def _update_bar(bar, progress: dict, metrics: list[dict]) -> None:
     losses = [m["loss"] for m in metrics if m.get("loss") is not None]
     if losses:
         bar.set_postfix(loss=f"{losses[-1]:.4f}")
+
+
+def cmd_fields() -> int:
+    import dataclasses
+
+    from backend.spec import SECTIONS, JobSpec
+
+    defaults = JobSpec().to_dict()
+    print(f"stage: {defaults['stage']!r}\n    Training stage.")
+    for section, cls in SECTIONS.items():
+        for f in dataclasses.fields(cls):
+            choices = f.metadata.get("choices")
+            extra = f" (one of: {', '.join(choices)})" if choices else ""
+            print(f"{section}.{f.name}: {defaults[section][f.name]!r}{extra}\n    {f.metadata.get('help', '')}")
+    return 0
 
 
 def cmd_export(args) -> int:

@@ -75,3 +75,13 @@ def test_export_of_an_unknown_or_unfinished_job_is_explained(workspace):
     assert result.returncode == 2 and "no job 'no-such-job'" in result.stderr
     result = studio("export", "../../etc", "--workspace", str(workspace.root))
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_a_model_folder_that_does_not_exist_is_refused_before_any_job(workspace, tmp_path):
+    result = studio("train", str(DEMO_SPEC), "--set", f"model.name_or_path={tmp_path / 'nope'}",
+                    "--workspace", str(workspace.root))
+    assert result.returncode == 2 and "`model.name_or_path`" in result.stderr and "does not exist" in result.stderr
+    (tmp_path / "empty").mkdir()
+    result = studio("train", str(DEMO_SPEC), "--set", f"model.name_or_path={tmp_path / 'empty'}",
+                    "--workspace", str(workspace.root))
+    assert result.returncode == 2 and "no config.json" in result.stderr

@@ -9,11 +9,35 @@ from backend.spec import DEMO, JobSpec
 from backend.workspace import Workspace
 
 
+def looks_like_path(name: str) -> bool:
+    """A local path rather than a hub id (`org/name`)."""
+    return name.startswith(("/", "./", "../", "~")) or name.count("/") > 1 or "\\" in name
+
+
+def check_model_source(name: str) -> str | None:
+    """A sentence saying why `name` cannot be a model, or None. Cheap: no download, no torch."""
+    path = Path(name).expanduser()
+    if path.exists():
+        if not (path / "config.json").is_file():
+            return f"`model.name_or_path`: {path} has no config.json; give the folder that holds the model's files."
+        return None
+    if looks_like_path(name):
+        return f"`model.name_or_path`: the folder {path} does not exist."
+    return None
+
+
 def resolve_model_path(spec: JobSpec, workspace: Workspace) -> str:
-    if spec.model.name_or_path == DEMO:
+    name = spec.model.name_or_path
+    if name == DEMO:
         return str(ensure_demo_model(workspace.models_dir))
-    path = Path(spec.model.name_or_path).expanduser()
-    return str(path.resolve()) if path.exists() else spec.model.name_or_path
+    problem = check_model_source(name)
+    if problem:
+        from backend.training.errors import TrainingError
+
+        raise TrainingError("model_not_found", problem,
+                            "Give a local folder with config.json and the weights, or a hub id like `org/name`.")
+    path = Path(name).expanduser()
+    return str(path.resolve()) if path.exists() else name
 
 
 def pick_device(spec: JobSpec) -> str:
