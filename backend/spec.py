@@ -145,7 +145,12 @@ class TrainingSpec:
         default=5, metadata=_help("Write a point to the loss curve every N steps.")
     )
     save_steps: int = field(
-        default=0, metadata=_help("Save a checkpoint every N steps; 0 = only at the end.")
+        default=0,
+        metadata=_help("Save a checkpoint (for resume) every N steps; 0 = by time only, see save_minutes."),
+    )
+    save_minutes: float = field(
+        default=5.0,
+        metadata=_help("Also save a checkpoint every N minutes of training, so a crash loses little; 0 = off."),
     )
     eval_steps: int = field(
         default=0, metadata=_help("Evaluate every N steps when there is an eval set; 0 = at each logging point.")
@@ -293,7 +298,8 @@ class JobSpec:
         _range(p, "training.max_grad_norm", t.max_grad_norm, 0.0, 1e6, "a non-negative number (0 = no clipping)")
         _range(p, "training.seed", t.seed, 0, 2**32 - 1, "a whole number from 0 to 4294967295")
         _range(p, "training.logging_steps", t.logging_steps, 1, 10**6, "a whole number of at least 1")
-        _range(p, "training.save_steps", t.save_steps, 0, 10**8, "0 (only at the end) or a whole number")
+        _range(p, "training.save_steps", t.save_steps, 0, 10**8, "0 (by time only) or a whole number")
+        _range(p, "training.save_minutes", t.save_minutes, 0.0, 10**6, "0 (off) or a positive number of minutes")
         _range(p, "training.eval_steps", t.eval_steps, 0, 10**8, "0 or a whole number")
         _choice(p, "training.precision", t.precision, PRECISIONS)
         _choice(p, "training.device", t.device, ("auto", "cpu", "cuda"))

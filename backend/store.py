@@ -46,10 +46,18 @@ CREATE TABLE IF NOT EXISTS jobs (
     cancel_requested INTEGER NOT NULL DEFAULT 0,
     error_kind TEXT,
     error_message TEXT,
-    error_hint TEXT
+    error_hint TEXT,
+    queue_pos REAL NOT NULL DEFAULT 0,
+    resumes INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, created_at);
 """
+# Columns added after the first release, for workspaces made before them.
+_ADDED_COLUMNS = {
+    "queue_pos": "REAL NOT NULL DEFAULT 0",
+    "resumes": "INTEGER NOT NULL DEFAULT 0",
+}
+RESUMABLE_STATES = ("failed", "cancelled", "interrupted")
 
 
 class InvalidTransition(RuntimeError):
@@ -82,6 +90,8 @@ class Job:
     error_kind: str | None
     error_message: str | None
     error_hint: str | None
+    queue_pos: float = 0.0
+    resumes: int = 0
 
     @property
     def error(self) -> JobError | None:
@@ -100,6 +110,10 @@ class JobStore:
         with closing(self._connect()) as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
+            have = {row["name"] for row in db.execute("PRAGMA table_info(jobs)")}
+            for column, decl in _ADDED_COLUMNS.items():
+                if column not in have:
+                    db.execute(f"ALTER TABLE jobs ADD COLUMN {column} {decl}")
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.workspace.db_path, timeout=30, isolation_level=None)
@@ -129,9 +143,17 @@ class JobStore:
     def next_queued(self) -> Job | None:
         with closing(self._connect()) as db:
             row = db.execute(
-                "SELECT * FROM jobs WHERE state = 'queued' ORDER BY created_at, rowid LIMIT 1"
+                "SELECT * FROM jobs WHERE state = 'queued' ORDER BY queue_pos, created_at, rowid LIMIT 1"
             ).fetchone()
         return Job(**dict(row)) if row else None
+
+    def queue(self) -> list[Job]:
+        """Queued jobs in the order they will run."""
+        with closing(self._connect()) as db:
+            rows = db.execute(
+                "SELECT * FROM jobs WHERE state = 'queued' ORDER BY queue_pos, created_at, rowid"
+            ).fetchall()
+        return [Job(**dict(r)) for r in rows]
 
     def load_spec(self, job_id: str) -> JobSpec:
         return JobSpec.from_yaml((self.job_dir(job_id) / "spec.yaml").read_text(encoding="utf-8"))
@@ -148,8 +170,10 @@ class JobStore:
         (d / "metrics.jsonl").touch()
         with closing(self._connect()) as db:
             db.execute(
-                "INSERT INTO jobs (id, state, created_at, stage, method, model, dataset) VALUES (?,?,?,?,?,?,?)",
-                (job_id, "queued", now, spec.stage, spec.method.name, spec.model.name_or_path, spec.dataset_label),
+                "INSERT INTO jobs (id, state, created_at, stage, method, model, dataset, queue_pos)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                (job_id, "queued", now, spec.stage, spec.method.name, spec.model.name_or_path, spec.dataset_label,
+                 now),
             )
         self._write_status(job_id)
         if state == "running":  # claimed by its starter, which sets the pid once the worker exists
@@ -177,6 +201,45 @@ class JobStore:
 
     def mark_interrupted(self, job_id: str, error: JobError) -> None:
         self._transition(job_id, ("running",), "interrupted", ended_at=time.time(), **_error_fields(error))
+
+    def mark_resumed(self, job_id: str) -> None:
+        """Queue a stopped job again; the worker continues from its last checkpoint."""
+        job = self.get(job_id)
+        if job is None:
+            raise KeyError(job_id)
+        self._transition(
+            job_id, RESUMABLE_STATES, "queued", queue_pos=time.time(), resumes=job.resumes + 1, ended_at=None,
+            pid=None, cancel_requested=0, error_kind=None, error_message=None, error_hint=None,
+        )
+
+    def move_in_queue(self, job_id: str, steps: int) -> None:
+        """Move a queued job earlier (steps < 0) or later (steps > 0) in the queue."""
+        order = [j.id for j in self.queue()]
+        if job_id not in order:
+            raise InvalidTransition(f"job {job_id} is not queued; only queued jobs can be reordered.")
+        i = order.index(job_id)
+        order.insert(max(0, min(len(order) - 1, i + steps)), order.pop(i))
+        with closing(self._connect()) as db:
+            db.execute("BEGIN IMMEDIATE")
+            base = db.execute("SELECT MIN(queue_pos) FROM jobs WHERE state = 'queued'").fetchone()[0] or 0.0
+            for n, jid in enumerate(order):
+                db.execute("UPDATE jobs SET queue_pos = ? WHERE id = ? AND state = 'queued'", (base + n * 1e-3, jid))
+            db.execute("COMMIT")
+
+    def delete_job(self, job_id: str) -> None:
+        """Remove a job that is not running, with its directory."""
+        import shutil
+
+        job = self.get(job_id)
+        if job is None:
+            raise KeyError(job_id)
+        if job.state == "running":
+            raise InvalidTransition(f"job {job_id} is running; cancel it before deleting it.")
+        with closing(self._connect()) as db:
+            cur = db.execute("DELETE FROM jobs WHERE id = ? AND state != 'running'", (job_id,))
+            if cur.rowcount != 1:
+                raise InvalidTransition(f"job {job_id} started meanwhile; cancel it before deleting it.")
+        shutil.rmtree(self.job_dir(job_id), ignore_errors=True)
 
     def request_cancel(self, job_id: str) -> str:
         """Cancel a queued job at once; flag a running one for the scheduler. Returns the state."""

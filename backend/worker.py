@@ -88,13 +88,15 @@ def _train(store: JobStore, job_id: str, job_dir: Path, workspace: Workspace, re
     from backend.training.sft import build_sft
 
     spec = store.load_spec(job_id)
+    reporter.save_every_s = spec.training.save_minutes * 60
     t0 = time.time()
     run = build_sft(spec, job_dir, workspace, reporter)
     startup_s = time.time() - t0
     log.info("ready to train after %.1f s: %s training rows, %s eval rows", startup_s, run.n_train, run.n_eval)
+    checkpoint = _prepare_resume(job_dir, reporter)
     if reporter.stop_requested:
         return
-    result = run.trainer.train()
+    result = run.trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     if reporter.stopped_early:
         return
     adapter_dir = job_dir / "adapter"
@@ -117,6 +119,24 @@ def _train(store: JobStore, job_id: str, job_dir: Path, workspace: Workspace, re
         from backend.export.adapter_zip import export_adapter_zip
 
         log.info("exported %s", export_adapter_zip(job_dir))
+
+
+def _prepare_resume(job_dir: Path, reporter) -> Path | None:
+    """Pick the last complete checkpoint and cut the metrics back to it, so the curve continues."""
+    from backend.training.checkpoints import checkpoint_step, latest_checkpoint, truncate_metrics
+
+    checkpoint = latest_checkpoint(job_dir / "checkpoints")
+    if checkpoint is None:
+        if (job_dir / "metrics.jsonl").stat().st_size if (job_dir / "metrics.jsonl").exists() else 0:
+            log.info("no complete checkpoint to resume from: starting again from step 0")
+            truncate_metrics(job_dir / "metrics.jsonl", 0)
+        return None
+    step = checkpoint_step(checkpoint)
+    truncate_metrics(job_dir / "metrics.jsonl", step)
+    rows = [json.loads(line) for line in (job_dir / "metrics.jsonl").read_text(encoding="utf-8").splitlines()]
+    reporter.resumed_elapsed_s = rows[-1].get("elapsed_s", 0.0) if rows else 0.0
+    log.info("resuming from %s (step %s): optimizer, scheduler, RNG and data position restored", checkpoint.name, step)
+    return checkpoint
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,8 +31,10 @@ def rss_mb() -> float:
 
 
 class JobReporter(TrainerCallback):
-    def __init__(self, job_dir: Path, heartbeat=None):
+    def __init__(self, job_dir: Path, heartbeat=None, save_every_s: float = 0.0):
         self.job_dir = Path(job_dir)
+        self.save_every_s = save_every_s
+        self._last_save = time.time()
         self.heartbeat = heartbeat or (lambda: None)
         self.stop_requested = False
         self.stopped_early = False
@@ -40,6 +42,7 @@ class JobReporter(TrainerCallback):
         self._last_beat = 0.0
         self._last_log = (0.0, 0)  # (time, tokens seen) at the previous log point
         self.last_loss: float | None = None
+        self.resumed_elapsed_s = 0.0  # training time before a resume, so elapsed continues
 
     # -- helpers --------------------------------------------------------------------------
     def _write_progress(self, state, phase: str) -> None:
@@ -62,8 +65,8 @@ class JobReporter(TrainerCallback):
     # -- hooks ----------------------------------------------------------------------------
     def on_train_begin(self, args, state, control, **kwargs):
         if state.is_world_process_zero:
-            self.t0 = time.time()
-            self._last_log = (self.t0, state.num_input_tokens_seen or 0)
+            self.t0 = time.time() - self.resumed_elapsed_s
+            self._last_log = (time.time(), state.num_input_tokens_seen or 0)
             self._write_progress(state, "training")
             self.heartbeat()
 
@@ -71,6 +74,8 @@ class JobReporter(TrainerCallback):
         if state.is_world_process_zero:
             self._write_progress(state, "training")
             self._beat()
+        if self.save_every_s and time.time() - self._last_save >= self.save_every_s:
+            control.should_save = True
         if self.stop_requested:
             self.stopped_early = True
             control.should_save = True
@@ -114,6 +119,9 @@ class JobReporter(TrainerCallback):
                     "Lower `training.learning_rate` (e.g. by 10x), or check the data for broken rows.",
                 )
             self.last_loss = float(loss)
+
+    def on_save(self, args, state, control, **kwargs):
+        self._last_save = time.time()
 
     def on_train_end(self, args, state, control, **kwargs):
         if state.is_world_process_zero:

@@ -77,6 +77,7 @@ def build_sft(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobR
         logging_first_step=True,
         save_strategy="steps" if t.save_steps > 0 else "no",
         save_steps=t.save_steps if t.save_steps > 0 else 500,
+        save_total_limit=2,
         eval_strategy="steps" if has_eval else "no",
         eval_steps=(t.eval_steps or t.logging_steps) if has_eval else None,
         max_length=max_len,
