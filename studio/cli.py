@@ -5,6 +5,8 @@
     studio train templates/demo.yaml [--set training.max_steps=20 ...] [--workspace DIR]
     studio export JOB_ID --to adapter [--out PATH]
     studio fields                            # every spec field, its default and help
+    studio jobs list|show|cancel|resume|delete|move ...
+    studio serve-worker [--max-jobs N]       # run queued jobs without the web page
 
 The workspace (jobs, uploads, models, studio.db) is ~/.finetune-studio unless
 --workspace or $STUDIO_WORKSPACE says otherwise.
@@ -51,6 +53,13 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--workspace", dest="sub_workspace", help=argparse.SUPPRESS)
 
     sub.add_parser("fields", help="list every job spec field with its default and help text")
+
+    from studio import jobs_cli
+
+    jobs_cli.add_parser(sub)
+    worker = sub.add_parser("serve-worker", help="run queued jobs without the web page (e.g. on a GPU server)")
+    worker.add_argument("--max-jobs", type=int, default=1, help="jobs run at once (default 1)")
+    worker.add_argument("--workspace", dest="sub_workspace", help=argparse.SUPPRESS)
     return ap
 
 
@@ -64,6 +73,13 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_export(args)
     if args.command == "fields":
         return cmd_fields()
+    if args.command == "jobs":
+        from backend.store import JobStore
+        from studio import jobs_cli
+
+        return jobs_cli.run(args, JobStore(_workspace(args)))
+    if args.command == "serve-worker":
+        return cmd_serve_worker(args)
     return cmd_serve(args)
 
 
@@ -71,6 +87,22 @@ def cmd_serve(args) -> int:
     from studio.app import launch
 
     launch(_workspace(args), host=args.host, port=args.port, auth=args.auth, lang=args.lang)
+    return 0
+
+
+def cmd_serve_worker(args) -> int:
+    from backend.scheduler import Scheduler
+    from backend.store import JobStore
+
+    store = JobStore(_workspace(args))
+    sched = Scheduler(store, max_running=args.max_jobs).start()
+    print(f"running queued jobs of {store.workspace.root} ({args.max_jobs} at a time); Ctrl-C to stop "
+          "(running jobs go on and are adopted by the next studio)")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        sched.stop()
     return 0
 
 
