@@ -1,0 +1,222 @@
+"""The web studio: a Gradio app over the job store. No torch in this process.
+
+    studio                       # http://127.0.0.1:7860
+    python -m studio.cli --port 8080 --workspace /tmp/ws --lang zh
+
+build_app(workspace, lang) makes the Blocks (tests build it without serving); launch() also
+starts the scheduler (which runs queued jobs as worker processes) and builds the demo model
+in the background on first use.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import gradio as gr  # noqa: E402
+
+from backend.demo import is_built  # noqa: E402
+from backend.resources import DEMO_SPEC, PROJECT_ROOT  # noqa: E402
+from backend.spec import JobSpec  # noqa: E402
+from backend.store import JobStore  # noqa: E402
+from backend.workspace import Workspace  # noqa: E402
+from studio import chat, monitor, runs  # noqa: E402
+from studio.chat import ChatHost  # noqa: E402
+from studio.context import Ctx, warn_unexpected  # noqa: E402
+from studio.form import form_from_spec  # noqa: E402
+from studio.i18n import strings  # noqa: E402
+from studio.steps import data as data_step  # noqa: E402
+from studio.steps import form_inputs, form_values  # noqa: E402
+from studio.steps import method as method_step  # noqa: E402
+from studio.steps import model as model_step  # noqa: E402
+from studio.steps import review as review_step  # noqa: E402
+from studio.steps import training as training_step  # noqa: E402
+
+log = logging.getLogger("studio")
+
+CSS = """
+.sp-progress { width: 100%; height: 14px; background: var(--neutral-200); border-radius: 7px; overflow: hidden; }
+.sp-bar { height: 100%; background: var(--color-accent); transition: width .5s; }
+.sp-bar.sp-succeeded { background: #16a34a; } .sp-bar.sp-failed, .sp-bar.sp-interrupted { background: #dc2626; }
+.sp-progress-text { margin-top: 4px; font-size: 0.9em; }
+.sp-header .job-id { font-size: 1.05em; }
+.sp-state { padding: 2px 8px; border-radius: 8px; font-weight: 600; background: var(--neutral-200); }
+.sp-state.sp-running { background: #dbeafe; color: #1e40af; } .sp-state.sp-succeeded { background: #dcfce7; color: #166534; }
+.sp-state.sp-failed, .sp-state.sp-interrupted { background: #fee2e2; color: #991b1b; }
+.sp-meta { color: var(--body-text-color-subdued); font-size: 0.85em; margin-top: 4px; }
+#job-error { border-left: 4px solid #dc2626; padding-left: 8px; }
+"""
+
+WIZARD_STEPS = ("model", "data", "method", "training", "review")
+
+
+def load_defaults() -> JobSpec:
+    return JobSpec.from_yaml(DEMO_SPEC.read_text(encoding="utf-8"))
+
+
+def build_app(workspace: Workspace, lang: str | None = None, chat_host: ChatHost | None = None) -> gr.Blocks:
+    t = strings(lang)
+    defaults = load_defaults()
+    ctx = Ctx(workspace, JobStore(workspace), t, defaults, chat_host or ChatHost())
+    start = form_from_spec(defaults)
+    with gr.Blocks(title=t["app.title"]) as app:
+        gr.Markdown(f"# {t['app.title']}\n{t['app.subtitle']}")
+        with gr.Tabs(selected="train", elem_id="main-tabs") as main_tabs:
+            with gr.Tab(t["tab.train"], id="train", elem_id="tab-train"):
+                with gr.Tabs(selected="model", elem_id="wizard") as wizard:
+                    with gr.Tab(t["step.model"], id="model", elem_id="step-model"):
+                        model = model_step.build(ctx, start)
+                    with gr.Tab(t["step.data"], id="data", elem_id="step-data"):
+                        data = data_step.build(ctx, start)
+                    with gr.Tab(t["step.method"], id="method", elem_id="step-method"):
+                        method = method_step.build(ctx, start)
+                    with gr.Tab(t["step.training"], id="training", elem_id="step-training"):
+                        training = training_step.build(ctx, start)
+                    with gr.Tab(t["step.review"], id="review", elem_id="step-review") as review_tab:
+                        review = review_step.build(ctx)
+            with gr.Tab(t["tab.monitor"], id="monitor", elem_id="tab-monitor"):
+                mon = monitor.build(ctx)
+            with gr.Tab(t["tab.runs"], id="runs", elem_id="tab-runs"):
+                runs_tab = runs.build(ctx)
+            with gr.Tab(t["tab.chat"], id="chat", elem_id="tab-chat") as chat_tab_el:
+                chat_tab = chat.build(ctx)
+
+        inputs = form_inputs(model, data, method, training)
+        n_slots = len(data.placeholder_values)
+
+        def go(step: str):
+            return lambda: gr.Tabs(selected=step)
+
+        for here, (nxt, back) in {
+            "model": (model.next, None),
+            "data": (data.next, data.back),
+            "method": (method.next, method.back),
+            "training": (training.next, training.back),
+        }.items():
+            i = WIZARD_STEPS.index(here)
+            nxt.click(go(WIZARD_STEPS[i + 1]), None, wizard)
+            if back is not None:
+                back.click(go(WIZARD_STEPS[i - 1]), None, wizard)
+        review.back.click(go("training"), None, wizard)
+
+        def show_review(*args):
+            try:
+                r = review_step.check(ctx, form_values(args, n_slots))
+                problems = review_step.problems_markdown(t, r.issues)
+                return r.yaml, r.estimate, problems, gr.update(interactive=not r.issues)
+            except Exception as e:  # noqa: BLE001
+                return gr.skip(), gr.skip(), warn_unexpected(t, e), gr.update(interactive=False)
+
+        review_outputs = [review.yaml, review.estimate, review.problems, review.start]
+        review_tab.select(show_review, inputs, review_outputs)
+        training.next.click(show_review, inputs, review_outputs)
+
+        def start_job(*args):
+            try:
+                r = review_step.check(ctx, form_values(args, n_slots))
+                if r.issues or r.spec is None:
+                    gr.Warning(t["review.refused"])
+                    problems = review_step.problems_markdown(t, r.issues)
+                    return gr.skip(), gr.skip(), problems
+                job_id = ctx.store.create_job(r.spec)
+                gr.Info(t["review.started"].format(job=job_id))
+                ids = monitor.job_ids(ctx)
+                return gr.Tabs(selected="monitor"), gr.update(choices=ids, value=job_id), gr.skip()
+            except Exception as e:  # noqa: BLE001
+                return gr.skip(), gr.skip(), warn_unexpected(t, e)
+
+        review.start.click(start_job, inputs, [main_tabs, mon.picker, review.problems])
+
+        def on_load(request: gr.Request):
+            try:
+                job_id = monitor.initial_job(ctx, request)
+                # A page opened while a job runs (or with ?job=) goes straight to the monitor.
+                active = ctx.store.list_jobs(("queued", "running"))
+                asked = request is not None and request.query_params.get("job")
+                tab = gr.Tabs(selected="monitor") if asked or active else gr.skip()
+                return gr.update(choices=monitor.job_ids(ctx), value=job_id), tab
+            except Exception as e:  # noqa: BLE001
+                warn_unexpected(t, e)
+                return gr.skip(), gr.skip()
+
+        app.load(on_load, None, [mon.picker, main_tabs])
+        chat_tab_el.select(chat_tab.refresh_jobs, chat_tab.job, [chat_tab.job, chat_tab.status])
+
+        def open_run(frame, evt: gr.SelectData):
+            try:
+                job_id = str(frame.iloc[evt.index[0], 0])
+                return gr.Tabs(selected="monitor"), gr.update(choices=monitor.job_ids(ctx), value=job_id)
+            except Exception as e:  # noqa: BLE001
+                warn_unexpected(t, e)
+                return gr.skip(), gr.skip()
+
+        runs_tab.table.select(open_run, runs_tab.table, [main_tabs, mon.picker])
+    return app
+
+
+def start_demo_build(workspace: Workspace) -> subprocess.Popen | None:
+    """Build the demo model in the background (it needs torch, which this process never loads)."""
+    if is_built(workspace.models_dir):
+        return None
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p),
+    }
+    out = open(workspace.models_dir / "demo-build.log", "ab")  # noqa: SIM115 - owned by the child
+    return subprocess.Popen(
+        [sys.executable, "-m", "backend.demo", str(workspace.root)],
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        start_new_session=True,
+    )
+
+
+def parse_auth(auth: str | None) -> tuple[str, str] | None:
+    if not auth:
+        return None
+    user, sep, password = auth.partition(":")
+    if not sep or not user or not password:
+        raise SystemExit("--auth must look like user:password")
+    return user, password
+
+
+def launch(
+    workspace: Workspace | str | Path,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    auth: str | None = None,
+    lang: str | None = None,
+) -> None:
+    """Serve the studio (blocking) with the scheduler running beside it."""
+    from backend.scheduler import Scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    ws = workspace if isinstance(workspace, Workspace) else Workspace.at(workspace)
+    credentials = parse_auth(auth)
+    start_demo_build(ws)
+    host_chat = ChatHost()
+    scheduler = Scheduler(JobStore(ws)).start()
+    atexit.register(host_chat.close)
+    app = build_app(ws, lang, host_chat)
+    print(f"studio: workspace {ws.root}", flush=True)
+    try:
+        app.queue(default_concurrency_limit=4).launch(
+            server_name=host,
+            server_port=port,
+            auth=credentials,
+            share=False,
+            inbrowser=False,
+            theme=gr.themes.Soft(),
+            css=CSS,
+        )
+    finally:
+        scheduler.stop()
+        host_chat.close()

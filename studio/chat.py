@@ -1,0 +1,129 @@
+"""The Chat tab: talk to a succeeded job's model, loaded in its own process (backend.chat).
+
+At most one model is loaded in the studio at a time (ChatHost); picking another job closes it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import gradio as gr
+
+from backend.chat.client import ChatClient, ChatError, job_chat_target
+from studio.context import Ctx, warn_unexpected
+
+
+class ChatHost:
+    """Holds the one loaded chat model, shared by the page's sessions (it is memory, not state)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._job: str | None = None
+        self._client: ChatClient | None = None
+
+    def client_for(self, job_id: str, job_dir) -> ChatClient:
+        with self._lock:
+            if self._client is not None and self._job == job_id and self._client.alive:
+                return self._client
+            self._close_locked()
+            base, adapter = job_chat_target(job_dir)
+            self._client = ChatClient(base, adapter)
+            self._job = job_id
+            return self._client
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_locked()
+
+    def release_unless(self, job_id: str | None) -> None:
+        """Free the loaded model when the user switches to another job."""
+        with self._lock:
+            if self._job is not None and self._job != job_id:
+                self._close_locked()
+
+    def _close_locked(self) -> None:
+        if self._client is not None:
+            self._client.close()
+        self._client, self._job = None, None
+
+
+@dataclass
+class ChatTab:
+    job: gr.Dropdown
+    status: gr.Markdown
+    refresh_jobs: object  # callable: () -> dropdown update
+
+
+def succeeded_jobs(ctx: Ctx) -> list[str]:
+    return [j.id for j in ctx.store.list_jobs(("succeeded",))]
+
+
+def build(ctx: Ctx) -> ChatTab:
+    t = ctx.t
+    host: ChatHost = ctx.chat
+    gr.Markdown(t["chat.intro"])
+    ids = succeeded_jobs(ctx)
+    with gr.Row():
+        job = gr.Dropdown(ids, value=ids[0] if ids else None, label=t["chat.job"], scale=4, elem_id="chat-job")
+        refresh = gr.Button(t["btn.refresh"], scale=1, elem_id="chat-refresh")
+    status = gr.Markdown("" if ids else t["chat.no_jobs"], elem_id="chat-status")
+    chatbot = gr.Chatbot(label=t["tab.chat"], height=360, elem_id="chat-box")
+    history = gr.State([])
+    with gr.Row():
+        message = gr.Textbox(
+            label=t["chat.input"], placeholder=t["chat.input.placeholder"], scale=5, elem_id="chat-input"
+        )
+        send = gr.Button(t["btn.send"], variant="primary", scale=1, elem_id="chat-send")
+    with gr.Accordion(t["chat.settings"], open=False):
+        temperature = gr.Slider(0.0, 1.5, value=0.0, step=0.05, label=t["chat.temperature"])
+        max_tokens = gr.Slider(16, 1024, value=128, step=16, label=t["chat.max_new_tokens"])
+    clear = gr.Button(t["btn.clear"], elem_id="chat-clear")
+
+    def refresh_jobs(current=None):
+        ids = succeeded_jobs(ctx)
+        value = current if current in ids else (ids[0] if ids else None)
+        return gr.update(choices=ids, value=value), ("" if ids else t["chat.no_jobs"])
+
+    def respond(job_id, text, hist, temp, max_new):
+        hist = list(hist or [])
+        text = (text or "").strip()
+        if not text:
+            yield gr.skip(), hist, gr.skip(), gr.skip()
+            return
+        if not job_id:
+            yield gr.skip(), hist, gr.skip(), t["chat.pick_job"]
+            return
+        hist.append({"role": "user", "content": text})
+        shown = [*hist, {"role": "assistant", "content": "…"}]
+        yield shown, hist, "", t["chat.loading"].format(job=job_id)
+        try:
+            client = host.client_for(job_id, ctx.store.job_dir(job_id))
+            reply = ""
+            for piece in client.stream(hist, max_new_tokens=int(max_new), temperature=float(temp)):
+                reply += piece
+                yield [*hist, {"role": "assistant", "content": reply}], hist, gr.skip(), gr.skip()
+            hist.append({"role": "assistant", "content": reply})
+            yield hist, hist, gr.skip(), t["chat.ready"].format(job=job_id)
+        except ChatError as e:
+            hist.pop()
+            yield hist, hist, text, t["chat.error"].format(message=e)
+        except Exception as e:  # noqa: BLE001
+            hist.pop()
+            yield hist, hist, text, warn_unexpected(t, e)
+
+    def on_job_change(job_id):
+        # A new job: a new conversation, and the old model's memory back.
+        try:
+            host.release_unless(job_id)
+        except Exception as e:  # noqa: BLE001
+            warn_unexpected(t, e)
+        return [], []
+
+    outputs = [chatbot, history, message, status]
+    send.click(respond, [job, message, history, temperature, max_tokens], outputs)
+    message.submit(respond, [job, message, history, temperature, max_tokens], outputs)
+    clear.click(lambda: ([], []), None, [chatbot, history])
+    job.change(on_job_change, job, [chatbot, history])
+    refresh.click(refresh_jobs, job, [job, status])
+    return ChatTab(job, status, refresh_jobs)

@@ -1,0 +1,147 @@
+"""The one place where wizard form values become a JobSpec.
+
+    values = FormValues(model_source="demo", ...)
+    spec = spec_from_form(values)        # JobSpec, or SpecError naming every bad field
+
+Pure Python (no gradio), so it is unit-tested directly; the UI gathers its components in the
+same order as the fields here (see studio.steps.FormInputs).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from backend.spec import DEMO, JobSpec, SpecError, SpecIssue
+
+MODEL_SOURCES = ("demo", "local", "hub")
+DATA_SOURCES = ("demo", "upload")
+
+
+@dataclass
+class FormValues:
+    """Every value the wizard collects, as the widgets deliver it (numbers may be None)."""
+
+    model_source: str = "demo"
+    model_path: str = ""
+    trust_remote_code: bool = False
+    data_source: str = "demo"
+    data_path: str = ""  # an uploaded file, relative to the workspace (uploads/NAME)
+    data_format: str = "auto"
+    placeholder_keys: list = field(default_factory=list)
+    placeholder_values: list = field(default_factory=list)
+    lora_r: object = 8
+    lora_alpha: object = 16
+    lora_dropout: object = 0.05
+    target_modules: str = "all-linear"
+    num_epochs: object = 3.0
+    max_steps: object = 0
+    learning_rate: object = 2e-4
+    batch_size: object = 4
+    gradient_accumulation_steps: object = 1
+    max_length: object = 1024
+    scheduler: str = "cosine"
+    warmup_ratio: object = 0.03
+    seed: object = 42
+    logging_steps: object = 5
+    eval_split: object = 0.0
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [f.name for f in dataclasses.fields(cls)]
+
+
+def form_from_spec(spec: JobSpec) -> FormValues:
+    """The wizard's starting values for a spec (templates/demo.yaml at start-up)."""
+    m, d, me, t = spec.model, spec.data, spec.method, spec.training
+    return FormValues(
+        model_source="demo" if m.name_or_path == DEMO else "local",
+        model_path="" if m.name_or_path == DEMO else m.name_or_path,
+        trust_remote_code=m.trust_remote_code,
+        data_source="demo" if d.train == DEMO else "upload",
+        data_path="" if d.train == DEMO else d.train,
+        data_format=d.format,
+        placeholder_keys=list(d.placeholders),
+        placeholder_values=list(d.placeholders.values()),
+        lora_r=me.lora_r,
+        lora_alpha=me.lora_alpha,
+        lora_dropout=me.lora_dropout,
+        target_modules=me.target_modules,
+        num_epochs=t.num_epochs,
+        max_steps=t.max_steps,
+        learning_rate=t.learning_rate,
+        batch_size=t.batch_size,
+        gradient_accumulation_steps=t.gradient_accumulation_steps,
+        max_length=t.max_length,
+        scheduler=t.scheduler,
+        warmup_ratio=t.warmup_ratio,
+        seed=t.seed,
+        logging_steps=t.logging_steps,
+        eval_split=d.eval_split,
+    )
+
+
+def spec_from_form(v: FormValues, base: JobSpec | None = None) -> JobSpec:
+    """Build and validate the spec; raises SpecError whose issues name each bad field.
+
+    Fields the wizard does not show (weight decay, precision, ...) come from `base`.
+    """
+    issues: list[SpecIssue] = []
+    if v.model_source not in MODEL_SOURCES:
+        issues.append(SpecIssue("model.name_or_path", f"unknown model source {v.model_source!r}."))
+    model_name = DEMO if v.model_source == "demo" else (v.model_path or "").strip()
+    if v.model_source == "local" and model_name:
+        model_name = str(Path(model_name).expanduser().resolve())  # the worker runs in the job dir
+    if v.data_source == "demo":
+        train = DEMO
+    else:
+        train = (v.data_path or "").strip()
+        if not train:
+            issues.append(
+                SpecIssue("data.train", "no file uploaded yet; upload a json/jsonl/csv file or pick the demo.")
+            )
+    placeholders = {
+        str(k): "" if val is None else str(val)
+        for k, val in zip(v.placeholder_keys or [], v.placeholder_values or [], strict=False)
+        if k
+    }
+    raw = (base or JobSpec()).to_dict()
+    raw["model"].update(name_or_path=model_name, trust_remote_code=bool(v.trust_remote_code))
+    raw["data"].update(train=train or DEMO, format=v.data_format, placeholders=placeholders, eval_split=v.eval_split)
+    raw["method"].update(
+        name="lora",
+        lora_r=v.lora_r,
+        lora_alpha=v.lora_alpha,
+        lora_dropout=v.lora_dropout,
+        target_modules=(v.target_modules or "").strip(),
+    )
+    raw["training"].update(
+        num_epochs=v.num_epochs,
+        max_steps=v.max_steps,
+        learning_rate=v.learning_rate,
+        batch_size=v.batch_size,
+        gradient_accumulation_steps=v.gradient_accumulation_steps,
+        max_length=v.max_length,
+        scheduler=v.scheduler,
+        warmup_ratio=v.warmup_ratio,
+        seed=v.seed,
+        logging_steps=v.logging_steps,
+    )
+    try:
+        spec = JobSpec.from_dict(raw)
+    except SpecError as e:
+        raise SpecError(issues + e.issues) from None
+    if issues:
+        raise SpecError(issues)
+    return spec
+
+
+def estimate_steps(spec: JobSpec, n_rows: int) -> int:
+    """Optimizer steps the run will take: max_steps, else ceil(rows*(1-eval)/batch/accum)*epochs."""
+    t = spec.training
+    if t.max_steps > 0:
+        return t.max_steps
+    n_train = n_rows - (max(1, round(n_rows * spec.data.eval_split)) if spec.data.eval_split > 0 else 0)
+    per_epoch = -(-max(n_train, 0) // (t.batch_size * t.gradient_accumulation_steps))
+    return int(-(-per_epoch * t.num_epochs // 1))

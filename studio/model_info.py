@@ -1,0 +1,185 @@
+"""What the Model step shows about a base model: architecture, parameters, chat template.
+
+Read from files only (config.json, safetensors headers, tokenizer_config.json), never by
+loading the model, so the UI process stays free of torch.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from backend.demo import DEMO_CONFIG, VOCAB_SIZE, demo_dir, is_built
+
+
+class ModelInfoError(RuntimeError):
+    """A problem to show instead of the model's details."""
+
+
+@dataclass
+class ModelInfo:
+    architecture: str
+    params: int | None  # None: unknown
+    params_exact: bool
+    chat_template: bool | None  # None: unknown
+    where: str
+
+
+def describe_demo(models_dir: Path) -> ModelInfo:
+    if is_built(models_dir):
+        info = describe_local(demo_dir(models_dir))
+        info.where = "demo"
+        return info
+    return ModelInfo(
+        architecture=f"{DEMO_CONFIG['model_type']} (Qwen2ForCausalLM)",
+        params=params_from_config({**DEMO_CONFIG, "vocab_size": VOCAB_SIZE}),
+        params_exact=False,
+        chat_template=True,  # the demo is built with the chatml template
+        where="demo (built on first use)",
+    )
+
+
+def describe_local(folder: str | Path) -> ModelInfo:
+    folder = Path(folder).expanduser()
+    if not str(folder).strip() or not folder.is_dir():
+        raise ModelInfoError(f"{folder}: no such folder.")
+    cfg_path = folder / "config.json"
+    if not cfg_path.is_file():
+        raise ModelInfoError(f"{folder}: has no config.json; is this a Hugging Face model folder?")
+    config = _read_json(cfg_path)
+    params = count_safetensors_params(folder)
+    exact = params is not None
+    if params is None:
+        params = params_from_config(config)
+    return ModelInfo(
+        architecture=_architecture(config),
+        params=params,
+        params_exact=exact,
+        chat_template=has_chat_template(folder),
+        where=str(folder),
+    )
+
+
+def describe_hub(repo_id: str, timeout_s: float = 3.0) -> ModelInfo:
+    """Fetch config.json (and tokenizer_config.json) from the hub, failing fast when offline."""
+    repo_id = (repo_id or "").strip()
+    if not repo_id or repo_id.count("/") > 1 or repo_id.startswith(("/", ".")):
+        raise ModelInfoError(f"{repo_id!r} is not a hub id such as `Qwen/Qwen2.5-0.5B-Instruct`.")
+    from huggingface_hub import hf_hub_download, try_to_load_from_cache
+
+    cached = try_to_load_from_cache(repo_id, "config.json")
+    if not isinstance(cached, str):
+        _check_reachable(timeout_s)
+        try:
+            cached = hf_hub_download(repo_id, "config.json", etag_timeout=timeout_s)
+        except Exception as e:  # noqa: BLE001 - every hub failure becomes a message
+            raise ModelInfoError(f"cannot read {repo_id} from the hub: {type(e).__name__}: {str(e)[:300]}") from None
+    config = _read_json(Path(cached))
+    template: bool | None = None
+    try:
+        tok = hf_hub_download(repo_id, "tokenizer_config.json", etag_timeout=timeout_s)
+        template = bool(_read_json(Path(tok)).get("chat_template"))
+    except Exception:  # noqa: BLE001 - optional detail
+        pass
+    return ModelInfo(
+        architecture=_architecture(config),
+        params=params_from_config(config),
+        params_exact=False,
+        chat_template=template,
+        where=f"hub: {repo_id}",
+    )
+
+
+def _check_reachable(timeout_s: float) -> None:
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
+        raise ModelInfoError("cannot reach the hub: HF_HUB_OFFLINE is set.")
+    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
+    url = urlparse(endpoint)
+    try:
+        with socket.create_connection((url.hostname, url.port or 443), timeout=timeout_s):
+            pass
+    except OSError as e:
+        raise ModelInfoError(
+            f"cannot reach the hub: {url.hostname}: {e}. Check the internet connection, or download "
+            "the model and choose `local folder`."
+        ) from None
+
+
+def has_chat_template(folder: Path) -> bool:
+    if (folder / "chat_template.jinja").is_file():
+        return True
+    tok_cfg = folder / "tokenizer_config.json"
+    return tok_cfg.is_file() and bool(_read_json(tok_cfg).get("chat_template"))
+
+
+def count_safetensors_params(folder: Path) -> int | None:
+    """Sum of tensor sizes from the safetensors headers (8-byte length, then JSON)."""
+    files = sorted(Path(folder).glob("*.safetensors"))
+    if not files:
+        return None
+    total = 0
+    for f in files:
+        with open(f, "rb") as fh:
+            (length,) = struct.unpack("<Q", fh.read(8))
+            if length > 100_000_000:
+                return None
+            header = json.loads(fh.read(length))
+        for name, meta in header.items():
+            if name == "__metadata__":
+                continue
+            n = 1
+            for dim in meta.get("shape", []):
+                n *= dim
+            total += n
+    return total
+
+
+def params_from_config(cfg: dict) -> int | None:
+    """An estimate for decoder-only transformers (Llama/Qwen style) from the config."""
+    try:
+        h = int(cfg["hidden_size"])
+        layers = int(cfg["num_hidden_layers"])
+        inter = int(cfg.get("intermediate_size") or 4 * h)
+        heads = int(cfg["num_attention_heads"])
+        kv = int(cfg.get("num_key_value_heads") or heads)
+        vocab = int(cfg.get("vocab_size") or 0)
+    except (KeyError, TypeError, ValueError):
+        return None
+    head_dim = int(cfg.get("head_dim") or h // heads)
+    bias = 1 if cfg.get("model_type") == "qwen2" else 0
+    attn = h * heads * head_dim + 2 * h * kv * head_dim + heads * head_dim * h
+    attn += bias * (heads * head_dim + 2 * kv * head_dim)
+    per_layer = attn + 3 * h * inter + 2 * h
+    embed = vocab * h * (1 if cfg.get("tie_word_embeddings") else 2)
+    return embed + layers * per_layer + h
+
+
+def format_params(n: int | None, exact: bool) -> str:
+    if n is None:
+        return "?"
+    approx = "" if exact else "≈ "
+    for unit, size in (("B", 1e9), ("M", 1e6), ("K", 1e3)):
+        if n >= size:
+            return f"{approx}{n / size:.1f}{unit} ({n:,})"
+    return f"{approx}{n}"
+
+
+def _architecture(config: dict) -> str:
+    archs = config.get("architectures") or []
+    kind = config.get("model_type", "?")
+    return f"{kind} ({', '.join(archs)})" if archs else kind
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as e:
+        raise ModelInfoError(f"{path.name}: cannot be read: {e}") from None
+    if not isinstance(data, dict):
+        raise ModelInfoError(f"{path.name}: expected a JSON object.")
+    return data

@@ -1,0 +1,236 @@
+"""The Monitor tab: one job's state, progress, loss curve, log, cancel, error and export.
+
+Polls the job directory and store with gr.Timer(1.0); the page holds no training state, so a
+reload or a second browser shows the same job (the newest, or `?job=ID`).
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import gradio as gr
+
+from backend.export.adapter_zip import ExportError, export_adapter_zip
+from backend.workspace import PathError
+from studio.context import Ctx, warn_unexpected
+from studio.plots import count_loss_points, loss_frame
+
+OUTPUT_NAMES = ("header", "progress", "stats", "plot", "points", "log", "error", "download", "cancel")
+
+
+@dataclass
+class MonitorTab:
+    picker: gr.Dropdown
+    outputs: list  # in OUTPUT_NAMES order
+    prev: gr.State
+
+
+def job_ids(ctx: Ctx) -> list[str]:
+    return [j.id for j in ctx.store.list_jobs()]
+
+
+def fmt_seconds(s) -> str:
+    if s is None:
+        return "–"
+    s = int(round(float(s)))
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+def progress_html(t: dict, state: str, progress: dict) -> str:
+    done, total = int(progress.get("step") or 0), int(progress.get("total_steps") or 0)
+    if state == "succeeded" and total:
+        done = total
+    pct = 100.0 * done / total if total else (100.0 if state == "succeeded" else 0.0)
+    if total:
+        label = t["monitor.progress"].format(done=done, total=total) + f" · {pct:.0f}%"
+    elif state == "queued":
+        label = t["monitor.queued"]
+    elif state == "running":
+        label = t["monitor.loading"].format(phase=html.escape(str(progress.get("phase") or "loading")))
+    else:
+        label = state
+    return (
+        f'<div class="sp-progress"><div class="sp-bar sp-{state}" style="width:{pct:.1f}%"></div></div>'
+        f'<div class="sp-progress-text" id="progress-text">{label}</div>'
+    )
+
+
+def zip_for_download(job_dir: Path) -> str:
+    """Export the adapter zip, and hand gradio a copy in the temp dir (the workspace stays private)."""
+    zip_path = export_adapter_zip(job_dir)
+    out = Path(tempfile.mkdtemp(prefix="studio-export-")) / zip_path.name
+    shutil.copyfile(zip_path, out)
+    return str(out)
+
+
+def render(ctx: Ctx, job_id: str | None) -> dict:
+    """Every output's value for a job, as comparable plain values (the plot as a key + frame)."""
+    t = ctx.t
+    job = ctx.store.get(job_id) if job_id else None
+    if job is None:
+        empty = t["monitor.no_jobs"] if not job_ids(ctx) else t["monitor.no_job"]
+        return dict(
+            header=empty,
+            progress="",
+            stats="",
+            plot=("none", loss_frame([])),
+            points="0 points",
+            log="",
+            error="",
+            download=("none", None),
+            cancel=False,
+        )
+    metrics = ctx.store.read_metrics(job.id)
+    progress = ctx.store.read_progress(job.id)
+    last = metrics[-1] if metrics else {}
+    losses = [m["loss"] for m in metrics if m.get("loss") is not None]
+    if job.is_final and job.started_at and job.ended_at:
+        elapsed, eta = job.ended_at - job.started_at, 0
+    else:
+        elapsed = progress.get("elapsed_s", last.get("elapsed_s"))
+        eta = progress.get("eta_s", last.get("eta_s"))
+        if elapsed is None and job.started_at:
+            elapsed = time.time() - job.started_at
+    created = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(job.created_at))
+    header = (
+        f'<div class="sp-header"><code class="job-id">{job.id}</code> '
+        f'<span class="sp-state sp-{job.state}" id="job-state-text">{job.state}</span>'
+        f'<div class="sp-meta">{html.escape(t["monitor.meta"].format(model=job.model, dataset=job.dataset, method=job.method, created=created))}</div></div>'
+    )
+    lr = last.get("learning_rate")
+    tps = last.get("tokens_per_s")
+    stats = t["monitor.stats"].format(
+        elapsed=fmt_seconds(elapsed),
+        eta=fmt_seconds(eta),
+        loss=f"{losses[-1]:.4f}" if losses else "–",
+        lr=f"{lr:.2e}" if lr is not None else "–",
+        tps=f"{tps:,.0f}" if tps is not None else "–",
+    )
+    error = ""
+    if job.error:
+        error = t["monitor.error"].format(kind=job.error.kind, message=html.escape(job.error.message))
+        if job.error.hint:
+            error += "\n\n" + t["monitor.hint"].format(hint=job.error.hint)
+    plot_key = (job.id, len(metrics))
+    return dict(
+        header=header,
+        progress=progress_html(t, job.state, progress),
+        stats=stats,
+        plot=(plot_key, metrics),
+        points=t["monitor.points"].format(n=count_loss_points(metrics)),
+        log=ctx.store.read_log_tail(job.id),
+        error=error,
+        download=((job.id, job.state), job.state == "succeeded"),
+        cancel=not job.is_final,
+    )
+
+
+def updates(ctx: Ctx, job_id: str | None, prev: dict) -> tuple[list, dict]:
+    """Gradio updates for the outputs that changed since `prev` (skipping the rest avoids flicker)."""
+    t = ctx.t
+    now = render(ctx, job_id)
+    out, seen = [], dict(prev or {})
+    for name in OUTPUT_NAMES:
+        value = now[name]
+        key = value[0] if name in ("plot", "download") else value
+        if name in seen and seen[name] == key:
+            out.append(gr.skip())
+            continue
+        seen[name] = key
+        if name == "plot":
+            frame = loss_frame(value[1] if isinstance(value[1], list) else [], t["series.train"], t["series.eval"])
+            # None, not an empty frame: a LinePlot that once drew an empty frame draws no lines later.
+            out.append(frame if len(frame) else None)
+        elif name == "download":
+            out.append(download_update(ctx, job_id, value[1]))
+        elif name == "error":
+            out.append(gr.update(value=value, visible=bool(value)))
+        elif name == "cancel":
+            out.append(gr.update(interactive=value))
+        else:
+            out.append(value)
+    return out, seen
+
+
+def download_update(ctx: Ctx, job_id: str | None, ready: bool):
+    if not ready or not job_id:
+        return gr.update(value=None, visible=False)
+    try:
+        return gr.update(value=zip_for_download(ctx.store.job_dir(job_id)), visible=True)
+    except (ExportError, PathError, OSError) as e:
+        gr.Warning(ctx.t["monitor.export_failed"].format(message=e))
+        return gr.update(value=None, visible=False)
+
+
+def build(ctx: Ctx) -> MonitorTab:
+    t = ctx.t
+    with gr.Row():
+        picker = gr.Dropdown(choices=job_ids(ctx), value=None, label=t["monitor.job"], scale=4, elem_id="job-picker")
+        refresh = gr.Button(t["btn.refresh"], scale=1, elem_id="monitor-refresh")
+    header = gr.HTML(elem_id="job-header")
+    progress = gr.HTML(elem_id="job-progress")
+    stats = gr.Markdown(elem_id="job-stats")
+    error = gr.Markdown(visible=False, elem_id="job-error")
+    plot = gr.LinePlot(
+        None, x="step", y="loss", color="series", label=t["monitor.plot"], height=300, elem_id="loss-plot"
+    )
+    points = gr.Textbox("0 points", show_label=False, container=False, interactive=False, elem_id="loss-points")
+    with gr.Row():
+        download = gr.DownloadButton(t["btn.export"], visible=False, variant="primary", elem_id="export-button")
+        cancel = gr.Button(t["btn.cancel"], variant="stop", interactive=False, elem_id="cancel-button")
+    log = gr.Textbox(
+        label=t["monitor.log"], lines=10, max_lines=10, interactive=False, autoscroll=True, elem_id="job-log"
+    )
+    prev = gr.State({})
+    timer = gr.Timer(1.0)
+    outputs = [header, progress, stats, plot, points, log, error, download, cancel]
+
+    def tick(job_id, seen):
+        try:
+            ups, seen = updates(ctx, job_id, seen)
+            ids = job_ids(ctx)
+            picker_up = gr.update(choices=ids) if seen.get("ids") != ids else gr.skip()
+            seen["ids"] = ids
+            return [picker_up, *ups, seen]
+        except Exception as e:  # noqa: BLE001
+            warn_unexpected(t, e)
+            return [gr.skip()] * (len(outputs) + 2)
+
+    def select(job_id):
+        try:
+            ups, seen = updates(ctx, job_id, {})
+            return [*ups, seen]
+        except Exception as e:  # noqa: BLE001
+            warn_unexpected(t, e)
+            return [gr.skip()] * (len(outputs) + 1)
+
+    def on_cancel(job_id):
+        if not job_id:
+            return
+        try:
+            state = ctx.store.request_cancel(job_id)
+            gr.Info(t["monitor.cancel_sent"].format(job=job_id, state=state))
+        except Exception as e:  # noqa: BLE001
+            warn_unexpected(t, e)
+
+    timer.tick(tick, [picker, prev], [picker, *outputs, prev], show_progress="hidden")
+    picker.change(select, picker, [*outputs, prev], show_progress="hidden")
+    refresh.click(lambda j: gr.update(choices=job_ids(ctx), value=j), picker, picker).then(
+        select, picker, [*outputs, prev], show_progress="hidden"
+    )
+    cancel.click(on_cancel, picker, None)
+    return MonitorTab(picker, outputs, prev)
+
+
+def initial_job(ctx: Ctx, request: gr.Request | None) -> str | None:
+    """`?job=ID` when it names a job, else the newest job."""
+    wanted = request.query_params.get("job") if request is not None else None
+    if wanted and ctx.store.get(wanted) is not None:
+        return wanted
+    ids = job_ids(ctx)
+    return ids[0] if ids else None

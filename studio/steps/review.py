@@ -1,0 +1,75 @@
+"""Wizard step 5: the spec as YAML, the step estimate, every problem by field, and Start."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+import gradio as gr
+
+from backend.data.load import load_conversations, resolve_path
+from backend.data.readers import DataError
+from backend.spec import DEMO, JobSpec, SpecError, SpecIssue
+from studio.context import Ctx
+from studio.form import FormValues, estimate_steps, spec_from_form
+
+
+@dataclass
+class ReviewStep:
+    yaml: gr.Code
+    estimate: gr.Markdown
+    problems: gr.Markdown
+    start: gr.Button
+    back: gr.Button
+
+
+@dataclass
+class Review:
+    spec: JobSpec | None
+    yaml: str
+    estimate: str
+    issues: list[SpecIssue]
+
+
+def check(ctx: Ctx, values: FormValues) -> Review:
+    """Validate the form as a whole: the spec's own rules, then that the data and model exist."""
+    t = ctx.t
+    try:
+        spec = spec_from_form(values, base=ctx.defaults)
+    except SpecError as e:
+        return Review(None, "", t["review.estimate_unknown"], e.issues)
+    issues: list[SpecIssue] = []
+    estimate = t["review.estimate_unknown"]
+    try:
+        path = resolve_path(spec.data.train, ctx.workspace.root)
+        rows = len(load_conversations(path, spec.data).conversations)
+        estimate = t["review.estimate"].format(steps=estimate_steps(spec, rows), rows=rows)
+    except DataError as e:
+        issues.append(SpecIssue("data.train", str(e)))
+    if values.model_source == "local":
+        folder = Path(spec.model.name_or_path).expanduser()
+        if not (folder / "config.json").is_file():
+            issues.append(SpecIssue("model.name_or_path", f"{folder} is not a model folder (no config.json)."))
+    elif values.model_source == "hub" and spec.model.name_or_path == DEMO:
+        issues.append(SpecIssue("model.name_or_path", "give a hub id such as `Qwen/Qwen2.5-0.5B-Instruct`."))
+    return Review(spec, spec.to_yaml(), estimate, issues)
+
+
+def problems_markdown(t: dict[str, str], issues: list[SpecIssue]) -> str:
+    if not issues:
+        return t["review.ok"]
+    lines = [f"- **`{i.field}`**: {html.escape(i.message)}" for i in issues]
+    return "⚠ " + t["review.problems"] + "\n" + "\n".join(lines)
+
+
+def build(ctx: Ctx) -> ReviewStep:
+    t = ctx.t
+    gr.Markdown(t["review.intro"])
+    estimate = gr.Markdown(elem_id="review-estimate")
+    problems = gr.Markdown(elem_id="review-problems")
+    yaml_box = gr.Code(language="yaml", label=t["review.yaml"], interactive=False, elem_id="review-yaml")
+    with gr.Row():
+        back = gr.Button(t["btn.back"], elem_id="review-back")
+        start = gr.Button(t["btn.start"], variant="primary", elem_id="start-button")
+    return ReviewStep(yaml_box, estimate, problems, start, back)

@@ -1,0 +1,93 @@
+"""Wizard step 4: how long and how fast to train. Every field's tooltip is the spec's help."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gradio as gr
+
+from backend.spec import SCHEDULERS, field_help
+from studio.context import Ctx
+from studio.form import FormValues
+
+
+@dataclass
+class TrainingStep:
+    num_epochs: gr.Number
+    max_steps: gr.Number
+    learning_rate: gr.Number
+    batch_size: gr.Number
+    gradient_accumulation_steps: gr.Number
+    max_length: gr.Number
+    scheduler: gr.Dropdown
+    warmup_ratio: gr.Slider
+    seed: gr.Number
+    logging_steps: gr.Number
+    eval_split: gr.Slider
+    next: gr.Button
+    back: gr.Button
+
+
+def build(ctx: Ctx, s: FormValues) -> TrainingStep:
+    t = ctx.t
+
+    def number(name: str, value, section: str = "training", **kw) -> gr.Number:
+        dotted = f"{section}.{name}"
+        return gr.Number(value, label=t[dotted], info=field_help(dotted), elem_id=dotted.replace(".", "-"), **kw)
+
+    gr.Markdown(t["training.intro"])
+    with gr.Row():
+        epochs = number("num_epochs", s.num_epochs, minimum=0)
+        max_steps = number("max_steps", s.max_steps, precision=0, minimum=0)
+        lr = number("learning_rate", s.learning_rate, minimum=0, step=1e-5)
+    with gr.Row():
+        batch = number("batch_size", s.batch_size, precision=0, minimum=1)
+        accum = number("gradient_accumulation_steps", s.gradient_accumulation_steps, precision=0, minimum=1)
+        max_length = number("max_length", s.max_length, precision=0, minimum=8)
+    with gr.Row():
+        scheduler = gr.Dropdown(
+            list(SCHEDULERS),
+            value=s.scheduler,
+            label=t["training.scheduler"],
+            info=field_help("training.scheduler"),
+            elem_id="training-scheduler",
+        )
+        warmup = gr.Slider(
+            0.0,
+            0.5,
+            value=s.warmup_ratio,
+            step=0.01,
+            label=t["training.warmup_ratio"],
+            info=field_help("training.warmup_ratio"),
+            elem_id="training-warmup_ratio",
+        )
+        eval_split = gr.Slider(
+            0.0,
+            0.5,
+            value=s.eval_split,
+            step=0.05,
+            label=t["data.eval_split"],
+            info=field_help("data.eval_split"),
+            elem_id="data-eval_split",
+        )
+    with gr.Row():
+        seed = number("seed", s.seed, precision=0, minimum=0)
+        logging_steps = number("logging_steps", s.logging_steps, precision=0, minimum=1)
+    with gr.Row():
+        back = gr.Button(t["btn.back"], elem_id="training-back")
+        next_btn = gr.Button(t["btn.next"], variant="primary", elem_id="training-next")
+    return TrainingStep(
+        epochs,
+        max_steps,
+        lr,
+        batch,
+        accum,
+        max_length,
+        scheduler,
+        warmup,
+        seed,
+        logging_steps,
+        eval_split,
+        next_btn,
+        back,
+    )
