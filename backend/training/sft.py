@@ -84,7 +84,7 @@ def build_sft(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobR
         bf16=dtype == torch.bfloat16,
         fp16=dtype == torch.float16,
         use_cpu=device == "cpu",
-        gradient_checkpointing=False,
+        activation_checkpointing=False,  # (was gradient_checkpointing); TRL turns it on by default
         include_num_input_tokens_seen="non_padding",
         report_to="none",
         dataloader_num_workers=0,
