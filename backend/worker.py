@@ -49,23 +49,21 @@ def run_job(job_dir: str | Path) -> int:
         print(f"error: job {job_id} is {job.state}; only a queued or running job can be trained", file=sys.stderr)
         return 2
 
-    # Imported here so that `--help` and bad job dirs answer fast.
-    from backend.training.callback import JobReporter
     from backend.training.errors import explain
 
-    reporter = JobReporter(job_dir, heartbeat=lambda: store.heartbeat(job_id))
+    stop = StopRequest()
 
     def on_sigterm(signum, frame):
-        if reporter.stop_requested:  # a second request: stop now
+        if stop.requested:  # a second request: stop now
             raise KeyboardInterrupt
         log.info("stop requested: saving a checkpoint, then stopping")
-        reporter.stop_requested = True
+        stop.requested = True
 
     signal.signal(signal.SIGTERM, on_sigterm)
     try:
-        _train(store, job_id, job_dir, workspace, reporter)
+        stopped_early = _train(store, job_id, job_dir, workspace, stop)
     except BaseException as exc:  # noqa: BLE001 - every failure must reach the store
-        if reporter.stop_requested or isinstance(exc, KeyboardInterrupt):
+        if stop.requested or isinstance(exc, KeyboardInterrupt):
             log.info("stopped before the end")
             store.mark_cancelled(job_id)
             return 3
@@ -78,27 +76,41 @@ def run_job(job_dir: str | Path) -> int:
         return 1
     finally:
         sys.stdout.flush()
-    if reporter.stopped_early or reporter.stop_requested:
+    if stopped_early or stop.requested:
         store.mark_cancelled(job_id)
         return 3
     return 0
 
 
-def _train(store: JobStore, job_id: str, job_dir: Path, workspace: Workspace, reporter) -> None:
-    from backend.training.sft import build_sft
+class StopRequest:
+    """Set by SIGTERM; read by the training callback at the next step."""
+
+    requested = False
+
+
+def _train(store: JobStore, job_id: str, job_dir: Path, workspace: Workspace, stop: StopRequest) -> bool:
+    """Train; return True when stopped early on request."""
+    from backend.data.load import train_eval_split
 
     spec = store.load_spec(job_id)
-    reporter.save_every_s = spec.training.save_minutes * 60
     t0 = time.time()
-    run = build_sft(spec, job_dir, workspace, reporter)
+    # The data is read and checked before the heavy imports: a broken file fails in a second.
+    data = train_eval_split(spec.data, workspace.root, spec.training.seed)
+
+    from backend.training.callback import JobReporter
+    from backend.training.sft import build_sft
+
+    reporter = JobReporter(job_dir, heartbeat=lambda: store.heartbeat(job_id), stop=stop,
+                           save_every_s=spec.training.save_minutes * 60)
+    run = build_sft(spec, job_dir, workspace, reporter, data=data)
     startup_s = time.time() - t0
     log.info("ready to train after %.1f s: %s training rows, %s eval rows", startup_s, run.n_train, run.n_eval)
     checkpoint = _prepare_resume(job_dir, reporter)
-    if reporter.stop_requested:
-        return
+    if stop.requested:
+        return True
     result = run.trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     if reporter.stopped_early:
-        return
+        return True
     adapter_dir = job_dir / "adapter"
     run.trainer.save_model(str(adapter_dir))
     run.tokenizer.save_pretrained(str(adapter_dir))
@@ -119,6 +131,7 @@ def _train(store: JobStore, job_id: str, job_dir: Path, workspace: Workspace, re
         from backend.export.adapter_zip import export_adapter_zip
 
         log.info("exported %s", export_adapter_zip(job_dir))
+    return False
 
 
 def _prepare_resume(job_dir: Path, reporter) -> Path | None:

@@ -31,18 +31,22 @@ def rss_mb() -> float:
 
 
 class JobReporter(TrainerCallback):
-    def __init__(self, job_dir: Path, heartbeat=None, save_every_s: float = 0.0):
+    def __init__(self, job_dir: Path, heartbeat=None, save_every_s: float = 0.0, stop=None):
         self.job_dir = Path(job_dir)
+        self._stop = stop
         self.save_every_s = save_every_s
         self._last_save = time.time()
         self.heartbeat = heartbeat or (lambda: None)
-        self.stop_requested = False
         self.stopped_early = False
         self.t0 = time.time()
         self._last_beat = 0.0
         self._last_log = (0.0, 0)  # (time, tokens seen) at the previous log point
         self.last_loss: float | None = None
         self.resumed_elapsed_s = 0.0  # training time before a resume, so elapsed continues
+
+    @property
+    def stop_requested(self) -> bool:
+        return bool(self._stop and self._stop.requested)
 
     # -- helpers --------------------------------------------------------------------------
     def _write_progress(self, state, phase: str) -> None:

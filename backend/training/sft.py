@@ -30,7 +30,8 @@ class SftRun:
     n_eval: int
 
 
-def build_sft(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobReporter) -> SftRun:
+def build_sft(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobReporter, data=None) -> SftRun:
+    """Everything ready to `trainer.train()`. `data`: train_eval_split's result when already read."""
     import torch
     from datasets import Dataset
     from trl import SFTConfig, SFTTrainer
@@ -41,7 +42,7 @@ def build_sft(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobR
     tokenizer, template = load_tokenizer(model_path, spec)
     log.info("chat template: %s", template)
 
-    train, eval_convs = train_eval_split(spec.data, workspace.root, spec.training.seed)
+    train, eval_convs = data or train_eval_split(spec.data, workspace.root, spec.training.seed)
     log.info("data: %s rows read, %s usable, %s skipped (format %s: %s)",
              train.rows_read, len(train.conversations) + len(eval_convs), len(train.skipped), train.format, train.reason)
     for row, why in train.skipped[:20]:
