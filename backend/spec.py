@@ -159,6 +159,13 @@ class TrainingSpec:
         default="auto",
         metadata=_help("Number format: `auto` = bf16 on a GPU that has it, else fp32.", choices=PRECISIONS),
     )
+    cpu_threads: int = field(
+        default=0,
+        metadata=_help(
+            "Threads for training on a CPU; 0 = all cores but one, which keeps the page and browser "
+            "responsive (a busy core slows multi-threaded training several-fold)."
+        ),
+    )
     device: str = field(
         default="auto", metadata=_help("`auto`, `cpu` or `cuda`.", choices=("auto", "cpu", "cuda"))
     )
@@ -303,6 +310,7 @@ class JobSpec:
         _range(p, "training.eval_steps", t.eval_steps, 0, 10**8, "0 or a whole number")
         _choice(p, "training.precision", t.precision, PRECISIONS)
         _choice(p, "training.device", t.device, ("auto", "cpu", "cuda"))
+        _range(p, "training.cpu_threads", t.cpu_threads, 0, 4096, "0 (automatic) or a whole number of threads")
         if not isinstance(self.export.formats, list):
             p.append(SpecIssue("export.formats", f"must be a list such as [adapter], got {self.export.formats!r}."))
         else:

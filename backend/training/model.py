@@ -50,6 +50,26 @@ def pick_device(spec: JobSpec) -> str:
     return "cpu"
 
 
+def cpu_threads(spec: JobSpec) -> int:
+    """Threads for CPU training: the spec's, else $OMP_NUM_THREADS, else all cores but one."""
+    import os
+
+    if spec.training.cpu_threads > 0:
+        return spec.training.cpu_threads
+    if os.environ.get("OMP_NUM_THREADS", "").isdigit():
+        return max(1, int(os.environ["OMP_NUM_THREADS"]))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, cores - 1)
+
+
+def configure_cpu(spec: JobSpec) -> int:
+    import torch
+
+    n = cpu_threads(spec)
+    torch.set_num_threads(n)
+    return n
+
+
 def pick_dtype(spec: JobSpec, device: str):
     import torch
 

@@ -15,7 +15,14 @@ from backend.data.tokenize import tokenize_all
 from backend.spec import JobSpec
 from backend.training.callback import JobReporter
 from backend.training.methods import peft_config
-from backend.training.model import load_model, load_tokenizer, pick_device, pick_dtype, resolve_model_path
+from backend.training.model import (
+    configure_cpu,
+    load_model,
+    load_tokenizer,
+    pick_device,
+    pick_dtype,
+    resolve_model_path,
+)
 from backend.workspace import Workspace
 
 log = logging.getLogger("studio.worker")
@@ -38,7 +45,10 @@ def build_sft(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobR
 
     model_path = resolve_model_path(spec, workspace)
     device = pick_device(spec)
-    log.info("model: %s on %s", model_path, device)
+    if device == "cpu":
+        log.info("model: %s on the CPU with %s threads", model_path, configure_cpu(spec))
+    else:
+        log.info("model: %s on %s", model_path, device)
     tokenizer, template = load_tokenizer(model_path, spec)
     log.info("chat template: %s", template)
 
