@@ -32,7 +32,7 @@ from studio.context import Ctx, warn_unexpected  # noqa: E402
 from studio.form import form_from_spec  # noqa: E402
 from studio.i18n import strings  # noqa: E402
 from studio.steps import data as data_step  # noqa: E402
-from studio.steps import form_inputs, form_values  # noqa: E402
+from studio.steps import form_inputs, form_updates, form_values  # noqa: E402
 from studio.steps import method as method_step  # noqa: E402
 from studio.steps import model as model_step  # noqa: E402
 from studio.steps import review as review_step  # noqa: E402
@@ -60,10 +60,18 @@ def load_defaults() -> JobSpec:
     return JobSpec.from_yaml(DEMO_SPEC.read_text(encoding="utf-8"))
 
 
-def build_app(workspace: Workspace, lang: str | None = None, chat_host: ChatHost | None = None) -> gr.Blocks:
+UPLOAD_LIMIT_MB = 200
+
+
+def build_app(
+    workspace: Workspace,
+    lang: str | None = None,
+    chat_host: ChatHost | None = None,
+    upload_limit_mb: int = UPLOAD_LIMIT_MB,
+) -> gr.Blocks:
     t = strings(lang)
     defaults = load_defaults()
-    ctx = Ctx(workspace, JobStore(workspace), t, defaults, chat_host or ChatHost())
+    ctx = Ctx(workspace, JobStore(workspace), t, defaults, chat_host or ChatHost(), upload_limit_mb)
     start = form_from_spec(defaults)
     with gr.Blocks(title=t["app.title"]) as app:
         gr.Markdown(f"# {t['app.title']}\n{t['app.subtitle']}")
@@ -148,15 +156,38 @@ def build_app(workspace: Workspace, lang: str | None = None, chat_host: ChatHost
         app.load(on_load, None, [mon.picker, main_tabs])
         chat_tab_el.select(chat_tab.refresh_jobs, chat_tab.job, [chat_tab.job, chat_tab.status])
 
-        def open_run(frame, evt: gr.SelectData):
+        def open_run(job_id):
             try:
-                job_id = str(frame.iloc[evt.index[0], 0])
+                if not job_id:
+                    gr.Warning(t["runs.pick_first"])
+                    return gr.skip(), gr.skip()
                 return gr.Tabs(selected="monitor"), gr.update(choices=monitor.job_ids(ctx), value=job_id)
             except Exception as e:  # noqa: BLE001
                 warn_unexpected(t, e)
                 return gr.skip(), gr.skip()
 
-        runs_tab.table.select(open_run, runs_tab.table, [main_tabs, mon.picker])
+        runs_tab.open.click(open_run, runs_tab.selected, [main_tabs, mon.picker])
+
+        def clone_run(job_id):
+            """Fill the wizard with a job's spec.yaml and show it, so a variant is a few edits away."""
+            skip = [gr.skip()] * (2 + len(inputs))
+            try:
+                if not job_id:
+                    gr.Warning(t["runs.pick_first"])
+                    return skip
+                if ctx.store.get(job_id) is None:
+                    gr.Warning(t["runs.no_such_job"].format(job=job_id))
+                    return skip
+                values = form_updates(form_from_spec(ctx.store.load_spec(job_id)), n_slots)
+                gr.Info(t["runs.cloned"].format(job=job_id))
+                return [gr.Tabs(selected="train"), gr.Tabs(selected="model"), *values]
+            except Exception as e:  # noqa: BLE001
+                warn_unexpected(t, e)
+                return skip
+
+        runs_tab.clone.click(clone_run, runs_tab.selected, [main_tabs, wizard, *inputs]).then(
+            data.refresh, data.refresh_inputs, data.refresh_outputs
+        )
     return app
 
 
@@ -194,8 +225,14 @@ def launch(
     port: int = 7860,
     auth: str | None = None,
     lang: str | None = None,
+    max_jobs: int = 1,
+    upload_limit_mb: int = UPLOAD_LIMIT_MB,
 ) -> None:
-    """Serve the studio (blocking) with the scheduler running beside it."""
+    """Serve the studio (blocking) with the scheduler running beside it (`max_jobs` jobs at once).
+
+    Only gradio's own temp folder is served: no `allowed_paths`, so the workspace (jobs, uploads,
+    models) cannot be fetched by URL; downloads are copies (see monitor.zip_for_download).
+    """
     from backend.scheduler import Scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -203,16 +240,17 @@ def launch(
     credentials = parse_auth(auth)
     start_demo_build(ws)
     host_chat = ChatHost()
-    scheduler = Scheduler(JobStore(ws)).start()
+    scheduler = Scheduler(JobStore(ws), max_running=max_jobs).start()
     atexit.register(host_chat.close)
-    app = build_app(ws, lang, host_chat)
+    app = build_app(ws, lang, host_chat, upload_limit_mb)
     print(f"studio: workspace {ws.root}", flush=True)
     try:
         app.queue(default_concurrency_limit=4).launch(
             server_name=host,
             server_port=port,
             auth=credentials,
-            share=False,
+            share=False,  # never a public *.gradio.live link
+            max_file_size=f"{upload_limit_mb}mb",  # enforced by the server, not only the page
             inbrowser=False,
             theme=gr.themes.Soft(),
             css=CSS,

@@ -39,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--port", type=int, default=int(os.environ.get("STUDIO_PORT", 7860)))
         p.add_argument("--auth", default=os.environ.get("STUDIO_AUTH"), help="user:password to require a login (or $STUDIO_AUTH)")
         p.add_argument("--lang", choices=("en", "zh"), default=None, help="interface language (default: from the system locale)")
+        p.add_argument("--max-jobs", type=int, default=1, help="jobs trained at once (default 1: one at a time)")
+        p.add_argument("--max-upload-mb", type=int, default=200, help="largest dataset upload accepted (default 200 MB)")
 
     train = sub.add_parser("train", help="run a job spec in the foreground")
     train.add_argument("spec", help="a job spec YAML file, e.g. templates/demo.yaml")
@@ -86,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_serve(args) -> int:
     from studio.app import launch
 
-    launch(_workspace(args), host=args.host, port=args.port, auth=args.auth, lang=args.lang)
+    launch(_workspace(args), host=args.host, port=args.port, auth=args.auth, lang=args.lang,
+           max_jobs=args.max_jobs, upload_limit_mb=args.max_upload_mb)
     return 0
 
 

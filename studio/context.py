@@ -21,6 +21,7 @@ class Ctx:
     t: dict[str, str]
     defaults: JobSpec  # templates/demo.yaml: the wizard's starting values
     chat: object  # studio.chat.ChatHost
+    upload_limit_mb: int = 200  # the largest upload the server accepts (launch's max_file_size)
 
 
 def warn_unexpected(t: dict[str, str], exc: BaseException) -> str:

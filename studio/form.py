@@ -46,6 +46,8 @@ class FormValues:
     seed: object = 42
     logging_steps: object = 5
     eval_split: object = 0.0
+    save_steps: object = 0  # checkpoint interval for resume, by steps (0 = by time only)
+    save_minutes: object = 5.0  # and by minutes of training (0 = off)
 
     @classmethod
     def names(cls) -> list[str]:
@@ -79,6 +81,8 @@ def form_from_spec(spec: JobSpec) -> FormValues:
         seed=t.seed,
         logging_steps=t.logging_steps,
         eval_split=d.eval_split,
+        save_steps=t.save_steps,
+        save_minutes=t.save_minutes,
     )
 
 
@@ -127,6 +131,8 @@ def spec_from_form(v: FormValues, base: JobSpec | None = None) -> JobSpec:
         warmup_ratio=v.warmup_ratio,
         seed=v.seed,
         logging_steps=v.logging_steps,
+        save_steps=v.save_steps,
+        save_minutes=v.save_minutes,
     )
     try:
         spec = JobSpec.from_dict(raw)

@@ -1,4 +1,4 @@
-"""The Monitor tab: one job's state, progress, loss curve, log, cancel, error and export.
+"""The Monitor tab: one job's state, progress, loss curve, log, cancel/resume, error and export.
 
 Polls the job directory and store with gr.Timer(1.0); the page holds no training state, so a
 reload or a second browser shows the same job (the newest, or `?job=ID`).
@@ -16,11 +16,12 @@ from pathlib import Path
 import gradio as gr
 
 from backend.export.adapter_zip import ExportError, export_adapter_zip
+from backend.store import RESUMABLE_STATES, InvalidTransition
 from backend.workspace import PathError
 from studio.context import Ctx, warn_unexpected
 from studio.plots import count_loss_points, loss_frame
 
-OUTPUT_NAMES = ("header", "progress", "stats", "plot", "points", "log", "error", "download", "cancel")
+OUTPUT_NAMES = ("header", "progress", "stats", "plot", "points", "log", "error", "download", "cancel", "resume")
 
 
 @dataclass
@@ -83,7 +84,8 @@ def render(ctx: Ctx, job_id: str | None) -> dict:
             log="",
             error="",
             download=("none", None),
-            cancel=False,
+            cancel="off",
+            resume=False,
         )
     metrics = ctx.store.read_metrics(job.id)
     progress = ctx.store.read_progress(job.id)
@@ -126,8 +128,16 @@ def render(ctx: Ctx, job_id: str | None) -> dict:
         log=ctx.store.read_log_tail(job.id),
         error=error,
         download=((job.id, job.state), job.state == "succeeded"),
-        cancel=not job.is_final,
+        cancel=cancel_mode(job),
+        resume=job.state in RESUMABLE_STATES,
     )
+
+
+def cancel_mode(job) -> str:
+    """What the cancel button does next: nothing, ask for a graceful stop, or kill."""
+    if job.is_final:
+        return "off"
+    return "kill" if job.state == "running" and job.cancel_requested >= 1 else "cancel"
 
 
 def updates(ctx: Ctx, job_id: str | None, prev: dict) -> tuple[list, dict]:
@@ -151,10 +161,16 @@ def updates(ctx: Ctx, job_id: str | None, prev: dict) -> tuple[list, dict]:
         elif name == "error":
             out.append(gr.update(value=value, visible=bool(value)))
         elif name == "cancel":
-            out.append(gr.update(interactive=value))
+            out.append(cancel_update(t, value))
+        elif name == "resume":
+            out.append(gr.update(visible=value))
         else:
             out.append(value)
     return out, seen
+
+
+def cancel_update(t: dict, mode: str):
+    return gr.update(value=t["btn.kill"] if mode == "kill" else t["btn.cancel"], interactive=mode != "off")
 
 
 def download_update(ctx: Ctx, job_id: str | None, ready: bool):
@@ -176,19 +192,18 @@ def build(ctx: Ctx) -> MonitorTab:
     progress = gr.HTML(elem_id="job-progress")
     stats = gr.Markdown(elem_id="job-stats")
     error = gr.Markdown(visible=False, elem_id="job-error")
-    plot = gr.LinePlot(
-        None, x="step", y="loss", color="series", label=t["monitor.plot"], height=300, elem_id="loss-plot"
-    )
+    plot = gr.LinePlot(None, x="step", y="loss", color="series", label=t["monitor.plot"], elem_id="loss-plot")
     points = gr.Textbox("0 points", show_label=False, container=False, interactive=False, elem_id="loss-points")
     with gr.Row():
         download = gr.DownloadButton(t["btn.export"], visible=False, variant="primary", elem_id="export-button")
         cancel = gr.Button(t["btn.cancel"], variant="stop", interactive=False, elem_id="cancel-button")
+        resume = gr.Button(t["btn.resume"], visible=False, variant="primary", elem_id="resume-button")
     log = gr.Textbox(
         label=t["monitor.log"], lines=10, max_lines=10, interactive=False, autoscroll=True, elem_id="job-log"
     )
     prev = gr.State({})
     timer = gr.Timer(1.0)
-    outputs = [header, progress, stats, plot, points, log, error, download, cancel]
+    outputs = [header, progress, stats, plot, points, log, error, download, cancel, resume]
 
     def tick(job_id, seen):
         try:
@@ -209,12 +224,38 @@ def build(ctx: Ctx) -> MonitorTab:
             warn_unexpected(t, e)
             return [gr.skip()] * (len(outputs) + 1)
 
-    def on_cancel(job_id):
+    def on_cancel(job_id, seen):
+        """First click on a running job: graceful stop (SIGTERM, checkpoint); the next: kill."""
+        if not job_id:
+            return gr.skip(), seen
+        try:
+            job = ctx.store.get(job_id)
+            if job is None:
+                gr.Warning(t["runs.no_such_job"].format(job=job_id))
+                return gr.skip(), seen
+            was = cancel_mode(job)
+            state = ctx.store.request_cancel(job_id)
+            if state == "running":
+                gr.Info(t["monitor.kill_sent" if was == "kill" else "monitor.stop_requested"].format(job=job_id))
+            else:
+                gr.Info(t["monitor.cancel_sent"].format(job=job_id, state=state))
+            fresh = ctx.store.get(job_id)
+            mode = cancel_mode(fresh) if fresh else "off"
+            return cancel_update(t, mode), {**(seen or {}), "cancel": mode}  # relabel now, not on the next tick
+        except Exception as e:  # noqa: BLE001
+            warn_unexpected(t, e)
+            return gr.skip(), seen
+
+    def on_resume(job_id):
         if not job_id:
             return
         try:
-            state = ctx.store.request_cancel(job_id)
-            gr.Info(t["monitor.cancel_sent"].format(job=job_id, state=state))
+            ctx.store.mark_resumed(job_id)
+            gr.Info(t["monitor.resumed"].format(job=job_id))
+        except InvalidTransition as e:
+            gr.Warning(str(e))
+        except KeyError:
+            gr.Warning(t["runs.no_such_job"].format(job=job_id))
         except Exception as e:  # noqa: BLE001
             warn_unexpected(t, e)
 
@@ -223,7 +264,8 @@ def build(ctx: Ctx) -> MonitorTab:
     refresh.click(lambda j: gr.update(choices=job_ids(ctx), value=j), picker, picker).then(
         select, picker, [*outputs, prev], show_progress="hidden"
     )
-    cancel.click(on_cancel, picker, None)
+    cancel.click(on_cancel, [picker, prev], [cancel, prev])
+    resume.click(on_resume, picker, None)
     return MonitorTab(picker, outputs, prev)
 
 

@@ -40,6 +40,17 @@ def test_form_values_become_the_spec_fields():
     assert spec.data.eval_split == 0.1
 
 
+def test_checkpoint_interval_maps_both_ways():
+    spec = demo_spec()
+    spec.training.save_steps, spec.training.save_minutes = 40, 1.5
+    values = form_from_spec(spec)
+    assert (values.save_steps, values.save_minutes) == (40, 1.5)
+    again = spec_from_form(dataclasses.replace(values, save_steps=0, save_minutes=0))
+    assert (again.training.save_steps, again.training.save_minutes) == (0, 0)
+    with pytest.raises(SpecError, match="training.save_minutes"):
+        spec_from_form(dataclasses.replace(values, save_minutes=-1))
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
@@ -133,6 +144,9 @@ def test_uploads_stay_inside_the_workspace(tmp_path):
     first, second = save_upload(ws, str(src)), save_upload(ws, str(src))
     assert first == "uploads/evil_name_.jsonl" and second == "uploads/evil_name_-1.jsonl"
     assert (ws.root / second).read_text() == src.read_text()
+    backslashed = tmp_path / "..\\..\\windows.csv"  # a Windows path as one file name
+    backslashed.write_text("instruction,output\nhi,hello\n")
+    assert save_upload(ws, str(backslashed)) == "uploads/windows.csv"
     bad = tmp_path / "x.exe"
     bad.write_text("MZ")
     with pytest.raises(DataError, match="unsupported file type"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,10 @@ class DataStep:
     summary: gr.Markdown
     next: gr.Button
     back: gr.Button
+    # Re-read the data (placeholders, summary, preview): Runs → Clone chains it after loading a spec.
+    refresh: Callable = None
+    refresh_inputs: list = field(default_factory=list)
+    refresh_outputs: list = field(default_factory=list)
 
 
 @dataclass
@@ -114,7 +119,12 @@ def build(ctx: Ctx, start: FormValues) -> DataStep:
         fmt = gr.Dropdown(
             list(DATA_FORMATS), value=start.data_format, label=t["data.format"], info=field_help("data.format"), scale=1
         )
-    upload = gr.File(label=t["data.upload"], file_types=list(SUFFIXES), type="filepath", elem_id="data-upload")
+    upload = gr.File(
+        label=t["data.upload"].format(mb=ctx.upload_limit_mb),
+        file_types=list(SUFFIXES),
+        type="filepath",
+        elem_id="data-upload",
+    )
     path = gr.State(start.data_path)
     keys = gr.State(list(start.placeholder_keys))
     gr.Markdown(t["data.placeholders"])
@@ -203,4 +213,6 @@ def build(ctx: Ctx, start: FormValues) -> DataStep:
     for slot in slots:
         slot.blur(preview_only, refresh_inputs, [summary, chat])
         slot.submit(preview_only, refresh_inputs, [summary, chat])
-    return DataStep(source, path, fmt, keys, slots, summary, next_btn, back)
+    return DataStep(
+        source, path, fmt, keys, slots, summary, next_btn, back, full_refresh, refresh_inputs, refresh_outputs
+    )

@@ -71,7 +71,7 @@ def build(ctx: Ctx, start: FormValues) -> ModelStep:
         info=field_help("model.trust_remote_code"),
         elem_id="model-trust",
     )
-    warning = gr.Markdown(t["model.trust_warning"], visible=start.trust_remote_code)
+    warning = gr.Markdown(t["model.trust_warning"], visible=start.trust_remote_code, elem_id="model-trust-warning")
     next_btn = gr.Button(t["btn.next"], variant="primary", elem_id="model-next")
 
     def on_source(src, p):

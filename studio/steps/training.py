@@ -24,6 +24,8 @@ class TrainingStep:
     seed: gr.Number
     logging_steps: gr.Number
     eval_split: gr.Slider
+    save_steps: gr.Number
+    save_minutes: gr.Number
     next: gr.Button
     back: gr.Button
 
@@ -73,6 +75,9 @@ def build(ctx: Ctx, s: FormValues) -> TrainingStep:
     with gr.Row():
         seed = number("seed", s.seed, precision=0, minimum=0)
         logging_steps = number("logging_steps", s.logging_steps, precision=0, minimum=1)
+    with gr.Row():  # how often to checkpoint: what a crash or a stop can lose
+        save_steps = number("save_steps", s.save_steps, precision=0, minimum=0)
+        save_minutes = number("save_minutes", s.save_minutes, minimum=0, step=0.5)
     with gr.Row():
         back = gr.Button(t["btn.back"], elem_id="training-back")
         next_btn = gr.Button(t["btn.next"], variant="primary", elem_id="training-next")
@@ -88,6 +93,8 @@ def build(ctx: Ctx, s: FormValues) -> TrainingStep:
         seed,
         logging_steps,
         eval_split,
+        save_steps,
+        save_minutes,
         next_btn,
         back,
     )

@@ -1,0 +1,60 @@
+"""Compare runs: several jobs' training-loss curves overlaid in one plot, one colour per job."""
+
+from __future__ import annotations
+
+import gradio as gr
+import pandas as pd
+
+from studio.context import Ctx, warn_unexpected
+
+COLUMNS = ["step", "loss", "job"]
+
+
+def compare_frame(ctx: Ctx, job_ids: list[str]) -> pd.DataFrame:
+    """Training-loss rows (step, loss, job) of every picked job that still exists."""
+    rows = []
+    for job_id in job_ids or []:
+        if ctx.store.get(job_id) is None:
+            continue
+        for m in ctx.store.read_metrics(job_id):
+            if m.get("step") is not None and m.get("loss") is not None:
+                rows.append((float(m["step"]), float(m["loss"]), job_id))
+    return pd.DataFrame(rows, columns=COLUMNS).astype({"step": "float64", "loss": "float64", "job": "string"})
+
+
+def build(ctx: Ctx) -> gr.Dropdown:
+    t = ctx.t
+    ids = [j.id for j in ctx.store.list_jobs()]
+    picked = gr.Dropdown(ids, value=[], multiselect=True, label=t["compare.jobs"], elem_id="compare-jobs")
+    plot = gr.LinePlot(None, x="step", y="loss", color="job", label=t["compare.plot"], elem_id="compare-plot")
+    summary = gr.Markdown(t["compare.empty"], elem_id="compare-summary")
+    seen = gr.State(None)
+    timer = gr.Timer(5.0)
+
+    def draw(job_ids):
+        try:
+            frame = compare_frame(ctx, job_ids)
+            n_jobs = frame["job"].nunique()
+            text = t["compare.points"].format(jobs=n_jobs, n=len(frame)) if n_jobs >= 2 else t["compare.empty"]
+            # None, not an empty frame: a LinePlot that once drew an empty frame draws no lines later.
+            return (frame if len(frame) else None), text
+        except Exception as e:  # noqa: BLE001
+            return gr.skip(), warn_unexpected(t, e)
+
+    def tick(job_ids, last):
+        """New jobs become pickable; the curves of running jobs grow."""
+        try:
+            all_ids = [j.id for j in ctx.store.list_jobs()]
+            sizes = [len(ctx.store.read_metrics(j)) for j in job_ids or []]
+            key = [all_ids, list(job_ids or []), sizes]
+            if key == last:
+                return gr.skip(), gr.skip(), gr.skip(), last
+            keep = [j for j in job_ids or [] if j in all_ids]
+            return (gr.update(choices=all_ids, value=keep), *draw(keep), key)
+        except Exception as e:  # noqa: BLE001
+            warn_unexpected(t, e)
+            return gr.skip(), gr.skip(), gr.skip(), last
+
+    picked.input(draw, picked, [plot, summary], show_progress="hidden")
+    timer.tick(tick, [picked, seen], [picked, plot, summary, seen], show_progress="hidden")
+    return picked

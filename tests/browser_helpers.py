@@ -1,0 +1,112 @@
+"""What the browser tests share: a studio subprocess on a free port, Chromium, and clean-up.
+
+with studio_process(ws_dir, log_path) as url: ...                 # `studio` as a user starts it
+with studio_process(ws_dir, log_path, launch_kwargs={...}) as url: # studio.app.launch(...) directly
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, proc: subprocess.Popen, timeout_s: float = 90) -> None:
+    """Wait until the server answers at all (a login page's 401/200 counts)."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"studio exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"studio did not answer at {url} within {timeout_s}s")
+
+
+def kill_workers(ws: Path) -> None:
+    """Workers outlive the studio by design; stop the ones this test's jobs started."""
+    for status in ws.glob("jobs/*/status.json"):
+        info = json.loads(status.read_text())
+        if info.get("state") in ("queued", "running") and info.get("pid"):
+            try:
+                os.killpg(info["pid"], signal.SIGKILL)
+            except OSError:
+                pass
+
+
+@contextlib.contextmanager
+def studio_process(ws: Path, log_path: Path, launch_kwargs: dict | None = None):
+    """Serve the studio on a free port of 127.0.0.1 in a subprocess; yields its URL."""
+    port = free_port()
+    if launch_kwargs is None:
+        cmd = [sys.executable, "-m", "studio.cli", "--port", str(port), "--workspace", str(ws), "--lang", "en"]
+    else:
+        kwargs = {"port": port, "lang": "en", **launch_kwargs}
+        cmd = [sys.executable, "-c", f"from studio.app import launch; launch({str(ws)!r}, **{kwargs!r})"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GRADIO_ANALYTICS_ENABLED": "False"}
+    log = open(log_path, "wb")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_http(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        kill_workers(ws)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        ARTIFACTS.mkdir(exist_ok=True)
+        with contextlib.suppress(OSError):
+            (ARTIFACTS / log_path.name).write_bytes(log_path.read_bytes())
+
+
+@contextlib.contextmanager
+def chromium_page(**page_kwargs):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser.new_page(viewport={"width": 1280, "height": 1000}, **page_kwargs)
+        finally:
+            browser.close()
+
+
+def text_value(page, elem_id: str) -> str:
+    return page.locator(f"#{elem_id} textarea, #{elem_id} input").first.input_value()

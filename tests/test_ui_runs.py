@@ -1,0 +1,107 @@
+"""The Runs, queue, compare and Monitor helpers on a real store (no browser, no training)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from backend.resources import DEMO_SPEC
+from backend.spec import JobSpec
+from backend.store import JobError, JobStore
+from backend.workspace import Workspace
+from studio.context import Ctx
+from studio.i18n import strings
+
+
+@pytest.fixture
+def ctx(tmp_path):
+    ws = Workspace.at(tmp_path / "ws")
+    return Ctx(ws, JobStore(ws), strings("en"), JobSpec.from_yaml(DEMO_SPEC.read_text(encoding="utf-8")), None)
+
+
+def new_job(ctx, losses=(), state="queued") -> str:
+    job_id = ctx.store.create_job(ctx.defaults)
+    lines = [json.dumps({"step": i + 1, "loss": loss}) for i, loss in enumerate(losses)]
+    (ctx.store.job_dir(job_id) / "metrics.jsonl").write_text("".join(line + "\n" for line in lines))
+    if state != "queued":
+        ctx.store.mark_running(job_id, 0)
+    if state == "succeeded":
+        ctx.store.mark_succeeded(job_id, losses[-1] if losses else None)
+    elif state == "failed":
+        ctx.store.mark_failed(job_id, JobError("memory", "CUDA out of memory", "lower the batch size"))
+    return job_id
+
+
+def test_runs_filter_and_delete(ctx):
+    from studio.runs import delete_job, runs_frame
+
+    done, failed, running = new_job(ctx, [1.0], "succeeded"), new_job(ctx, [], "failed"), new_job(ctx, [], "running")
+    assert set(runs_frame(ctx)["id"]) == {done, failed, running}
+    assert list(runs_frame(ctx, ["failed"])["id"]) == [failed]
+    assert runs_frame(ctx, []).empty  # nothing ticked shows nothing
+
+    ok, message = delete_job(ctx, running)
+    assert not ok and "running" in message and ctx.store.job_dir(running).exists()
+    ok, message = delete_job(ctx, done)
+    assert ok and done in message and not ctx.store.job_dir(done).exists()
+    ok, message = delete_job(ctx, done)
+    assert not ok and "no longer exists" in message
+
+
+def test_compare_frame_has_one_series_per_job(ctx):
+    from studio.compare import compare_frame
+
+    a, b = new_job(ctx, [2.0, 1.0], "succeeded"), new_job(ctx, [3.0, 2.0, 1.5], "succeeded")
+    frame = compare_frame(ctx, [a, b, "gone-job"])
+    assert frame.groupby("job").size().to_dict() == {a: 2, b: 3}
+    assert list(frame.columns) == ["step", "loss", "job"]
+
+
+def test_queue_order_moves_and_cancel(ctx):
+    from studio.queue_view import cancel, move, queue_frame
+
+    first, second, third = new_job(ctx), new_job(ctx), new_job(ctx)
+    assert list(queue_frame(ctx)["id"]) == [first, second, third]
+    assert move(ctx, third, -1) == ""
+    assert list(queue_frame(ctx)["id"]) == [first, third, second]
+    assert "cancelled" in cancel(ctx, first)
+    assert list(queue_frame(ctx)["id"]) == [third, second]
+    assert "not queued" in move(ctx, first, 1)  # refused with the store's reason, not an exception
+
+
+def test_monitor_cancel_button_resume_and_error(ctx):
+    from studio.monitor import cancel_mode, render
+
+    queued = new_job(ctx)
+    assert cancel_mode(ctx.store.get(queued)) == "cancel"
+    running = new_job(ctx, [2.0, 1.5], "running")
+    assert cancel_mode(ctx.store.get(running)) == "cancel"
+    ctx.store.request_cancel(running)  # first click: graceful stop asked
+    assert cancel_mode(ctx.store.get(running)) == "kill"
+    assert render(ctx, running)["resume"] is False
+
+    failed = new_job(ctx, [2.0], "failed")
+    shown = render(ctx, failed)
+    assert shown["cancel"] == "off" and shown["resume"] is True
+    assert (
+        "memory" in shown["error"]
+        and "CUDA out of memory" in shown["error"]
+        and "lower the batch size" in shown["error"]
+    )
+    ctx.store.mark_resumed(failed)
+    shown = render(ctx, failed)
+    assert shown["resume"] is False and shown["error"] == "" and shown["cancel"] == "cancel"
+    assert shown["points"] == "1 points"  # the curve so far stays
+
+
+def test_clone_fills_every_wizard_field(ctx):
+    from studio.form import form_from_spec
+    from studio.steps import form_updates
+
+    spec = ctx.defaults
+    spec.training.learning_rate, spec.training.save_steps, spec.training.save_minutes = 1e-4, 50, 2.5
+    values = form_updates(form_from_spec(spec), n_slots=4)
+    assert len(values) == 28  # = len(form_inputs(...)): 7 + 4 placeholder slots + 4 method + 13 training
+    assert values[-2:] == [50, 2.5] and 1e-4 in values
+    assert values[7]["label"] == "name" and values[7]["visible"] is True  # first placeholder slot
