@@ -6,6 +6,7 @@ import gradio as gr
 import pandas as pd
 
 from studio.context import Ctx, warn_unexpected
+from studio.plots import loss_figure
 
 COLUMNS = ["step", "loss", "job"]
 
@@ -26,7 +27,7 @@ def build(ctx: Ctx) -> gr.Dropdown:
     t = ctx.t
     ids = [j.id for j in ctx.store.list_jobs()]
     picked = gr.Dropdown(ids, value=[], multiselect=True, label=t["compare.jobs"], elem_id="compare-jobs")
-    plot = gr.LinePlot(None, x="step", y="loss", color="job", label=t["compare.plot"], elem_id="compare-plot")
+    plot = gr.Plot(None, label=t["compare.plot"], format="png", elem_id="compare-plot")
     summary = gr.Markdown(t["compare.empty"], elem_id="compare-summary")
     seen = gr.State(None)
     timer = gr.Timer(5.0)
@@ -36,8 +37,7 @@ def build(ctx: Ctx) -> gr.Dropdown:
             frame = compare_frame(ctx, job_ids)
             n_jobs = frame["job"].nunique()
             text = t["compare.points"].format(jobs=n_jobs, n=len(frame)) if n_jobs >= 2 else t["compare.empty"]
-            # None, not an empty frame: a LinePlot that once drew an empty frame draws no lines later.
-            return (frame if len(frame) else None), text
+            return (loss_figure(frame, series="job") if len(frame) else None), text
         except Exception as e:  # noqa: BLE001
             return gr.skip(), warn_unexpected(t, e)
 

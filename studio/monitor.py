@@ -19,7 +19,7 @@ from backend.export.adapter_zip import ExportError, export_adapter_zip
 from backend.store import RESUMABLE_STATES, InvalidTransition
 from backend.workspace import PathError
 from studio.context import Ctx, warn_unexpected
-from studio.plots import count_loss_points, loss_frame
+from studio.plots import count_loss_points, loss_figure, loss_frame
 
 OUTPUT_NAMES = ("header", "progress", "stats", "plot", "points", "log", "error", "download", "cancel", "resume")
 
@@ -154,8 +154,7 @@ def updates(ctx: Ctx, job_id: str | None, prev: dict) -> tuple[list, dict]:
         seen[name] = key
         if name == "plot":
             frame = loss_frame(value[1] if isinstance(value[1], list) else [], t["series.train"], t["series.eval"])
-            # None, not an empty frame: a LinePlot that once drew an empty frame draws no lines later.
-            out.append(frame if len(frame) else None)
+            out.append(loss_figure(frame) if len(frame) else None)
         elif name == "download":
             out.append(download_update(ctx, job_id, value[1]))
         elif name == "error":
@@ -192,7 +191,7 @@ def build(ctx: Ctx) -> MonitorTab:
     progress = gr.HTML(elem_id="job-progress")
     stats = gr.Markdown(elem_id="job-stats")
     error = gr.Markdown(visible=False, elem_id="job-error")
-    plot = gr.LinePlot(None, x="step", y="loss", color="series", label=t["monitor.plot"], elem_id="loss-plot")
+    plot = gr.Plot(None, label=t["monitor.plot"], format="png", elem_id="loss-plot")
     points = gr.Textbox("0 points", show_label=False, container=False, interactive=False, elem_id="loss-points")
     with gr.Row():
         download = gr.DownloadButton(t["btn.export"], visible=False, variant="primary", elem_id="export-button")

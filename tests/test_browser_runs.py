@@ -79,7 +79,9 @@ def test_runs_filter_clone_compare_delete(workspace, store, tmp_path):
         pick_option(page, "compare-jobs", clone_me)
         pick_option(page, "compare-jobs", other)
         expect(page.locator("#compare-summary")).to_contain_text("2 jobs · 7 points", timeout=10_000)
+        page.keyboard.press("Escape")
         page.locator("#compare-plot").scroll_into_view_if_needed()
+        page.wait_for_timeout(1500)
         page.screenshot(path=ARTIFACTS / "runs-compare.png", full_page=True)
 
         # Clone into the wizard: the cloned job's values show up in the Training step.
