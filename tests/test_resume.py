@@ -1,7 +1,9 @@
 """Jobs that survive: kill -9 at different points, resume to success, studio restarts."""
 
+import json
 import os
 import signal
+import sqlite3
 import time
 
 import pytest
@@ -31,6 +33,9 @@ def kill_when(store, job_id, predicate, timeout=120):
     wait_for(lambda: store.get(job_id).pid and predicate(), timeout, "the moment to kill")
     os.kill(store.get(job_id).pid, signal.SIGKILL)
     wait_for(lambda: store.get(job_id).state == "interrupted", 10, "the job to be marked interrupted")
+    with sqlite3.connect(store.workspace.db_path) as db:  # the kill left the store whole
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert json.loads((store.job_dir(job_id) / "status.json").read_text())["state"] == "interrupted"
 
 
 def losses(store, job_id):
