@@ -297,6 +297,21 @@ ZH = {
     "error.unexpected": "出错了：{message}",
 }
 
+def _add_field_help() -> None:
+    """`help.<field>` for every spec field: the English is the spec's own help text (written
+    once, in backend/spec.py), the Chinese comes from studio/help_zh.py."""
+    import dataclasses
+
+    from backend.spec import SECTIONS, field_help
+    from studio.help_zh import HELP_ZH
+
+    names = ["stage"] + [f"{sec}.{f.name}" for sec, cls in SECTIONS.items() for f in dataclasses.fields(cls)]
+    for dotted in names:
+        EN[f"help.{dotted}"] = field_help(dotted)
+        ZH[f"help.{dotted}"] = HELP_ZH.get(dotted, "")
+
+
+_add_field_help()
 LANGUAGES = {"en": EN, "zh": ZH}
 
 

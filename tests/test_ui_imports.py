@@ -40,3 +40,16 @@ def test_launch_refuses_malformed_auth():
     assert parse_auth(None) is None
     with pytest.raises(SystemExit):
         parse_auth("no-colon")
+
+
+def test_every_spec_field_has_help_in_both_languages():
+    import dataclasses
+
+    from backend.spec import SECTIONS, field_help
+    from studio.i18n import EN, ZH
+
+    for section, cls in SECTIONS.items():
+        for f in dataclasses.fields(cls):
+            key = f"help.{section}.{f.name}"
+            assert EN[key] == field_help(f"{section}.{f.name}")
+            assert ZH[key] and ZH[key] != EN[key], f"{key} has no Chinese help"

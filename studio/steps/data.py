@@ -12,7 +12,7 @@ import gradio as gr
 from backend.data.formats import convert, placeholders_in
 from backend.data.load import resolve_path
 from backend.data.readers import SUFFIXES, DataError, read_rows
-from backend.spec import DATA_FORMATS, DEMO, field_help
+from backend.spec import DATA_FORMATS, DEMO
 from backend.workspace import Workspace, safe_filename
 from studio.context import Ctx, warn_unexpected
 from studio.form import FormValues
@@ -112,12 +112,12 @@ def build(ctx: Ctx, start: FormValues) -> DataStep:
             [(t["data.source.demo"], "demo"), (t["data.source.upload"], "upload")],
             value=start.data_source,
             label=t["data.source"],
-            info=field_help("data.train"),
+            info=t["help.data.train"],
             elem_id="data-source",
             scale=2,
         )
         fmt = gr.Dropdown(
-            list(DATA_FORMATS), value=start.data_format, label=t["data.format"], info=field_help("data.format"), scale=1
+            list(DATA_FORMATS), value=start.data_format, label=t["data.format"], info=t["help.data.format"], scale=1
         )
     upload = gr.File(
         label=t["data.upload"].format(mb=ctx.upload_limit_mb),
@@ -137,7 +137,7 @@ def build(ctx: Ctx, start: FormValues) -> DataStep:
                     value=start.placeholder_values[i] if has else "",
                     label=start.placeholder_keys[i] if has else "",
                     visible=has,
-                    info=field_help("data.placeholders") if i == 0 else None,
+                    info=t["help.data.placeholders"] if i == 0 else None,
                     elem_id=f"placeholder-{i}",
                 )
             )

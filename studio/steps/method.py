@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from backend.spec import field_help
 from studio.context import Ctx
 from studio.form import FormValues
 
@@ -28,7 +27,7 @@ def build(ctx: Ctx, start: FormValues) -> MethodStep:
         r = gr.Number(
             start.lora_r,
             label=t["method.lora_r"],
-            info=field_help("method.lora_r"),
+            info=t["help.method.lora_r"],
             precision=0,
             minimum=1,
             elem_id="lora-r",
@@ -36,7 +35,7 @@ def build(ctx: Ctx, start: FormValues) -> MethodStep:
         alpha = gr.Number(
             start.lora_alpha,
             label=t["method.lora_alpha"],
-            info=field_help("method.lora_alpha"),
+            info=t["help.method.lora_alpha"],
             precision=0,
             minimum=1,
             elem_id="lora-alpha",
@@ -47,13 +46,13 @@ def build(ctx: Ctx, start: FormValues) -> MethodStep:
             value=start.lora_dropout,
             step=0.01,
             label=t["method.lora_dropout"],
-            info=field_help("method.lora_dropout"),
+            info=t["help.method.lora_dropout"],
             elem_id="lora-dropout",
         )
     targets = gr.Textbox(
         start.target_modules,
         label=t["method.target_modules"],
-        info=field_help("method.target_modules"),
+        info=t["help.method.target_modules"],
         elem_id="lora-targets",
     )
     with gr.Row():

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from backend.spec import field_help
 from studio.context import Ctx, warn_unexpected
 from studio.form import FormValues
 from studio.model_info import ModelInfoError, describe_demo, describe_hub, describe_local, format_params
@@ -51,7 +50,7 @@ def build(ctx: Ctx, start: FormValues) -> ModelStep:
         [(t["model.source.demo"], "demo"), (t["model.source.local"], "local"), (t["model.source.hub"], "hub")],
         value=start.model_source,
         label=t["model.source"],
-        info=field_help("model.name_or_path"),
+        info=t["help.model.name_or_path"],
         elem_id="model-source",
     )
     with gr.Row():
@@ -68,7 +67,7 @@ def build(ctx: Ctx, start: FormValues) -> ModelStep:
     trust = gr.Checkbox(
         value=start.trust_remote_code,
         label=t["model.trust_remote_code"],
-        info=field_help("model.trust_remote_code"),
+        info=t["help.model.trust_remote_code"],
         elem_id="model-trust",
     )
     warning = gr.Markdown(t["model.trust_warning"], visible=start.trust_remote_code, elem_id="model-trust-warning")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from backend.spec import SCHEDULERS, field_help
+from backend.spec import SCHEDULERS
 from studio.context import Ctx
 from studio.form import FormValues
 
@@ -35,7 +35,7 @@ def build(ctx: Ctx, s: FormValues) -> TrainingStep:
 
     def number(name: str, value, section: str = "training", **kw) -> gr.Number:
         dotted = f"{section}.{name}"
-        return gr.Number(value, label=t[dotted], info=field_help(dotted), elem_id=dotted.replace(".", "-"), **kw)
+        return gr.Number(value, label=t[dotted], info=t["help." + dotted], elem_id=dotted.replace(".", "-"), **kw)
 
     gr.Markdown(t["training.intro"])
     with gr.Row():
@@ -51,7 +51,7 @@ def build(ctx: Ctx, s: FormValues) -> TrainingStep:
             list(SCHEDULERS),
             value=s.scheduler,
             label=t["training.scheduler"],
-            info=field_help("training.scheduler"),
+            info=t["help.training.scheduler"],
             elem_id="training-scheduler",
         )
         warmup = gr.Slider(
@@ -60,7 +60,7 @@ def build(ctx: Ctx, s: FormValues) -> TrainingStep:
             value=s.warmup_ratio,
             step=0.01,
             label=t["training.warmup_ratio"],
-            info=field_help("training.warmup_ratio"),
+            info=t["help.training.warmup_ratio"],
             elem_id="training-warmup_ratio",
         )
         eval_split = gr.Slider(
@@ -69,7 +69,7 @@ def build(ctx: Ctx, s: FormValues) -> TrainingStep:
             value=s.eval_split,
             step=0.05,
             label=t["data.eval_split"],
-            info=field_help("data.eval_split"),
+            info=t["help.data.eval_split"],
             elem_id="data-eval_split",
         )
     with gr.Row():
