@@ -121,7 +121,12 @@ class Scheduler:
         """At start-up: adopt live workers, mark the dead ones interrupted."""
         for job in self.store.list_jobs(("running",)):
             if is_worker_alive(job):
-                log.info("adopting running job %s (pid %s)", job.id, job.pid)
+                silence = job.silent_for()
+                if silence:
+                    log.warning("adopting job %s (pid %s), but it has not beaten for %.0f s: it may be stuck",
+                                job.id, job.pid, silence)
+                else:
+                    log.info("adopting running job %s (pid %s)", job.id, job.pid)
             else:
                 self._interrupt(job.id, "was not running when the studio started")
 

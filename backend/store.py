@@ -58,6 +58,8 @@ _ADDED_COLUMNS = {
     "resumes": "INTEGER NOT NULL DEFAULT 0",
 }
 RESUMABLE_STATES = ("failed", "cancelled", "interrupted")
+# A running worker beats every 2 s; this much silence means it is stuck or frozen.
+HEARTBEAT_STALE_S = 60.0
 
 
 class InvalidTransition(RuntimeError):
@@ -102,6 +104,13 @@ class Job:
     @property
     def is_final(self) -> bool:
         return self.state in FINAL_STATES
+
+    def silent_for(self, now: float | None = None) -> float | None:
+        """Seconds since a running job's last heartbeat, when that is longer than HEARTBEAT_STALE_S."""
+        if self.state != "running" or not self.heartbeat_at:
+            return None
+        silence = (now or time.time()) - self.heartbeat_at
+        return silence if silence > HEARTBEAT_STALE_S else None
 
 
 class JobStore:

@@ -13,6 +13,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -21,6 +22,7 @@ from backend.store import JobStore
 from backend.workspace import Workspace
 
 log = logging.getLogger("studio.worker")
+HEARTBEAT_S = 2.0
 
 
 def _setup_logging() -> None:
@@ -52,6 +54,7 @@ def run_job(job_dir: str | Path) -> int:
     from backend.training.errors import explain
 
     stop = StopRequest()
+    beating = _start_heartbeat(store, job_id)
 
     def on_sigterm(signum, frame):
         if stop.requested:  # a second request: stop now
@@ -75,11 +78,29 @@ def run_job(job_dir: str | Path) -> int:
         store.mark_failed(job_id, error)
         return 1
     finally:
+        beating.set()
         sys.stdout.flush()
     if stopped_early or stop.requested:
         store.mark_cancelled(job_id)
         return 3
     return 0
+
+
+def _start_heartbeat(store: JobStore, job_id: str) -> threading.Event:
+    """Beat every HEARTBEAT_S from start to end (model download and data loading included), so
+    the studio can tell a live worker from a stuck or frozen one. Returns the event that stops it."""
+    done = threading.Event()
+
+    def beat():
+        while not done.is_set():
+            try:
+                store.heartbeat(job_id)
+            except Exception:  # noqa: BLE001 - a busy database must not kill the run
+                pass
+            done.wait(HEARTBEAT_S)
+
+    threading.Thread(target=beat, name="heartbeat", daemon=True).start()
+    return done
 
 
 class StopRequest:
@@ -100,8 +121,7 @@ def _train(store: JobStore, job_id: str, job_dir: Path, workspace: Workspace, st
     from backend.training.callback import JobReporter
     from backend.training.sft import build_sft
 
-    reporter = JobReporter(job_dir, heartbeat=lambda: store.heartbeat(job_id), stop=stop,
-                           save_every_s=spec.training.save_minutes * 60)
+    reporter = JobReporter(job_dir, stop=stop, save_every_s=spec.training.save_minutes * 60)
     run = build_sft(spec, job_dir, workspace, reporter, data=data)
     startup_s = time.time() - t0
     log.info("ready to train after %.1f s: %s training rows, %s eval rows", startup_s, run.n_train, run.n_eval)

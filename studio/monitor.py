@@ -113,6 +113,9 @@ def render(ctx: Ctx, job_id: str | None) -> dict:
         lr=f"{lr:.2e}" if lr is not None else "–",
         tps=f"{tps:,.0f}" if tps is not None else "–",
     )
+    silence = job.silent_for()
+    if silence:
+        stats += "\n\n" + t["monitor.stale"].format(seconds=f"{silence:.0f}")
     error = ""
     if job.error:
         error = t["monitor.error"].format(kind=job.error.kind, message=html.escape(job.error.message))

@@ -81,3 +81,13 @@ def test_recovery_marks_a_dead_running_job_interrupted(workspace):
     store.mark_running(job_id, 999_999)  # no such process
     Scheduler(store).recover()
     assert store.get(job_id).state == "interrupted"
+
+
+def test_the_worker_beats_from_the_start_not_only_while_training(store, scheduler):
+    job_id = store.create_job(demo("training.max_steps=3"))
+    wait_for(lambda: store.get(job_id).state == "running" and store.get(job_id).pid, 30, "the worker to start")
+    first = wait_for(lambda: store.get(job_id).heartbeat_at, 10, "a first heartbeat")
+    # Beats keep coming while the worker is still importing and loading (before any step).
+    wait_for(lambda: (store.get(job_id).heartbeat_at or 0) > first + 1, 10, "a second heartbeat")
+    wait_for(lambda: store.get(job_id).is_final, 180, "the job to finish")
+    assert store.get(job_id).state == "succeeded"

@@ -105,3 +105,15 @@ def test_clone_fills_every_wizard_field(ctx):
     assert len(values) == 28  # = len(form_inputs(...)): 7 + 4 placeholder slots + 4 method + 13 training
     assert values[-2:] == [50, 2.5] and 1e-4 in values
     assert values[7]["label"] == "name" and values[7]["visible"] is True  # first placeholder slot
+
+
+def test_monitor_warns_when_a_running_worker_stops_beating(ctx):
+    import time
+
+    from studio.monitor import render
+
+    job_id = new_job(ctx, [2.0], "running")
+    ctx.store.heartbeat(job_id)
+    assert "No heartbeat" not in render(ctx, job_id)["stats"]
+    ctx.store._update(job_id, heartbeat_at=time.time() - 95)
+    assert "No heartbeat from the worker for 95 s" in render(ctx, job_id)["stats"]

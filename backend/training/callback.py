@@ -2,7 +2,7 @@
 
 Writes (main process only): metrics.jsonl, one JSON object per logging step; progress.json,
 rewritten at every step (step, total, elapsed, ETA) so the page moves between log points;
-and a heartbeat in the store. It also stops training gracefully when the worker is asked to
+(the worker's own thread keeps the store's heartbeat). It also stops training gracefully when the worker is asked to
 (SIGTERM sets `stop_requested`): a checkpoint is saved, then the run ends.
 """
 
@@ -19,8 +19,6 @@ from transformers import TrainerCallback
 
 from backend.training.errors import TrainingError
 
-HEARTBEAT_EVERY_S = 2.0
-
 
 def rss_mb() -> float:
     try:
@@ -31,15 +29,13 @@ def rss_mb() -> float:
 
 
 class JobReporter(TrainerCallback):
-    def __init__(self, job_dir: Path, heartbeat=None, save_every_s: float = 0.0, stop=None):
+    def __init__(self, job_dir: Path, save_every_s: float = 0.0, stop=None):
         self.job_dir = Path(job_dir)
         self._stop = stop
         self.save_every_s = save_every_s
         self._last_save = time.time()
-        self.heartbeat = heartbeat or (lambda: None)
         self.stopped_early = False
         self.t0 = time.time()
-        self._last_beat = 0.0
         self._last_log = (0.0, 0)  # (time, tokens seen) at the previous log point
         self.last_loss: float | None = None
         self.resumed_elapsed_s = 0.0  # training time before a resume, so elapsed continues
@@ -60,24 +56,16 @@ class JobReporter(TrainerCallback):
         tmp.write_text(json.dumps(data), encoding="utf-8")
         os.replace(tmp, self.job_dir / "progress.json")
 
-    def _beat(self) -> None:
-        now = time.time()
-        if now - self._last_beat >= HEARTBEAT_EVERY_S:
-            self._last_beat = now
-            self.heartbeat()
-
     # -- hooks ----------------------------------------------------------------------------
     def on_train_begin(self, args, state, control, **kwargs):
         if state.is_world_process_zero:
             self.t0 = time.time() - self.resumed_elapsed_s
             self._last_log = (time.time(), state.num_input_tokens_seen or 0)
             self._write_progress(state, "training")
-            self.heartbeat()
 
     def on_step_end(self, args, state, control, **kwargs):
         if state.is_world_process_zero:
             self._write_progress(state, "training")
-            self._beat()
         if self.save_every_s and time.time() - self._last_save >= self.save_every_s:
             control.should_save = True
         if self.stop_requested:
