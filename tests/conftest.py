@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,26 @@ def run_python(code: str, timeout: int = 300, cwd=None):
 
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout,
                           env=python_env(), cwd=cwd or ROOT)
+
+
+def wait_for(predicate, timeout, what):
+    """Poll `predicate` until it returns something truthy; fail the test after `timeout` s."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    pytest.fail(f"timed out after {timeout}s waiting for {what}")
+
+
+@pytest.fixture
+def scheduler(store):
+    """The scheduler running real worker processes over the test's store; workers killed after."""
+    from backend.scheduler import Scheduler
+
+    sched = Scheduler(store, poll_s=0.1).start()
+    yield sched
+    sched.stop()
+    for proc in sched.children.values():
+        proc.kill()

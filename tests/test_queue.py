@@ -3,7 +3,7 @@
 from backend.resources import DEMO_SPEC
 from backend.scheduler import Scheduler
 from backend.spec import JobSpec
-from tests.test_scheduler import wait_for
+from tests.conftest import wait_for
 
 
 def tiny(*overrides):

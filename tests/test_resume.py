@@ -12,21 +12,12 @@ from safetensors.torch import load_file
 from backend.resources import DEMO_SPEC
 from backend.scheduler import Scheduler
 from backend.spec import JobSpec
-from tests.test_scheduler import wait_for
+from tests.conftest import wait_for
 
 
 def spec(*overrides):
     return JobSpec.from_yaml(DEMO_SPEC.read_text()).with_overrides(
         ["training.max_steps=60", "training.save_steps=10", "training.logging_steps=5", *overrides])
-
-
-@pytest.fixture
-def scheduler(store):
-    sched = Scheduler(store, poll_s=0.1).start()
-    yield sched
-    sched.stop()
-    for proc in sched.children.values():
-        proc.kill()
 
 
 def kill_when(store, job_id, predicate, timeout=120):

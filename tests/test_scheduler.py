@@ -4,35 +4,15 @@ import os
 import signal
 import time
 
-import pytest
-
 from backend.resources import DEMO_SPEC
 from backend.scheduler import Scheduler
 from backend.spec import JobSpec
 from backend.store import JobStore
-
-
-def wait_for(predicate, timeout, what):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    pytest.fail(f"timed out after {timeout}s waiting for {what}")
+from tests.conftest import wait_for
 
 
 def demo(*overrides):
     return JobSpec.from_yaml(DEMO_SPEC.read_text()).with_overrides(list(overrides))
-
-
-@pytest.fixture
-def scheduler(store):
-    sched = Scheduler(store, poll_s=0.2).start()
-    yield sched
-    sched.stop()
-    for proc in sched.children.values():
-        proc.kill()
 
 
 def test_queued_jobs_run_one_at_a_time_to_success(store, scheduler):

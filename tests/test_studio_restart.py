@@ -11,8 +11,7 @@ import urllib.request
 from backend.resources import DEMO_SPEC
 from backend.scheduler import is_worker_alive
 from backend.spec import JobSpec
-from tests.conftest import ROOT, python_env
-from tests.test_scheduler import wait_for
+from tests.conftest import ROOT, python_env, wait_for
 
 
 def start_studio(workspace, log_path):
