@@ -23,7 +23,12 @@ STAGES = ("sft",)
 METHODS = ("lora",)
 SCHEDULERS = ("linear", "cosine", "constant", "constant_with_warmup")
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
-DATA_FORMATS = ("auto", "alpaca", "messages")
+DATA_FORMATS = ("auto", "alpaca", "sharegpt", "messages", "preference", "kto", "text", "prompt")
+REASONING = ("keep", "drop")
+# Roles a file column can play (LLaMA-Factory's names, plus text, reasoning and reference).
+COLUMN_ROLES = ("prompt", "query", "response", "history", "system", "messages", "tools", "chosen", "rejected",
+                "kto_tag", "text", "reasoning", "reference")
+TAG_KEYS = ("role_tag", "content_tag", "user_tag", "assistant_tag", "observation_tag", "function_tag", "system_tag")
 EXPORT_FORMATS = ("adapter",)
 DEMO = "demo"
 
@@ -59,19 +64,63 @@ class DataSpec:
     train: str = field(
         default=DEMO,
         metadata=_help(
-            "`demo` (the built-in self-cognition set) or a json/jsonl/csv file in alpaca "
-            "(instruction/input/output) or messages (role/content) form."
+            "`demo` (the built-in self-cognition set), a file (json, jsonl, csv, tsv, parquet, arrow, "
+            "txt), a folder of them, a hub dataset id (`org/name`), or an entry of a LLaMA-Factory "
+            "dataset_info.json (see dataset_dir). Several, separated by commas, are mixed."
         ),
     )
     format: str = field(
         default="auto",
-        metadata=_help("Row format: `auto` detects it from the columns.", choices=DATA_FORMATS),
+        metadata=_help(
+            "Row format: `auto` detects it from the columns (the reason is shown); alpaca, sharegpt, "
+            "messages, preference (chosen/rejected), kto (labelled replies), text (pretraining) or "
+            "prompt (prompts only, for grpo).",
+            choices=DATA_FORMATS,
+        ),
     )
-    eval: str = field(default="", metadata=_help("Optional separate evaluation file."))
+    columns: dict = field(
+        default_factory=dict,
+        metadata=_help(
+            "Which file column plays which role, e.g. {prompt: question, response: answer}; empty = "
+            "detected. Roles: " + ", ".join(COLUMN_ROLES) + "."
+        ),
+    )
+    tags: dict = field(
+        default_factory=dict,
+        metadata=_help(
+            "For conversations with custom keys, e.g. {role_tag: speaker, content_tag: text, "
+            "user_tag: customer, assistant_tag: agent}; empty = from/value or role/content."
+        ),
+    )
+    dataset_dir: str = field(
+        default="",
+        metadata=_help("Folder holding a LLaMA-Factory dataset_info.json, whose entry names `train` may use."),
+    )
+    subset: str = field(default="", metadata=_help("Hub datasets: the subset (configuration) name, if any."))
+    split: str = field(default="train", metadata=_help("Hub datasets: the split to train on."))
+    mix: list = field(
+        default_factory=list,
+        metadata=_help(
+            "With several datasets: how much of each to take, in order; a share (0-1] of its rows or a "
+            "row count (> 1). Empty = all of every one."
+        ),
+    )
+    eval: str = field(default="", metadata=_help("Optional separate evaluation file (or source)."))
     eval_split: float = field(
         default=0.0,
         metadata=_help(
-            "Share of the training rows held out for evaluation (0 to 0.5); 0 = no eval split."
+            "Rows held out for evaluation: a share (below 1, e.g. 0.1) or a count (1 or more, e.g. 200); "
+            "0 = none."
+        ),
+    )
+    seed: int = field(default=42, metadata=_help("Seed for shuffling, sampling and the eval split."))
+    shuffle: bool = field(default=True, metadata=_help("Shuffle the rows (mixed sets are interleaved)."))
+    dedupe: bool = field(default=False, metadata=_help("Drop rows that are exact copies of an earlier row."))
+    reasoning: str = field(
+        default="keep",
+        metadata=_help(
+            "Replies with reasoning (`<think>` or a reasoning field): `keep` trains on it, `drop` removes it.",
+            choices=REASONING,
         ),
     )
     placeholders: dict = field(
@@ -281,11 +330,11 @@ class JobSpec:
         m, d, me, t = self.model, self.data, self.method, self.training
         _nonempty(p, "model.name_or_path", m.name_or_path, "`demo`, a local folder or a hub id")
         _choice(p, "stage", self.stage, STAGES)
-        _nonempty(p, "data.train", d.train, "`demo` or the path of a json/jsonl/csv file")
+        _nonempty(p, "data.train", d.train, "`demo`, a file or folder path, a hub id or a dataset_info.json entry")
         _choice(p, "data.format", d.format, DATA_FORMATS)
-        _range(p, "data.eval_split", d.eval_split, 0.0, 0.5, "a share from 0 to 0.5")
-        if not isinstance(d.placeholders, dict):
-            p.append(SpecIssue("data.placeholders", f"must be a mapping like {{name: Nova}}, got {d.placeholders!r}."))
+        _choice(p, "data.reasoning", d.reasoning, REASONING)
+        _data_split(p, d)
+        _data_mappings(p, d)
         _choice(p, "method.name", me.name, METHODS)
         _range(p, "method.lora_r", me.lora_r, 1, 1024, "a whole number from 1 to 1024")
         _range(p, "method.lora_alpha", me.lora_alpha, 1, 4096, "a whole number from 1 to 4096")
@@ -321,7 +370,9 @@ class JobSpec:
     # -- derived, for display -------------------------------------------------------------
     @property
     def dataset_label(self) -> str:
-        return "demo (self-cognition)" if self.data.train == DEMO else self.data.train.rsplit("/", 1)[-1]
+        if self.data.train == DEMO:
+            return "demo (self-cognition)"
+        return ", ".join(s.strip().rstrip("/").rsplit("/", 1)[-1] for s in self.data.train.split(",") if s.strip())
 
 
 def field_help(dotted: str) -> str:
@@ -389,8 +440,8 @@ def _coerce(value: Any, default: Any) -> Any:
             raise ValueError(value)
         return str(value)
     if isinstance(default, list):
-        if isinstance(value, str):
-            return [v.strip() for v in value.split(",") if v.strip()]
+        if isinstance(value, str):  # "0.5, 200" or "adapter, merged": each item read as a YAML scalar
+            return [yaml.safe_load(v.strip()) for v in value.split(",") if v.strip()]
         if not isinstance(value, list):
             raise ValueError(value)
         return value
@@ -401,6 +452,35 @@ def _coerce(value: Any, default: Any) -> Any:
             raise ValueError(value)
         return {str(k): "" if v is None else str(v) for k, v in value.items()}
     return value
+
+
+def _data_split(p: list[SpecIssue], d: DataSpec) -> None:
+    if d.eval_split < 0 or (d.eval_split >= 1 and d.eval_split != int(d.eval_split)) or 0.5 < d.eval_split < 1:
+        p.append(SpecIssue("data.eval_split", f"must be a share from 0 to 0.5 or a whole count of rows, got {d.eval_split!r}."))
+    _range(p, "data.seed", d.seed, 0, 2**32 - 1, "a whole number from 0 to 4294967295")
+    if not isinstance(d.mix, list):
+        p.append(SpecIssue("data.mix", f"must be a list with one number per dataset, got {d.mix!r}."))
+        return
+    n = len([s for s in str(d.train).split(",") if s.strip()])
+    if d.mix and len(d.mix) != n:
+        p.append(SpecIssue("data.mix", f"has {len(d.mix)} values for {n} dataset(s) in `data.train`; give one each."))
+    for v in d.mix:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0 or (v > 1 and v != int(v)):
+            p.append(SpecIssue("data.mix", f"value {v!r} is neither a share (0-1] nor a whole row count."))
+
+
+def _data_mappings(p: list[SpecIssue], d: DataSpec) -> None:
+    for name, value, keys, example in (
+        ("data.placeholders", d.placeholders, None, "{name: Nova}"),
+        ("data.columns", d.columns, COLUMN_ROLES, "{prompt: question, response: answer}"),
+        ("data.tags", d.tags, TAG_KEYS, "{role_tag: speaker, content_tag: text}"),
+    ):
+        if not isinstance(value, dict):
+            p.append(SpecIssue(name, f"must be a mapping like {example}, got {value!r}."))
+        elif keys:
+            for k in value:
+                if k not in keys:
+                    p.append(SpecIssue(f"{name}.{k}", _unknown(k, list(keys))))
 
 
 def _nonempty(p: list[SpecIssue], name: str, value: str, accepted: str) -> None:

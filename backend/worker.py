@@ -111,12 +111,12 @@ class StopRequest:
 
 def _train(store: JobStore, job_id: str, job_dir: Path, workspace: Workspace, stop: StopRequest) -> bool:
     """Train; return True when stopped early on request."""
-    from backend.data.load import train_eval_split
+    from backend.data.load import load_data
 
     spec = store.load_spec(job_id)
     t0 = time.time()
     # The data is read and checked before the heavy imports: a broken file fails in a second.
-    data = train_eval_split(spec.data, workspace.root, spec.training.seed)
+    data = load_data(spec.data, workspace.root)
 
     from backend.training.callback import JobReporter
     from backend.training.sft import build_sft

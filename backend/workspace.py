@@ -54,6 +54,10 @@ class Workspace:
     def models_dir(self) -> Path:
         return self.root / "models"
 
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / "cache"
+
     def job_dir(self, job_id: str) -> Path:
         if not re.fullmatch(r"[A-Za-z0-9_.-]+", job_id or "") or job_id in (".", ".."):
             raise PathError(f"{job_id!r} is not a job id (letters, digits, '-', '_' and '.').")

@@ -5,6 +5,7 @@
     studio train templates/demo.yaml [--set training.max_steps=20 ...] [--workspace DIR]
     studio export JOB_ID --to adapter [--out PATH]
     studio fields                            # every spec field, its default and help
+    studio data inspect PATH_OR_ID [--format F] [--json]   # format, counts, every skipped row
     studio jobs list|show|cancel|resume|delete|move ...
     studio serve-worker [--max-jobs N]       # run queued jobs without the web page
 
@@ -59,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     from studio import jobs_cli
 
     jobs_cli.add_parser(sub)
+    from studio import data_cli
+
+    data_cli.add_parser(sub)
     worker = sub.add_parser("serve-worker", help="run queued jobs without the web page (e.g. on a GPU server)")
     worker.add_argument("--max-jobs", type=int, default=1, help="jobs run at once (default 1)")
     worker.add_argument("--workspace", dest="sub_workspace", help=argparse.SUPPRESS)
@@ -80,6 +84,10 @@ def main(argv: list[str] | None = None) -> int:
         from studio import jobs_cli
 
         return jobs_cli.run(args, JobStore(_workspace(args)))
+    if args.command == "data":
+        from studio import data_cli
+
+        return data_cli.run(args)
     if args.command == "serve-worker":
         return cmd_serve_worker(args)
     return cmd_serve(args)
@@ -115,8 +123,9 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def cmd_train(args) -> int:
-    from backend.data.load import load_conversations, resolve_path
+    from backend.data.load import load_data
     from backend.data.readers import DataError
+    from backend.data.sources import source_names
     from backend.spec import DEMO, JobSpec, SpecError
 
     spec_path = Path(args.spec)
@@ -130,15 +139,17 @@ def cmd_train(args) -> int:
         lines = "\n".join(f"  - {issue}" for issue in e.issues)
         return _fail(f"{spec_path} is not a valid job spec:\n{lines}")
     # Paths in a spec are relative to the current folder: store them absolute so the job
-    # runs the same from anywhere.
+    # runs the same from anywhere (hub ids and registry entry names stay as they are).
     for attr in ("train", "eval"):
-        value = getattr(spec.data, attr)
-        if value and value != DEMO:
-            setattr(spec.data, attr, str(Path(value).expanduser().resolve()))
+        parts = source_names(getattr(spec.data, attr))
+        setattr(spec.data, attr, ",".join(
+            str(Path(p).expanduser().resolve()) if p != DEMO and Path(p).expanduser().exists() else p for p in parts))
+    if spec.data.dataset_dir:
+        spec.data.dataset_dir = str(Path(spec.data.dataset_dir).expanduser().resolve())
     try:
-        load_conversations(resolve_path(spec.data.train), spec.data)
+        load_data(spec.data, None)
     except DataError as e:
-        return _fail(f"data.train: {e}")
+        return _fail(f"data: {e}")
     if spec.model.name_or_path != DEMO:
         from backend.training.model import check_model_source
 

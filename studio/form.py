@@ -16,7 +16,7 @@ from pathlib import Path
 from backend.spec import DEMO, JobSpec, SpecError, SpecIssue
 
 MODEL_SOURCES = ("demo", "local", "hub")
-DATA_SOURCES = ("demo", "upload")
+DATA_SOURCES = ("demo", "upload", "path", "hub", "registry")
 
 
 @dataclass
@@ -26,8 +26,10 @@ class FormValues:
     model_source: str = "demo"
     model_path: str = ""
     trust_remote_code: bool = False
-    data_source: str = "demo"
-    data_path: str = ""  # an uploaded file, relative to the workspace (uploads/NAME)
+    data_source: str = "demo"  # demo | upload | path | hub | registry
+    # upload: uploads/NAME (relative to the workspace); path: a file or folder on this machine;
+    # hub: a hub dataset id; registry: an entry name of data_dataset_dir/dataset_info.json
+    data_path: str = ""
     data_format: str = "auto"
     placeholder_keys: list = field(default_factory=list)
     placeholder_values: list = field(default_factory=list)
@@ -48,24 +50,61 @@ class FormValues:
     eval_split: object = 0.0
     save_steps: object = 0  # checkpoint interval for resume, by steps (0 = by time only)
     save_minutes: object = 5.0  # and by minutes of training (0 = off)
+    data_dataset_dir: str = ""
+    data_subset: str = ""
+    data_split: str = "train"
+    data_columns: dict = field(default_factory=dict)  # role -> column, only what the user mapped
+    data_reasoning: str = "keep"
+    data_dedupe: bool = False
+    data_mix_with: str = ""  # more sources, comma-separated
+    data_mix: str = ""  # one amount per source, comma-separated (share or count)
+    data_eval: str = ""
+    data_seed: object = 42
 
     @classmethod
     def names(cls) -> list[str]:
         return [f.name for f in dataclasses.fields(cls)]
 
 
+def data_source_of(train_first: str, dataset_dir: str) -> str:
+    """Which Data-step source a spec's first `data.train` entry is."""
+    from backend.hub import looks_like_hub_id
+
+    if train_first == DEMO:
+        return "demo"
+    if train_first.startswith("uploads/"):
+        return "upload"
+    if dataset_dir and "/" not in train_first:
+        return "registry"
+    if looks_like_hub_id(train_first) and not Path(train_first).expanduser().exists():
+        return "hub"
+    return "path"
+
+
 def form_from_spec(spec: JobSpec) -> FormValues:
     """The wizard's starting values for a spec (templates/demo.yaml at start-up)."""
     m, d, me, t = spec.model, spec.data, spec.method, spec.training
+    sources = [s.strip() for s in d.train.split(",") if s.strip()] or [DEMO]
+    data_source = data_source_of(sources[0], d.dataset_dir)
     return FormValues(
         model_source="demo" if m.name_or_path == DEMO else "local",
         model_path="" if m.name_or_path == DEMO else m.name_or_path,
         trust_remote_code=m.trust_remote_code,
-        data_source="demo" if d.train == DEMO else "upload",
-        data_path="" if d.train == DEMO else d.train,
+        data_source=data_source,
+        data_path="" if data_source == "demo" else sources[0],
         data_format=d.format,
         placeholder_keys=list(d.placeholders),
         placeholder_values=list(d.placeholders.values()),
+        data_dataset_dir=d.dataset_dir,
+        data_subset=d.subset,
+        data_split=d.split,
+        data_columns=dict(d.columns),
+        data_reasoning=d.reasoning,
+        data_dedupe=d.dedupe,
+        data_mix_with=", ".join(sources[1:]),
+        data_mix=", ".join(f"{x:g}" for x in d.mix),
+        data_eval=d.eval,
+        data_seed=d.seed,
         lora_r=me.lora_r,
         lora_alpha=me.lora_alpha,
         lora_dropout=me.lora_dropout,
@@ -97,14 +136,24 @@ def spec_from_form(v: FormValues, base: JobSpec | None = None) -> JobSpec:
     model_name = DEMO if v.model_source == "demo" else (v.model_path or "").strip()
     if v.model_source == "local" and model_name:
         model_name = str(Path(model_name).expanduser().resolve())  # the worker runs in the job dir
+    if v.data_source not in DATA_SOURCES:
+        issues.append(SpecIssue("data.train", f"unknown data source {v.data_source!r}."))
     if v.data_source == "demo":
         train = DEMO
     else:
         train = (v.data_path or "").strip()
         if not train:
-            issues.append(
-                SpecIssue("data.train", "no file uploaded yet; upload a json/jsonl/csv file or pick the demo.")
-            )
+            missing = {
+                "upload": "no file uploaded yet; upload a file or pick the demo.",
+                "path": "give the path of a file or folder on this machine.",
+                "hub": "give a hub dataset id such as `tatsu-lab/alpaca`.",
+                "registry": "pick an entry of the dataset_info.json.",
+            }
+            issues.append(SpecIssue("data.train", missing.get(v.data_source, "choose a dataset.")))
+    if v.data_source == "path" and train:
+        train = str(Path(train).expanduser().resolve())  # the worker runs elsewhere
+    more = [s.strip() for s in (v.data_mix_with or "").split(",") if s.strip()]
+    train = ",".join([train or DEMO, *more])
     placeholders = {
         str(k): "" if val is None else str(val)
         for k, val in zip(v.placeholder_keys or [], v.placeholder_values or [], strict=False)
@@ -112,7 +161,21 @@ def spec_from_form(v: FormValues, base: JobSpec | None = None) -> JobSpec:
     }
     raw = (base or JobSpec()).to_dict()
     raw["model"].update(name_or_path=model_name, trust_remote_code=bool(v.trust_remote_code))
-    raw["data"].update(train=train or DEMO, format=v.data_format, placeholders=placeholders, eval_split=v.eval_split)
+    raw["data"].update(
+        train=train,
+        format=v.data_format,
+        placeholders=placeholders,
+        eval_split=v.eval_split,
+        columns={k: c for k, c in (v.data_columns or {}).items() if c},
+        dataset_dir=(v.data_dataset_dir or "").strip() if v.data_source == "registry" else "",
+        subset=(v.data_subset or "").strip() if v.data_source == "hub" else "",
+        split=(v.data_split or "").strip() or "train",
+        reasoning=v.data_reasoning or "keep",
+        dedupe=bool(v.data_dedupe),
+        mix=v.data_mix or [],
+        eval=(v.data_eval or "").strip(),
+        seed=v.data_seed,
+    )
     raw["method"].update(
         name="lora",
         lora_r=v.lora_r,
@@ -148,6 +211,8 @@ def estimate_steps(spec: JobSpec, n_rows: int) -> int:
     t = spec.training
     if t.max_steps > 0:
         return t.max_steps
-    n_train = n_rows - (max(1, round(n_rows * spec.data.eval_split)) if spec.data.eval_split > 0 else 0)
+    split = spec.data.eval_split
+    n_eval = (max(1, round(n_rows * split)) if split < 1 else int(split)) if split > 0 else 0
+    n_train = n_rows - n_eval
     per_epoch = -(-max(n_train, 0) // (t.batch_size * t.gradient_accumulation_steps))
     return int(-(-per_epoch * t.num_epochs // 1))

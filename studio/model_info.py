@@ -7,14 +7,12 @@ loading the model, so the UI process stays free of torch.
 from __future__ import annotations
 
 import json
-import os
-import socket
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 from backend.demo import DEMO_CONFIG, VOCAB_SIZE, demo_dir, is_built
+from backend.hub import unreachable_reason
 
 
 class ModelInfoError(RuntimeError):
@@ -96,18 +94,12 @@ def describe_hub(repo_id: str, timeout_s: float = 3.0) -> ModelInfo:
 
 
 def _check_reachable(timeout_s: float) -> None:
-    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
-        raise ModelInfoError("cannot reach the hub: HF_HUB_OFFLINE is set.")
-    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
-    url = urlparse(endpoint)
-    try:
-        with socket.create_connection((url.hostname, url.port or 443), timeout=timeout_s):
-            pass
-    except OSError as e:
+    reason = unreachable_reason(timeout_s)
+    if reason:
         raise ModelInfoError(
-            f"cannot reach the hub: {url.hostname}: {e}. Check the internet connection, or download "
+            f"cannot reach the hub: {reason}. Check the internet connection, or download "
             "the model and choose `local folder`."
-        ) from None
+        )
 
 
 def has_chat_template(folder: Path) -> bool:

@@ -1,150 +1,346 @@
-"""Detect a dataset's format and turn each row into one internal form: a list of chat messages.
+"""Rows of any supported format to internal examples, one kind per format, never silently.
 
-Formats: alpaca (instruction, input, output, optional system and history) and messages
-(a `messages` list of {role, content}). Invalid rows are skipped with their row number and
-reason, never silently: `convert` returns both the good conversations and every problem.
+    from backend.data.formats import convert
+    out = convert(rows)                 # detects the format; or convert(rows, "alpaca", columns={...})
+    out.examples, out.skipped           # skipped: [(row number, field, message)]
+
+Internal forms (what tokenization and the trainers take):
+    sft         {"messages": [...], "tools": [...] | None}
+    preference  {"prompt": [...], "chosen": [assistant], "rejected": [assistant], "tools": ...}
+    kto         {"prompt": [...], "completion": [assistant], "label": bool, "tools": ...}
+    text        {"text": str}
+    prompt      {"prompt": [...], "reference": str | None}
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from backend.data.detect import FORMATS, KIND_OF, REQUIRED, Detection, detect, guess_columns
 from backend.data.readers import DataError
+from backend.data.turns import (
+    OPENAI_TAGS,
+    RowProblem,
+    check_order,
+    convert_turns,
+    parse_tools,
+    text_of,
+    with_reasoning,
+)
 
-ROLES = ("system", "user", "assistant")
+DATA_FORMATS = ("auto", *FORMATS)
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+_TRUE = (True, 1, "true", "True", "1", "yes")
+_FALSE = (False, 0, "false", "False", "0", "no")
 
 
 @dataclass
 class Converted:
     format: str
     reason: str
-    conversations: list[list[dict]] = field(default_factory=list)
-    skipped: list[tuple[int, str]] = field(default_factory=list)  # (row number from 1, reason)
+    kind: str = "sft"
+    examples: list[dict] = field(default_factory=list)
+    skipped: list[tuple[int, str, str]] = field(default_factory=list)  # (row from 1, field, message)
     rows_read: int = 0
+    traits: list = field(default_factory=list)
+    columns: dict = field(default_factory=dict)
+
+    @property
+    def conversations(self) -> list[list[dict]]:
+        """The chat messages of sft examples (the form the sft trainer takes)."""
+        return [e["messages"] for e in self.examples]
 
 
-def detect_format(rows: list[dict], name: str = "dataset") -> tuple[str, str]:
-    """Return (format, the reason it was chosen)."""
+@dataclass
+class Options:
+    """How to read rows: the format, its column mapping and sharegpt tags, and choices."""
+
+    format: str
+    columns: dict
+    tags: dict = field(default_factory=dict)
+    placeholders: dict = field(default_factory=dict)
+    reasoning: str = "keep"  # keep | drop
+
+
+def resolve(rows: list[dict], fmt: str = "auto", columns: dict | None = None, tags: dict | None = None,
+            name: str = "dataset") -> Detection:
+    """Detection, with the user's format, column mapping and tags laid over it; checked."""
+    if fmt not in DATA_FORMATS:
+        raise DataError(f"{name}: unknown format {fmt!r}; accepted: {', '.join(DATA_FORMATS)}.")
+    d = detect(rows, name)
+    if fmt != "auto" and fmt != d.format:
+        guessed = Detection(fmt, "chosen by you", columns={}, tags={})
+        if fmt in ("sharegpt", "messages"):
+            guessed.tags = d.tags or {}
+        # Keep detected roles the chosen format also uses.
+        known = {k: v for k, v in d.columns.items() if k in ("system", "tools", "history", "reasoning")}
+        guessed.columns = {k: v for k, v in guess_columns(fmt, rows, known).items() if k in _roles(fmt)}
+        guessed.traits = d.traits
+        d = guessed
+    elif fmt != "auto":
+        d.reason = f"chosen by you (detection agrees: {d.reason})"
+    if columns:
+        d.columns = {**d.columns, **{k: v for k, v in columns.items() if v}}
+        if d.format:
+            d.reason += f"; columns mapped by you: {', '.join(f'{k}={v}' for k, v in columns.items() if v)}"
+    if tags:
+        d.tags = {**(d.tags or {}), **tags}
+    if not d.format:
+        raise DataError(f"{name}: {d.reason}.")
+    missing = _missing_roles(d.format, d.columns)
+    if missing:
+        raise DataError(
+            f"{name}: format {d.format} needs a column for {' and '.join(missing)}; the file has "
+            f"{sorted(_columns_of(rows))}. Map the columns (e.g. {missing[0]}=<column>)."
+        )
+    return d
+
+
+def _roles(fmt: str) -> set[str]:
+    extra = {"system", "tools", "history", "reasoning", "query", "prompt", "messages", "response", "reference"}
+    return {r for alt in REQUIRED[fmt] for r in alt} | extra
+
+
+def _missing_roles(fmt: str, columns: dict) -> list[str]:
+    options = [[r for r in alt if not columns.get(r)] for alt in REQUIRED[fmt]]
+    return min(options, key=len)
+
+
+def _columns_of(rows: list[dict]) -> set[str]:
+    return set().union(*(r.keys() for r in rows[:200])) if rows else set()
+
+
+def convert(rows: list[dict], fmt: str = "auto", placeholders: dict | None = None, name: str = "dataset",
+            columns: dict | None = None, tags: dict | None = None, reasoning: str = "keep") -> Converted:
+    """Every row converted or skipped with its number, field and reason."""
     if not rows:
         raise DataError(f"{name}: has no rows.")
-    columns = set().union(*(r.keys() for r in rows[:50]))
-    if "messages" in columns:
-        return "messages", "rows have a `messages` list of {role, content}"
-    if {"instruction", "output"} <= columns:
-        return "alpaca", "rows have `instruction` and `output` fields"
-    raise DataError(
-        f"{name}: cannot tell the format from the columns {sorted(columns)}. Expected alpaca "
-        "(`instruction`, optional `input`, `output`) or messages (a `messages` list of "
-        "{role, content})."
-    )
-
-
-def convert(rows: list[dict], fmt: str = "auto", placeholders: dict | None = None, name: str = "dataset") -> Converted:
-    if fmt == "auto":
-        fmt, reason = detect_format(rows, name)
-    else:
-        reason = "chosen in the spec"
-    to_messages = {"alpaca": _alpaca, "messages": _messages}.get(fmt)
-    if to_messages is None:
-        raise DataError(f"{name}: unknown format {fmt!r}; accepted: auto, alpaca, messages.")
-    out = Converted(format=fmt, reason=reason, rows_read=len(rows))
-    for i, row in enumerate(rows, start=1):
-        try:
-            messages = to_messages(row)
-            _check_conversation(messages)
-        except _RowProblem as p:
-            out.skipped.append((i, str(p)))
-            continue
-        if placeholders:
-            messages = [{**m, "content": fill_placeholders(m["content"], placeholders)} for m in messages]
-        out.conversations.append(messages)
+    d = resolve(rows, fmt, columns, tags, name)
+    opts = Options(d.format, d.columns, d.tags, placeholders or {}, reasoning)
+    out = Converted(format=d.format, reason=d.reason, kind=d.kind, rows_read=len(rows), traits=d.traits,
+                    columns=d.columns)
+    for number, result in convert_rows(enumerate(rows, start=1), opts):
+        if isinstance(result, RowProblem):
+            out.skipped.append((number, result.field, result.message))
+        else:
+            out.examples.append(result)
     return out
 
 
+def convert_rows(numbered: Iterable[tuple[int, dict]], opts: Options) -> Iterator[tuple[int, dict | RowProblem]]:
+    """Streaming form of convert: (row number, example or the problem) for each row."""
+    fn = CONVERTERS[opts.format]
+    for number, row in numbered:
+        try:
+            if not isinstance(row, dict):
+                raise RowProblem("(row)", f"is a {type(row).__name__}, not an object with fields")
+            example = fn(row, opts)
+            if opts.placeholders:
+                example = fill_example(example, opts.placeholders)
+        except RowProblem as problem:
+            yield number, _root_cause(problem, row, opts)
+            continue
+        yield number, example
+
+
+def _root_cause(problem: RowProblem, row, opts: Options) -> RowProblem:
+    """A row of another shape (mixed formats in one file) is told as the column it lacks."""
+    if isinstance(row, dict):
+        present = {r: c for r, c in opts.columns.items() if c in row}
+        missing = [opts.columns[r] for r in _missing_roles(opts.format, present)]
+        if missing:
+            return RowProblem(missing[0], f"'{missing[0]}' is missing (this row has {sorted(row)}; "
+                                          f"the file is read as {opts.format})")
+    return problem
+
+
+# -- converters: row -> internal example ----------------------------------------------------------
+def _col(row: dict, opts: Options, role: str) -> str:
+    column = opts.columns.get(role)
+    return text_of(row.get(column), column) if column else ""
+
+
+def _system_and_history(row: dict, opts: Options) -> list[dict]:
+    messages = []
+    system = _col(row, opts, "system")
+    if system.strip():
+        messages.append({"role": "system", "content": system})
+    column = opts.columns.get("history")
+    history = row.get(column) if column else None
+    if history in (None, ""):
+        return messages
+    if not isinstance(history, list):
+        raise RowProblem(column, f"'{column}' must be a list of [question, answer] pairs")
+    for turn, pair in enumerate(history, start=1):
+        if not (isinstance(pair, (list, tuple)) and len(pair) == 2):
+            raise RowProblem(column, f"'{column}' item {turn} is not a [question, answer] pair")
+        messages += [
+            {"role": "user", "content": text_of(pair[0], column)},
+            {"role": "assistant", "content": with_reasoning(text_of(pair[1], column), "", opts.reasoning)},
+        ]
+    return messages
+
+
+def _prompt_text(row: dict, opts: Options) -> str:
+    prompt, query = _col(row, opts, "prompt"), _col(row, opts, "query")
+    text = f"{prompt}\n{query}" if prompt.strip() and query.strip() else (prompt or query)
+    if not text.strip():
+        names = " and ".join(f"'{opts.columns[r]}'" for r in ("prompt", "query") if opts.columns.get(r))
+        raise RowProblem(opts.columns.get("prompt") or opts.columns.get("query", "prompt"),
+                         f"{names} {'are both' if ' and ' in names else 'is'} empty")
+    return text
+
+
+def _reply(row: dict, opts: Options, role: str = "response") -> dict:
+    column = opts.columns[role]
+    text = text_of(row.get(column), column)
+    if not text.strip():
+        raise RowProblem(column, f"'{column}' is empty")
+    return {"role": "assistant", "content": with_reasoning(text, _col(row, opts, "reasoning"), opts.reasoning)}
+
+
+def _tools(row: dict, opts: Options) -> list[dict] | None:
+    column = opts.columns.get("tools")
+    return parse_tools(row.get(column), column) if column else None
+
+
+def _prompt_messages(row: dict, opts: Options) -> list[dict]:
+    """A prompt from a turns column (ending with the user) or from prompt/query columns."""
+    if opts.columns.get("messages"):
+        column = opts.columns["messages"]
+        messages = convert_turns(row.get(column), column, opts.tags or OPENAI_TAGS, opts.reasoning)
+        system = _col(row, opts, "system")
+        if system.strip() and messages[0]["role"] != "system":
+            messages.insert(0, {"role": "system", "content": system})
+        return messages
+    return [*_system_and_history(row, opts), {"role": "user", "content": _prompt_text(row, opts)}]
+
+
+def alpaca(row: dict, opts: Options) -> dict:
+    messages = [*_system_and_history(row, opts), {"role": "user", "content": _prompt_text(row, opts)}, _reply(row, opts)]
+    check_order(messages, opts.columns["response"])
+    return {"messages": messages, "tools": _tools(row, opts)}
+
+
+def turns(row: dict, opts: Options) -> dict:
+    column = opts.columns["messages"]
+    messages = _prompt_messages(row, opts)
+    check_order(messages, column)
+    return {"messages": messages, "tools": _tools(row, opts)}
+
+
+def _one_reply(value, column: str, opts: Options) -> list[dict]:
+    """A chosen/rejected cell: text, one turn, or a list of turns (the reply's own turns)."""
+    if isinstance(value, (dict, list)):
+        turns_ = convert_turns([value] if isinstance(value, dict) else value, column, opts.tags or OPENAI_TAGS,
+                               opts.reasoning)
+        if any(m["role"] not in ("assistant", "tool") for m in turns_):
+            raise RowProblem(column, f"'{column}' holds a non-assistant turn; give only the reply")
+        if not any(m["content"].strip() or m.get("tool_calls") for m in turns_):
+            raise RowProblem(column, f"'{column}' is empty")
+        return turns_
+    text = text_of(value, column)
+    if not text.strip():
+        raise RowProblem(column, f"'{column}' is empty")
+    return [{"role": "assistant", "content": with_reasoning(text, "", opts.reasoning)}]
+
+
+def preference(row: dict, opts: Options) -> dict:
+    c, r = opts.columns["chosen"], opts.columns["rejected"]
+    if opts.columns.get("messages") or opts.columns.get("prompt") or opts.columns.get("query"):
+        prompt = _prompt_messages(row, opts)
+        chosen, rejected = _one_reply(row.get(c), c, opts), _one_reply(row.get(r), r, opts)
+    else:  # implicit prompt: chosen and rejected are whole conversations sharing a prefix
+        full_c = convert_turns(row.get(c), c, opts.tags or OPENAI_TAGS, opts.reasoning)
+        full_r = convert_turns(row.get(r), r, opts.tags or OPENAI_TAGS, opts.reasoning)
+        n = 0
+        while n < min(len(full_c), len(full_r)) - 1 and full_c[n] == full_r[n]:
+            n += 1
+        prompt, chosen, rejected = full_c[:n], full_c[n:], full_r[n:]
+        if not prompt:
+            raise RowProblem(c, f"'{c}' and '{r}' share no prompt turns")
+    check_order(prompt, opts.columns.get("messages") or opts.columns.get("prompt") or c, must_end="user")
+    if chosen == rejected:
+        raise RowProblem(r, f"'{c}' and '{r}' are the same reply")
+    return {"prompt": prompt, "chosen": chosen, "rejected": rejected, "tools": _tools(row, opts)}
+
+
+def kto(row: dict, opts: Options) -> dict:
+    label_col = opts.columns["kto_tag"]
+    label = row.get(label_col)
+    if label not in _TRUE + _FALSE:
+        raise RowProblem(label_col, f"'{label_col}' is {label!r}; expected true or false")
+    if opts.columns.get("messages") and not opts.columns.get("response"):
+        column = opts.columns["messages"]
+        messages = _prompt_messages(row, opts)
+        check_order(messages, column)
+        # The last assistant reply (with any tool turns it needed) is the completion.
+        cut = max(i for i, m in enumerate(messages) if m["role"] == "user") + 1
+        prompt, completion = messages[:cut], messages[cut:]
+    else:
+        prompt, completion = _prompt_messages(row, opts), [_reply(row, opts)]
+        check_order([*prompt, *completion], opts.columns["response"])
+    return {"prompt": prompt, "completion": completion, "label": label in _TRUE, "tools": _tools(row, opts)}
+
+
+def text(row: dict, opts: Options) -> dict:
+    column = opts.columns["text"]
+    value = text_of(row.get(column), column)
+    if not value.strip():
+        raise RowProblem(column, f"'{column}' is empty")
+    return {"text": value}
+
+
+def prompt(row: dict, opts: Options) -> dict:
+    messages = _prompt_messages(row, opts)
+    if messages[-1]["role"] == "assistant" and opts.columns.get("messages"):
+        # A conversation: its last reply is the reference answer.
+        reference = messages[-1]["content"]
+        messages = messages[:-1]
+    else:
+        reference = _col(row, opts, "reference") or None
+    check_order(messages, opts.columns.get("messages") or opts.columns.get("prompt", "prompt"), must_end="user")
+    return {"prompt": messages, "reference": reference}
+
+
+CONVERTERS = {"alpaca": alpaca, "sharegpt": turns, "messages": turns, "preference": preference, "kto": kto,
+              "text": text, "prompt": prompt}
+assert set(CONVERTERS) == set(FORMATS) == set(KIND_OF)
+
+
+# -- placeholders ---------------------------------------------------------------------------------
 def fill_placeholders(text: str, values: dict) -> str:
     """Replace `{{key}}` with values[key]; unknown keys stay as they are."""
     return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
+
+
+def fill_example(value, values: dict):
+    if isinstance(value, str):
+        return fill_placeholders(value, values)
+    if isinstance(value, list):
+        return [fill_example(v, values) for v in value]
+    if isinstance(value, dict):
+        return {k: fill_example(v, values) if k in ("content", "messages", "prompt", "chosen", "rejected",
+                                                     "completion", "text", "reference") else v
+                for k, v in value.items()}
+    return value
 
 
 def placeholders_in(rows: list[dict], limit: int = 200) -> list[str]:
     """The `{{key}}` names used in the first rows, for the UI to offer fields for."""
     found: list[str] = []
     for row in rows[:limit]:
-        for value in row.values():
-            for key in _PLACEHOLDER.findall(str(value)):
-                if key not in found:
-                    found.append(key)
+        for key in _PLACEHOLDER.findall(str(row)):
+            if key not in found:
+                found.append(key)
     return found
 
 
-class _RowProblem(Exception):
-    pass
-
-
-def _text(row: dict, key: str) -> str:
-    value = row.get(key)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        if isinstance(value, (int, float)):
-            return str(value)
-        raise _RowProblem(f"'{key}' is a {type(value).__name__}, expected text")
-    return value
-
-
-def _alpaca(row: dict) -> list[dict]:
-    instruction, inp, output = _text(row, "instruction"), _text(row, "input"), _text(row, "output")
-    prompt = f"{instruction}\n{inp}" if instruction.strip() and inp.strip() else (instruction or inp)
-    if not prompt.strip():
-        raise _RowProblem("'instruction' and 'input' are both empty")
-    if not output.strip():
-        raise _RowProblem("'output' is empty")
-    messages = []
-    system = _text(row, "system")
-    if system.strip():
-        messages.append({"role": "system", "content": system})
-    history = row.get("history") or []
-    if not isinstance(history, list):
-        raise _RowProblem("'history' must be a list of [question, answer] pairs")
-    for turn, pair in enumerate(history, start=1):
-        if not (isinstance(pair, (list, tuple)) and len(pair) == 2):
-            raise _RowProblem(f"'history' item {turn} is not a [question, answer] pair")
-        messages += [{"role": "user", "content": str(pair[0])}, {"role": "assistant", "content": str(pair[1])}]
-    messages += [{"role": "user", "content": prompt}, {"role": "assistant", "content": output}]
-    return messages
-
-
-def _messages(row: dict) -> list[dict]:
-    raw = row.get("messages")
-    if not isinstance(raw, list) or not raw:
-        raise _RowProblem("'messages' is missing or not a list")
-    messages = []
-    for turn, m in enumerate(raw, start=1):
-        if not isinstance(m, dict) or "role" not in m or "content" not in m:
-            raise _RowProblem(f"message {turn} lacks 'role' or 'content'")
-        role = {"human": "user", "gpt": "assistant", "bot": "assistant", "model": "assistant"}.get(m["role"], m["role"])
-        if role not in ROLES:
-            raise _RowProblem(f"message {turn} has role {m['role']!r}; accepted: system, user, assistant")
-        content = m["content"] if isinstance(m["content"], str) else None
-        if content is None:
-            raise _RowProblem(f"message {turn} content is not text")
-        messages.append({"role": role, "content": content})
-    return messages
-
-
-def _check_conversation(messages: list[dict]) -> None:
-    body = messages[1:] if messages and messages[0]["role"] == "system" else messages
-    if not body:
-        raise _RowProblem("conversation has no turns")
-    if any(m["role"] == "system" for m in body):
-        raise _RowProblem("a system message may only come first")
-    for turn, m in enumerate(body):
-        expected = "user" if turn % 2 == 0 else "assistant"
-        if m["role"] != expected:
-            raise _RowProblem(f"turn {turn + 1} is {m['role']!r} where {expected!r} was expected (turns alternate)")
-    if body[-1]["role"] != "assistant":
-        raise _RowProblem("conversation ends with a user turn (nothing to learn)")
-    if any(not m["content"].strip() for m in body if m["role"] == "assistant"):
-        raise _RowProblem("an assistant reply is empty")
+def detect_format(rows: list[dict], name: str = "dataset") -> tuple[str, str]:
+    """(format, reason); DataError when no rule fits."""
+    d = detect(rows, name)
+    if not d.format:
+        raise DataError(f"{name}: {d.reason}.")
+    return d.format, d.reason

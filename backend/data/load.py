@@ -1,51 +1,187 @@
-"""From a spec's `data` section to conversations: resolve the file, read, convert, split.
+"""From a spec's `data` section to training and evaluation examples: read every source,
+convert, mix, drop duplicates, shuffle, split.
 
 Pure Python (no torch), so the UI's Data step and the worker share the same checks.
 """
 
 from __future__ import annotations
 
+import logging
 import random
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from backend.data.formats import Converted, convert
-from backend.data.readers import DataError, read_rows
-from backend.resources import DEMO_DATASET
-from backend.spec import DEMO, DataSpec
+from backend.data.formats import Converted, Options, convert_rows, resolve
+from backend.data.readers import DataError, RowFault
+from backend.data.sources import open_rows, parse_sources, resolve_path  # noqa: F401 - resolve_path re-exported
+from backend.data.turns import RowProblem
+from backend.spec import DataSpec
+
+log = logging.getLogger(__name__)
 
 
-def resolve_path(train: str, base_dir: Path | None = None) -> Path:
-    """`demo` is the shipped set; a relative path is taken from base_dir (the workspace)."""
-    if train == DEMO:
-        return DEMO_DATASET
-    path = Path(train).expanduser()
-    if not path.is_absolute() and base_dir is not None and not path.exists():
-        path = Path(base_dir) / path
-    return path
+@dataclass
+class SourceResult:
+    label: str
+    format: str
+    reason: str
+    rows_read: int
+    valid: int
+    taken: int
+    skipped: list = field(default_factory=list)  # (row, field, message)
+
+
+@dataclass
+class Loaded:
+    kind: str
+    train: list[dict]
+    eval: list[dict]
+    sources: list[SourceResult]
+    duplicates: int = 0
+
+    @property
+    def summary(self) -> str:
+        parts = [f"{s.label}: {s.format}, {s.valid}/{s.rows_read} valid, {s.taken} taken" for s in self.sources]
+        return "; ".join(parts)
+
+
+def read_source(source, data: DataSpec) -> Converted:
+    """Every row of one source converted, or skipped with its number and reason."""
+    rows = open_rows(source)
+    head = [r for _, r in rows.head(200) if isinstance(r, dict)]
+    if not head:
+        raise DataError(f"{source.label}: no readable rows.")
+    d = resolve(head, source.format, source.columns, source.tags, name=source.label)
+    opts = Options(d.format, d.columns, d.tags, dict(data.placeholders), data.reasoning)
+    out = Converted(format=d.format, reason=d.reason, kind=d.kind, traits=d.traits, columns=d.columns)
+    readable = []
+    for number, row in rows.iter_rows():
+        out.rows_read += 1
+        if isinstance(row, RowFault):
+            out.skipped.append((number, "(line)", row.message))
+        else:
+            readable.append((number, row))
+    for number, result in convert_rows(readable, opts):
+        if isinstance(result, RowProblem):
+            out.skipped.append((number, result.field, result.message))
+        else:
+            out.examples.append(result)
+    out.skipped.sort()
+    if not out.examples:
+        first = "; ".join(f"row {r}: {m}" for r, _, m in out.skipped[:3])
+        raise DataError(f"{source.label}: no usable rows out of {out.rows_read} ({first}).")
+    return out
 
 
 def load_conversations(path: Path, data: DataSpec) -> Converted:
-    rows = read_rows(path)
-    converted = convert(rows, data.format, data.placeholders, name=Path(path).name)
-    if not converted.conversations:
-        first = "; ".join(f"row {i}: {why}" for i, why in converted.skipped[:3])
-        raise DataError(f"{Path(path).name}: no usable rows out of {converted.rows_read} ({first}).")
-    return converted
+    """One file, as the old single-file path read it (kept for callers and tests)."""
+    from backend.data.registry import Source
+
+    return read_source(Source(label=Path(path).name, path=Path(path), format=data.format,
+                              columns=dict(data.columns), tags=dict(data.tags)), data)
 
 
-def train_eval_split(data: DataSpec, base_dir: Path | None, seed: int) -> tuple[Converted, list[list[dict]]]:
-    """The training conversations and the evaluation ones (a separate file or a held-out share)."""
-    train = load_conversations(resolve_path(data.train, base_dir), data)
-    eval_convs: list[list[dict]] = []
+def _take(examples: list[dict], amount, label: str, rng: random.Random) -> list[dict]:
+    """A share (0-1] or a count (> 1) of the examples, chosen at random."""
+    n = len(examples)
+    k = round(n * amount) if amount <= 1 else int(amount)
+    if k > n:
+        log.warning("%s: %s rows asked for, only %s valid: taking all of them", label, k, n)
+        k = n
+    if k >= n:
+        return examples
+    return rng.sample(examples, max(1, k))
+
+
+def _dedupe(examples: list[dict]) -> tuple[list[dict], int]:
+    seen, out = set(), []
+    for e in examples:
+        key = repr(e)
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out, len(examples) - len(out)
+
+
+def _one_kind(results: list[tuple[object, Converted]]) -> str:
+    kinds = {c.kind for _, c in results}
+    if len(kinds) > 1:
+        which = ", ".join(f"{s.label} is {c.format} ({c.kind})" for s, c in results)
+        raise DataError(f"the datasets cannot be mixed: {which}. Mix datasets of one kind.")
+    return kinds.pop()
+
+
+def load_data(data: DataSpec, base_dir: Path | None) -> Loaded:
+    rng = random.Random(data.seed)
+    sources = parse_sources(data, base_dir)
+    results = [(s, read_source(s, data)) for s in sources]
+    kind = _one_kind(results)
+    mix = data.mix or [1.0] * len(results)
+    train: list[dict] = []
+    summaries = []
+    for (source, conv), amount in zip(results, mix, strict=True):
+        taken = _take(conv.examples, amount, source.label, rng)
+        train += taken
+        summaries.append(SourceResult(source.label, conv.format, conv.reason, conv.rows_read, len(conv.examples),
+                                      len(taken), conv.skipped))
+    duplicates = 0
+    if data.dedupe:
+        train, duplicates = _dedupe(train)
+    if data.shuffle:
+        rng.shuffle(train)
+    eval_examples: list[dict] = []
     if data.eval:
-        eval_convs = load_conversations(resolve_path(data.eval, base_dir), data).conversations
+        eval_results = [(s, read_source(s, data)) for s in parse_sources(data, base_dir, train=data.eval)]
+        if _one_kind(eval_results + results[:1]) != kind:  # pragma: no cover - _one_kind raises first
+            raise DataError("the eval data is of another kind than the training data.")
+        eval_examples = [e for _, c in eval_results for e in c.examples]
     elif data.eval_split > 0:
-        convs = list(train.conversations)
-        random.Random(seed).shuffle(convs)
-        n_eval = max(1, round(len(convs) * data.eval_split))
-        if n_eval >= len(convs):
+        n_eval = max(1, round(len(train) * data.eval_split)) if data.eval_split < 1 else int(data.eval_split)
+        if n_eval >= len(train):
             raise DataError(
-                f"`data.eval_split` {data.eval_split} leaves no training rows out of {len(convs)}; lower it."
+                f"`data.eval_split` {data.eval_split:g} leaves no training rows out of {len(train)}; lower it."
             )
-        eval_convs, train.conversations = convs[:n_eval], convs[n_eval:]
-    return train, eval_convs
+        if not data.shuffle:
+            pool = list(train)
+            rng.shuffle(pool)
+            eval_examples = pool[:n_eval]
+            chosen = {id(e) for e in eval_examples}
+            train = [e for e in train if id(e) not in chosen]
+        else:
+            eval_examples, train = train[:n_eval], train[n_eval:]
+    return Loaded(kind, train, eval_examples, summaries, duplicates)
+
+
+def as_sft(loaded: Loaded) -> tuple[list[dict], list[dict], str]:
+    """Examples the sft stage can take, from any kind; and a note on what was done, or ""."""
+    kind = loaded.kind
+    if kind == "sft":
+        return loaded.train, loaded.eval, ""
+    if kind == "text":
+        raise DataError("the data is plain text (for continued pretraining); the sft stage needs conversations "
+                        "(alpaca, sharegpt or messages). Choose a chat dataset.")
+
+    def convert(e: dict) -> dict | None:
+        if kind == "preference":
+            return {"messages": e["prompt"] + e["chosen"], "tools": e.get("tools")}
+        if kind == "kto":
+            return {"messages": e["prompt"] + e["completion"], "tools": e.get("tools")} if e["label"] else None
+        if e.get("reference"):  # prompt
+            return {"messages": [*e["prompt"], {"role": "assistant", "content": e["reference"]}], "tools": None}
+        return None
+
+    train = [c for e in loaded.train if (c := convert(e))]
+    evals = [c for e in loaded.eval if (c := convert(e))]
+    note = {
+        "preference": "preference pairs: sft trains on the chosen replies",
+        "kto": "labelled replies: sft trains on the desirable ones",
+        "prompt": "prompts: sft trains on the reference answers",
+    }[kind]
+    if not train:
+        raise DataError(f"{note}, and no row has one.")
+    return train, evals, note
+
+
+def train_eval_split(data: DataSpec, base_dir: Path | None, seed: int | None = None) -> Loaded:
+    """Kept name for the worker: everything load_data does."""
+    return load_data(data, base_dir)

@@ -32,37 +32,45 @@ def ensure_chat_template(tokenizer, name: str = "") -> str:
     return "chatml (the tokenizer has none)"
 
 
-def render(tokenizer, messages: list[dict], add_generation_prompt: bool = False) -> str:
-    return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=add_generation_prompt)
+def render(tokenizer, messages: list[dict], add_generation_prompt: bool = False, tools: list[dict] | None = None) -> str:
+    """The chat template's text; `tools` (JSON-schema function dicts) are passed on when given."""
+    extra = {"tools": tools} if tools else {}
+    return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=add_generation_prompt, **extra)
 
 
-def assistant_spans(tokenizer, messages: list[dict]) -> tuple[str, list[tuple[int, int]]]:
-    """The rendered text and the [start, end) character spans of each assistant turn."""
-    text = render(tokenizer, messages)
+def assistant_spans(tokenizer, messages: list[dict], tools: list[dict] | None = None,
+                    first: int = 0) -> tuple[str, list[tuple[int, int]]]:
+    """The rendered text and the [start, end) character spans of each assistant turn
+    (only those at index `first` or later: a preference/KTO reply after its prompt)."""
+    text = render(tokenizer, messages, tools=tools)
     spans = []
     for i, m in enumerate(messages):
-        if m["role"] != "assistant":
+        if m["role"] != "assistant" or i < first:
             continue
-        prefix = render(tokenizer, messages[:i], add_generation_prompt=True)
-        upto = render(tokenizer, messages[: i + 1])
+        prefix = render(tokenizer, messages[:i], add_generation_prompt=True, tools=tools)
+        upto = render(tokenizer, messages[: i + 1], tools=tools)
         if text.startswith(upto) and upto.startswith(prefix):
             spans.append((len(prefix), len(upto)))
         else:  # a template that rewrites earlier turns: fall back to finding the reply itself
-            start = text.find(m["content"], spans[-1][1] if spans else 0)
+            content = m.get("content") or ""
+            start = text.find(content, spans[-1][1] if spans else 0)
             if start < 0:
                 raise ValueError("the chat template drops an assistant reply; choose another template")
-            spans.append((start, start + len(m["content"])))
+            spans.append((start, start + len(content)))
     return text, spans
 
 
-def tokenize_conversation(tokenizer, messages: list[dict], max_length: int) -> Tokenized:
-    text, spans = assistant_spans(tokenizer, messages)
+def trained_flags(offsets, spans: list[tuple[int, int]]) -> list[bool]:
+    """Which tokens are learned: those that start inside an assistant span (and are not empty)."""
+    return [end > start and any(s <= start < e for s, e in spans) for start, end in offsets]
+
+
+def tokenize_conversation(tokenizer, messages: list[dict], max_length: int,
+                          tools: list[dict] | None = None) -> Tokenized:
+    text, spans = assistant_spans(tokenizer, messages, tools=tools)
     enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
     ids = list(enc["input_ids"])
-    labels = [IGNORE] * len(ids)
-    for j, (start, end) in enumerate(enc["offset_mapping"]):
-        if end > start and any(s <= start < e for s, e in spans):
-            labels[j] = ids[j]
+    labels = [i if trained else IGNORE for i, trained in zip(ids, trained_flags(enc["offset_mapping"], spans))]
     return Tokenized(ids[:max_length], labels[:max_length])
 
 

@@ -10,8 +10,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from backend.data.load import train_eval_split
-from backend.data.tokenize import tokenize_all
+from backend.data.load import as_sft, load_data
+from backend.data.tokenized import tokenize_sft
 from backend.spec import JobSpec
 from backend.training.callback import JobReporter
 from backend.training.methods import peft_config
@@ -38,9 +38,8 @@ class SftRun:
 
 
 def build_sft(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobReporter, data=None) -> SftRun:
-    """Everything ready to `trainer.train()`. `data`: train_eval_split's result when already read."""
+    """Everything ready to `trainer.train()`. `data`: load_data's result when already read."""
     import torch
-    from datasets import Dataset
     from trl import SFTConfig, SFTTrainer
 
     model_path = resolve_model_path(spec, workspace)
@@ -52,24 +51,31 @@ def build_sft(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobR
     tokenizer, template = load_tokenizer(model_path, spec)
     log.info("chat template: %s", template)
 
-    train, eval_convs = data or train_eval_split(spec.data, workspace.root, spec.training.seed)
-    log.info("data: %s rows read, %s usable, %s skipped (format %s: %s)",
-             train.rows_read, len(train.conversations) + len(eval_convs), len(train.skipped), train.format, train.reason)
-    for row, why in train.skipped[:20]:
-        log.warning("skipped row %s: %s", row, why)
+    loaded = data or load_data(spec.data, workspace.root)
+    for source in loaded.sources:
+        log.info("data: %s: %s rows read, %s usable, %s taken (format %s: %s)", source.label, source.rows_read,
+                 source.valid, source.taken, source.format, source.reason)
+        for row, field_, why in source.skipped[:20]:
+            log.warning("%s: skipped row %s (%s): %s", source.label, row, field_, why)
+        if len(source.skipped) > 20:
+            log.warning("%s: %s more rows skipped (`studio data inspect` lists them all)", source.label,
+                        len(source.skipped) - 20)
+    if loaded.duplicates:
+        log.info("data: %s exact duplicates dropped", loaded.duplicates)
+    train_rows, eval_rows, note = as_sft(loaded)
+    if note:
+        log.info("data: %s", note)
     max_len = spec.training.max_length
-    train_examples, dropped = tokenize_all(tokenizer, train.conversations, max_len)
-    if dropped:
-        log.warning("%s rows dropped: their reply starts after max_length=%s tokens", len(dropped), max_len)
-    eval_examples, _ = tokenize_all(tokenizer, eval_convs, max_len)
-
-    def to_dataset(examples):
-        return Dataset.from_dict({"input_ids": [e.input_ids for e in examples], "labels": [e.labels for e in examples]})
+    cache = workspace.cache_dir / "tokenized"
+    train_set = tokenize_sft(train_rows, tokenizer, max_len, cache)
+    if train_set.dropped:
+        log.warning("%s rows dropped: their reply starts after max_length=%s tokens", train_set.dropped, max_len)
+    eval_set = tokenize_sft(eval_rows, tokenizer, max_len, cache) if eval_rows else None
 
     model = load_model(model_path, spec, device)
     dtype = pick_dtype(spec, device)
     t = spec.training
-    has_eval = bool(eval_examples)
+    has_eval = eval_set is not None and len(eval_set.dataset) > 0
     config = SFTConfig(
         output_dir=str(job_dir / "checkpoints"),
         num_train_epochs=t.num_epochs,
@@ -104,8 +110,8 @@ def build_sft(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobR
     trainer = SFTTrainer(
         model=model,
         args=config,
-        train_dataset=to_dataset(train_examples),
-        eval_dataset=to_dataset(eval_examples) if has_eval else None,
+        train_dataset=train_set.dataset,
+        eval_dataset=eval_set.dataset if has_eval else None,
         processing_class=tokenizer,
         peft_config=peft_config(spec.method),
         callbacks=[reporter],
@@ -113,4 +119,4 @@ def build_sft(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobR
     trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
     total = sum(p.numel() for p in trainer.model.parameters())
     log.info("trainable parameters: %s of %s (%.2f%%)", f"{trainable:,}", f"{total:,}", 100 * trainable / total)
-    return SftRun(trainer, tokenizer, model_path, len(train_examples), len(eval_examples))
+    return SftRun(trainer, tokenizer, model_path, len(train_set.dataset), len(eval_set.dataset) if has_eval else 0)

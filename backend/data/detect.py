@@ -1,0 +1,246 @@
+"""Tell a dataset's format from its columns, say why, and say when unsure.
+
+The result names the format and which file column plays which role (LLaMA-Factory's column
+names: prompt, query, response, history, system, messages, tools, chosen, rejected, kto_tag,
+plus text, reasoning and reference). A user's mapping overrides any of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from backend.data.turns import OPENAI_TAGS, REASONING_KEYS, SHAREGPT_TAGS
+
+FORMATS = ("alpaca", "sharegpt", "messages", "preference", "kto", "text", "prompt")
+KIND_OF = {
+    "alpaca": "sft", "sharegpt": "sft", "messages": "sft",
+    "preference": "preference", "kto": "kto", "text": "text", "prompt": "prompt",
+}
+FORMAT_HELP = {
+    "alpaca": "instruction / input / output (optional system, history)",
+    "sharegpt": "conversations of {from, value} turns (custom tags allowed)",
+    "messages": "OpenAI-style messages of {role, content}",
+    "preference": "a prompt with a chosen and a rejected reply (rm, dpo, orpo)",
+    "kto": "a prompt and one reply labelled desirable or not (kto)",
+    "text": "plain text documents (continued pretraining)",
+    "prompt": "prompts with an optional reference answer (grpo)",
+}
+# Roles each format needs, as alternatives: every inner tuple must be fully mapped for one of them.
+REQUIRED = {
+    "alpaca": (("prompt", "response"), ("query", "response")),
+    "sharegpt": (("messages",),),
+    "messages": (("messages",),),
+    "preference": (("chosen", "rejected"),),
+    "kto": (("kto_tag", "response"), ("kto_tag", "messages")),
+    "text": (("text",),),
+    "prompt": (("prompt",), ("messages",)),
+}
+# What each role may be called in a file, most usual first.
+ALIASES = {
+    "prompt": ("instruction", "prompt", "question", "problem", "query_text", "input"),
+    "query": ("input", "query", "context"),
+    "response": ("output", "response", "answer", "completion", "target", "reply"),
+    "system": ("system", "system_prompt"),
+    "history": ("history",),
+    "messages": ("messages", "conversations", "conversation", "chat", "dialog", "turns"),
+    "tools": ("tools", "functions"),
+    "chosen": ("chosen", "preferred", "chosen_response"),
+    "rejected": ("rejected", "dispreferred", "rejected_response"),
+    "kto_tag": ("label", "kto_tag", "desirable"),
+    "text": ("text", "content", "document", "raw_content"),
+    "reasoning": REASONING_KEYS,
+    "reference": ("reference", "solution", "ground_truth", "answer", "final_answer"),
+}
+SAMPLE = 200
+
+
+@dataclass
+class Detection:
+    format: str  # "" when unsure
+    reason: str
+    confident: bool = True
+    columns: dict = field(default_factory=dict)  # role -> column in the file
+    tags: dict = field(default_factory=dict)  # sharegpt tags, when turns are used
+    traits: list = field(default_factory=list)  # tools, reasoning, system, multi-turn
+
+    @property
+    def kind(self) -> str:
+        return KIND_OF.get(self.format, "")
+
+
+def file_columns(rows: list[dict]) -> list[str]:
+    seen: dict[str, None] = {}
+    for r in rows[:SAMPLE]:
+        for k in r:
+            seen.setdefault(k, None)
+    return list(seen)
+
+
+def _find(role: str, columns: list[str], exclude: tuple = ()) -> str:
+    lower = {c.lower(): c for c in columns}
+    for alias in ALIASES[role]:
+        if alias in lower and lower[alias] not in exclude:
+            return lower[alias]
+    return ""
+
+
+def _first_turn(rows: list[dict], column: str) -> dict:
+    for r in rows[:SAMPLE]:
+        v = r.get(column)
+        if isinstance(v, list) and v and isinstance(v[0], dict):
+            return v[0]
+    return {}
+
+
+def turn_tags(rows: list[dict], column: str) -> tuple[str, dict]:
+    """'sharegpt' or 'messages', and the tags that read the turns of `column`."""
+    first = _first_turn(rows, column)
+    if "from" in first or "value" in first:
+        return "sharegpt", dict(SHAREGPT_TAGS)
+    return "messages", dict(OPENAI_TAGS)
+
+
+def _is_bool_column(rows: list[dict], column: str) -> bool:
+    values = [r.get(column) for r in rows[:SAMPLE] if column in r]
+    ok = (True, False, "true", "false", "True", "False", 1, 0)
+    return bool(values) and all(isinstance(v, (bool, int, str)) and v in ok for v in values)
+
+
+def detect(rows: list[dict], name: str = "dataset") -> Detection:
+    """Decide from the first rows. `format` is "" (and `confident` False) when no rule fits."""
+    rows, note = _majority(rows[:SAMPLE])
+    columns = file_columns(rows)
+    cols: dict[str, str] = {}
+    d = _detect(rows, columns, cols)
+    if note and d.format:
+        d.reason += note
+    d.columns = {k: v for k, v in {**cols, **d.columns}.items() if v}
+    for opt in ("system", "tools", "history", "reasoning"):
+        if opt not in d.columns and (found := _find(opt, columns, tuple(d.columns.values()))):
+            d.columns[opt] = found
+    d.traits = _traits(rows, d)
+    return d
+
+
+def _majority(rows: list[dict]) -> tuple[list[dict], str]:
+    """The rows of the most common shape (set of columns that hold a value), and a note when
+    others differ in a way that matters (a file mixing formats)."""
+    shapes: dict[frozenset, list[dict]] = {}
+    for r in rows:
+        shapes.setdefault(frozenset(k for k, v in r.items() if v not in (None, "")), []).append(r)
+    if len(shapes) <= 1:
+        return rows, ""
+    main = max(shapes.values(), key=len)
+    main_keys = set().union(*(k for k, v in shapes.items() if v is main))
+    odd = [k for k, v in shapes.items() if v is not main and not (k <= main_keys or main_keys <= k)]
+    if not odd:
+        return rows, ""
+    n_odd = sum(len(shapes[k]) for k in odd)
+    return main, f" ({n_odd} of the first {len(rows)} rows have other columns, e.g. {sorted(odd[0])})"
+
+
+def guess_columns(fmt: str, rows: list[dict], known: dict) -> dict:
+    """Columns for a format the user chose, found by their usual names."""
+    columns = file_columns(rows)
+    out = dict(known)
+    for role in ("prompt", "response", "query", "messages", "chosen", "rejected", "kto_tag", "text", "reference"):
+        if role not in out and (found := _find(role, columns, tuple(out.values()))):
+            out[role] = found
+    return out
+
+
+def _detect(rows: list[dict], columns: list[str], cols: dict) -> Detection:
+    chosen, rejected = _find("chosen", columns), _find("rejected", columns)
+    messages = _find("messages", columns)
+    if chosen and rejected:
+        cols.update(chosen=chosen, rejected=rejected)
+        form = "alpaca-style"
+        tags: dict = {}
+        if messages:
+            cols["messages"] = messages
+            form, tags = turn_tags(rows, messages)
+        elif p := _find("prompt", columns):
+            cols["prompt"] = p
+            if (q := _find("query", columns, (p,))):
+                cols["query"] = q
+        else:
+            form = "implicit prompt"
+            tags = dict(OPENAI_TAGS)
+        return Detection("preference", f"rows have `{chosen}` and `{rejected}` replies ({form})", tags=tags)
+    label = next((c for c in columns if c.lower() in ALIASES["kto_tag"] and _is_bool_column(rows, c)), "")
+    if label:
+        cols["kto_tag"] = label
+        response = _find("response", columns)
+        if messages:
+            cols["messages"] = messages
+            _, tags = turn_tags(rows, messages)
+            return Detection("kto", f"rows have `{messages}` and a true/false `{label}`", tags=tags)
+        if response:
+            cols["response"] = response
+            if p := _find("prompt", columns, (response,)):
+                cols["prompt"] = p
+            return Detection("kto", f"rows have `{response}` and a true/false `{label}`")
+    if messages:
+        cols["messages"] = messages
+        form, tags = turn_tags(rows, messages)
+        keys = "{from, value}" if form == "sharegpt" else "{role, content}"
+        return Detection(form, f"rows have a `{messages}` list of {keys} turns", tags=tags)
+    if {"instruction", "output"} <= {c.lower() for c in columns}:
+        cols.update(prompt=_find("prompt", columns), response=_find("response", columns))
+        if q := _find("query", columns, (cols["prompt"],)):
+            cols["query"] = q
+        return Detection("alpaca", "rows have `instruction` and `output` fields")
+    response = _find("response", columns)
+    reference = next((c for c in columns if c.lower() in ("solution", "ground_truth", "reference", "final_answer")), "")
+    prompt = _find("prompt", columns, (response, reference))
+    if prompt and response and not reference:
+        cols.update(prompt=prompt, response=response)
+        if (q := _find("query", columns, (prompt, response))):
+            cols["query"] = q
+        return Detection(
+            "alpaca", f"rows have a prompt (`{prompt}`) and a reply (`{response}`): read as alpaca",
+        )
+    if prompt:
+        cols["prompt"] = prompt
+        if reference or response:
+            cols["reference"] = reference or response
+            return Detection("prompt", f"rows have a prompt (`{prompt}`) and a reference answer (`{cols['reference']}`)")
+        if not _find("text", columns):
+            return Detection("prompt", f"rows have a prompt (`{prompt}`) and no reply: prompts only")
+    text = _find("text", columns)
+    if text:
+        cols["text"] = text
+        return Detection("text", f"rows have one text column (`{text}`): plain documents")
+    return Detection(
+        "",
+        f"cannot tell the format from the columns {columns}; map the columns (which one is the "
+        "prompt, which the reply) or choose a format",
+        confident=False,
+    )
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _traits(rows: list[dict], d: Detection) -> list[str]:
+    sample = rows[:SAMPLE]
+    cols, tags = d.columns, d.tags or OPENAI_TAGS
+    role_key, content_key = tags.get("role_tag", "role"), tags.get("content_tag", "content")
+    convs = [[t for t in _as_list(r.get(cols.get("messages", ""))) if isinstance(t, dict)] for r in sample]
+    turns = [t for c in convs for t in c]
+    roles = [[str(t.get(role_key, "")).lower() for t in c] for c in convs]
+    found = set()
+    if (cols.get("tools") and any(r.get(cols["tools"]) for r in sample)) or any(
+        t.get("tool_calls") or str(t.get(role_key)).lower() in ("function_call", "tool", "observation") for t in turns
+    ):
+        found.add("tools")
+    texts = [str(t.get(content_key, "")) for t in turns] + [str(r.get(cols.get("response", ""), "")) for r in sample]
+    if cols.get("reasoning") or any("<think>" in t for t in texts) or any(k in t for t in turns for k in REASONING_KEYS):
+        found.add("reasoning")
+    if cols.get("system") or any("system" in rs or tags.get("system_tag") in rs for rs in roles):
+        found.add("system")
+    users = {tags.get("user_tag", "user"), "user", "human"}
+    if any(r.get(cols.get("history", "")) for r in sample) or any(sum(x in users for x in rs) > 1 for rs in roles):
+        found.add("multi-turn")
+    return [t for t in ("tools", "reasoning", "system", "multi-turn") if t in found]

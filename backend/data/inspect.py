@@ -1,0 +1,148 @@
+"""Scan a source row by row: the format and why, counts, every skipped row, a sample of examples.
+
+Streaming: rows are read, converted and dropped one at a time, so a million-row file is
+scanned in bounded memory; only the errors (up to `max_errors`), a reservoir sample of valid
+examples (for the token-length histogram) and the first rows are kept. `scan` yields partial
+reports as it goes, so a page can show progress and stay responsive.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from backend.data.formats import Options, convert_rows, placeholders_in, resolve
+from backend.data.readers import DataError, RowFault
+from backend.data.registry import Source
+from backend.data.sources import open_rows
+from backend.data.turns import RowProblem
+
+HEAD = 200
+SAMPLE = 1000
+MAX_ERRORS = 10_000
+
+
+@dataclass
+class Report:
+    source: str
+    format: str = ""
+    reason: str = ""
+    kind: str = ""
+    traits: list = field(default_factory=list)
+    mapping: dict = field(default_factory=dict)  # role -> file column
+    tags: dict = field(default_factory=dict)
+    file_columns: list = field(default_factory=list)
+    placeholders: list = field(default_factory=list)
+    rows: int = 0
+    valid_rows: int = 0
+    errors: list = field(default_factory=list)  # {row, field, message}, the first max_errors
+    errors_total: int = 0
+    duplicates: int = 0
+    sample: list = field(default_factory=list)  # (row number, example): a uniform sample of valid rows
+    first_valid: list = field(default_factory=list)  # row numbers of the first valid rows
+    done: bool = False
+    seconds: float = 0.0
+
+    @property
+    def usable(self) -> bool:
+        return self.valid_rows > 0
+
+    def error_lines(self, limit: int | None = None) -> list[str]:
+        return [f"{e.get('where') or 'row ' + str(e['row'])}: {e['message']}" for e in self.errors[:limit]]
+
+    def to_json(self) -> dict:
+        return {
+            "source": self.source, "format": self.format, "reason": self.reason, "kind": self.kind,
+            "traits": self.traits, "columns": self.mapping, "file_columns": self.file_columns,
+            "rows": self.rows, "valid_rows": self.valid_rows, "skipped_rows": self.rows - self.valid_rows,
+            "errors": self.errors, "errors_total": self.errors_total, "duplicates": self.duplicates,
+            "seconds": round(self.seconds, 2),
+        }
+
+
+def options_for(source: Source, head_rows: list[dict], placeholders: dict | None = None,
+                reasoning: str = "keep") -> tuple[Options, object]:
+    """Resolve the format for a source from its first rows: (Options, Detection)."""
+    d = resolve(head_rows, source.format, source.columns, source.tags, name=source.label)
+    return Options(d.format, d.columns, d.tags, placeholders or {}, reasoning), d
+
+
+def scan(source: Source, placeholders: dict | None = None, reasoning: str = "keep", dedupe: bool = False,
+         every_s: float = 0.5, max_errors: int = MAX_ERRORS, seed: int = 0) -> Iterator[Report]:
+    """Yield a partial Report about every `every_s` seconds and the final one (done=True) last.
+    A source that cannot be read at all raises DataError (before anything is yielded)."""
+    start = time.monotonic()
+    rows = open_rows(source)
+    head = rows.head(HEAD)
+    head_dicts = [r for _, r in head if isinstance(r, dict)]
+    report = Report(source=source.label)
+    if not head_dicts:
+        first = next((f"{rows.where(n)}: {r.message}" for n, r in head if isinstance(r, RowFault)), "no rows")
+        raise DataError(f"{source.label}: no readable rows ({first}).")
+    opts, d = options_for(source, head_dicts, placeholders, reasoning)
+    report.format, report.reason, report.kind, report.traits = d.format, d.reason, d.kind, d.traits
+    report.mapping, report.tags = d.columns, d.tags
+    report.file_columns = rows.columns()
+    report.placeholders = placeholders_in(head_dicts)
+    rng = random.Random(seed)
+    seen: set[int] = set()
+    last = time.monotonic()
+    for number, result in convert_rows(_unfaulted(rows.iter_rows(), report, rows, max_errors), opts):
+        report.rows += 1
+        if isinstance(result, RowProblem):
+            _error(report, number, result.field, result.message, max_errors, rows.where(number))
+            continue
+        if dedupe:
+            key = hash(repr(result))
+            if key in seen:
+                report.duplicates += 1
+                _error(report, number, "(row)", "an exact copy of an earlier row (dropped: dedupe is on)", max_errors,
+                       rows.where(number))
+                continue
+            seen.add(key)
+        report.valid_rows += 1
+        if len(report.first_valid) < 50:
+            report.first_valid.append(number)
+        _reservoir(report.sample, (number, result), report.valid_rows, rng)
+        if every_s and time.monotonic() - last >= every_s:
+            last = time.monotonic()
+            report.seconds = last - start
+            yield report
+    report.done = True
+    report.seconds = time.monotonic() - start
+    yield report
+
+
+def inspect(source: Source, **kwargs) -> Report:
+    """The final report of `scan`."""
+    report = None
+    for report in scan(source, every_s=0, **kwargs):  # noqa: B007 - the last one is wanted
+        pass
+    return report
+
+
+def _unfaulted(numbered, report: Report, rows, max_errors: int):
+    """Pass readable rows on; unreadable ones (RowFault) count as read and as errors."""
+    for number, row in numbered:
+        if isinstance(row, RowFault):
+            report.rows += 1
+            _error(report, number, "(line)", row.message, max_errors, rows.where(number))
+            continue
+        yield number, row
+
+
+def _error(report: Report, number: int, field_: str, message: str, max_errors: int, where: str) -> None:
+    report.errors_total += 1
+    if len(report.errors) < max_errors:
+        report.errors.append({"row": number, "field": field_, "message": message, "where": where})
+
+
+def _reservoir(sample: list, item, n_seen: int, rng: random.Random) -> None:
+    if len(sample) < SAMPLE:
+        sample.append(item)
+    else:
+        j = rng.randrange(n_seen)
+        if j < SAMPLE:
+            sample[j] = item

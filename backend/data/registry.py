@@ -1,0 +1,118 @@
+"""LLaMA-Factory's `dataset_info.json`, read as-is: each entry becomes a Source.
+
+An entry names a file (`file_name`, relative to the registry's folder) or a hub dataset
+(`hf_hub_url`, with `subset` and `split`), its `formatting` (alpaca or sharegpt), `ranking`
+(preference pairs), `columns` and `tags`. The column names are the ones this project uses.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from backend.data.readers import DataError
+from backend.data.turns import SHAREGPT_TAGS
+
+REGISTRY_FILE = "dataset_info.json"
+_MEDIA = ("images", "videos", "audios")
+# LLaMA-Factory's defaults when an entry gives no columns.
+_ALPACA_COLUMNS = {"prompt": "instruction", "query": "input", "response": "output"}
+_SHAREGPT_COLUMNS = {"messages": "conversations"}
+
+
+@dataclass
+class Source:
+    """One dataset to read: a local file or folder, or a hub id; how to read its rows."""
+
+    label: str
+    path: Path | None = None
+    hub: str = ""
+    subset: str = ""
+    split: str = "train"
+    format: str = "auto"
+    columns: dict = field(default_factory=dict)
+    tags: dict = field(default_factory=dict)
+
+
+def registry_path(where: str | Path) -> Path:
+    path = Path(where).expanduser()
+    return path / REGISTRY_FILE if path.is_dir() else path
+
+
+def read_registry(where: str | Path) -> dict[str, dict]:
+    path = registry_path(where)
+    if not path.is_file():
+        raise DataError(f"{path}: no {REGISTRY_FILE} there. Give the folder that holds LLaMA-Factory's {REGISTRY_FILE}.")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise DataError(f"{path.name}: not valid JSON ({e}).") from None
+    if not isinstance(data, dict):
+        raise DataError(f"{path.name}: expected an object of named datasets.")
+    return {k: v for k, v in data.items() if isinstance(v, dict)}
+
+
+def local_entries(where: str | Path) -> list[str]:
+    """Entries whose file lies beside the registry (what can be used offline)."""
+    folder = registry_path(where).parent
+    return [name for name, e in read_registry(where).items()
+            if e.get("file_name") and (folder / e["file_name"]).exists()]
+
+
+def entry_source(where: str | Path, name: str) -> Source:
+    """The Source for entry `name`; a clear message for unknown names and unsupported entries."""
+    entries = read_registry(where)
+    path = registry_path(where)
+    if name not in entries:
+        close = difflib.get_close_matches(name, list(entries), n=3)
+        hint = f" Did you mean {', '.join(close)}?" if close else f" It has {len(entries)} entries."
+        raise DataError(f"dataset {name!r} is not defined in {path}.{hint}")
+    e = entries[name]
+    columns = {k: v for k, v in (e.get("columns") or {}).items() if v}
+    media = [c for c in _MEDIA if columns.get(c)]
+    if media:
+        raise DataError(f"{path.name} entry {name!r} has {', '.join(media)}: images, video and audio are "
+                        "not supported yet; pick a text dataset.")
+    formatting = e.get("formatting", "alpaca")
+    if formatting not in ("alpaca", "sharegpt", "openai"):
+        raise DataError(f"{path.name} entry {name!r}: formatting {formatting!r} is not alpaca or sharegpt.")
+    if formatting == "alpaca":
+        defaults = dict(_ALPACA_COLUMNS)
+        if e.get("ranking"):
+            defaults.pop("response")
+        columns = {**defaults, **columns}
+    else:
+        columns = {**_SHAREGPT_COLUMNS, **columns}
+    tags = {**SHAREGPT_TAGS, **(e.get("tags") or {})} if formatting != "alpaca" else {}
+    if formatting == "openai":
+        tags = {**tags, "role_tag": "role", "content_tag": "content", "user_tag": "user",
+                "assistant_tag": "assistant", "observation_tag": "tool", "system_tag": "system"}
+    fmt = _format(e, formatting, columns)
+    if fmt == "text":  # LLaMA-Factory keeps pretraining text under `prompt`
+        columns = {"text": columns.get("prompt", "text")}
+    source = Source(label=name, format=fmt, columns=columns, tags=tags,
+                    subset=str(e.get("subset") or ""), split=str(e.get("split") or "train"))
+    if e.get("file_name"):
+        source.path = path.parent / e["file_name"]
+        if not source.path.exists():
+            raise DataError(f"{path.name} entry {name!r}: its file {source.path} is missing; put the file there.")
+    elif e.get("hf_hub_url"):
+        source.hub = e["hf_hub_url"]
+    else:
+        where_from = [k for k in ("ms_hub_url", "om_hub_url", "script_url", "cloud_file_name") if e.get(k)]
+        raise DataError(f"{path.name} entry {name!r} comes from {', '.join(where_from) or 'nowhere'}; only "
+                        "local files and Hugging Face hub datasets are supported. Download it and give its path.")
+    return source
+
+
+def _format(e: dict, formatting: str, columns: dict) -> str:
+    if e.get("ranking"):
+        return "preference"
+    if columns.get("kto_tag"):
+        return "kto"
+    raw = e.get("columns") or {}
+    if formatting == "alpaca" and raw.get("prompt") and not any(raw.get(k) for k in ("response", "query", "history")):
+        return "text"
+    return "alpaca" if formatting == "alpaca" else "sharegpt"

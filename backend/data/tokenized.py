@@ -1,0 +1,107 @@
+"""Examples to a tokenized `datasets.Dataset` (input_ids + labels), with several processes for
+large sets and a cache on disk keyed by the data, the tokenizer, the template and max_length.
+
+A second run on the same data and tokenizer loads the cached arrays instead of tokenizing
+again. Examples travel as JSON text, so nested tool calls with varying keys never meet
+Arrow's schema inference.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from backend.data.tokenize import IGNORE, tokenize_conversation
+
+log = logging.getLogger("studio.worker")
+# Bump when tokenization changes, so old caches are not reused.
+TOKENIZE_VERSION = 2
+MULTIPROC_MIN_ROWS = 5000
+
+
+@dataclass
+class TokenizedSet:
+    dataset: object  # datasets.Dataset with input_ids, labels
+    dropped: int  # rows whose reply lies wholly past max_length
+    cached: bool  # loaded from the cache
+
+
+def tokenizer_fingerprint(tokenizer) -> str:
+    """What decides the ids: the vocabulary and merges, the special tokens, the chat template."""
+    h = hashlib.sha256()
+    backend = getattr(tokenizer, "backend_tokenizer", None) or getattr(tokenizer, "_tokenizer", None)
+    h.update((backend.to_str() if backend is not None else repr(tokenizer.get_vocab())).encode())
+    h.update(str(getattr(tokenizer, "chat_template", "")).encode())
+    h.update(repr(getattr(tokenizer, "all_special_tokens", "")).encode())
+    return h.hexdigest()
+
+
+def examples_fingerprint(examples: list[dict]) -> str:
+    h = hashlib.sha256()
+    for e in examples:
+        h.update(json.dumps(e, sort_keys=True, ensure_ascii=False).encode())
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def cache_key(examples: list[dict], tokenizer, max_length: int) -> str:
+    parts = [examples_fingerprint(examples), tokenizer_fingerprint(tokenizer), str(max_length), str(TOKENIZE_VERSION)]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+def _tokenize_batch(batch: dict, tokenizer, max_length: int) -> dict:
+    ids, labels = [], []
+    for text in batch["example"]:
+        e = json.loads(text)
+        t = tokenize_conversation(tokenizer, e["messages"], max_length, tools=e.get("tools"))
+        ids.append(t.input_ids)
+        labels.append(t.labels)
+    return {"input_ids": ids, "labels": labels}
+
+
+def default_num_proc(n_rows: int) -> int:
+    if n_rows < MULTIPROC_MIN_ROWS:
+        return 1
+    return max(1, min(8, (os.cpu_count() or 1) - 1, n_rows // 2000))
+
+
+def tokenize_sft(examples: list[dict], tokenizer, max_length: int, cache_dir: Path | None,
+                 num_proc: int | None = None) -> TokenizedSet:
+    from datasets import Dataset, load_from_disk
+
+    key = cache_key(examples, tokenizer, max_length) if cache_dir else ""
+    target = Path(cache_dir) / key if cache_dir else None
+    if target is not None and (target / "done").is_file():
+        meta = json.loads((target / "done").read_text())
+        log.info("tokenized data: loaded from the cache %s (%s rows)", target.name, meta["rows"])
+        return TokenizedSet(load_from_disk(str(target / "data")), meta["dropped"], True)
+    num_proc = num_proc or default_num_proc(len(examples))
+    raw = Dataset.from_dict({"example": [json.dumps(e, ensure_ascii=False) for e in examples]})
+    tokenized = raw.map(
+        _tokenize_batch,
+        batched=True,
+        batch_size=256,
+        num_proc=num_proc if num_proc > 1 else None,
+        remove_columns=["example"],
+        fn_kwargs={"tokenizer": tokenizer, "max_length": max_length},
+        desc="tokenizing",
+        load_from_cache_file=False,
+    )
+    kept = tokenized.filter(lambda labels: any(x != IGNORE for x in labels), input_columns=["labels"],
+                            num_proc=num_proc if num_proc > 1 else None)
+    dropped = len(tokenized) - len(kept)
+    log.info("tokenized %s rows with %s process(es)", len(examples), num_proc)
+    if target is not None:
+        tmp = target.with_name(target.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        kept.save_to_disk(str(tmp / "data"))
+        (tmp / "done").write_text(json.dumps({"rows": len(kept), "dropped": dropped}))
+        shutil.rmtree(target, ignore_errors=True)
+        tmp.rename(target)
+        kept = load_from_disk(str(target / "data"))
+    return TokenizedSet(kept, dropped, False)

@@ -1,0 +1,227 @@
+"""One turn list (sharegpt `from/value` or OpenAI `role/content`) to internal chat messages.
+
+Handles custom role and content tags (LLaMA-Factory's `tags`), tool calls (sharegpt
+`function_call`/`observation` turns, OpenAI `tool_calls` and `tool` role), text parts, and
+reasoning (`<think>` in a reply or a separate reasoning field), kept or dropped.
+Every problem is a RowProblem naming the field and the turn.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+# LLaMA-Factory's sharegpt defaults; `role`/`content` (OpenAI) are tried as well.
+SHAREGPT_TAGS = {
+    "role_tag": "from",
+    "content_tag": "value",
+    "user_tag": "human",
+    "assistant_tag": "gpt",
+    "observation_tag": "observation",
+    "function_tag": "function_call",
+    "system_tag": "system",
+}
+OPENAI_TAGS = {
+    "role_tag": "role",
+    "content_tag": "content",
+    "user_tag": "user",
+    "assistant_tag": "assistant",
+    "observation_tag": "tool",
+    "function_tag": "function_call",
+    "system_tag": "system",
+}
+# Role names seen in the wild, mapped whatever the tags say.
+ROLE_ALIASES = {
+    "human": "user", "user": "user", "prompter": "user",
+    "gpt": "assistant", "assistant": "assistant", "bot": "assistant", "model": "assistant", "chatgpt": "assistant",
+    "system": "system",
+    "observation": "tool", "tool": "tool", "function": "tool", "ipython": "tool",
+    "function_call": "function_call", "tool_call": "function_call",
+}
+REASONING_KEYS = ("reasoning_content", "reasoning", "thinking", "thought")
+_THINK = re.compile(r"<think>(.*?)</think>\s*", re.S)
+
+
+@dataclass
+class RowProblem(Exception):
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def text_of(value, field: str, label: str = "") -> str:
+    """A cell as text: strings as they are, numbers printed, text parts joined; else a problem.
+    `field` is the column (reported as the row's field); `label` names the spot in the message."""
+    name = label or f"'{field}'"
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        raise RowProblem(field, f"{name} is true/false, expected text")
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, list) and value and all(isinstance(p, dict) for p in value):
+        parts = []
+        for p in value:
+            if p.get("type", "text") != "text" or not isinstance(p.get("text"), str):
+                raise RowProblem(field, f"{name} holds a {p.get('type', 'non-text')!r} part; only text is supported")
+            parts.append(p["text"])
+        return "".join(parts)
+    raise RowProblem(field, f"{name} is a {type(value).__name__}, expected text")
+
+
+def with_reasoning(content: str, reasoning: str, mode: str) -> str:
+    """Keep reasoning as a leading <think> block, or drop every <think> block."""
+    if mode == "drop":
+        return _THINK.sub("", content).strip() if "<think>" in content else content
+    if reasoning.strip() and "<think>" not in content:
+        return f"<think>\n{reasoning.strip()}\n</think>\n\n{content.lstrip()}"
+    return content
+
+
+def parse_tools(value, field: str = "tools") -> list[dict] | None:
+    """A tools cell (JSON text or a list) to a list of function schemas."""
+    if value in (None, "", []):
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as e:
+            raise RowProblem(field, f"'{field}' is not valid JSON ({e.msg}, column {e.colno})") from None
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+        raise RowProblem(field, f"'{field}' must be a list of function schemas")
+    tools = []
+    for t in value:
+        fn = t.get("function", t) if t.get("type") == "function" else t
+        if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
+            raise RowProblem(field, f"a tool in '{field}' has no 'name'")
+        tools.append(fn)
+    return tools
+
+
+def tool_call(text: str, field: str) -> list[dict]:
+    """A sharegpt function_call turn's JSON (one call or a list) to OpenAI-style tool_calls."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise RowProblem(field, f"{field} is a function call but not valid JSON ({e.msg})") from None
+    calls = value if isinstance(value, list) else [value]
+    out = []
+    for c in calls:
+        if not isinstance(c, dict) or not isinstance(c.get("name"), str):
+            raise RowProblem(field, f"{field} is a function call without a 'name'")
+        args = c.get("arguments", {})
+        if isinstance(args, str):
+            try:
+                args = json.loads(args)
+            except json.JSONDecodeError:
+                pass
+        out.append({"type": "function", "function": {"name": c["name"], "arguments": args}})
+    return out
+
+
+def _openai_tool_calls(raw, field: str) -> list[dict]:
+    if not isinstance(raw, list):
+        raise RowProblem(field, f"{field} 'tool_calls' must be a list")
+    calls = []
+    for c in raw:
+        fn = c.get("function", c) if isinstance(c, dict) else None
+        if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
+            raise RowProblem(field, f"{field} has a tool call without a function name")
+        args = fn.get("arguments", {})
+        if isinstance(args, str):
+            try:
+                args = json.loads(args)
+            except json.JSONDecodeError:
+                pass
+        calls.append({"type": "function", "function": {"name": fn["name"], "arguments": args}})
+    return calls
+
+
+def convert_turns(raw, column: str, tags: dict | None = None, reasoning: str = "keep") -> list[dict]:
+    """A list of turns to messages (not yet checked for order: see check_order)."""
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except json.JSONDecodeError:
+            raise RowProblem(column, f"'{column}' is text, expected a list of turns") from None
+    if not isinstance(raw, list) or not raw:
+        raise RowProblem(column, f"'{column}' is missing, empty or not a list of turns")
+    tags = tags or {}
+    role_map = dict(ROLE_ALIASES)
+    for key, role in (("user_tag", "user"), ("assistant_tag", "assistant"), ("observation_tag", "tool"),
+                      ("function_tag", "function_call"), ("system_tag", "system")):
+        if tags.get(key):
+            role_map[tags[key]] = role
+    messages: list[dict] = []
+    for n, turn in enumerate(raw, start=1):
+        where = f"{column} turn {n}"
+        if not isinstance(turn, dict):
+            raise RowProblem(column, f"{where} is a {type(turn).__name__}, expected an object")
+        role_key = tags.get("role_tag") or ("from" if "from" in turn else "role")
+        content_key = tags.get("content_tag") or ("value" if "value" in turn else "content")
+        if role_key not in turn:
+            raise RowProblem(column, f"{where} has no '{role_key}' (the speaker)")
+        role = role_map.get(str(turn[role_key]).lower() if isinstance(turn[role_key], str) else turn[role_key])
+        if role is None:
+            accepted = ", ".join(sorted({k for k in role_map if isinstance(k, str)}))
+            raise RowProblem(column, f"{where} has speaker {turn[role_key]!r}; accepted: {accepted}")
+        content = text_of(turn.get(content_key), column, where)
+        message: dict = {"role": role, "content": content}
+        if role == "function_call":
+            message = {"role": "assistant", "content": "", "tool_calls": tool_call(content, where)}
+        elif role == "assistant":
+            if turn.get("tool_calls"):
+                message["tool_calls"] = _openai_tool_calls(turn["tool_calls"], where)
+            thought = next((turn[k] for k in REASONING_KEYS if isinstance(turn.get(k), str)), "")
+            message["content"] = with_reasoning(content, thought, reasoning)
+        # A sharegpt function_call right after an assistant text turn belongs to that turn.
+        if (
+            message.get("tool_calls")
+            and messages
+            and messages[-1]["role"] == "assistant"
+            and not messages[-1].get("tool_calls")
+            and role == "function_call"
+        ):
+            messages[-1]["tool_calls"] = message["tool_calls"]
+            continue
+        messages.append(message)
+    return messages
+
+
+def check_order(messages: list[dict], column: str, must_end: str = "assistant") -> None:
+    """System first (optional), then user; a user is answered; tool calls are followed by
+    their results; the last turn is `must_end` ("assistant", "user" for a prompt, or "any")."""
+    body = messages[1:] if messages and messages[0]["role"] == "system" else messages
+    if not body:
+        raise RowProblem(column, "the conversation has no turns besides the system prompt")
+    expected = {"user"}
+    for n, m in enumerate(body, start=1 + (len(messages) - len(body))):
+        role = m["role"]
+        if role == "system":
+            raise RowProblem(column, f"turn {n} is a system prompt; it may only come first")
+        if role not in expected:
+            want = " or ".join(sorted(expected))
+            raise RowProblem(column, f"turn {n} is {role!r} where {want} was expected (turns alternate)")
+        if role == "user":
+            if not m["content"].strip():
+                raise RowProblem(column, f"turn {n} (user) is empty")
+            expected = {"assistant"}
+        elif role == "assistant":
+            if not m["content"].strip() and not m.get("tool_calls"):
+                raise RowProblem(column, f"turn {n} (assistant) is empty")
+            expected = {"tool"} if m.get("tool_calls") else {"user"}
+        else:  # tool result
+            expected = {"tool", "assistant"}
+    last = body[-1]["role"]
+    if must_end == "assistant" and (last != "assistant" or body[-1].get("tool_calls")):
+        what = "a tool call" if last == "assistant" else f"a {last} turn"
+        raise RowProblem(column, f"the conversation ends with {what} (nothing to learn)")
+    if must_end == "user" and last not in ("user", "tool"):
+        raise RowProblem(column, f"the prompt ends with a {last} turn; it must end with the user's turn")

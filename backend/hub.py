@@ -1,0 +1,26 @@
+"""Can the Hugging Face hub be reached? Asked before any download, so offline fails in seconds
+(the hub clients retry for about half a minute before giving up)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlparse
+
+
+def unreachable_reason(timeout_s: float = 3.0) -> str | None:
+    """None when the hub endpoint accepts a connection; else a sentence saying why not."""
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
+        return "HF_HUB_OFFLINE is set"
+    url = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    try:
+        with socket.create_connection((url.hostname, url.port or 443), timeout=timeout_s):
+            return None
+    except OSError as e:
+        return f"{url.hostname}: {e}"
+
+
+def looks_like_hub_id(name: str) -> bool:
+    """`org/name`: one slash, no path-like start."""
+    name = name.strip()
+    return name.count("/") == 1 and not name.startswith(("/", ".", "~")) and "\\" not in name and " " not in name
