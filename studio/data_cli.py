@@ -111,8 +111,15 @@ def _inspect_registry(args) -> int:
     from backend.data.registry import entry_source, local_entries
 
     folder = Path(args.source).parent
+    try:
+        names = local_entries(folder)
+    except DataError as e:  # the registry itself is broken: a message, not a traceback
+        return _fail(args, str(e))
+    if not names:
+        return _fail(args, f"{args.source}: no entry has its file beside it (entries with `file_name` are "
+                           "inspected; hub entries are not). Put the data files next to it.")
     results = []
-    for name in local_entries(folder):
+    for name in names:
         try:
             r = inspect(entry_source(folder, name), reasoning=args.reasoning)
             results.append({"entry": name, **r.to_json()})

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from backend.data.detect import FORMATS, KIND_OF, REQUIRED, Detection, detect, guess_columns
+from backend.data.detect import FORMATS, KIND_OF, REQUIRED, Detection, detect, guess_columns, turn_tags
 from backend.data.readers import DataError
 from backend.data.turns import (
     OPENAI_TAGS,
@@ -70,6 +70,13 @@ def resolve(rows: list[dict], fmt: str = "auto", columns: dict | None = None, ta
     if fmt not in DATA_FORMATS:
         raise DataError(f"{name}: unknown format {fmt!r}; accepted: {', '.join(DATA_FORMATS)}.")
     d = detect(rows, name)
+    if fmt == "auto" and not d.format and (mapped := _format_from_mapping(rows, columns)):
+        # Detection failed, but the user's mapping names the roles of one format: read it as that.
+        d = resolve(rows, mapped, columns, tags, name)
+        pairs = ", ".join(f"{k}={v}" for k, v in columns.items() if v)
+        d.reason = f"the columns tell no format, but your mapping ({pairs}) fits {mapped}"
+        d.confident = False  # the UI keeps offering every role until the user settles
+        return d
     if fmt != "auto" and fmt != d.format:
         guessed = Detection(fmt, "chosen by you", columns={}, tags={})
         if fmt in ("sharegpt", "messages"):
@@ -96,6 +103,17 @@ def resolve(rows: list[dict], fmt: str = "auto", columns: dict | None = None, ta
             f"{sorted(_columns_of(rows))}. Map the columns (e.g. {missing[0]}=<column>)."
         )
     return d
+
+
+def _format_from_mapping(rows: list[dict], columns: dict | None) -> str:
+    """The format whose required roles the user's mapping covers, most specific first; or ""."""
+    mapped = {k for k, v in (columns or {}).items() if v}
+    for fmt in ("preference", "kto", "alpaca", "messages", "prompt", "text"):
+        if any(set(alt) <= mapped for alt in REQUIRED[fmt]):
+            if fmt == "messages":
+                return turn_tags(rows, columns["messages"])[0]  # sharegpt or messages, by the turn keys
+            return fmt
+    return ""
 
 
 def _roles(fmt: str) -> set[str]:

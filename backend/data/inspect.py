@@ -44,6 +44,7 @@ class Report:
     first_valid: list = field(default_factory=list)  # row numbers of the first valid rows
     done: bool = False
     seconds: float = 0.0
+    confident: bool = True  # False: the format was inferred from the user's partial mapping
 
     @property
     def usable(self) -> bool:
@@ -66,6 +67,9 @@ def options_for(source: Source, head_rows: list[dict], placeholders: dict | None
                 reasoning: str = "keep") -> tuple[Options, object]:
     """Resolve the format for a source from its first rows: (Options, Detection)."""
     d = resolve(head_rows, source.format, source.columns, source.tags, name=source.label)
+    if source.defined_by:
+        mapped = ", ".join(f"{k}={v}" for k, v in d.columns.items())
+        d.reason = f"as its {source.defined_by} entry defines it (columns {mapped})"
     return Options(d.format, d.columns, d.tags, placeholders or {}, reasoning), d
 
 
@@ -83,6 +87,7 @@ def scan(source: Source, placeholders: dict | None = None, reasoning: str = "kee
         raise DataError(f"{source.label}: no readable rows ({first}).")
     opts, d = options_for(source, head_dicts, placeholders, reasoning)
     report.format, report.reason, report.kind, report.traits = d.format, d.reason, d.kind, d.traits
+    report.confident = d.confident
     report.mapping, report.tags = d.columns, d.tags
     report.file_columns = rows.columns()
     report.placeholders = placeholders_in(head_dicts)

@@ -11,7 +11,8 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from backend.data.formats import Converted, Options, convert_rows, resolve
+from backend.data.formats import Converted, convert_rows
+from backend.data.inspect import options_for
 from backend.data.readers import DataError, RowFault
 from backend.data.sources import open_rows, parse_sources, resolve_path  # noqa: F401 - resolve_path re-exported
 from backend.data.turns import RowProblem
@@ -51,8 +52,7 @@ def read_source(source, data: DataSpec) -> Converted:
     head = [r for _, r in rows.head(200) if isinstance(r, dict)]
     if not head:
         raise DataError(f"{source.label}: no readable rows.")
-    d = resolve(head, source.format, source.columns, source.tags, name=source.label)
-    opts = Options(d.format, d.columns, d.tags, dict(data.placeholders), data.reasoning)
+    opts, d = options_for(source, head, dict(data.placeholders), data.reasoning)
     out = Converted(format=d.format, reason=d.reason, kind=d.kind, traits=d.traits, columns=d.columns)
     readable = []
     for number, row in rows.iter_rows():

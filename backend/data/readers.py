@@ -411,7 +411,7 @@ class _JsonlReader(_TextReader):
     @staticmethod
     def _parse(line_no: int, text: str) -> dict | RowFault:
         try:
-            row = json.loads(text.lstrip("\ufeff"))
+            row = json.loads(text.lstrip("\ufeff").rstrip("\r\n"))  # a cut-off line: its column, not "column 1"
         except json.JSONDecodeError as e:
             return RowFault(f"line {line_no} is not valid JSON ({e.msg}, column {e.colno}); fix that line or delete it.")
         except RecursionError:

@@ -34,6 +34,7 @@ class Source:
     format: str = "auto"
     columns: dict = field(default_factory=dict)
     tags: dict = field(default_factory=dict)
+    defined_by: str = ""  # "dataset_info.json": format and columns come from a registry entry
 
 
 def registry_path(where: str | Path) -> Path:
@@ -92,7 +93,7 @@ def entry_source(where: str | Path, name: str) -> Source:
     fmt = _format(e, formatting, columns)
     if fmt == "text":  # LLaMA-Factory keeps pretraining text under `prompt`
         columns = {"text": columns.get("prompt", "text")}
-    source = Source(label=name, format=fmt, columns=columns, tags=tags,
+    source = Source(label=name, format=fmt, columns=columns, tags=tags, defined_by=path.name,
                     subset=str(e.get("subset") or ""), split=str(e.get("split") or "train"))
     if e.get("file_name"):
         source.path = path.parent / e["file_name"]

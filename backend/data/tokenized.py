@@ -16,6 +16,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from backend.data.readers import DataError
 from backend.data.tokenize import IGNORE, tokenize_conversation
 
 log = logging.getLogger("studio.worker")
@@ -96,6 +97,12 @@ def tokenize_sft(examples: list[dict], tokenizer, max_length: int, cache_dir: Pa
                             num_proc=num_proc if num_proc > 1 else None)
     dropped = len(tokenized) - len(kept)
     log.info("tokenized %s rows with %s process(es)", len(examples), num_proc)
+    if examples and not len(kept):  # an empty set would fail later inside the trainer, unexplained
+        raise DataError(
+            f"all {len(examples)} rows were dropped: in each, the reply starts after max_length={max_length} "
+            "tokens (the prompt, with any system text and tool list, fills it). Raise `training.max_length`, "
+            "or shorten the prompts."
+        )
     if target is not None:
         tmp = target.with_name(target.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from backend.data.load import as_sft, load_data
+from backend.data.readers import DataError
 from backend.data.tokenized import tokenize_sft
 from backend.spec import JobSpec
 from backend.training.callback import JobReporter
@@ -70,7 +71,12 @@ def build_sft(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobR
     train_set = tokenize_sft(train_rows, tokenizer, max_len, cache)
     if train_set.dropped:
         log.warning("%s rows dropped: their reply starts after max_length=%s tokens", train_set.dropped, max_len)
-    eval_set = tokenize_sft(eval_rows, tokenizer, max_len, cache) if eval_rows else None
+    eval_set = None
+    if eval_rows:
+        try:
+            eval_set = tokenize_sft(eval_rows, tokenizer, max_len, cache)
+        except DataError as e:  # training can go on without evaluation; say why there is none
+            log.warning("no evaluation: the eval rows are unusable (%s)", e)
 
     model = load_model(model_path, spec, device)
     dtype = pick_dtype(spec, device)
