@@ -22,7 +22,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 from backend.demo import is_built  # noqa: E402
-from backend.resources import DEMO_SPEC, PROJECT_ROOT  # noqa: E402
+from backend.resources import DATA_DIR, DEMO_SPEC, PROJECT_ROOT  # noqa: E402
 from backend.spec import JobSpec  # noqa: E402
 from backend.store import JobStore  # noqa: E402
 from backend.workspace import Workspace  # noqa: E402
@@ -51,6 +51,11 @@ CSS = """
 .sp-state.sp-failed, .sp-state.sp-interrupted { background: #fee2e2; color: #991b1b; }
 .sp-meta { color: var(--body-text-color-subdued); font-size: 0.85em; margin-top: 4px; }
 #job-error { border-left: 4px solid #dc2626; padding-left: 8px; }
+.dp-legend, .dp-note { font-size: 0.85em; color: var(--body-text-color-subdued); margin: 4px 0; }
+.dp-title { font-weight: 600; font-size: 0.9em; margin: 8px 0 2px; }
+.dp-panel .token-preview { max-height: 360px; overflow: auto; }
+.dp-skipped { border-left: 4px solid #dc2626; padding: 4px 8px; background: #fef2f2; color: #991b1b; }
+.dp-raw { white-space: pre-wrap; font-size: 0.8em; max-height: 300px; overflow: auto; }
 """
 
 WIZARD_STEPS = ("model", "data", "method", "training", "review")
@@ -68,10 +73,12 @@ def build_app(
     lang: str | None = None,
     chat_host: ChatHost | None = None,
     upload_limit_mb: int = UPLOAD_LIMIT_MB,
+    data_roots: list | None = None,
 ) -> gr.Blocks:
     t = strings(lang)
     defaults = load_defaults()
-    ctx = Ctx(workspace, JobStore(workspace), t, defaults, chat_host or ChatHost(), upload_limit_mb)
+    roots = [workspace.root, DATA_DIR, *(data_roots or [])]
+    ctx = Ctx(workspace, JobStore(workspace), t, defaults, chat_host or ChatHost(), upload_limit_mb, roots)
     start = form_from_spec(defaults)
     with gr.Blocks(title=t["app.title"]) as app:
         gr.Markdown(f"# {t['app.title']}\n{t['app.subtitle']}")
@@ -95,6 +102,7 @@ def build_app(
             with gr.Tab(t["tab.chat"], id="chat", elem_id="tab-chat") as chat_tab_el:
                 chat_tab = chat.build(ctx)
 
+        data_step.wire(ctx, data, model, training)
         inputs = form_inputs(model, data, method, training)
         n_slots = len(data.placeholder_values)
 
@@ -154,6 +162,7 @@ def build_app(
                 return gr.skip(), gr.skip()
 
         app.load(on_load, None, [mon.picker, main_tabs])
+        app.load(data.refresh, data.refresh_inputs, data.refresh_outputs)
         chat_tab_el.select(chat_tab.refresh_jobs, chat_tab.job, [chat_tab.job, chat_tab.status])
 
         def open_run(job_id):
@@ -227,6 +236,7 @@ def launch(
     lang: str | None = None,
     max_jobs: int = 1,
     upload_limit_mb: int = UPLOAD_LIMIT_MB,
+    data_roots: list | None = None,
 ) -> None:
     """Serve the studio (blocking) with the scheduler running beside it (`max_jobs` jobs at once).
 
@@ -242,7 +252,7 @@ def launch(
     host_chat = ChatHost()
     scheduler = Scheduler(JobStore(ws), max_running=max_jobs).start()
     atexit.register(host_chat.close)
-    app = build_app(ws, lang, host_chat, upload_limit_mb)
+    app = build_app(ws, lang, host_chat, upload_limit_mb, data_roots)
     print(f"studio: workspace {ws.root}", flush=True)
     try:
         app.queue(default_concurrency_limit=4).launch(

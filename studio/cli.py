@@ -42,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--lang", choices=("en", "zh"), default=None, help="interface language (default: from the system locale)")
         p.add_argument("--max-jobs", type=int, default=1, help="jobs trained at once (default 1: one at a time)")
         p.add_argument("--max-upload-mb", type=int, default=200, help="largest dataset upload accepted (default 200 MB)")
+        p.add_argument("--data-root", action="append", default=[], metavar="FOLDER",
+                       help="a folder whose datasets the Data step may read by path (repeatable; the workspace "
+                            "and the project's data/ always)")
 
     train = sub.add_parser("train", help="run a job spec in the foreground")
     train.add_argument("spec", help="a job spec YAML file, e.g. templates/demo.yaml")
@@ -97,7 +100,8 @@ def cmd_serve(args) -> int:
     from studio.app import launch
 
     launch(_workspace(args), host=args.host, port=args.port, auth=args.auth, lang=args.lang,
-           max_jobs=args.max_jobs, upload_limit_mb=args.max_upload_mb)
+           max_jobs=args.max_jobs, upload_limit_mb=args.max_upload_mb,
+           data_roots=[Path(r).expanduser().resolve() for r in args.data_root])
     return 0
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import gradio as gr
 
@@ -22,6 +22,8 @@ class Ctx:
     defaults: JobSpec  # templates/demo.yaml: the wizard's starting values
     chat: object  # studio.chat.ChatHost
     upload_limit_mb: int = 200  # the largest upload the server accepts (launch's max_file_size)
+    # Folders whose files the Data step may read by path (the workspace and data/ always).
+    data_roots: list = field(default_factory=list)
 
 
 def warn_unexpected(t: dict[str, str], exc: BaseException) -> str:

@@ -101,9 +101,12 @@ def test_clone_fills_every_wizard_field(ctx):
 
     spec = ctx.defaults
     spec.training.learning_rate, spec.training.save_steps, spec.training.save_minutes = 1e-4, 50, 2.5
+    spec.data.mix, spec.data.dedupe, spec.data.seed = [0.5], True, 7
     values = form_updates(form_from_spec(spec), n_slots=4)
-    assert len(values) == 28  # = len(form_inputs(...)): 7 + 4 placeholder slots + 4 method + 13 training
-    assert values[-2:] == [50, 2.5] and 1e-4 in values
+    # = len(form_inputs(...)): 7 + 4 placeholder slots + 4 method + 13 training + 10 more data fields
+    assert len(values) == 38
+    assert values[26:28] == [50, 2.5] and 1e-4 in values
+    assert values[-10:] == ["", "", "train", {}, "keep", True, "", "0.5", "", 7]
     assert values[7]["label"] == "name" and values[7]["visible"] is True  # first placeholder slot
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import gradio as gr
 
-from backend.data.load import load_conversations, resolve_path
 from backend.data.readers import DataError
 from backend.spec import DEMO, JobSpec, SpecError, SpecIssue
+from studio import data_view
 from studio.context import Ctx
 from studio.form import FormValues, estimate_steps, spec_from_form
 
@@ -42,8 +42,7 @@ def check(ctx: Ctx, values: FormValues) -> Review:
     issues: list[SpecIssue] = []
     estimate = t["review.estimate_unknown"]
     try:
-        path = resolve_path(spec.data.train, ctx.workspace.root)
-        rows = len(load_conversations(path, spec.data).conversations)
+        rows = data_view.valid_rows(ctx, spec.data)
         estimate = t["review.estimate"].format(steps=estimate_steps(spec, rows), rows=rows)
     except DataError as e:
         issues.append(SpecIssue("data.train", str(e)))

@@ -1,0 +1,318 @@
+"""What the Data step shows, as plain values: the data spec from the form, the scan summary, every
+skipped row, a row rendered through the chat template with its loss mask, the token-length
+histogram. No gradio here (unit-tested directly); no torch (the tokenizer is LiteTokenizer).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from backend.data.detect import FORMAT_HELP, REQUIRED
+from backend.data.formats import Options, convert_rows
+from backend.data.inspect import Report, options_for
+from backend.data.readers import DataError, RowFault
+from backend.data.registry import Source
+from backend.data.sources import open_rows, parse_sources
+from backend.data.turns import RowProblem
+from backend.spec import DataSpec, JobSpec, SpecError
+
+# Roles shown as mapping dropdowns, per format: the required ones first, then the optional.
+ROLES_FOR = {
+    "alpaca": ("prompt", "query", "response", "system", "history", "reasoning"),
+    "sharegpt": ("messages", "system", "tools"),
+    "messages": ("messages", "system", "tools"),
+    "preference": ("prompt", "query", "messages", "chosen", "rejected", "system"),
+    "kto": ("prompt", "messages", "response", "kto_tag", "system"),
+    "text": ("text",),
+    "prompt": ("prompt", "query", "messages", "reference", "system"),
+    "": ("prompt", "query", "response", "messages", "chosen", "rejected", "kto_tag", "text", "reference"),
+}
+ALL_ROLES = ("prompt", "query", "response", "history", "system", "messages", "tools", "chosen", "rejected",
+             "kto_tag", "text", "reasoning", "reference")
+NONE = "—"
+ERRORS_SHOWN = 2000
+
+
+def data_spec(raw: dict) -> DataSpec:
+    """A DataSpec from form values (SpecError names each bad field)."""
+    return JobSpec.from_dict({"data": raw}).data
+
+
+def main_source(ctx, data: DataSpec) -> Source:
+    """The first source of the data spec, checked against the folders the studio may read."""
+    sources = parse_sources(data, ctx.workspace.root)
+    for s in sources:
+        if s.path is not None:
+            check_readable(ctx, s.path)
+    return sources[0]
+
+
+def check_readable(ctx, path: Path) -> None:
+    """Only files under the workspace, the project's data and the allowed data roots are read."""
+    target = Path(path).expanduser().resolve()
+    roots = [Path(r).expanduser().resolve() for r in ctx.data_roots]
+    if not any(target == r or r in target.parents for r in roots):
+        listed = ", ".join(str(r) for r in roots)
+        raise DataError(
+            f"{path} is outside the folders this studio may read ({listed}). Move the data there, or start the "
+            "studio with `--data-root FOLDER`."
+        )
+
+
+# -- summary --------------------------------------------------------------------------------------
+def summary_markdown(t: dict, report: Report) -> str:
+    skipped = report.rows - report.valid_rows
+    head = t["data.summary"].format(
+        read=f"{report.rows:,}", valid=f"{report.valid_rows:,}", skipped=f"{skipped:,}",
+        fmt=report.format, reason=report.reason, file=report.source,
+    )
+    lines = [head]
+    if report.traits:
+        lines.append(t["data.traits"].format(traits=", ".join(t.get(f"data.trait.{x}", x) for x in report.traits)))
+    lines.append(t["data.kind"].format(kind=report.kind, what=FORMAT_HELP.get(report.format, "")))
+    if report.duplicates:
+        lines.append(t["data.duplicates"].format(n=f"{report.duplicates:,}"))
+    if not report.done:
+        lines.append(t["data.scanning"].format(rows=f"{report.rows:,}", s=f"{report.seconds:.1f}"))
+    elif not report.valid_rows:
+        lines.append(t["data.none_valid"])
+    return "  \n".join(lines)
+
+
+def errors_text(report: Report) -> str:
+    lines = report.error_lines(ERRORS_SHOWN)
+    if report.errors_total > len(lines):
+        lines.append(f"... {report.errors_total - len(lines):,} more (studio data inspect --json lists them all)")
+    return "\n".join(lines)
+
+
+def mapping_choices(report: Report) -> tuple[list[str], dict[str, str], list[str]]:
+    """(dropdown choices, current role -> column, the roles to show for this format)."""
+    choices = [NONE, *report.file_columns]
+    roles = list(ROLES_FOR.get(report.format, ROLES_FOR[""]))
+    if not report.confident:  # inferred from a partial mapping: keep every role on offer
+        roles += [r for r in ROLES_FOR[""] if r not in roles]
+    return choices, {r: report.mapping.get(r, NONE) or NONE for r in ALL_ROLES}, list(roles)
+
+
+def required_roles(fmt: str) -> list[str]:
+    return sorted({r for alt in REQUIRED.get(fmt, ()) for r in alt})
+
+
+# -- one row through the chat template -------------------------------------------------------------
+_OPEN: OrderedDict[str, object] = OrderedDict()
+_OPEN_LOCK = threading.Lock()
+
+
+def cached_rows(source: Source):
+    """The opened source, kept while its files are unchanged: a big jsonl's line index is built
+    once, then any row is one seek away (row-by-row browsing of a million-row file stays quick)."""
+    key = ReportCache.key(source, DataSpec())
+    with _OPEN_LOCK:
+        if key in _OPEN:
+            _OPEN.move_to_end(key)
+            return _OPEN[key]
+    rows = open_rows(source)
+    with _OPEN_LOCK:
+        _OPEN[key] = rows
+        while len(_OPEN) > 4:
+            _OPEN.popitem(last=False)
+    return rows
+
+
+@dataclass
+class RowView:
+    html: str
+    number: int
+    skipped_reason: str = ""
+
+
+def row_view(t: dict, source: Source, number: int, data: DataSpec, tokenizer, max_length: int,
+             kind_and_opts: tuple[str, Options] | None = None) -> RowView:
+    """Row `number` converted and rendered; a skipped row shows its reason and raw content."""
+    rows = cached_rows(source)
+    raw = rows.row(number)
+    if kind_and_opts is None:
+        head = [r for _, r in rows.head(200) if isinstance(r, dict)]
+        opts, d = options_for(source, head, data.placeholders, data.reasoning)
+        kind = d.kind
+    else:
+        kind, opts = kind_and_opts
+    if isinstance(raw, RowFault):
+        return RowView(_skipped_html(t, number, raw.message, None), number, raw.message)
+    ((_, result),) = list(convert_rows([(number, raw)], opts))
+    if isinstance(result, RowProblem):
+        return RowView(_skipped_html(t, number, result.message, raw), number, result.message)
+    return RowView(example_html(t, tokenizer, result, kind, max_length), number)
+
+
+def example_html(t: dict, tokenizer, example: dict, kind: str, max_length: int) -> str:
+    from backend.data.preview import render_example, segments_html
+
+    if tokenizer is None:
+        body = html.escape(json.dumps(example, ensure_ascii=False, indent=1))
+        return f"<div class='dp-note'>{t['data.no_tokenizer']}</div><pre class='dp-raw'>{body}</pre>"
+    parts = [f"<div class='dp-legend'>{t['data.legend']}</div>"]
+    for panel in render_example(tokenizer, example, kind, max_length):
+        stats = t["data.panel_stats"].format(tokens=panel.n_tokens, trained=panel.n_trained,
+                                             cut=panel.truncated_tokens)
+        parts.append(f"<div class='dp-panel'><div class='dp-title'>{html.escape(panel.title)} · {stats}</div>"
+                     f"{segments_html(panel)}</div>")
+    return "\n".join(parts)
+
+
+def _skipped_html(t: dict, number: int, reason: str, raw) -> str:
+    body = html.escape(json.dumps(raw, ensure_ascii=False, indent=1)[:4000]) if raw is not None else ""
+    return (f"<div class='dp-skipped'>{html.escape(t['data.row_skipped'].format(row=number, reason=reason))}</div>"
+            + (f"<pre class='dp-raw'>{body}</pre>" if body else ""))
+
+
+# -- token lengths -------------------------------------------------------------------------------
+def token_lengths(tokenizer, report: Report) -> list[int]:
+    from backend.data.preview import token_length
+
+    out = []
+    for _, example in report.sample:
+        try:
+            out.append(token_length(tokenizer, example, report.kind))
+        except Exception:  # noqa: BLE001 - a template that cannot render one row must not sink the chart
+            continue
+    return out
+
+
+def length_figure(t: dict, lengths: list[int], max_length: int, total_rows: int):
+    """Histogram of token lengths with the max_length cut-off and the share that will be cut."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(9, 2.8), dpi=100)
+    ax = fig.add_subplot()
+    if lengths:
+        ax.hist(lengths, bins=min(50, max(5, len(set(lengths)))), color="#6366f1", alpha=0.85)
+        ax.axvline(max_length, color="#dc2626", linestyle="--", linewidth=1.5)
+        cut = sum(1 for n in lengths if n > max_length) / len(lengths)
+        ax.set_title(t["data.hist_title"].format(share=f"{cut:.0%}", max_length=max_length, n=len(lengths),
+                                                 total=f"{total_rows:,}"), fontsize=9)
+    ax.set_xlabel(t["data.hist_x"])
+    ax.set_ylabel(t["data.hist_y"])
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def truncated_share(lengths: list[int], max_length: int) -> float:
+    return sum(1 for n in lengths if n > max_length) / len(lengths) if lengths else 0.0
+
+
+# -- the tokenizer for previews ------------------------------------------------------------------
+class PreviewTokenizers:
+    """LiteTokenizers by model (folder or hub id), loaded once; None with a reason when not ready."""
+
+    def __init__(self, size: int = 4):
+        self._cache: OrderedDict[str, object] = OrderedDict()
+        self._lock = threading.Lock()
+        self.size = size
+
+    def get(self, ctx, model_source: str, model_path: str, template: str = ""):
+        from backend.data.lite_tokenizer import LiteTokenizer, LiteTokenizerError
+        from backend.data.tokenize import ensure_chat_template
+        from backend.demo import demo_dir, is_built
+        from backend.hub import unreachable_reason
+
+        if model_source == "demo":
+            if not is_built(ctx.workspace.models_dir):
+                return None, ctx.t["data.demo_building"]
+            where = str(demo_dir(ctx.workspace.models_dir))
+        else:
+            where = (model_path or "").strip()
+            if not where:
+                return None, ctx.t["data.no_model"]
+        key = f"{where}|{template}"
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key], ""
+        try:
+            if Path(where).expanduser().is_dir():
+                tok = LiteTokenizer.from_dir(Path(where).expanduser())
+            elif model_source == "hub":
+                reason = unreachable_reason(2.0)
+                if reason:
+                    return None, ctx.t["data.hub_tokenizer"].format(reason=reason)
+                tok = LiteTokenizer.from_hub(where)
+            else:
+                return None, ctx.t["data.no_model"]
+        except (LiteTokenizerError, OSError) as e:
+            return None, ctx.t["data.tokenizer_error"].format(message=e)
+        ensure_chat_template(tok, template)
+        with self._lock:
+            self._cache[key] = tok
+            while len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+        return tok, ""
+
+
+TOKENIZERS = PreviewTokenizers()
+
+
+# -- reports kept for the Review step -------------------------------------------------------------
+class ReportCache:
+    """Final scan reports by data key, so Review counts rows without reading the data again."""
+
+    def __init__(self, size: int = 8):
+        self._items: OrderedDict[str, Report] = OrderedDict()
+        self._lock = threading.Lock()
+        self.size = size
+
+    @staticmethod
+    def key(source: Source, data: DataSpec) -> str:
+        stamp = ""
+        if source.path is not None and Path(source.path).exists():
+            p = Path(source.path)
+            files = sorted(p.iterdir()) if p.is_dir() else [p]
+            stamp = ";".join(f"{f}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files if f.is_file())
+        return json.dumps([source.label, str(source.path), source.hub, source.subset, source.split, source.format,
+                           source.columns, source.tags, data.reasoning, data.dedupe, stamp], sort_keys=True)
+
+    def put(self, key: str, report: Report) -> None:
+        with self._lock:
+            self._items[key] = report
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def get(self, key: str) -> Report | None:
+        with self._lock:
+            return self._items.get(key)
+
+
+REPORTS = ReportCache()
+
+
+def valid_rows(ctx, data: DataSpec) -> int:
+    """Rows the job will train on (before the eval split), from cached reports or a fresh scan."""
+    from backend.data.inspect import inspect
+
+    total = 0
+    sources = parse_sources(data, ctx.workspace.root)
+    mix = data.mix or [1.0] * len(sources)
+    for source, amount in zip(sources, mix, strict=False):
+        if source.path is not None:
+            check_readable(ctx, source.path)
+        key = ReportCache.key(source, data)
+        report = REPORTS.get(key)
+        if report is None:
+            report = inspect(source, placeholders=data.placeholders, reasoning=data.reasoning, dedupe=data.dedupe)
+            REPORTS.put(key, report)
+        if not report.valid_rows:
+            raise DataError(f"{source.label}: no usable rows out of {report.rows} ({'; '.join(report.error_lines(3))}).")
+        n = report.valid_rows
+        total += min(n, round(n * amount) if amount <= 1 else int(amount))
+    return total
+
+
+__all__ = ["SpecError", "DataError"]
