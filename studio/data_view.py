@@ -210,7 +210,8 @@ def truncated_share(lengths: list[int], max_length: int) -> float:
 
 # -- the tokenizer for previews ------------------------------------------------------------------
 class PreviewTokenizers:
-    """LiteTokenizers by model (folder or hub id), loaded once; None with a reason when not ready."""
+    """LiteTokenizers by model (folder or hub id) and template, loaded once:
+    (tokenizer, "", the template in use), or (None, the reason it is not ready, "")."""
 
     def __init__(self, size: int = 4):
         self._cache: OrderedDict[str, object] = OrderedDict()
@@ -225,35 +226,39 @@ class PreviewTokenizers:
 
         if model_source == "demo":
             if not is_built(ctx.workspace.models_dir):
-                return None, ctx.t["data.demo_building"]
+                return None, ctx.t["data.demo_building"], ""
             where = str(demo_dir(ctx.workspace.models_dir))
         else:
             where = (model_path or "").strip()
             if not where:
-                return None, ctx.t["data.no_model"]
+                return None, ctx.t["data.no_model"], ""
         key = f"{where}|{template}"
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
-                return self._cache[key], ""
+                tok, used = self._cache[key]
+                return tok, "", used
         try:
             if Path(where).expanduser().is_dir():
                 tok = LiteTokenizer.from_dir(Path(where).expanduser())
             elif model_source == "hub":
                 reason = unreachable_reason(2.0)
                 if reason:
-                    return None, ctx.t["data.hub_tokenizer"].format(reason=reason)
+                    return None, ctx.t["data.hub_tokenizer"].format(reason=reason), ""
                 tok = LiteTokenizer.from_hub(where)
             else:
-                return None, ctx.t["data.no_model"]
+                return None, ctx.t["data.no_model"], ""
         except (LiteTokenizerError, OSError) as e:
-            return None, ctx.t["data.tokenizer_error"].format(message=e)
-        ensure_chat_template(tok, template)
+            return None, ctx.t["data.tokenizer_error"].format(message=e), ""
+        try:
+            used = ensure_chat_template(tok, template)
+        except ValueError as e:  # an unknown template name
+            return None, ctx.t["data.tokenizer_error"].format(message=e), ""
         with self._lock:
-            self._cache[key] = tok
+            self._cache[key] = (tok, used)
             while len(self._cache) > self.size:
                 self._cache.popitem(last=False)
-        return tok, ""
+        return tok, "", used
 
 
 TOKENIZERS = PreviewTokenizers()

@@ -60,6 +60,7 @@ class FormValues:
     data_mix: str = ""  # one amount per source, comma-separated (share or count)
     data_eval: str = ""
     data_seed: object = 42
+    model_chat_template: str = ""  # "" = the tokenizer's own, else chatml; or a name from templates/chat
 
     @classmethod
     def names(cls) -> list[str]:
@@ -105,6 +106,7 @@ def form_from_spec(spec: JobSpec) -> FormValues:
         data_mix=", ".join(f"{x:g}" for x in d.mix),
         data_eval=d.eval,
         data_seed=d.seed,
+        model_chat_template=m.chat_template,
         lora_r=me.lora_r,
         lora_alpha=me.lora_alpha,
         lora_dropout=me.lora_dropout,
@@ -160,7 +162,8 @@ def spec_from_form(v: FormValues, base: JobSpec | None = None) -> JobSpec:
         if k
     }
     raw = (base or JobSpec()).to_dict()
-    raw["model"].update(name_or_path=model_name, trust_remote_code=bool(v.trust_remote_code))
+    raw["model"].update(name_or_path=model_name, trust_remote_code=bool(v.trust_remote_code),
+                        chat_template=(v.model_chat_template or "").strip())
     raw["data"].update(
         train=train,
         format=v.data_format,

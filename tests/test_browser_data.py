@@ -78,7 +78,13 @@ def test_data_step_sources_mapping_preview_and_training(tmp_path, monkeypatch):
         expect(summary).to_contain_text("91", timeout=20_000)
         wait_for_token_view(page)
         expect(preview.locator("mark.trained").first).to_contain_text("Nova")
+        expect(preview).to_contain_text("Chat template in use: tokenizer's own")
         expect(page.locator("#data-hist img")).to_be_visible()
+        # Another chat template from templates/chat: the preview shows its text at once (and
+        # the job below trains with it).
+        pick(page, "data-template", "llama3")
+        expect(preview).to_contain_text("<|start_header_id|>", timeout=20_000)
+        expect(preview).to_contain_text("Chat template in use: llama3")
 
         # Upload a csv whose columns say nothing: the studio asks, the user maps two columns.
         choose_source(page, "Upload")
@@ -107,6 +113,7 @@ def test_data_step_sources_mapping_preview_and_training(tmp_path, monkeypatch):
         page.locator("#training-next").click()
         expect(page.locator("#review-problems")).to_contain_text("ready", timeout=20_000)
         expect(page.locator("#review-yaml")).to_contain_text("prompt: q")
+        expect(page.locator("#review-yaml")).to_contain_text("chat_template: llama3")
         expect(page.locator("#review-estimate")).to_contain_text("25")
         page.locator("#start-button").click()
         expect(page.locator("#job-state-text")).to_have_text("succeeded", timeout=240_000)

@@ -102,11 +102,12 @@ def test_clone_fills_every_wizard_field(ctx):
     spec = ctx.defaults
     spec.training.learning_rate, spec.training.save_steps, spec.training.save_minutes = 1e-4, 50, 2.5
     spec.data.mix, spec.data.dedupe, spec.data.seed = [0.5], True, 7
+    spec.model.chat_template = "llama3"
     values = form_updates(form_from_spec(spec), n_slots=4)
-    # = len(form_inputs(...)): 7 + 4 placeholder slots + 4 method + 13 training + 10 more data fields
-    assert len(values) == 38
+    # = len(form_inputs(...)): 7 + 4 placeholder slots + 4 method + 13 training + 10 more data fields + template
+    assert len(values) == 39
     assert values[26:28] == [50, 2.5] and 1e-4 in values
-    assert values[-10:] == ["", "", "train", {}, "keep", True, "", "0.5", "", 7]
+    assert values[-11:] == ["", "", "train", {}, "keep", True, "", "0.5", "", 7, "llama3"]
     assert values[7]["label"] == "name" and values[7]["visible"] is True  # first placeholder slot
 
 

@@ -21,6 +21,7 @@ from backend.data.formats import Options
 from backend.data.inspect import scan
 from backend.data.readers import SUFFIXES, DataError
 from backend.data.registry import local_entries, read_registry
+from backend.resources import CHAT_TEMPLATES_DIR
 from backend.spec import DATA_FORMATS, DEMO, SpecError
 from backend.workspace import Workspace, safe_filename
 from studio import data_view as dv
@@ -52,6 +53,7 @@ class DataStep:
     mix: gr.Textbox = None
     eval: gr.Textbox = None
     seed: gr.Number = None
+    template: gr.Dropdown = None  # model.chat_template, chosen here where its effect is seen
     # Widgets the handlers use.
     parts: dict = field(default_factory=dict)
     # Re-read the data: Runs → Clone chains it after loading a spec (set by `wire`).
@@ -61,7 +63,7 @@ class DataStep:
 
     def form_tail(self) -> list:
         return [self.dataset_dir, self.subset, self.split, self.columns, self.reasoning, self.dedupe, self.mix_with,
-                self.mix, self.eval, self.seed]
+                self.mix, self.eval, self.seed, self.template]
 
 
 def save_upload(workspace: Workspace, uploaded) -> str:
@@ -95,6 +97,10 @@ def _unused_copy(workspace: Workspace, src: Path, folder: Path) -> str:
     workspace.inside(rel).parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(src, workspace.inside(rel))
     return rel.as_posix()
+
+
+def chat_template_names() -> list[str]:
+    return sorted(p.stem for p in CHAT_TEMPLATES_DIR.glob("*.jinja"))
 
 
 def build(ctx: Ctx, start: FormValues) -> DataStep:
@@ -154,6 +160,9 @@ def build(ctx: Ctx, start: FormValues) -> DataStep:
                          elem_id="data-skipped")
     gr.Markdown(t["data.preview"])
     with gr.Row():
+        template = gr.Dropdown([(t["data.template.auto"], ""), *[(n, n) for n in chat_template_names()]],
+                               value=start.model_chat_template, label=t["data.template"],
+                               info=t["help.model.chat_template"], scale=2, elem_id="data-template")
         row = gr.Number(value=1, label=t["data.row"], precision=0, minimum=1, scale=1, elem_id="data-row")
         prev_btn = gr.Button("◀", scale=0, min_width=60, elem_id="data-row-prev")
         next_row = gr.Button("▶", scale=0, min_width=60, elem_id="data-row-next")
@@ -183,7 +192,7 @@ def build(ctx: Ctx, start: FormValues) -> DataStep:
     bad_rows = gr.State([])
     hist_ok = gr.State(False)  # drawn: when the tokenizer was not ready, navigation draws it later
     step = DataStep(source, path, fmt, keys, slots, summary, next_btn, back, reg_dir, subset, split, columns,
-                    reasoning, dedupe, mix_with, mix, eval_box, seed)
+                    reasoning, dedupe, mix_with, mix, eval_box, seed, template)
     step.parts = dict(upload=upload, path_row=path_row, path_box=path_box, path_btn=path_btn, hub_row=hub_row,
                       hub_box=hub_box, hub_btn=hub_btn, reg_row=reg_row, reg_btn=reg_btn, reg_entry=reg_entry,
                       maps=maps, mapping_box=mapping_box, reset_map=reset_map, skipped=skipped, row=row,
@@ -220,16 +229,16 @@ def wire(ctx: Ctx, step: DataStep, model, training) -> None:
 
     ins = [step.source, step.path, step.format, step.placeholder_keys, *step.placeholder_values, step.dataset_dir,
            step.subset, step.split, step.columns, step.reasoning, step.dedupe, model.source, model.path,
-           training.max_length]
+           training.max_length, step.template]
     n = len(step.placeholder_values)
 
     def unpack(args):
         args = list(args)
         src, value, fmt, keys = args[:4]
         values = args[4:4 + n]
-        dataset_dir, subset, split, columns, reasoning, dedupe, m_src, m_path, max_len = args[4 + n:]
+        dataset_dir, subset, split, columns, reasoning, dedupe, m_src, m_path, max_len, template = args[4 + n:]
         raw = raw_data(src, value, fmt, keys, values, dataset_dir, subset, split, columns, reasoning, dedupe)
-        return raw, keys, values, m_src, m_path, int(max_len or 1024)
+        return raw, keys, values, m_src, m_path, int(max_len or 1024), template or ""
 
     map_outs = [maps[r] for r in dv.ALL_ROLES]
     outs = [step.placeholder_keys, *step.placeholder_values, step.summary, p["skipped"], *map_outs,
@@ -240,7 +249,7 @@ def wire(ctx: Ctx, step: DataStep, model, training) -> None:
     def refresh(*args):
         """Scan the data (streaming progress), then show mapping, skipped rows, row 1 and the histogram."""
         try:
-            raw, keys, values, m_src, m_path, max_len = unpack(args)
+            raw, keys, values, m_src, m_path, max_len, template = unpack(args)
             if raw["train"] == "" or (raw["train"] != DEMO and not raw["train"].strip()):
                 yield keep_all_but_summary(t[f"data.need.{args[0]}"] if f"data.need.{args[0]}" in t
                                            else t["data.no_upload"])
@@ -253,7 +262,7 @@ def wire(ctx: Ctx, step: DataStep, model, training) -> None:
                 if not report.done:
                     yield keep_all_but_summary(dv.summary_markdown(t, report))
             dv.REPORTS.put(dv.ReportCache.key(source, data), report)
-            yield _final(report, source, data, keys, values, m_src, m_path, max_len)
+            yield _final(report, source, data, keys, values, m_src, m_path, max_len, template)
         except (DataError, SpecError) as e:
             yield _problem(str(e), data_unsure=isinstance(e, DataError) and "cannot tell the format" in str(e),
                            args=args)
@@ -283,7 +292,7 @@ def wire(ctx: Ctx, step: DataStep, model, training) -> None:
         except Exception:  # noqa: BLE001 - only for the dropdown choices
             return []
 
-    def _final(report, source, data, keys, values, m_src, m_path, max_len):
+    def _final(report, source, data, keys, values, m_src, m_path, max_len, template):
         old = dict(zip(keys or [], values, strict=False))
         new_keys = report.placeholders[:PLACEHOLDER_SLOTS]
         new_values = [old.get(k) or defaults.get(k, "") for k in new_keys]
@@ -297,13 +306,16 @@ def wire(ctx: Ctx, step: DataStep, model, training) -> None:
                                  visible=r in roles) for r in dv.ALL_ROLES]
         errors = dv.errors_text(report)
         data.placeholders = dict(zip(new_keys, new_values, strict=False))
-        tok, note = dv.TOKENIZERS.get(ctx, m_src, m_path, ctx.defaults.model.chat_template)
+        tok, note, used = dv.TOKENIZERS.get(ctx, m_src, m_path, template)
         first = report.first_valid[0] if report.first_valid else 1
-        html = _row_html(report, source, data, first, tok, note, max_len)
+        html = _row_html(report, source, data, first, tok, note or _in_use(used), max_len)
         fig = dv.length_figure(t, dv.token_lengths(tok, report), max_len, report.valid_rows) if tok else None
         return [new_keys, *slot_updates, dv.summary_markdown(t, report),
                 gr.update(value=errors, visible=bool(errors)), *map_updates, gr.skip(), first, html, fig,
                 [e["row"] for e in report.errors], fig is not None]
+
+    def _in_use(used: str) -> str:
+        return t["data.template.in_use"].format(name=used) if used else ""
 
     def _row_html(report, source, data, number, tok, note, max_len) -> str:
         opts = Options(report.format, report.mapping, report.tags, data.placeholders, data.reasoning)
@@ -314,7 +326,7 @@ def wire(ctx: Ctx, step: DataStep, model, training) -> None:
     def show_row(number, *args):
         """Row `number` alone (navigation, placeholders, model or max_length changed)."""
         try:
-            raw, keys, values, m_src, m_path, max_len = unpack(args)
+            raw, keys, values, m_src, m_path, max_len, template = unpack(args)
             if not raw["train"]:
                 return gr.skip()
             data = dv.data_spec(raw)
@@ -323,8 +335,8 @@ def wire(ctx: Ctx, step: DataStep, model, training) -> None:
             if report is None or not report.format:
                 return gr.skip()
             number = max(1, min(int(number or 1), max(report.rows, 1)))
-            tok, note = dv.TOKENIZERS.get(ctx, m_src, m_path, ctx.defaults.model.chat_template)
-            return _row_html(report, source, data, number, tok, note, max_len)
+            tok, note, used = dv.TOKENIZERS.get(ctx, m_src, m_path, template)
+            return _row_html(report, source, data, number, tok, note or _in_use(used), max_len)
         except (DataError, SpecError) as e:
             return f"<div class='dp-skipped'>{t['data.error'].format(message=e)}</div>"
         except Exception as e:  # noqa: BLE001
@@ -333,11 +345,11 @@ def wire(ctx: Ctx, step: DataStep, model, training) -> None:
     def _redraw(number, args) -> tuple[str, object]:
         """(preview html, histogram figure or None when the tokenizer is not ready)."""
         try:
-            raw, keys, values, m_src, m_path, max_len = unpack(args)
+            raw, keys, values, m_src, m_path, max_len, template = unpack(args)
             html = show_row(number, *args)
             data = dv.data_spec(raw) if raw["train"] else None
             report = dv.REPORTS.get(dv.ReportCache.key(dv.main_source(ctx, data), data)) if data else None
-            tok, _ = dv.TOKENIZERS.get(ctx, m_src, m_path, ctx.defaults.model.chat_template)
+            tok, _, _ = dv.TOKENIZERS.get(ctx, m_src, m_path, template)
             if report is None or tok is None:
                 return html, None
             return html, dv.length_figure(t, dv.token_lengths(tok, report), max_len, report.valid_rows)
@@ -432,7 +444,7 @@ def wire(ctx: Ctx, step: DataStep, model, training) -> None:
     for slot in step.placeholder_values:
         slot.blur(navigate, row_ins, nav_outs)
         slot.submit(navigate, row_ins, nav_outs)
-    for trigger in (model.source.change, model.path.submit, training.max_length.blur):
+    for trigger in (model.source.change, model.path.submit, training.max_length.blur, step.template.input):
         trigger(redraw, [p["row"], *ins], [p["preview"], p["hist"]])
     step.refresh, step.refresh_inputs, step.refresh_outputs = refresh, ins, outs
 

@@ -63,10 +63,9 @@ def build(ctx: Ctx, s: FormValues) -> TrainingStep:
             info=t["help.training.warmup_ratio"],
             elem_id="training-warmup_ratio",
         )
-        eval_split = gr.Slider(
-            0.0,
-            0.5,
+        eval_split = gr.Number(  # a share (below 1) or a row count (1 or more)
             value=s.eval_split,
+            minimum=0,
             step=0.05,
             label=t["data.eval_split"],
             info=t["help.data.eval_split"],
