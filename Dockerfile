@@ -1,6 +1,7 @@
 # The studio on a CUDA machine:
 #   docker build -t finetune-studio .
-#   docker run --gpus all -p 7860:7860 -v studio-data:/workspace finetune-studio
+#   docker run --gpus all -p 7860:7860 -v studio-data:/workspace -v /srv/datasets:/data:ro finetune-studio
+# Datasets mounted at /data can be read by path in the Data step (--data-root /data).
 # Inside the container it listens on 0.0.0.0 so the published port reaches it; publish it
 # only where you mean to, and set STUDIO_AUTH=user:password to require a login.
 FROM pytorch/pytorch:2.7.1-cuda12.6-cudnn9-runtime
@@ -19,4 +20,4 @@ RUN pip install -e . && mkdir -p /workspace
 
 VOLUME ["/workspace"]
 EXPOSE 7860
-CMD ["studio", "--host", "0.0.0.0", "--port", "7860"]
+CMD ["studio", "--host", "0.0.0.0", "--port", "7860", "--data-root", "/data"]

@@ -189,6 +189,9 @@ def length_figure(t: dict, lengths: list[int], max_length: int, total_rows: int)
     """Histogram of token lengths with the max_length cut-off and the share that will be cut."""
     from matplotlib.figure import Figure
 
+    from studio.fonts import chart_strings
+
+    t = chart_strings(t)
     fig = Figure(figsize=(9, 2.8), dpi=100)
     ax = fig.add_subplot()
     if lengths:

@@ -78,7 +78,7 @@ def test_data_step_sources_mapping_preview_and_training(tmp_path, monkeypatch):
         expect(summary).to_contain_text("91", timeout=20_000)
         wait_for_token_view(page)
         expect(preview.locator("mark.trained").first).to_contain_text("Nova")
-        expect(preview).to_contain_text("Chat template in use: tokenizer's own")
+        expect(preview).to_contain_text("Chat template in use: the tokenizer's own")
         expect(page.locator("#data-hist img")).to_be_visible()
         # Another chat template from templates/chat: the preview shows its text at once (and
         # the job below trains with it).

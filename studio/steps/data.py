@@ -315,7 +315,8 @@ def wire(ctx: Ctx, step: DataStep, model, training) -> None:
                 [e["row"] for e in report.errors], fig is not None]
 
     def _in_use(used: str) -> str:
-        return t["data.template.in_use"].format(name=used) if used else ""
+        names = {"tokenizer's own": t["data.template.own"], "chatml (the tokenizer has none)": t["data.template.none"]}
+        return t["data.template.in_use"].format(name=names.get(used, used)) if used else ""
 
     def _row_html(report, source, data, number, tok, note, max_len) -> str:
         opts = Options(report.format, report.mapping, report.tags, data.placeholders, data.reasoning)

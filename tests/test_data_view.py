@@ -1,0 +1,95 @@
+"""The Data step's view logic without a browser: allowed folders, counts for Review, a skipped
+row's view, the preview tokenizer, the histogram's language."""
+
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from backend.data.inspect import inspect
+from backend.data.readers import DataError
+from backend.resources import DATA_DIR
+from backend.spec import DataSpec
+from backend.workspace import Workspace
+from studio import data_view as dv
+from studio.i18n import EN, ZH
+
+
+@pytest.fixture
+def ctx(tmp_path):
+    ws = Workspace.at(tmp_path / "ws")
+    return SimpleNamespace(workspace=ws, data_roots=[ws.root, DATA_DIR, tmp_path / "roots"], t=EN)
+
+
+def write(path, rows):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    return path
+
+
+def test_paths_outside_the_allowed_folders_are_refused(ctx, tmp_path):
+    inside = write(tmp_path / "roots" / "a.jsonl", [{"instruction": "q", "output": "a"}])
+    outside = write(tmp_path / "elsewhere" / "b.jsonl", [{"instruction": "q", "output": "a"}])
+    assert dv.main_source(ctx, DataSpec(train=str(inside))).path == inside
+    with pytest.raises(DataError, match="outside the folders this studio may read .*--data-root"):
+        dv.main_source(ctx, DataSpec(train=str(outside)))
+    # Also a second source in a mix, and a registry entry whose file climbs out of its folder.
+    with pytest.raises(DataError, match="outside"):
+        dv.main_source(ctx, DataSpec(train=f"{inside},{outside}"))
+    reg = tmp_path / "roots" / "reg"
+    reg.mkdir()
+    (reg / "dataset_info.json").write_text(json.dumps({"x": {"file_name": "../../elsewhere/b.jsonl"}}))
+    with pytest.raises(DataError, match="outside"):
+        dv.main_source(ctx, DataSpec(train="x", dataset_dir=str(reg)))
+
+
+def test_review_counts_rows_from_the_scan_with_the_mix(ctx, tmp_path):
+    a = write(tmp_path / "roots" / "a.jsonl", [{"instruction": f"q{i}", "output": "a"} for i in range(40)])
+    b = write(tmp_path / "roots" / "b.jsonl", [{"instruction": f"q{i}", "output": "" if i < 5 else "a"}
+                                               for i in range(20)])
+    assert dv.valid_rows(ctx, DataSpec(train=f"{a},{b}")) == 55
+    assert dv.valid_rows(ctx, DataSpec(train=f"{a},{b}", mix=[0.5, 10])) == 30
+    bad = write(tmp_path / "roots" / "bad.jsonl", [{"instruction": "q", "output": ""}])
+    with pytest.raises(DataError, match="no usable rows out of 1 .*'output' is empty"):
+        dv.valid_rows(ctx, DataSpec(train=str(bad)))
+
+
+def test_a_skipped_row_shows_its_reason_and_its_content(ctx, tmp_path):
+    a = write(tmp_path / "roots" / "a.jsonl", [{"instruction": "q", "output": "a"},
+                                               {"instruction": "<b>x</b>", "output": ""}])
+    data = DataSpec(train=str(a))
+    view = dv.row_view(EN, dv.main_source(ctx, data), 2, data, None, 128)
+    assert view.skipped_reason == "'output' is empty"
+    assert "Row 2 is skipped" in view.html and "&lt;b&gt;x&lt;/b&gt;" in view.html and "<b>x" not in view.html
+    ok = dv.row_view(EN, dv.main_source(ctx, data), 1, data, None, 128)
+    assert not ok.skipped_reason and "needs the model" in ok.html
+
+
+def test_summary_lists_traits_kind_and_progress():
+    report = inspect(dv.parse_sources(DataSpec(), None)[0])
+    text = dv.summary_markdown(EN, report)
+    assert "**91** rows read" in text and "multi-turn conversations" in text and "**Kind:** sft" in text
+    report.done = False
+    assert "Scanning" in dv.summary_markdown(EN, report)
+    assert "正在扫描" in dv.summary_markdown(ZH, report)
+
+
+def test_preview_tokenizer_waits_for_the_demo_and_names_the_template(ctx, demo_models_dir):
+    tok, note, used = dv.PreviewTokenizers().get(ctx, "demo", "", "")
+    assert tok is None and note == EN["data.demo_building"]
+    tok, note, used = dv.PreviewTokenizers().get(ctx, "local", str(demo_models_dir / "demo"), "llama3")
+    assert tok is not None and not note and used == "llama3"
+    tok, note, _ = dv.PreviewTokenizers().get(ctx, "local", str(demo_models_dir / "demo"), "nope")
+    assert tok is None and "no chat template named 'nope'" in note
+
+
+@pytest.mark.filterwarnings("ignore:Glyph")
+def test_charts_fall_back_to_english_without_a_chinese_font(monkeypatch):
+    from studio import fonts
+
+    monkeypatch.setattr(fonts, "cjk_family", lambda: None)
+    assert fonts.chart_strings(ZH) is EN
+    monkeypatch.setattr(fonts, "cjk_family", lambda: "Noto Sans CJK SC")
+    assert fonts.chart_strings(ZH) is ZH
+    fig = dv.length_figure(ZH, [10, 200], 128, 2)
+    assert "将被截断" in fig.axes[0].get_title()
