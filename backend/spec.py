@@ -19,8 +19,14 @@ from typing import Any
 
 import yaml
 
-STAGES = ("sft",)
-METHODS = ("lora",)
+STAGES = ("pt", "sft", "rm", "dpo", "orpo", "kto", "grpo", "ppo")
+METHODS = ("full", "freeze", "lora", "dora", "rslora", "qlora", "adalora", "ia3", "prefix", "prompt", "ptuning")
+LORA_FAMILY = ("lora", "dora", "rslora", "qlora", "adalora")
+PROMPT_METHODS = ("prefix", "prompt", "ptuning")
+DPO_LOSSES = ("sigmoid", "hinge", "ipo", "exo_pair", "nca_pair", "robust", "bco_pair", "sppo_hard", "aot",
+              "aot_unpaired", "apo_zero", "apo_down", "discopop", "sigmoid_norm")
+GRPO_LOSSES = ("dapo", "grpo", "dr_grpo", "bnpo", "cispo", "sapo")
+REWARDS = ("exact_match", "format", "length", "valid_json")
 SCHEDULERS = ("linear", "cosine", "constant", "constant_with_warmup")
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 DATA_FORMATS = ("auto", "alpaca", "sharegpt", "messages", "preference", "kto", "text", "prompt")
@@ -134,7 +140,16 @@ class DataSpec:
 
 @dataclass
 class MethodSpec:
-    name: str = field(default="lora", metadata=_help("Fine-tuning method.", choices=METHODS))
+    name: str = field(
+        default="lora",
+        metadata=_help(
+            "Fine-tuning method: full (every weight), freeze (only the last layers or chosen modules), "
+            "lora / dora / rslora (small adapters), qlora (adapters on a 4- or 8-bit base), adalora "
+            "(adapter rank that adapts), ia3 (learned scaling vectors), prefix / prompt / ptuning "
+            "(learned virtual tokens).",
+            choices=METHODS,
+        ),
+    )
     lora_r: int = field(
         default=8,
         metadata=_help("LoRA rank: capacity of the adapter. Usual values 8-64."),
@@ -154,6 +169,91 @@ class MethodSpec:
             "list such as `q_proj,v_proj`."
         ),
     )
+    freeze_layers: int = field(
+        default=2,
+        metadata=_help("freeze: train only the last N transformer layers (and nothing else). Usual: 2-8."),
+    )
+    freeze_modules: str = field(
+        default="",
+        metadata=_help(
+            "freeze: instead of the last layers, train only modules whose names contain one of these, "
+            "e.g. `self_attn` (attention only) or `lm_head` (the output head). Empty: use freeze_layers."
+        ),
+    )
+    quant_bits: int = field(
+        default=4,
+        metadata=_help("qlora: load the base weights in 4-bit NF4 (least memory) or 8-bit.", choices=(4, 8)),
+    )
+    double_quant: bool = field(
+        default=True,
+        metadata=_help("qlora 4-bit: also quantize the quantization constants (saves ~0.4 bit per weight)."),
+    )
+    adalora_init_r: int = field(
+        default=12, metadata=_help("adalora: starting rank of every adapter, before pruning.")
+    )
+    adalora_target_r: int = field(
+        default=4, metadata=_help("adalora: average rank kept at the end; important layers keep more.")
+    )
+    num_virtual_tokens: int = field(
+        default=16,
+        metadata=_help("prefix / prompt / ptuning: learned virtual tokens put before every input. Usual: 8-32."),
+    )
+
+
+@dataclass
+class AlignSpec:
+    """Settings of the stages beyond sft (ignored by the others)."""
+
+    beta: float = field(
+        default=0.1,
+        metadata=_help(
+            "dpo, orpo, kto: how strongly the model is held near the original (dpo/kto) or how much the "
+            "odds-ratio term weighs (orpo). Usual 0.05-0.5."
+        ),
+    )
+    dpo_loss: str = field(
+        default="sigmoid",
+        metadata=_help(
+            "dpo loss: sigmoid (the original DPO), ipo (less overfitting to the pairs), hinge (SLiC), "
+            "robust (noisy labels), apo_zero / apo_down (anchored), and the others TRL offers.",
+            choices=DPO_LOSSES,
+        ),
+    )
+    kto_desirable_weight: float = field(
+        default=1.0, metadata=_help("kto: weight of the desirable replies' loss (raise it when they are fewer).")
+    )
+    kto_undesirable_weight: float = field(
+        default=1.0, metadata=_help("kto: weight of the undesirable replies' loss.")
+    )
+    num_generations: int = field(
+        default=4,
+        metadata=_help("grpo: replies sampled per prompt and compared with each other. Usual 4-16."),
+    )
+    max_completion_length: int = field(
+        default=64, metadata=_help("grpo: longest sampled reply, in tokens.")
+    )
+    temperature: float = field(default=1.0, metadata=_help("grpo: sampling temperature of the replies."))
+    grpo_loss: str = field(
+        default="dapo",
+        metadata=_help(
+            "grpo loss: dapo (no length bias; TRL's default), grpo (the original), dr_grpo, bnpo, cispo, sapo.",
+            choices=GRPO_LOSSES,
+        ),
+    )
+    importance_sampling: str = field(
+        default="token",
+        metadata=_help("grpo: `token` (GRPO/DAPO) or `sequence` (GSPO: one ratio per reply, often steadier).",
+                       choices=("token", "sequence")),
+    )
+    rewards: dict = field(
+        default_factory=lambda: {"exact_match": 1.0},
+        metadata=_help(
+            "grpo rewards and their weights: exact_match (the reply's answer equals the reference), format "
+            "(`<think>...</think>` then an answer), length (close to length_target tokens), valid_json "
+            "(the reply parses as JSON)."
+        ),
+    )
+    length_target: int = field(default=32, metadata=_help("grpo `length` reward: the reply length aimed at, in tokens."))
 
 
 @dataclass
@@ -232,6 +332,7 @@ SECTIONS = {
     "model": ModelSpec,
     "data": DataSpec,
     "method": MethodSpec,
+    "align": AlignSpec,
     "training": TrainingSpec,
     "export": ExportSpec,
 }
@@ -259,7 +360,16 @@ class JobSpec:
     model: ModelSpec = field(default_factory=ModelSpec)
     data: DataSpec = field(default_factory=DataSpec)
     method: MethodSpec = field(default_factory=MethodSpec)
-    stage: str = field(default="sft", metadata=_help("Training stage.", choices=STAGES))
+    stage: str = field(
+        default="sft",
+        metadata=_help(
+            "Training stage: pt (continued pretraining on text), sft (instructions and chats), rm (a reward "
+            "model from preference pairs), dpo / orpo (learn from preference pairs), kto (from replies "
+            "labelled good or bad), grpo (reinforcement learning with reward functions).",
+            choices=STAGES,
+        ),
+    )
+    align: AlignSpec = field(default_factory=AlignSpec)
     training: TrainingSpec = field(default_factory=TrainingSpec)
     export: ExportSpec = field(default_factory=ExportSpec)
 
@@ -336,6 +446,9 @@ class JobSpec:
         _data_split(p, d)
         _data_mappings(p, d)
         _choice(p, "method.name", me.name, METHODS)
+        _method(p, me)
+        _align(p, self.align, self.stage)
+        p += stage_method_problems(self.stage, me.name)
         _range(p, "method.lora_r", me.lora_r, 1, 1024, "a whole number from 1 to 1024")
         _range(p, "method.lora_alpha", me.lora_alpha, 1, 4096, "a whole number from 1 to 4096")
         _range(p, "method.lora_dropout", me.lora_dropout, 0.0, 0.9, "a number from 0 to 0.9")
@@ -450,8 +563,62 @@ def _coerce(value: Any, default: Any) -> Any:
             return {}
         if not isinstance(value, dict):
             raise ValueError(value)
-        return {str(k): "" if v is None else str(v) for k, v in value.items()}
+        # Numbers stay numbers (reward weights); everything else is text (names, columns).
+        return {str(k): "" if v is None else v if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)
+                for k, v in value.items()}
     return value
+
+
+# Stage x method pairs that cannot work, and why (the wizard shows the same sentence).
+UNSUPPORTED = {
+    ("ppo", None): "TRL 1.16 no longer ships PPO (it was removed from the library); use grpo, which needs no "
+                   "separate reward or value model, or stay with the release of TRL that has it.",
+    ("rm", "prefix"): "a reward model scores with a classification head; prompt-based methods only learn "
+                      "virtual tokens for generation. Use lora, full or freeze.",
+    ("rm", "prompt"): "a reward model scores with a classification head; prompt-based methods only learn "
+                      "virtual tokens for generation. Use lora, full or freeze.",
+    ("rm", "ptuning"): "a reward model scores with a classification head; prompt-based methods only learn "
+                       "virtual tokens for generation. Use lora, full or freeze.",
+}
+
+
+def stage_method_problems(stage: str, method: str) -> list[SpecIssue]:
+    why = UNSUPPORTED.get((stage, None)) or UNSUPPORTED.get((stage, method))
+    return [SpecIssue("stage" if (stage, None) in UNSUPPORTED else "method.name", why)] if why else []
+
+
+def _method(p: list[SpecIssue], me: MethodSpec) -> None:
+    _range(p, "method.freeze_layers", me.freeze_layers, 1, 10_000, "a whole number of layers of at least 1")
+    _choice(p, "method.quant_bits", me.quant_bits, (4, 8))
+    _range(p, "method.adalora_target_r", me.adalora_target_r, 1, 1024, "a whole number from 1 to 1024")
+    if me.adalora_init_r < me.adalora_target_r:
+        p.append(SpecIssue("method.adalora_init_r",
+                           f"({me.adalora_init_r}) must be at least adalora_target_r ({me.adalora_target_r})."))
+    _range(p, "method.num_virtual_tokens", me.num_virtual_tokens, 1, 512, "a whole number from 1 to 512")
+
+
+def _align(p: list[SpecIssue], a: AlignSpec, stage: str) -> None:
+    _range(p, "align.beta", a.beta, 0.0, 100.0, "a positive number such as 0.1", low_open=True)
+    _choice(p, "align.dpo_loss", a.dpo_loss, DPO_LOSSES)
+    _range(p, "align.kto_desirable_weight", a.kto_desirable_weight, 0.0, 1000.0, "a positive weight", low_open=True)
+    _range(p, "align.kto_undesirable_weight", a.kto_undesirable_weight, 0.0, 1000.0, "a positive weight",
+           low_open=True)
+    _range(p, "align.num_generations", a.num_generations, 2, 1024, "a whole number of at least 2")
+    _range(p, "align.max_completion_length", a.max_completion_length, 1, 1_048_576, "a whole number of tokens")
+    _range(p, "align.temperature", a.temperature, 0.0, 10.0, "a positive number such as 1.0", low_open=True)
+    _choice(p, "align.grpo_loss", a.grpo_loss, GRPO_LOSSES)
+    _choice(p, "align.importance_sampling", a.importance_sampling, ("token", "sequence"))
+    _range(p, "align.length_target", a.length_target, 1, 1_048_576, "a whole number of tokens")
+    if not isinstance(a.rewards, dict):
+        p.append(SpecIssue("align.rewards", f"must be a mapping like {{exact_match: 1.0}}, got {a.rewards!r}."))
+        return
+    for name, weight in a.rewards.items():
+        if name not in REWARDS:
+            p.append(SpecIssue(f"align.rewards.{name}", _unknown(name, list(REWARDS))))
+        elif isinstance(weight, bool) or not isinstance(weight, (int, float)):
+            p.append(SpecIssue(f"align.rewards.{name}", f"the weight must be a number, got {weight!r}."))
+    if stage == "grpo" and not any(isinstance(w, (int, float)) and w for w in a.rewards.values()):
+        p.append(SpecIssue("align.rewards", "grpo needs at least one reward with a weight other than 0."))
 
 
 def _data_split(p: list[SpecIssue], d: DataSpec) -> None:

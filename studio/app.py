@@ -103,6 +103,7 @@ def build_app(
                 chat_tab = chat.build(ctx)
 
         data_step.wire(ctx, data, model, training)
+        method_step.wire(ctx, method, model, training)
         inputs = form_inputs(model, data, method, training)
         n_slots = len(data.placeholder_values)
 

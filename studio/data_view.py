@@ -301,6 +301,31 @@ class ReportCache:
 REPORTS = ReportCache()
 
 
+# What each stage can learn from (backend/data/stage_data.py converts; this only tells the user).
+STAGE_KINDS = {
+    "pt": ("text", "sft"),
+    "sft": ("sft", "preference", "kto", "prompt"),
+    "rm": ("preference",),
+    "dpo": ("preference",),
+    "orpo": ("preference",),
+    "kto": ("kto", "preference"),
+    "grpo": ("prompt", "sft"),
+    "ppo": (),
+}
+
+
+def data_kind(ctx, data: DataSpec) -> str:
+    """The kind of the first source's rows (sft, preference, kto, text, prompt), from the scan."""
+    source = parse_sources(data, ctx.workspace.root)[0]
+    report = REPORTS.get(ReportCache.key(source, data))
+    if report is None:
+        from backend.data.inspect import inspect
+
+        report = inspect(source, placeholders=data.placeholders, reasoning=data.reasoning, dedupe=data.dedupe)
+        REPORTS.put(ReportCache.key(source, data), report)
+    return report.kind
+
+
 def valid_rows(ctx, data: DataSpec) -> int:
     """Rows the job will train on (before the eval split), from cached reports or a fresh scan."""
     from backend.data.inspect import inspect

@@ -61,6 +61,29 @@ class FormValues:
     data_eval: str = ""
     data_seed: object = 42
     model_chat_template: str = ""  # "" = the tokenizer's own, else chatml; or a name from templates/chat
+    stage: str = "sft"
+    method_name: str = "lora"
+    freeze_layers: object = 2
+    freeze_modules: str = ""
+    quant_bits: object = 4
+    double_quant: bool = True
+    adalora_init_r: object = 12
+    adalora_target_r: object = 4
+    num_virtual_tokens: object = 16
+    align_beta: object = 0.1
+    dpo_loss: str = "sigmoid"
+    kto_desirable_weight: object = 1.0
+    kto_undesirable_weight: object = 1.0
+    num_generations: object = 4
+    max_completion_length: object = 64
+    temperature: object = 1.0
+    grpo_loss: str = "dapo"
+    importance_sampling: str = "token"
+    reward_exact_match: object = 1.0
+    reward_format: object = 0.0
+    reward_length: object = 0.0
+    reward_valid_json: object = 0.0
+    length_target: object = 32
 
     @classmethod
     def names(cls) -> list[str]:
@@ -84,7 +107,7 @@ def data_source_of(train_first: str, dataset_dir: str) -> str:
 
 def form_from_spec(spec: JobSpec) -> FormValues:
     """The wizard's starting values for a spec (templates/demo.yaml at start-up)."""
-    m, d, me, t = spec.model, spec.data, spec.method, spec.training
+    m, d, me, t, a = spec.model, spec.data, spec.method, spec.training, spec.align
     sources = [s.strip() for s in d.train.split(",") if s.strip()] or [DEMO]
     data_source = data_source_of(sources[0], d.dataset_dir)
     return FormValues(
@@ -107,6 +130,29 @@ def form_from_spec(spec: JobSpec) -> FormValues:
         data_eval=d.eval,
         data_seed=d.seed,
         model_chat_template=m.chat_template,
+        stage=spec.stage,
+        method_name=me.name,
+        freeze_layers=me.freeze_layers,
+        freeze_modules=me.freeze_modules,
+        quant_bits=me.quant_bits,
+        double_quant=me.double_quant,
+        adalora_init_r=me.adalora_init_r,
+        adalora_target_r=me.adalora_target_r,
+        num_virtual_tokens=me.num_virtual_tokens,
+        align_beta=a.beta,
+        dpo_loss=a.dpo_loss,
+        kto_desirable_weight=a.kto_desirable_weight,
+        kto_undesirable_weight=a.kto_undesirable_weight,
+        num_generations=a.num_generations,
+        max_completion_length=a.max_completion_length,
+        temperature=a.temperature,
+        grpo_loss=a.grpo_loss,
+        importance_sampling=a.importance_sampling,
+        reward_exact_match=a.rewards.get("exact_match", 0.0),
+        reward_format=a.rewards.get("format", 0.0),
+        reward_length=a.rewards.get("length", 0.0),
+        reward_valid_json=a.rewards.get("valid_json", 0.0),
+        length_target=a.length_target,
         lora_r=me.lora_r,
         lora_alpha=me.lora_alpha,
         lora_dropout=me.lora_dropout,
@@ -180,11 +226,34 @@ def spec_from_form(v: FormValues, base: JobSpec | None = None) -> JobSpec:
         seed=v.data_seed,
     )
     raw["method"].update(
-        name="lora",
+        name=v.method_name,
         lora_r=v.lora_r,
         lora_alpha=v.lora_alpha,
         lora_dropout=v.lora_dropout,
         target_modules=(v.target_modules or "").strip(),
+        freeze_layers=v.freeze_layers,
+        freeze_modules=(v.freeze_modules or "").strip(),
+        quant_bits=v.quant_bits,
+        double_quant=bool(v.double_quant),
+        adalora_init_r=v.adalora_init_r,
+        adalora_target_r=v.adalora_target_r,
+        num_virtual_tokens=v.num_virtual_tokens,
+    )
+    raw["stage"] = v.stage
+    rewards = {"exact_match": v.reward_exact_match, "format": v.reward_format, "length": v.reward_length,
+               "valid_json": v.reward_valid_json}
+    raw["align"].update(
+        beta=v.align_beta,
+        dpo_loss=v.dpo_loss,
+        kto_desirable_weight=v.kto_desirable_weight,
+        kto_undesirable_weight=v.kto_undesirable_weight,
+        num_generations=v.num_generations,
+        max_completion_length=v.max_completion_length,
+        temperature=v.temperature,
+        grpo_loss=v.grpo_loss,
+        importance_sampling=v.importance_sampling,
+        rewards={k: float(w or 0) for k, w in rewards.items() if w},
+        length_target=v.length_target,
     )
     raw["training"].update(
         num_epochs=v.num_epochs,

@@ -175,3 +175,26 @@ def _read_json(path: Path) -> dict:
     if not isinstance(data, dict):
         raise ModelInfoError(f"{path.name}: expected a JSON object.")
     return data
+
+
+def model_config(source: str, path: str, models_dir: Path) -> dict | None:
+    """The base model's config.json as a dict (for parameter and memory estimates), or None.
+    Never downloads: a hub model counts only once its config is in the local cache."""
+    try:
+        if source == "demo":
+            folder = demo_dir(models_dir)
+            if (folder / "config.json").is_file():
+                return _read_json(folder / "config.json")
+            return {**DEMO_CONFIG, "vocab_size": VOCAB_SIZE}
+        folder = Path(path or "").expanduser()
+        if (folder / "config.json").is_file():
+            return _read_json(folder / "config.json")
+        if source == "hub" and path:
+            from huggingface_hub import try_to_load_from_cache
+
+            cached = try_to_load_from_cache(path.strip(), "config.json")
+            if isinstance(cached, str):
+                return _read_json(Path(cached))
+    except (OSError, ValueError, ModelInfoError):
+        return None
+    return None

@@ -44,8 +44,13 @@ def check(ctx: Ctx, values: FormValues) -> Review:
     try:
         rows = data_view.valid_rows(ctx, spec.data)
         estimate = t["review.estimate"].format(steps=estimate_steps(spec, rows), rows=rows)
+        kind = data_view.data_kind(ctx, spec.data)
+        if kind not in data_view.STAGE_KINDS.get(spec.stage, ()) and spec.stage != "ppo":
+            issues.append(SpecIssue("stage", t["review.stage_data"].format(
+                stage=spec.stage, kind=kind, needs=t[f"stage.{spec.stage}.data"])))
     except DataError as e:
         issues.append(SpecIssue("data.train", str(e)))
+    estimate += resources_markdown(ctx, spec, values)
     if values.model_source == "local":
         folder = Path(spec.model.name_or_path).expanduser()
         if not (folder / "config.json").is_file():
@@ -53,6 +58,41 @@ def check(ctx: Ctx, values: FormValues) -> Review:
     elif values.model_source == "hub" and spec.model.name_or_path == DEMO:
         issues.append(SpecIssue("model.name_or_path", "give a hub id such as `Qwen/Qwen2.5-0.5B-Instruct`."))
     return Review(spec, spec.to_yaml(), estimate, issues)
+
+
+def resources_markdown(ctx: Ctx, spec: JobSpec, values: FormValues) -> str:
+    """Trainable parameters, the memory estimate on this machine, and a method that fits if needed."""
+    from backend.training.param_count import estimate_trainable
+    from studio.model_info import model_config
+
+    t = ctx.t
+    config = model_config(values.model_source, spec.model.name_or_path, ctx.workspace.models_dir)
+    if config is None:
+        return "  \n" + t["review.params_unknown"]
+    lines = []
+    try:
+        trainable, total = estimate_trainable(spec, config)
+        lines.append(t["review.params"].format(trainable=f"{trainable:,}", total=f"{total:,}",
+                                               share=f"{100 * trainable / max(total, 1):.2f}"))
+    except (KeyError, ValueError, TypeError):
+        lines.append(t["review.params_unknown"])
+    try:
+        from backend.estimate import estimate_memory, format_bytes, recommend
+        from backend.hardware import detect
+
+        hw = detect(ctx.workspace.root)
+        device = "cuda" if hw.gpus and spec.training.device != "cpu" else "cpu"
+        est = estimate_memory(spec, config, device)
+        budget = hw.budget_bytes(device)
+        lines.append(t["review.memory"].format(
+            total=format_bytes(est.total), device=t[f"review.device.{device}"],
+            budget=format_bytes(budget) if budget else "?"))
+        rec = recommend(spec, config, hw)
+        if rec is not None and getattr(rec, "changes", None):
+            lines.append("⚠ " + t["review.recommend"].format(reason=rec.reason))
+    except ImportError:  # pragma: no cover - the estimate module is optional here
+        pass
+    return "  \n" + "  \n".join(lines)
 
 
 def problems_markdown(t: dict[str, str], issues: list[SpecIssue]) -> str:
