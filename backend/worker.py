@@ -119,10 +119,10 @@ def _train(store: JobStore, job_id: str, job_dir: Path, workspace: Workspace, st
     data = load_data(spec.data, workspace.root)
 
     from backend.training.callback import JobReporter
-    from backend.training.sft import build_sft
+    from backend.training.run import build_run
 
     reporter = JobReporter(job_dir, stop=stop, save_every_s=spec.training.save_minutes * 60)
-    run = build_sft(spec, job_dir, workspace, reporter, data=data)
+    run = build_run(spec, job_dir, workspace, reporter, data=data)
     startup_s = time.time() - t0
     log.info("ready to train after %.1f s: %s training rows, %s eval rows", startup_s, run.n_train, run.n_eval)
     checkpoint = _prepare_resume(job_dir, reporter)

@@ -93,11 +93,54 @@ def load_tokenizer(name_or_path: str, spec: JobSpec):
     return tok, template
 
 
-def load_model(name_or_path: str, spec: JobSpec, device: str):
-    from transformers import AutoModelForCausalLM
+def compute_dtype(spec: JobSpec, device: str):
+    """The dtype a quantized (qlora) model computes in: bf16/fp16 on a GPU as the precision says
+    (auto: bf16 where the GPU has it), else fp32 (the CPU, or a GPU without bf16)."""
+    import torch
 
-    # Weights stay in fp32 on the CPU; on a GPU they load in the training dtype.
-    dtype = pick_dtype(spec, device) if device == "cuda" else None
-    return AutoModelForCausalLM.from_pretrained(
-        name_or_path, trust_remote_code=spec.model.trust_remote_code, dtype=dtype or "float32"
-    )
+    return pick_dtype(spec, device) if device == "cuda" else torch.float32
+
+
+def load_model(name_or_path: str, spec: JobSpec, device: str, task: str = "causal_lm", quantization_config=None):
+    """task: causal_lm, or seq_cls (a reward model: one output, the pad token set so the score is read
+    at each row's last real token). quantization_config: a BitsAndBytesConfig (qlora) or None."""
+    from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
+
+    kwargs = dict(trust_remote_code=spec.model.trust_remote_code)
+    if quantization_config is not None:
+        # Quantized weights are placed at load time and cannot be moved afterwards.
+        kwargs.update(quantization_config=quantization_config, dtype=compute_dtype(spec, device),
+                      device_map={"": 0} if device == "cuda" else {"": "cpu"})
+    else:
+        # Weights stay in fp32 on the CPU; on a GPU they load in the training dtype.
+        dtype = pick_dtype(spec, device) if device == "cuda" else None
+        kwargs["dtype"] = dtype or "float32"
+    if task == "seq_cls":
+        pad = _pad_token_id(name_or_path, spec)
+        model = AutoModelForSequenceClassification.from_pretrained(name_or_path, num_labels=1, pad_token_id=pad,
+                                                                   **kwargs)
+        model.config.pad_token_id = pad
+        return model
+    return AutoModelForCausalLM.from_pretrained(name_or_path, **kwargs)
+
+
+def _pad_token_id(name_or_path: str, spec: JobSpec) -> int | None:
+    """The tokenizer's pad token (else its eos, which load_tokenizer also pads with), else the config's."""
+    from transformers import AutoConfig, AutoTokenizer
+
+    try:
+        tok = AutoTokenizer.from_pretrained(name_or_path, trust_remote_code=spec.model.trust_remote_code)
+        pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
+        if pad is not None:
+            return int(pad)
+    except (OSError, ValueError):
+        pass
+    config = AutoConfig.from_pretrained(name_or_path, trust_remote_code=spec.model.trust_remote_code)
+    config = config.get_text_config() if hasattr(config, "get_text_config") else config
+    for key in ("pad_token_id", "eos_token_id"):
+        value = getattr(config, key, None)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if value is not None:
+            return int(value)
+    return None

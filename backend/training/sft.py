@@ -15,13 +15,19 @@ from backend.data.readers import DataError
 from backend.data.tokenized import tokenize_sft
 from backend.spec import JobSpec
 from backend.training.callback import JobReporter
-from backend.training.methods import peft_config
+from backend.training.common import training_kwargs
+from backend.training.methods import (
+    apply_freeze,
+    load_model_for,
+    method_callbacks,
+    peft_config_for,
+    total_steps,
+    trainable_counts,
+)
 from backend.training.model import (
     configure_cpu,
-    load_model,
     load_tokenizer,
     pick_device,
-    pick_dtype,
     resolve_model_path,
 )
 from backend.workspace import Workspace
@@ -40,7 +46,6 @@ class SftRun:
 
 def build_sft(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobReporter, data=None) -> SftRun:
     """Everything ready to `trainer.train()`. `data`: load_data's result when already read."""
-    import torch
     from trl import SFTConfig, SFTTrainer
 
     model_path = resolve_model_path(spec, workspace)
@@ -78,51 +83,19 @@ def build_sft(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobR
         except DataError as e:  # training can go on without evaluation; say why there is none
             log.warning("no evaluation: the eval rows are unusable (%s)", e)
 
-    model = load_model(model_path, spec, device)
-    dtype = pick_dtype(spec, device)
-    t = spec.training
+    model = load_model_for(spec, model_path, device, task="causal_lm")
+    apply_freeze(model, spec)
     has_eval = eval_set is not None and len(eval_set.dataset) > 0
-    config = SFTConfig(
-        output_dir=str(job_dir / "checkpoints"),
-        num_train_epochs=t.num_epochs,
-        max_steps=t.max_steps if t.max_steps > 0 else -1,
-        per_device_train_batch_size=t.batch_size,
-        per_device_eval_batch_size=t.batch_size,
-        gradient_accumulation_steps=t.gradient_accumulation_steps,
-        learning_rate=t.learning_rate,
-        lr_scheduler_type=t.scheduler,
-        warmup_steps=t.warmup_ratio,  # a float below 1 is a share of the total steps
-        weight_decay=t.weight_decay,
-        max_grad_norm=t.max_grad_norm,
-        seed=t.seed,
-        data_seed=t.seed,
-        logging_steps=t.logging_steps,
-        logging_first_step=True,
-        save_strategy="steps" if t.save_steps > 0 else "no",
-        save_steps=t.save_steps if t.save_steps > 0 else 500,
-        save_total_limit=2,
-        eval_strategy="steps" if has_eval else "no",
-        eval_steps=(t.eval_steps or t.logging_steps) if has_eval else None,
-        max_length=max_len,
-        bf16=dtype == torch.bfloat16,
-        fp16=dtype == torch.float16,
-        use_cpu=device == "cpu",
-        activation_checkpointing=False,  # (was gradient_checkpointing); TRL turns it on by default
-        include_num_input_tokens_seen="non_padding",
-        report_to="none",
-        dataloader_num_workers=0,
-        save_only_model=False,
-    )
+    config = SFTConfig(**training_kwargs(spec, job_dir, device, has_eval), max_length=max_len)
     trainer = SFTTrainer(
         model=model,
         args=config,
         train_dataset=train_set.dataset,
         eval_dataset=eval_set.dataset if has_eval else None,
         processing_class=tokenizer,
-        peft_config=peft_config(spec.method),
-        callbacks=[reporter],
+        peft_config=peft_config_for(spec, "causal_lm", total_steps(spec, len(train_set.dataset))),
+        callbacks=[reporter, *method_callbacks(spec)],
     )
-    trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
-    total = sum(p.numel() for p in trainer.model.parameters())
+    trainable, total = trainable_counts(trainer.model)
     log.info("trainable parameters: %s of %s (%.2f%%)", f"{trainable:,}", f"{total:,}", 100 * trainable / total)
     return SftRun(trainer, tokenizer, model_path, len(train_set.dataset), len(eval_set.dataset) if has_eval else 0)

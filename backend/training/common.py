@@ -1,0 +1,166 @@
+"""What every training stage shares: the TrainingArguments a spec maps to, the step count, the
+model/tokenizer setup and the log lines about the data.
+
+    kwargs = training_kwargs(spec, job_dir, device, has_eval)   # -> SFTConfig(**kwargs, max_length=...)
+    n = total_steps(spec, n_rows)                                # optimizer steps of the whole run
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from backend.spec import JobSpec
+
+log = logging.getLogger("studio.worker")
+
+
+@dataclass
+class StageRun:
+    """Everything ready to `trainer.train()` (the same fields as sft's SftRun)."""
+
+    trainer: object
+    tokenizer: object
+    model_path: str
+    n_train: int
+    n_eval: int
+
+
+def training_kwargs(spec: JobSpec, job_dir: Path, device: str, has_eval: bool, count_tokens: bool = True) -> dict:
+    """The TrainingArguments fields every stage sets the same way (TRL configs take them all).
+
+    count_tokens: track tokens seen (tokens/s on the curve); only for trainers whose batches carry `input_ids`."""
+    import torch
+
+    from backend.training.model import pick_dtype
+
+    t = spec.training
+    dtype = pick_dtype(spec, device)
+    return dict(
+        output_dir=str(Path(job_dir) / "checkpoints"),
+        num_train_epochs=t.num_epochs,
+        max_steps=t.max_steps if t.max_steps > 0 else -1,
+        per_device_train_batch_size=t.batch_size,
+        per_device_eval_batch_size=t.batch_size,
+        gradient_accumulation_steps=t.gradient_accumulation_steps,
+        learning_rate=t.learning_rate,
+        lr_scheduler_type=t.scheduler,
+        warmup_steps=t.warmup_ratio,  # a float below 1 is a share of the total steps
+        weight_decay=t.weight_decay,
+        max_grad_norm=t.max_grad_norm,
+        seed=t.seed,
+        data_seed=t.seed,
+        logging_steps=t.logging_steps,
+        logging_first_step=True,
+        save_strategy="steps" if t.save_steps > 0 else "no",
+        save_steps=t.save_steps if t.save_steps > 0 else 500,
+        save_total_limit=2,
+        eval_strategy="steps" if has_eval else "no",
+        eval_steps=(t.eval_steps or t.logging_steps) if has_eval else None,
+        # TRL configs default to bf16=True: always say what the spec and the device allow.
+        bf16=dtype == torch.bfloat16,
+        fp16=dtype == torch.float16,
+        use_cpu=device == "cpu",
+        activation_checkpointing=False,  # (was gradient_checkpointing); TRL turns it on by default
+        include_num_input_tokens_seen="non_padding" if count_tokens else "no",
+        report_to="none",
+        dataloader_num_workers=0,
+        save_only_model=False,
+    )
+
+
+def total_steps(spec: JobSpec, n_rows: int) -> int:
+    """Optimizer steps of the run (one formula, in methods: AdaLoRA needs it up front)."""
+    from backend.training.methods import total_steps as steps
+
+    return steps(spec, n_rows)
+
+
+def setup(spec: JobSpec, workspace) -> tuple[str, str, object]:
+    """(model path, device, tokenizer with a chat template), logged."""
+    from backend.training.model import configure_cpu, load_tokenizer, pick_device, resolve_model_path
+
+    model_path = resolve_model_path(spec, workspace)
+    device = pick_device(spec)
+    if device == "cpu":
+        log.info("model: %s on the CPU with %s threads", model_path, configure_cpu(spec))
+    else:
+        log.info("model: %s on %s", model_path, device)
+    tokenizer, template = load_tokenizer(model_path, spec)
+    log.info("chat template: %s", template)
+    return model_path, device, tokenizer
+
+
+def build_model(spec: JobSpec, model_path: str, device: str, n_steps: int, task: str = "causal_lm"):
+    """(model, peft config or None) for the spec's method, through backend.training.methods."""
+    from backend.training.methods import apply_freeze, load_model_for, peft_config_for
+
+    model = load_model_for(spec, model_path, device, task=task)
+    apply_freeze(model, spec)
+    return model, peft_config_for(spec, task=task, total_steps=n_steps)
+
+
+def frozen_copy(model):
+    """A reference model for dpo/kto without an adapter: the starting weights, never trained."""
+    import copy
+
+    ref = copy.deepcopy(model)
+    ref.eval()
+    for p in ref.parameters():
+        p.requires_grad_(False)
+    return ref
+
+
+def log_sources(loaded) -> None:
+    for source in loaded.sources:
+        log.info("data: %s: %s rows read, %s usable, %s taken (format %s: %s)", source.label, source.rows_read,
+                 source.valid, source.taken, source.format, source.reason)
+        for row, field_, why in source.skipped[:20]:
+            log.warning("%s: skipped row %s (%s): %s", source.label, row, field_, why)
+        if len(source.skipped) > 20:
+            log.warning("%s: %s more rows skipped (`studio data inspect` lists them all)", source.label,
+                        len(source.skipped) - 20)
+    if loaded.duplicates:
+        log.info("data: %s exact duplicates dropped", loaded.duplicates)
+
+
+def callbacks(spec: JobSpec, reporter) -> list:
+    """The job's reporter and what the method needs called during training (adalora's rank allocation)."""
+    from backend.training.methods import method_callbacks
+
+    return [reporter, *method_callbacks(spec)]
+
+
+def log_trainable(trainer) -> None:
+    from backend.training.methods import trainable_counts
+
+    trainable, total = trainable_counts(trainer.model)
+    log.info("trainable parameters: %s of %s (%.2f%%)", f"{trainable:,}", f"{total:,}", 100 * trainable / max(total, 1))
+
+
+def begin(stage: str, spec: JobSpec, workspace, data=None):
+    """The steps every stage starts with: read the data (unless given), check it fits the stage (before
+    the model is loaded), load the tokenizer, convert. Returns (model_path, device, tokenizer, StageData)."""
+    from backend.data.load import load_data
+    from backend.data.stage_data import check_stage, for_stage
+
+    loaded = data or load_data(spec.data, workspace.root)
+    check_stage(stage, loaded.kind)
+    model_path, device, tokenizer = setup(spec, workspace)
+    log_sources(loaded)
+    sd = for_stage(stage, loaded, tokenizer)
+    if sd.note:
+        log.info("data: %s", sd.note)
+    return model_path, device, tokenizer, sd
+
+
+def check_kept(stage: str, given: int, kept: int, max_length: int, what: str = "rows") -> None:
+    """Say how many rows the trainer dropped for length; fail clearly when none is left."""
+    from backend.data.readers import DataError
+
+    if kept == 0:
+        raise DataError(f"all {given} {what} were dropped by the {stage} trainer: they do not fit in "
+                        f"max_length={max_length} tokens. Raise `training.max_length`, or shorten the rows.")
+    if kept < given:
+        log.warning("%s of %s %s dropped: longer than max_length=%s tokens", given - kept, given, what, max_length)

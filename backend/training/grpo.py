@@ -1,0 +1,97 @@
+"""Group relative policy optimization (grpo): for each prompt the model samples `num_generations`
+replies, the chosen reward functions score them (backend.training.rewards, weighted by
+`align.rewards`), and each reply is pushed up or down by how it compares with its group.
+
+TRL's GRPOTrainer, generating with transformers (no vLLM). `align.importance_sampling: sequence`
+is GSPO (one importance ratio per reply); `align.grpo_loss` picks the loss (dapo by default).
+Batches count replies: a step of batch_size x accumulation replies holds whole groups, so the
+generation batch is the least common multiple of that and num_generations.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from pathlib import Path
+
+from backend.data.readers import DataError
+from backend.data.stage_data import to_dataset
+from backend.data.tokenize import render
+from backend.spec import JobSpec
+from backend.training.callback import JobReporter
+from backend.training.common import StageRun, begin, build_model, callbacks, log_trainable, total_steps, training_kwargs
+from backend.training.rewards import reward_functions
+
+log = logging.getLogger("studio.worker")
+
+
+def prompt_tokens(tokenizer, prompt) -> int:
+    text = prompt if isinstance(prompt, str) else render(tokenizer, prompt, add_generation_prompt=True)
+    return len(tokenizer(text, add_special_tokens=False)["input_ids"])
+
+
+def _fit(rows: list[dict], tokenizer, max_length: int) -> list[dict]:
+    return [r for r in rows if prompt_tokens(tokenizer, r["prompt"]) <= max_length]
+
+
+def build_grpo(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, data=None) -> StageRun:
+    from trl import GRPOConfig, GRPOTrainer
+
+    model_path, device, tokenizer, sd = begin("grpo", spec, workspace, data)
+    a, max_len = spec.align, spec.training.max_length
+    funcs, weights = reward_functions(a)
+    names = [n for n, w in a.rewards.items() if w]
+    with_ref = sum(1 for r in sd.train if str(r["reference"]).strip())
+    if "exact_match" in names:
+        if not with_ref:
+            raise DataError("the exact_match reward compares replies with a reference answer, and no prompt has one. "
+                            "Map a `reference` column (or use conversations: the last reply is the reference), "
+                            "or pick other rewards in `align.rewards`.")
+        if with_ref < len(sd.train):
+            log.warning("grpo: %s of %s prompts have no reference: exact_match does not score them",
+                        len(sd.train) - with_ref, len(sd.train))
+    train = _fit(sd.train, tokenizer, max_len)
+    evals = _fit(sd.eval, tokenizer, max_len)
+    if not train:
+        raise DataError(f"all {len(sd.train)} prompts are longer than max_length={max_len} tokens. "
+                        "Raise `training.max_length`, or shorten the prompts.")
+    if len(train) < len(sd.train):
+        log.warning("%s of %s prompts dropped: longer than max_length=%s tokens", len(sd.train) - len(train),
+                    len(sd.train), max_len)
+
+    has_eval = bool(evals)
+    kwargs = training_kwargs(spec, job_dir, device, has_eval, count_tokens=False)
+    g = a.num_generations
+    per_step = kwargs["per_device_train_batch_size"] * kwargs["gradient_accumulation_steps"]
+    generation_batch = math.lcm(per_step, g)
+    kwargs["per_device_eval_batch_size"] = math.lcm(kwargs["per_device_eval_batch_size"], g)
+    log.info("grpo: %s replies per prompt, up to %s tokens each, temperature %s; loss %s, importance sampling "
+             "per %s%s; rewards %s; %s replies (%s prompt(s)) generated at a time", g, a.max_completion_length,
+             a.temperature, a.grpo_loss, a.importance_sampling, " (GSPO)" if a.importance_sampling == "sequence" else "",
+             ", ".join(f"{n} x{w:g}" for n, w in zip(names, weights)), generation_batch, generation_batch // g)
+
+    model, peft = build_model(spec, model_path, device, total_steps(spec, len(train) * g))
+    config = GRPOConfig(
+        **kwargs,
+        num_generations=g,
+        max_completion_length=a.max_completion_length,
+        temperature=a.temperature,
+        loss_type=a.grpo_loss,
+        importance_sampling_level=a.importance_sampling,
+        reward_weights=weights,
+        generation_batch_size=generation_batch,
+        use_vllm=False,
+        log_completions=False,
+    )
+    trainer = GRPOTrainer(
+        model=model,
+        reward_funcs=funcs,
+        args=config,
+        train_dataset=to_dataset(train),
+        eval_dataset=to_dataset(evals) if has_eval else None,
+        processing_class=tokenizer,
+        peft_config=peft,
+        callbacks=callbacks(spec, reporter),
+    )
+    log_trainable(trainer)
+    return StageRun(trainer, tokenizer, model_path, len(train), len(evals))

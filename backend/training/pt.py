@@ -1,0 +1,74 @@
+"""Continued pretraining (pt): the model reads plain text and learns every token of it.
+
+Each text is tokenized with the tokenizer's own special tokens (a BOS where the model uses one) and
+ends with the end-of-text token; the texts are then packed: joined one after another and cut into
+blocks of max_length tokens, so no compute is spent on padding. Every token is a label. SFTTrainer
+receives the blocks (input_ids + labels) and keeps them as they are.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from backend.data.readers import DataError
+from backend.spec import JobSpec
+from backend.training.callback import JobReporter
+from backend.training.common import (
+    StageRun,
+    begin,
+    build_model,
+    callbacks,
+    log_trainable,
+    total_steps,
+    training_kwargs,
+)
+
+log = logging.getLogger("studio.worker")
+MIN_BLOCK = 2  # a last block shorter than this has nothing to predict
+
+
+def pack(texts: list[str], tokenizer, max_length: int, batch: int = 1000) -> list[list[int]]:
+    """The texts' tokens, each text ended by EOS, joined and cut into blocks of max_length."""
+    eos = tokenizer.eos_token_id
+    stream: list[int] = []
+    for i in range(0, len(texts), batch):
+        for ids in tokenizer(texts[i:i + batch])["input_ids"]:
+            stream += ids if ids and ids[-1] == eos else [*ids, eos]
+    blocks = [stream[i:i + max_length] for i in range(0, len(stream), max_length)]
+    return [b for b in blocks if len(b) >= MIN_BLOCK]
+
+
+def _dataset(blocks: list[list[int]]):
+    from datasets import Dataset
+
+    return Dataset.from_dict({"input_ids": blocks, "labels": [list(b) for b in blocks]})
+
+
+def build_pt(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, data=None) -> StageRun:
+    from trl import SFTConfig, SFTTrainer
+
+    model_path, device, tokenizer, sd = begin("pt", spec, workspace, data)
+    max_len = spec.training.max_length
+    train_blocks = pack([r["text"] for r in sd.train], tokenizer, max_len)
+    if not train_blocks:
+        raise DataError("the texts hold no tokens to train on.")
+    eval_blocks = pack([r["text"] for r in sd.eval], tokenizer, max_len) if sd.eval else []
+    n_tokens = sum(len(b) for b in train_blocks)
+    log.info("data: %s texts packed into %s blocks of up to %s tokens (%s tokens; texts joined with the "
+             "end-of-text token, every token trained)", len(sd.train), len(train_blocks), max_len, f"{n_tokens:,}")
+
+    model, peft = build_model(spec, model_path, device, total_steps(spec, len(train_blocks)))
+    has_eval = bool(eval_blocks)
+    config = SFTConfig(**training_kwargs(spec, job_dir, device, has_eval), max_length=max_len, packing=False)
+    trainer = SFTTrainer(
+        model=model,
+        args=config,
+        train_dataset=_dataset(train_blocks),
+        eval_dataset=_dataset(eval_blocks) if has_eval else None,
+        processing_class=tokenizer,
+        peft_config=peft,
+        callbacks=callbacks(spec, reporter),
+    )
+    log_trainable(trainer)
+    return StageRun(trainer, tokenizer, model_path, len(train_blocks), len(eval_blocks))
