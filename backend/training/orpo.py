@@ -30,7 +30,19 @@ def build_orpo(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, d
     has_eval = bool(sd.eval)
     config = ORPOConfig(**training_kwargs(spec, job_dir, device, has_eval, count_tokens=False), max_length=max_len,
                         beta=spec.align.beta, remove_unused_columns=False)
-    trainer = ORPOTrainer(
+
+    class Trainer(ORPOTrainer):
+        # prompt / ptuning: PEFT puts the virtual tokens' logits before the row's; TRL's dpo and kto keep
+        # only the last seq_len positions, this trainer does not (its logits and labels would misalign).
+        def concatenated_forward(self, model, batch):
+            def forward(input_ids, **kwargs):
+                out = model(input_ids, **kwargs)
+                out.logits = out.logits[:, -input_ids.shape[1]:]
+                return out
+
+            return super().concatenated_forward(forward, batch)
+
+    trainer = Trainer(
         model=model,
         args=config,
         train_dataset=to_dataset(sd.train),

@@ -45,6 +45,14 @@ def build_rm(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, dat
         peft_config=peft,
         callbacks=callbacks(spec, reporter),
     )
+    if spec.method.name == "qlora":
+        # TRL casts a quantized model's trainable weights to bf16 (QLoRA's choice for the adapter). The LoRA
+        # layers cast their input to match; the score head (PEFT's trainable copy, a plain Linear) does not,
+        # so with fp32 compute (the CPU) its matmul fails on the dtypes. Keep the head in fp32, as it was
+        # loaded; bf16/fp16 training runs it under autocast anyway.
+        for name, param in trainer.model.named_parameters():
+            if param.requires_grad and ".modules_to_save." in name:
+                param.data = param.data.float()
     n_train = len(trainer.train_dataset)
     check_kept("rm", len(sd.train), n_train, max_len, "pairs")
     log_trainable(trainer)
