@@ -88,10 +88,11 @@ def resources_markdown(ctx: Ctx, spec: JobSpec, values: FormValues) -> str:
             total=format_bytes(est.total), device=t[f"review.device.{device}"],
             budget=format_bytes(budget) if budget else "?"))
         rec = recommend(spec, config, hw)
-        if rec is not None and getattr(rec, "changes", None):
-            lines.append("⚠ " + t["review.recommend"].format(reason=rec.reason))
-    except ImportError:  # pragma: no cover - the estimate module is optional here
-        pass
+        if rec.action in ("change", "nothing_fits"):
+            changes = ", ".join(f"`{k}: {v}`" for k, v in (rec.changes or {}).items())
+            lines.append("⚠ " + t["review.recommend"].format(reason=rec.reason) + (f" → {changes}" if changes else ""))
+    except (KeyError, ValueError, TypeError) as e:  # a config the estimate cannot read
+        lines.append(t["review.memory_unknown"].format(reason=e))
     return "  \n" + "  \n".join(lines)
 
 

@@ -1,0 +1,349 @@
+"""Will this job fit? A memory estimate from the spec and config.json, and what to change if not.
+
+    from backend.estimate import estimate_memory, recommend, format_bytes
+    est = estimate_memory(spec, config, "cuda")      # config: the model's config.json as a dict
+    print(format_bytes(est.total), est.parts())
+    rec = recommend(spec, config, hardware)          # hardware: backend.hardware.detect()
+    print(rec.reason, rec.changes)                   # e.g. {"method.name": "qlora", ...}
+
+Torch-free (the UI calls it on every change of the form). Every part is in bytes:
+
+    weights      base weights in the compute dtype (fp32 on a CPU, bf16/fp16 on a GPU);
+                 qlora: the decoder's linear weights in 4 bits (0.5 B + quantization constants:
+                 one fp32 absmax per 64 weights, or with double quantization one byte per 64 and
+                 an fp32 per 16,384) or 8 bits (1 B); embeddings, norms, biases and the lm_head in
+                 fp32 (prepare_model_for_kbit_training casts them). full/freeze in mixed precision:
+                 the trained weights are fp32 master weights (methods.apply_freeze casts them) plus
+                 the bf16/fp16 copy autocast keeps of each for the backward pass, 6 B per weight.
+                 Adapter weights (PEFT methods) in fp32.
+    gradients    trainable x 4 B (the trainable weights are fp32: PEFT keeps adapters in fp32, full
+                 fine-tuning in mixed precision trains fp32 master weights, a CPU trains in fp32).
+    optimizer    AdamW's two fp32 moments, 2 x trainable x 4 B.
+    activations  what the backward pass keeps, without gradient checkpointing:
+                 ACTIVATION_FACTOR x batch x max_length x layers x bytes x per_token, with
+                 per_token = 7 h + 2 kv + 4 i [+ ADAPTER_ACTIVATION x a]
+                 h = hidden, kv = key/value width (kv heads x head_dim), i = intermediate, bytes =
+                 compute dtype size, a = sum of the in_features of the layers one decoder layer adapts
+                 (LoRA family; all-linear: 6 h + i for Llama/Qwen). 7 h + 2 kv + 4 i counts the tensors
+                 autograd keeps per token and layer (two norm inputs and outputs, q, k, v, the attention
+                 output and o_proj's input, the MLP's gate, activation, up and product; SDPA keeps no
+                 length x length matrix); torch's saved-tensor hooks count 3275 values on the demo
+                 model against 3072 from the formula. The adapter term is each adapted input's
+                 dropped-out copy and mask plus its gradient buffers in the backward pass. The factor
+                 covers what else the backward pass and the allocator hold at the peak.
+    logits       LOGITS_FACTOR x min(batch x max_length, 4096) x min(vocab, 32768) x 4 B: TRL's fused
+                 LM head (TRL >= 1.16) never builds the whole batch x length x vocab logits; it scores
+                 tiles of at most 4096 tokens x 32768 vocabulary entries (fp32 on the CPU, where the
+                 tile is folded with torch ops that make a few tile-sized temporaries).
+    overhead     a GPU: the CUDA context and allocator slack (GPU_OVERHEAD); a CPU: the worker
+                 process with torch, transformers, TRL and PEFT loaded and the trainer built
+                 (CPU_PROCESS), a fixed CPU_TRAIN_FIXED, and CPU_WEIGHT_SLACK x the bytes of the
+                 unquantized weights (measured: training on a CPU holds about that much more RSS,
+                 independent of batch and length, for full, lora and qlora alike). qlora adds the
+                 largest layer dequantized (a transient buffer).
+
+The factors were calibrated on a CPU against measured peak RSS (benchmarks/bench_memory_estimate.py,
+figures in benchmarks/README.md); on a GPU the same formula runs with the compute dtype's size and
+awaits a measurement. Stages beyond sft are approximated: paired stages
+(dpo, orpo, rm, kto) double the activations and logits; dpo and kto with full/freeze keep a frozen
+reference copy of the weights.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+from backend.spec import LORA_FAMILY, JobSpec
+from backend.training.param_count import estimate_trainable, linear_shapes, parameter_table
+
+GB = 1024**3
+# Calibrated on a CPU (see the module docstring).
+ACTIVATION_FACTOR = 1.2
+ADAPTER_ACTIVATION = 2.4  # values kept per token and layer for each input feature of an adapted layer
+LOGITS_FACTOR = {"cpu": 8.5, "cuda": 1.0}  # tile-sized fp32 buffers of the fused LM head (GPU: not measured)
+CPU_PROCESS = 500 * 1024**2  # the worker process: Python + torch + transformers + TRL + PEFT, the trainer built
+CPU_TRAIN_FIXED = 15 * 1024**2  # what the first training steps add whatever the model and batch
+CPU_WEIGHT_SLACK = 1.1  # x the bytes of the unquantized weights, held during training on a CPU
+GPU_OVERHEAD = 768 * 1024**2  # CUDA context (~0.5 GB) + caching-allocator fragmentation (not measured)
+HEADROOM = 0.15  # a plan fits when its estimate leaves this share of the budget free
+QLORA_BLOCK = 64  # bitsandbytes 4-bit: one absmax per 64 weights
+DOUBLE_QUANT_BLOCK = 256  # double quantization: the absmaxes in 8 bits, one fp32 per 256 of them
+PAIRED_STAGES = ("dpo", "orpo", "rm", "kto")
+REFERENCE_STAGES = ("dpo", "kto")
+MIN_LENGTH = 128  # the recommendation shortens max_length no further than this
+# trl.kernels.chunked_logprob.TOKEN_CHUNK_SIZE and trl.trainer.utils._CHUNKED_LOGPROB_CHUNK_SIZE (TRL 1.16).
+LOGITS_TILE_TOKENS = 4096
+LOGITS_TILE_VOCAB = 32768
+
+
+class EstimateError(ValueError):
+    """config.json lacks what the estimate needs (hidden_size, num_hidden_layers, ...)."""
+
+
+@dataclass
+class Estimate:
+    weights: int
+    gradients: int
+    optimizer: int
+    activations: int
+    logits: int
+    overhead: int
+    device: str
+    trainable_params: int
+    total_params: int
+    compute_bytes: int  # bytes per value of the compute dtype (4 fp32, 2 bf16/fp16)
+    notes: list[str] = field(default_factory=list)
+
+    PARTS = ("weights", "gradients", "optimizer", "activations", "logits", "overhead")
+
+    @property
+    def total(self) -> int:
+        return sum(self.parts().values())
+
+    def parts(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in self.PARTS}
+
+    def describe(self) -> str:
+        """`6.2 GB: weights 1.0 GB, gradients 12 MB, ...`"""
+        items = ", ".join(f"{k} {format_bytes(v)}" for k, v in self.parts().items())
+        return f"{format_bytes(self.total)}: {items}"
+
+
+@dataclass
+class Recommendation:
+    action: str  # "keep" | "change" | "nothing_fits" | "unknown"
+    reason: str  # one English sentence
+    changes: dict = field(default_factory=dict)  # dotted field -> new value, for JobSpec.with_overrides
+    estimate: Estimate | None = None  # of the spec as recommended (the original one for keep/nothing_fits)
+    original: Estimate | None = None
+    budget: int | None = None
+    device: str = "cpu"
+
+    @property
+    def fits(self) -> bool | None:
+        return {"keep": True, "change": True, "nothing_fits": False}.get(self.action)
+
+    def overrides(self) -> list[str]:
+        """`--set` strings: spec.with_overrides(rec.overrides())."""
+        return [f"{k}={v}" for k, v in self.changes.items()]
+
+
+def format_bytes(n: int | float | None) -> str:
+    """1536 -> `1.5 KB`, 3 * 1024**3 -> `3.0 GB` (binary units, the way memory is sold)."""
+    if n is None:
+        return "?"
+    n = float(n)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if abs(n) < 1024 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TB"  # pragma: no cover
+
+
+def _dims(config: dict) -> dict:
+    cfg = config
+    if "hidden_size" not in cfg and isinstance(cfg.get("text_config"), dict):
+        cfg = {**cfg["text_config"], "tie_word_embeddings": cfg.get("tie_word_embeddings", False)}
+    try:
+        h = int(cfg["hidden_size"])
+        heads = int(cfg["num_attention_heads"])
+        kv = int(cfg.get("num_key_value_heads") or heads)
+        head_dim = int(cfg.get("head_dim") or h // heads)
+        return dict(h=h, heads=heads, kv_dim=kv * head_dim, inter=int(cfg.get("intermediate_size") or 4 * h),
+                    layers=int(cfg["num_hidden_layers"]), vocab=int(cfg["vocab_size"]))
+    except (KeyError, TypeError, ValueError, ZeroDivisionError) as e:
+        raise EstimateError(f"config.json lacks a usable {e}: cannot estimate the memory.") from None
+
+
+def logits_factor(device: str) -> float:
+    return LOGITS_FACTOR["cuda" if device == "cuda" else "cpu"]
+
+
+def compute_bytes(spec: JobSpec, device: str) -> int:
+    """Size of a value in the compute dtype, as backend.training.model.pick_dtype/load_model choose it:
+    fp32 on a CPU (weights stay fp32 there), bf16/fp16 on a GPU unless precision is fp32."""
+    if device != "cuda":
+        return 4
+    return 4 if spec.training.precision == "fp32" else 2
+
+
+def _adapted_inputs(spec: JobSpec, config: dict) -> int:
+    """Sum of in_features of the linear layers one decoder layer adapts (LoRA family)."""
+    shapes = linear_shapes(config)
+    value = spec.method.target_modules.strip()
+    if value in ("all-linear", "all_linear", "all"):
+        names = list(shapes)
+    else:
+        names = [n for n in (m.strip().rsplit(".", 1)[-1] for m in value.split(",")) if n in shapes]
+    return sum(shapes[n][0] for n in names)
+
+
+def estimate_memory(spec: JobSpec, config: dict, device: str) -> Estimate:
+    """Peak memory of training `spec` on the model `config` describes, on "cuda" or "cpu"."""
+    d = _dims(config)
+    try:
+        trainable, total = estimate_trainable(spec, config)
+        table = parameter_table(config, "score" if spec.stage == "rm" else "lm_head")
+    except (KeyError, TypeError, ValueError) as e:
+        raise EstimateError(f"config.json lacks a usable {e}: cannot estimate the memory.") from None
+    m, t = spec.method, spec.training
+    cb = compute_bytes(spec, device)
+    notes: list[str] = []
+    text_cfg = config.get("text_config") if isinstance(config.get("text_config"), dict) else config
+    if any(int(text_cfg.get(k) or 0) > 1 for k in ("num_experts", "num_local_experts", "n_routed_experts")):
+        notes.append("mixture of experts: counted as a dense model, so the estimate is low")
+    if spec.stage in ("grpo", "ppo"):
+        notes.append(f"{spec.stage}: generation and sampled replies are not counted")
+    is_peft = m.name not in ("full", "freeze")
+    base = sum(c for _, c in table)
+    adapter = total - base if is_peft else 0
+
+    # -- weights -------------------------------------------------------------------------------
+    linear = sum(c for n, c in table if n.startswith("model.layers.") and n.endswith("_proj.weight"))
+    if m.name == "qlora":
+        if m.quant_bits == 4:
+            per = 0.5 + (1 / QLORA_BLOCK + 4 / (QLORA_BLOCK * DOUBLE_QUANT_BLOCK) if m.double_quant
+                         else 4 / QLORA_BLOCK)
+        else:
+            per = 1.0 + 4 / max(1, d["h"])  # int8 weights + one fp32 scale per row
+        # prepare_model_for_kbit_training (methods.load_model_for) casts the rest to fp32.
+        weights = int(linear * per) + (base - linear) * 4
+    elif is_peft:
+        weights = base * cb
+    else:
+        # apply_freeze casts the trained weights to fp32; in mixed precision autocast also keeps a
+        # compute-dtype copy of each for the backward pass.
+        weights = (base - trainable) * cb + trainable * 4 + (trainable * cb if cb < 4 else 0)
+        if cb < 4:
+            notes.append("mixed precision: the trained weights in fp32, plus their bf16/fp16 copies in a step")
+    weights += adapter * 4  # PEFT keeps adapter weights in fp32
+
+    # -- gradients and optimizer ---------------------------------------------------------------
+    gradients = trainable * 4  # of fp32 weights
+    optimizer = 2 * trainable * 4  # AdamW's two fp32 moments
+
+    # -- activations and logits ----------------------------------------------------------------
+    b, length, layers = t.batch_size, t.max_length, d["layers"]
+    per_token = 7 * d["h"] + 2 * d["kv_dim"] + 4 * d["inter"]
+    if m.name in LORA_FAMILY:
+        # TRL casts the adapters of a quantized model to bf16, so their copies of the inputs take 2 B.
+        adapter_bytes = min(cb, 2) if m.name == "qlora" else cb
+        per_token += ADAPTER_ACTIVATION * _adapted_inputs(spec, config) * adapter_bytes / cb
+    pairs = 2 if spec.stage in PAIRED_STAGES else 1
+    if pairs > 1:
+        notes.append(f"{spec.stage}: two sequences per row (activations and logits doubled)")
+    activations = int(ACTIVATION_FACTOR * pairs * b * length * layers * cb * per_token)
+    # TRL's fused LM head scores the tokens in tiles of at most LOGITS_TILE_TOKENS x LOGITS_TILE_VOCAB,
+    # so the logits are never held whole; rm has a one-output head.
+    vocab = 1 if spec.stage == "rm" else min(d["vocab"], LOGITS_TILE_VOCAB)
+    logits = int(logits_factor(device) * min(pairs * b * length, LOGITS_TILE_TOKENS) * vocab * 4)
+
+    # -- overhead ------------------------------------------------------------------------------
+    if device == "cuda":
+        overhead = GPU_OVERHEAD
+    else:
+        unquantized = (base - linear) * cb if m.name == "qlora" else base * cb
+        overhead = CPU_PROCESS + CPU_TRAIN_FIXED + int(CPU_WEIGHT_SLACK * unquantized)
+    if m.name == "qlora":
+        overhead += max(i * o for i, o in linear_shapes(config).values()) * cb
+    if spec.stage in REFERENCE_STAGES and not is_peft:
+        overhead += base * cb
+        notes.append(f"{spec.stage}: a frozen reference copy of the model")
+    return Estimate(weights=int(weights), gradients=gradients, optimizer=optimizer, activations=activations,
+                    logits=logits, overhead=overhead, device=device, trainable_params=trainable,
+                    total_params=total, compute_bytes=cb, notes=notes)
+
+
+def _device_for(spec: JobSpec, hardware) -> str:
+    if spec.training.device in ("cpu", "cuda"):
+        return spec.training.device
+    return hardware.device
+
+
+def fits(est: Estimate, budget: int | None) -> bool:
+    return budget is not None and est.total <= budget * (1 - HEADROOM)
+
+
+def _candidates(spec: JobSpec):
+    """(changes so far, spec after them, what was changed), in the order a person would try them."""
+    changes: dict = {}
+    m, t = spec.method, spec.training
+    current = spec
+    if m.name in ("full", "freeze"):
+        changes["method.name"] = "lora"
+        current = _apply(current, changes)
+        yield dict(changes), current, "lora"
+    if current.method.name != "qlora" or current.method.quant_bits != 4:
+        changes.update({"method.name": "qlora", "method.quant_bits": 4})
+        current = _apply(current, changes)
+        yield dict(changes), current, "qlora"
+    effective = t.batch_size * t.gradient_accumulation_steps
+    batch = t.batch_size
+    while batch > 1:
+        batch = max(1, batch // 2)
+        changes.update({"training.batch_size": batch,
+                        "training.gradient_accumulation_steps": math.ceil(effective / batch)})
+        current = _apply(current, changes)
+        yield dict(changes), current, "batch"
+    length = t.max_length
+    while length > MIN_LENGTH:
+        length = max(MIN_LENGTH, length // 2)
+        changes["training.max_length"] = length
+        current = _apply(current, changes)
+        yield dict(changes), current, "length"
+
+
+def _apply(spec: JobSpec, changes: dict) -> JobSpec:
+    sections = {}
+    for dotted, value in changes.items():
+        section, name = dotted.split(".", 1)
+        sections.setdefault(section, {})[name] = value
+    out = spec
+    for section, values in sections.items():
+        out = replace(out, **{section: replace(getattr(out, section), **values)})
+    return out
+
+
+def recommend(spec: JobSpec, config: dict, hardware) -> Recommendation:
+    """Keep the spec if its estimate fits the budget with HEADROOM to spare; else the first of:
+    lora (for full/freeze), qlora 4-bit, a smaller batch with more accumulation (same effective
+    batch), a shorter max_length, that fits; or say that nothing does."""
+    device = _device_for(spec, hardware)
+    budget = hardware.budget_bytes(device)
+    where = "the GPU's memory" if device == "cuda" else "the free RAM"
+    original = estimate_memory(spec, config, device)
+    if budget is None:
+        return Recommendation("unknown", f"The job needs about {format_bytes(original.total)}, but {where} is "
+                              "unknown here, so whether it fits cannot be told.", estimate=original,
+                              original=original, budget=None, device=device)
+    usable = int(budget * (1 - HEADROOM))
+    if fits(original, budget):
+        return Recommendation("keep", f"The job needs about {format_bytes(original.total)}, which fits "
+                              f"{format_bytes(budget)} of {where} with room to spare.", estimate=original,
+                              original=original, budget=budget, device=device)
+    need = format_bytes(original.total)
+    last = spec
+    for changes, candidate, step in _candidates(spec):
+        last = candidate
+        est = estimate_memory(candidate, config, device)
+        if not fits(est, budget):
+            continue
+        got = format_bytes(est.total)
+        t = candidate.training
+        why = {
+            "lora": f"training LoRA adapters instead of every weight ({spec.method.name}) brings it to {got}",
+            "qlora": f"LoRA on a 4-bit base model (qlora) brings it to {got}",
+            "batch": (f"batch size {t.batch_size} with {t.gradient_accumulation_steps} accumulation steps "
+                      f"(same effective batch) brings it to {got}"),
+            "length": f"cutting rows to {t.max_length} tokens brings it to {got}",
+        }[step]
+        return Recommendation("change", f"The job needs about {need}, more than the {format_bytes(usable)} "
+                              f"usable of {where}, but {why}.", changes=changes, estimate=est,
+                              original=original, budget=budget, device=device)
+    smallest = estimate_memory(last, config, device)
+    return Recommendation("nothing_fits", f"The job needs about {need}, and even {last.method.name} with batch size "
+                          f"{last.training.batch_size} and {last.training.max_length}-token rows needs "
+                          f"{format_bytes(smallest.total)}, more than the {format_bytes(usable)} usable of {where}, "
+                          "so choose a smaller model or a machine with more memory.", estimate=original,
+                          original=original, budget=budget, device=device)

@@ -1,0 +1,256 @@
+"""backend.estimate (memory estimate, recommendation) and backend.hardware (what the machine has)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from backend import hardware as hw
+from backend.demo import DEMO_CONFIG, VOCAB_SIZE
+from backend.estimate import HEADROOM, Estimate, estimate_memory, format_bytes, recommend
+from backend.spec import JobSpec, MethodSpec, TrainingSpec
+
+ROOT = Path(__file__).resolve().parents[1]
+GB = 1024**3
+
+# Qwen2-7B-like and Llama-3-8B-like config.json contents (made up here, nothing downloaded).
+QWEN_7B = dict(model_type="qwen2", hidden_size=3584, intermediate_size=18944, num_hidden_layers=28,
+               num_attention_heads=28, num_key_value_heads=4, vocab_size=152064, tie_word_embeddings=False)
+LLAMA_8B = dict(model_type="llama", hidden_size=4096, intermediate_size=14336, num_hidden_layers=32,
+                num_attention_heads=32, num_key_value_heads=8, vocab_size=128256, tie_word_embeddings=False)
+DEMO = {**DEMO_CONFIG, "vocab_size": VOCAB_SIZE}
+
+
+def spec(method: str = "lora", batch: int = 4, length: int = 1024, accum: int = 1, **training) -> JobSpec:
+    return JobSpec(method=MethodSpec(name=method),
+                   training=TrainingSpec(batch_size=batch, max_length=length, gradient_accumulation_steps=accum,
+                                         **training))
+
+
+def one_sentence(text: str) -> bool:
+    return text.endswith(".") and re.search(r"[.!?]\s+[A-Z]", text) is None
+
+
+def gpu_machine(budget: int) -> hw.Hardware:
+    return hw.Hardware(gpus=[hw.Gpu("Test GPU", budget, 0)], cpu_cores=8, ram_total=64 * GB, ram_available=60 * GB)
+
+
+# -- the estimate ------------------------------------------------------------------------------
+@pytest.mark.parametrize("config", [QWEN_7B, LLAMA_8B, DEMO], ids=["qwen7b", "llama8b", "demo"])
+@pytest.mark.parametrize("device", ["cuda", "cpu"])
+@pytest.mark.parametrize("method", ["full", "freeze", "lora", "dora", "qlora", "adalora", "ia3", "prefix"])
+def test_parts_add_up(config, device, method):
+    est = estimate_memory(spec(method), config, device)
+    parts = est.parts()
+    assert set(parts) == set(Estimate.PARTS)
+    assert all(isinstance(v, int) and v >= 0 for v in parts.values()), parts
+    assert est.total == sum(parts.values())
+    assert est.weights > 0 and est.activations > 0 and est.overhead > 0
+    assert 0 < est.trainable_params <= est.total_params
+    assert format_bytes(est.total) in est.describe()
+
+
+@pytest.mark.parametrize("config", [QWEN_7B, LLAMA_8B], ids=["qwen7b", "llama8b"])
+@pytest.mark.parametrize("device", ["cuda", "cpu"])
+def test_full_needs_more_than_lora_more_than_qlora(config, device):
+    # (Not so on a tiny model with long batches: there the adapters' activations outweigh the
+    # optimizer state full fine-tuning adds, as the benchmark measures on the demo model.)
+    full, lora, qlora = (estimate_memory(spec(m), config, device) for m in ("full", "lora", "qlora"))
+    assert full.total > lora.total > qlora.total
+    assert full.optimizer > lora.optimizer and full.gradients > lora.gradients
+    assert lora.weights > qlora.weights  # the 4-bit base
+    q8 = estimate_memory(JobSpec(method=MethodSpec(name="qlora", quant_bits=8)), config, device)
+    assert lora.weights > q8.weights > qlora.weights
+
+
+def test_weights_follow_precision_and_device():
+    bf16 = estimate_memory(spec("lora"), QWEN_7B, "cuda")  # auto on a GPU: bf16
+    fp32 = estimate_memory(spec("lora", precision="fp32"), QWEN_7B, "cuda")
+    cpu = estimate_memory(spec("lora", precision="bf16"), QWEN_7B, "cpu")  # weights stay fp32 on a CPU
+    assert bf16.compute_bytes == 2 and fp32.compute_bytes == 4 and cpu.compute_bytes == 4
+    assert fp32.weights == pytest.approx(2 * bf16.weights, rel=0.01)
+    assert cpu.weights == fp32.weights
+    # ~7.6B parameters: ~15 GB in bf16. qlora: 6.5B linear weights in ~0.52 B (3.4 GB), the 1.1B of
+    # embeddings and lm_head in fp32 (4.4 GB, as prepare_model_for_kbit_training casts them).
+    assert 14 * GB < bf16.weights < 16 * GB
+    q4 = estimate_memory(spec("qlora"), QWEN_7B, "cuda")
+    assert 7 * GB < q4.weights < 7.5 * GB
+    # Full fine-tuning in mixed precision: fp32 master weights and their bf16 copy (6 B), fp32
+    # gradients (4 B), AdamW's two fp32 moments (8 B): 18 B per weight.
+    full = estimate_memory(spec("full"), QWEN_7B, "cuda")
+    n = full.trainable_params
+    assert (full.weights, full.gradients, full.optimizer) == (6 * n, 4 * n, 8 * n)
+    cpu_full = estimate_memory(spec("full"), QWEN_7B, "cpu")
+    assert (cpu_full.weights, cpu_full.gradients, cpu_full.optimizer) == (4 * n, 4 * n, 8 * n)
+    # freeze: only the trained layers pay the fp32 master weights.
+    freeze = estimate_memory(spec("freeze"), QWEN_7B, "cuda")
+    k = freeze.trainable_params
+    assert 0 < k < n and freeze.weights == 2 * (n - k) + 6 * k
+
+
+def test_bigger_batch_or_length_needs_more_activations():
+    base = estimate_memory(spec("lora", batch=2, length=512), QWEN_7B, "cuda")
+    wider = estimate_memory(spec("lora", batch=4, length=512), QWEN_7B, "cuda")
+    longer = estimate_memory(spec("lora", batch=2, length=1024), QWEN_7B, "cuda")
+    assert wider.activations == pytest.approx(2 * base.activations, rel=0.001)
+    assert longer.activations == pytest.approx(2 * base.activations, rel=0.001)
+    assert wider.logits >= base.logits and longer.logits >= base.logits
+    assert (wider.weights, wider.gradients, wider.optimizer) == (base.weights, base.gradients, base.optimizer)
+    # Accumulation adds steps, not memory.
+    assert estimate_memory(spec("lora", batch=2, length=512, accum=8), QWEN_7B, "cuda").total == base.total
+
+
+def test_config_without_sizes_is_a_clear_error():
+    from backend.estimate import EstimateError
+
+    with pytest.raises(EstimateError, match="hidden_size"):
+        estimate_memory(spec(), {"model_type": "llama"}, "cuda")
+
+
+def test_multimodal_config_uses_its_text_config():
+    est = estimate_memory(spec(), {"model_type": "qwen2_vl", "text_config": QWEN_7B}, "cuda")
+    assert est.total == estimate_memory(spec(), QWEN_7B, "cuda").total
+
+
+# -- the recommendation ------------------------------------------------------------------------
+def _budget_for(est: Estimate) -> int:
+    """The smallest budget in which `est` fits with the headroom."""
+    return int(est.total / (1 - HEADROOM)) + 1
+
+
+def test_recommendation_moves_to_lora_then_qlora_as_the_budget_shrinks():
+    s = spec("full", batch=4, length=1024)
+    full = estimate_memory(s, QWEN_7B, "cuda")
+    lora = estimate_memory(spec("lora", batch=4, length=1024), QWEN_7B, "cuda")
+    qlora = estimate_memory(spec("qlora", batch=4, length=1024), QWEN_7B, "cuda")
+
+    keep = recommend(s, QWEN_7B, gpu_machine(_budget_for(full)))
+    assert keep.action == "keep" and keep.fits and keep.changes == {}
+
+    to_lora = recommend(s, QWEN_7B, gpu_machine(_budget_for(lora)))
+    assert to_lora.action == "change" and to_lora.changes == {"method.name": "lora"}
+    assert "LoRA" in to_lora.reason and one_sentence(to_lora.reason)
+
+    to_qlora = recommend(s, QWEN_7B, gpu_machine(_budget_for(qlora)))
+    assert to_qlora.action == "change"
+    assert to_qlora.changes == {"method.name": "qlora", "method.quant_bits": 4}
+    assert to_qlora.estimate.total < to_qlora.original.total
+
+    # Less still: qlora with a smaller batch and more accumulation, the effective batch kept.
+    smaller = recommend(s, QWEN_7B, gpu_machine(_budget_for(qlora) - GB))
+    assert smaller.action == "change" and smaller.changes["method.name"] == "qlora"
+    b = smaller.changes["training.batch_size"]
+    assert b < 4 and b * smaller.changes["training.gradient_accumulation_steps"] == 4
+
+    nothing = recommend(s, QWEN_7B, gpu_machine(2 * GB))
+    assert nothing.action == "nothing_fits" and nothing.fits is False and nothing.changes == {}
+    for rec in (keep, to_lora, to_qlora, smaller, nothing):
+        assert one_sentence(rec.reason), rec.reason
+
+
+def test_recommendation_shortens_rows_last_and_its_changes_apply_to_the_spec():
+    s = spec("qlora", batch=1, length=8192)
+    long = estimate_memory(s, QWEN_7B, "cuda")
+    short = estimate_memory(spec("qlora", batch=1, length=2048), QWEN_7B, "cuda")
+    rec = recommend(s, QWEN_7B, gpu_machine(_budget_for(short)))
+    assert rec.action == "change" and rec.changes == {"training.max_length": 2048}
+    assert rec.estimate.total < long.total
+    changed = s.with_overrides(rec.overrides())
+    assert changed.training.max_length == 2048
+    assert estimate_memory(changed, QWEN_7B, "cuda").total == rec.estimate.total
+
+
+def test_recommendation_on_a_cpu_uses_the_free_ram():
+    machine = hw.Hardware(gpus=[], cpu_cores=4, ram_total=16 * GB, ram_available=8 * GB)
+    rec = recommend(spec("lora", batch=4, length=256), DEMO, machine)
+    assert rec.device == "cpu" and rec.budget == 8 * GB and rec.action == "keep"
+    unknown = recommend(spec(), DEMO, hw.Hardware())
+    assert unknown.action == "unknown" and unknown.fits is None
+
+
+def test_format_bytes():
+    assert format_bytes(0) == "0 B"
+    assert format_bytes(1536) == "1.5 KB"
+    assert format_bytes(3 * GB) == "3.0 GB"
+    assert format_bytes(None) == "?"
+
+
+# -- hardware ----------------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _fresh_gpu_cache():
+    hw._GPU_CACHE.clear()
+    yield
+    hw._GPU_CACHE.clear()
+
+
+def test_hardware_here_is_sane(tmp_path):
+    t0 = time.perf_counter()
+    found = hw.detect(tmp_path)
+    assert time.perf_counter() - t0 < 0.5
+    assert found.cpu_cores >= 1
+    assert found.ram_total > 0 and 0 < found.ram_available <= found.ram_total
+    assert found.disk_free > 0 and found.disk_path == str(tmp_path)
+    assert hw.disk_free(tmp_path / "not" / "yet") == found.disk_free  # the nearest existing folder
+    if not hw.shutil.which("nvidia-smi"):
+        assert found.gpus == [] and found.device == "cpu"
+        assert found.budget_bytes() == found.ram_available == found.budget_bytes("cpu")
+        assert found.budget_bytes("cuda") is None
+    assert "CPU:" in found.summary()
+
+
+def _fake_smi(folder: Path, body: str) -> None:
+    exe = folder / "nvidia-smi"
+    exe.write_text("#!/bin/sh\n" + body + "\n")
+    exe.chmod(0o755)
+
+
+def test_no_nvidia_smi_means_no_gpu(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no nvidia-smi on the PATH
+    found = hw.detect(tmp_path)
+    assert found.gpus == [] and found.device == "cpu" and found.cpu_cores >= 1
+
+
+def test_gpus_from_nvidia_smi(monkeypatch, tmp_path):
+    _fake_smi(tmp_path, 'echo "NVIDIA H100 80GB HBM3, 81559, 1024"; echo "Tesla T4, [N/A], 0"')
+    monkeypatch.setenv("PATH", str(tmp_path))
+    found = hw.detect()
+    assert [g.name for g in found.gpus] == ["NVIDIA H100 80GB HBM3", "Tesla T4"]
+    assert found.gpus[0].memory_total == 81559 * 1024**2 and found.gpus[0].memory_used == 1024**3
+    assert found.gpus[1].memory_total is None
+    assert found.device == "cuda" and found.budget_bytes() == 81559 * 1024**2
+    assert "H100" in found.summary()
+
+
+@pytest.mark.parametrize("body", ["echo 'NVIDIA-SMI has failed' >&2; exit 9", "echo garbage", "sleep 5"])
+def test_broken_nvidia_smi_never_raises(monkeypatch, tmp_path, body):
+    _fake_smi(tmp_path, body)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    t0 = time.perf_counter()
+    found = hw.detect(tmp_path, nvidia_smi_timeout_s=0.3)
+    assert time.perf_counter() - t0 < 2
+    assert found.gpus == [] and found.device == "cpu"
+
+
+def test_unreadable_proc_files_give_none(monkeypatch):
+    def fail(*_a, **_k):
+        raise OSError("no /proc here")
+
+    monkeypatch.setattr("builtins.open", fail)
+    monkeypatch.setattr(hw, "_cgroup_memory", lambda: (None, None))
+    assert hw.ram() == (None, None)
+    assert hw.cpu_name() is None
+
+
+def test_estimate_and_hardware_do_not_import_torch():
+    code = ("import backend.estimate, backend.hardware, sys; backend.hardware.detect('.'); "
+            "assert 'torch' not in sys.modules, 'torch imported'; "
+            "assert 'transformers' not in sys.modules, 'transformers imported'")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
