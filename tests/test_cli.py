@@ -85,3 +85,32 @@ def test_a_model_folder_that_does_not_exist_is_refused_before_any_job(workspace,
     result = studio("train", str(DEMO_SPEC), "--set", f"model.name_or_path={tmp_path / 'empty'}",
                     "--workspace", str(workspace.root))
     assert result.returncode == 2 and "no config.json" in result.stderr
+
+
+def test_full_fine_tuning_exports_the_whole_model_and_chats(workspace, tmp_path):
+    """full and freeze jobs save a whole model: export zips it, chat loads it without an adapter."""
+    from backend.chat.client import ChatClient, ChatError, job_chat_target
+
+    result = studio("train", str(DEMO_SPEC), "--workspace", str(workspace.root), "--set", "method.name=full",
+                    "--set", "training.max_steps=3", "--set", "training.learning_rate=2e-4")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    job_dir = Path(result.stdout.strip().splitlines()[-1])
+    out = tmp_path / "full.zip"
+    exported = studio("export", job_dir.name, "--out", str(out), "--workspace", str(workspace.root))
+    assert exported.returncode == 0, exported.stderr
+    assert {"config.json", "model.safetensors", "tokenizer.json", "spec.yaml"} <= set(zipfile.ZipFile(out).namelist())
+    base, adapter = job_chat_target(job_dir)
+    assert adapter is None and base == str(job_dir / "adapter")
+    client = ChatClient(base, adapter)
+    try:
+        reply = client.reply([{"role": "user", "content": "who are you?"}], max_new_tokens=8)
+        assert isinstance(reply, str) and client.params > 1_000_000  # the whole model, loaded as such
+    finally:
+        client.close()
+    (job_dir / "spec.yaml").write_text((job_dir / "spec.yaml").read_text().replace("stage: sft", "stage: rm"))
+    try:
+        job_chat_target(job_dir)
+    except ChatError as e:
+        assert "reward model" in str(e)
+    else:
+        raise AssertionError("a reward model was offered for chat")

@@ -90,11 +90,17 @@ class ChatClient:
                 self._proc.kill()
 
 
-def job_chat_target(job_dir: Path) -> tuple[str, str]:
-    """(base model path, adapter dir) of a finished job."""
+def job_chat_target(job_dir: Path) -> tuple[str, str | None]:
+    """(base model path, adapter dir) of a finished job; (the trained model, None) for full and
+    freeze jobs, which save a whole model. A reward model scores replies and cannot chat."""
     adapter = Path(job_dir) / "adapter"
     cfg_path = adapter / "adapter_config.json"
+    spec_path = Path(job_dir) / "spec.yaml"
+    if spec_path.is_file() and "\nstage: rm\n" in spec_path.read_text(encoding="utf-8"):
+        raise ChatError(f"job {Path(job_dir).name} trained a reward model: it scores replies and does not chat.")
     if not cfg_path.is_file():
+        if (adapter / "config.json").is_file():
+            return str(adapter), None
         raise ChatError(f"job {Path(job_dir).name} has no adapter yet; chat works once the job has succeeded.")
     base = json.loads(cfg_path.read_text(encoding="utf-8")).get("base_model_name_or_path")
     return base, str(adapter)

@@ -21,7 +21,8 @@ def export_adapter_zip(job_dir: Path, out_path: Path | None = None) -> Path:
     job_dir = Path(job_dir)
     adapter = job_dir / "adapter"
     missing = [f for f in ADAPTER_FILES if not (adapter / f).is_file()]
-    if missing:
+    whole_model = (adapter / "config.json").is_file() and any(adapter.glob("*.safetensors"))
+    if missing and not whole_model:  # full and freeze jobs save the whole model there
         raise ExportError(
             f"job {job_dir.name} has no finished adapter ({', '.join(missing)} missing in {adapter}); "
             "only a succeeded job can be exported."
