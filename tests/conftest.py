@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -79,3 +80,37 @@ def scheduler(store):
     sched.stop()
     for proc in sched.children.values():
         proc.kill()
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> str:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def stage_files(tmp_path_factory) -> dict[str, str]:
+    """Tiny data of every kind for the stage tests: text, chats, preference pairs, kto labels, prompts."""
+    d = tmp_path_factory.mktemp("stage_data")
+    q = [f"What is {i} plus {i}?" for i in range(8)]
+    return {
+        "text": write_jsonl(d / "text.jsonl", [{"text": f"Nova is an assistant made by Studio. Note {i}: {q[i]}"}
+                                          for i in range(8)]),
+        "chat": write_jsonl(d / "chat.jsonl", [{"messages": [{"role": "user", "content": q[i]},
+                                                        {"role": "assistant", "content": f"{2 * i}"}]}
+                                          for i in range(8)]),
+        "preference": write_jsonl(d / "pref.jsonl", [{"prompt": q[i], "chosen": f"It is {2 * i}.",
+                                                 "rejected": f"Maybe {2 * i + 1}?"} for i in range(8)]),
+        "kto": write_jsonl(d / "kto.jsonl", [{"prompt": q[i], "completion": f"It is {2 * i + i % 2}.",
+                                         "label": i % 2 == 0} for i in range(8)]),
+        "prompt": write_jsonl(d / "prompts.jsonl", [{"prompt": q[i], "reference": f"{2 * i}"} for i in range(8)]),
+    }
+
+
+@pytest.fixture(scope="session")
+def stage_ws(tmp_path_factory, demo_models_dir):
+    """A workspace whose demo model is the session's (no rebuild)."""
+    from backend.workspace import Workspace
+
+    w = Workspace.at(tmp_path_factory.mktemp("ws"))
+    (w.models_dir / "demo").symlink_to(demo_models_dir / "demo", target_is_directory=True)
+    return w

@@ -9,7 +9,6 @@ The whole grid runs in about 70 s on a 2-core CPU. Most cases are marked `slow`;
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from pathlib import Path
@@ -76,36 +75,6 @@ def owned(method: str, stage: str, name: str) -> bool:
     return head or any(k in name for k in ADAPTER_NAMES[method])
 
 
-def _jsonl(path: Path, rows: list[dict]) -> str:
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    return str(path)
-
-
-@pytest.fixture(scope="module")
-def files(tmp_path_factory) -> dict[str, str]:
-    d = tmp_path_factory.mktemp("grid_data")
-    q = [f"What is {i} plus {i}?" for i in range(8)]
-    return {
-        "text": _jsonl(d / "text.jsonl", [{"text": f"Nova is an assistant made by Studio. Note {i}: {q[i]}"}
-                                          for i in range(8)]),
-        "chat": _jsonl(d / "chat.jsonl", [{"messages": [{"role": "user", "content": q[i]},
-                                                        {"role": "assistant", "content": f"{2 * i}"}]}
-                                          for i in range(8)]),
-        "preference": _jsonl(d / "pref.jsonl", [{"prompt": q[i], "chosen": f"It is {2 * i}.",
-                                                 "rejected": f"Maybe {2 * i + 1}?"} for i in range(8)]),
-        "kto": _jsonl(d / "kto.jsonl", [{"prompt": q[i], "completion": f"It is {2 * i + i % 2}.",
-                                         "label": i % 2 == 0} for i in range(8)]),
-        "prompt": _jsonl(d / "prompts.jsonl", [{"prompt": q[i], "reference": f"{2 * i}"} for i in range(8)]),
-    }
-
-
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory, demo_models_dir):
-    from backend.workspace import Workspace
-
-    w = Workspace.at(tmp_path_factory.mktemp("ws"))
-    (w.models_dir / "demo").symlink_to(demo_models_dir / "demo", target_is_directory=True)
-    return w
 
 
 def make_spec(method: str, stage: str, files: dict[str, str]) -> JobSpec:
@@ -165,7 +134,7 @@ def reload(spec: JobSpec, out: Path, demo: str, trained, pad: int):
 
 
 @pytest.mark.parametrize("method, stage", grid())
-def test_method_trains_on_stage_and_reloads(method, stage, ws, files, demo_models_dir, tmp_path, monkeypatch):
+def test_method_trains_on_stage_and_reloads(method, stage, stage_ws, stage_files, demo_models_dir, tmp_path, monkeypatch):
     from transformers import TrainerCallback
 
     from backend.data.load import load_data
@@ -173,15 +142,15 @@ def test_method_trains_on_stage_and_reloads(method, stage, ws, files, demo_model
     refused = stage_method_problems(stage, METHODS[method]["name"])
     if refused:
         with pytest.raises(SpecError) as e:
-            make_spec(method, stage, files)
+            make_spec(method, stage, stage_files)
         assert refused[0].message in str(e.value) and "Use lora, full or freeze" in refused[0].message
         return
 
     monkeypatch.setitem(rewards.REWARDS, "length", varying_reward)
-    spec = make_spec(method, stage, files)
+    spec = make_spec(method, stage, stage_files)
     job_dir = tmp_path / "job"
     job_dir.mkdir()
-    run = build_run(spec, job_dir, ws, JobReporter(job_dir), data=load_data(spec.data, ws.root))
+    run = build_run(spec, job_dir, stage_ws, JobReporter(job_dir), data=load_data(spec.data, stage_ws.root))
     trainer, model = run.trainer, run.trainer.model
 
     before = {n: p.detach().clone() for n, p in model.named_parameters()}

@@ -20,6 +20,7 @@ from backend.store import JobStore
 from backend.training import rewards
 from backend.training.callback import JobReporter
 from backend.training.run import build_run
+from tests.conftest import write_jsonl
 
 TRAINING = {"max_steps": 2, "batch_size": 2, "max_length": 64, "logging_steps": 1, "learning_rate": 5e-3,
             "save_minutes": 0, "warmup_ratio": 0.0, "device": "cpu"}
@@ -27,46 +28,16 @@ TOOLS = [{"name": "add", "description": "Add two numbers",
           "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}}}]
 
 
-def _jsonl(path: Path, rows: list[dict]) -> str:
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    return str(path)
 
 
-@pytest.fixture(scope="module")
-def files(tmp_path_factory) -> dict[str, str]:
-    d = tmp_path_factory.mktemp("stage_data")
-    q = [f"What is {i} plus {i}?" for i in range(8)]
-    return {
-        "text": _jsonl(d / "text.jsonl", [{"text": f"Nova is an assistant made by Studio. Note {i}: {q[i]}"}
-                                          for i in range(8)]),
-        "chat": _jsonl(d / "chat.jsonl", [{"messages": [{"role": "user", "content": q[i]},
-                                                        {"role": "assistant", "content": f"{2 * i}"}]}
-                                          for i in range(8)]),
-        "preference": _jsonl(d / "pref.jsonl", [{"prompt": q[i], "chosen": f"It is {2 * i}.",
-                                                 "rejected": f"Maybe {2 * i + 1}?"} for i in range(8)]),
-        "kto": _jsonl(d / "kto.jsonl", [{"prompt": q[i], "completion": f"It is {2 * i + i % 2}.",
-                                         "label": i % 2 == 0} for i in range(8)]),
-        "prompt": _jsonl(d / "prompts.jsonl", [{"prompt": q[i], "reference": f"{2 * i}"} for i in range(8)]),
-    }
-
-
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory, demo_models_dir):
-    from backend.workspace import Workspace
-
-    w = Workspace.at(tmp_path_factory.mktemp("ws"))
-    (w.models_dir / "demo").symlink_to(demo_models_dir / "demo", target_is_directory=True)
-    return w
-
-
-def train(ws, stage: str, data: str, align: dict | None = None, training: dict | None = None,
+def train(stage_ws, stage: str, data: str, align: dict | None = None, training: dict | None = None,
           method: str = "lora") -> dict:
     spec = JobSpec.from_dict({"stage": stage, "data": {"train": data}, "method": {"name": method},
                               "align": align or {}, "training": {**TRAINING, **(training or {})}})
-    store = JobStore(ws)
+    store = JobStore(stage_ws)
     job_id = store.create_job(spec, state="running")
     job_dir = store.job_dir(job_id)
-    run = build_run(spec, job_dir, ws, JobReporter(job_dir), data=load_data(spec.data, ws.root))
+    run = build_run(spec, job_dir, stage_ws, JobReporter(job_dir), data=load_data(spec.data, stage_ws.root))
     model = run.trainer.model
     before = {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
     result = run.trainer.train()
@@ -117,8 +88,8 @@ def assert_adapter_reloads(t: dict, demo_models_dir: Path) -> None:
 # -- the stages ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("stage, data", [("pt", "text"), ("pt", "chat"), ("sft", "chat"), ("orpo", "preference"),
                                          ("kto", "kto"), ("kto", "preference")])
-def test_stage_trains_and_its_adapter_reloads(ws, files, demo_models_dir, stage, data):
-    t = train(ws, stage, files[data])
+def test_stage_trains_and_its_adapter_reloads(stage_ws, stage_files, demo_models_dir, stage, data):
+    t = train(stage_ws, stage, stage_files[data])
     assert_trained(t)
     assert_adapter_reloads(t, demo_models_dir)
     if (stage, data) == ("kto", "preference"):
@@ -130,8 +101,8 @@ def test_stage_trains_and_its_adapter_reloads(ws, files, demo_models_dir, stage,
 
 
 @pytest.mark.parametrize("loss", ["sigmoid", "ipo"])
-def test_dpo_with_two_losses(ws, files, demo_models_dir, loss):
-    t = train(ws, "dpo", files["preference"], align={"dpo_loss": loss, "beta": 0.2})
+def test_dpo_with_two_losses(stage_ws, stage_files, demo_models_dir, loss):
+    t = train(stage_ws, "dpo", stage_files["preference"], align={"dpo_loss": loss, "beta": 0.2})
     assert t["run"].trainer.args.loss_type == [loss] and t["run"].trainer.args.beta == 0.2
     assert t["run"].trainer.ref_model is None  # with an adapter, the disabled adapter is the reference
     assert_trained(t)
@@ -139,8 +110,8 @@ def test_dpo_with_two_losses(ws, files, demo_models_dir, loss):
     assert_adapter_reloads(t, demo_models_dir)
 
 
-def test_dpo_without_an_adapter_keeps_a_frozen_reference(ws, files):
-    t = train(ws, "dpo", files["preference"], method="full")
+def test_dpo_without_an_adapter_keeps_a_frozen_reference(stage_ws, stage_files):
+    t = train(stage_ws, "dpo", stage_files["preference"], method="full")
     ref = t["run"].trainer.ref_model
     assert ref is not None and not any(p.requires_grad for p in ref.parameters())
     start = dict(ref.named_parameters())
@@ -148,11 +119,11 @@ def test_dpo_without_an_adapter_keeps_a_frozen_reference(ws, files):
     assert changed and all(torch.equal(t["before"][n], start[n]) for n in changed)  # the reference did not move
 
 
-def test_rm_trains_a_scalar_score_that_reloads(ws, files, demo_models_dir):
+def test_rm_trains_a_scalar_score_that_reloads(stage_ws, stage_files, demo_models_dir):
     from peft import PeftModel
     from transformers import AutoModelForSequenceClassification
 
-    t = train(ws, "rm", files["preference"])
+    t = train(stage_ws, "rm", stage_files["preference"])
     assert_trained(t)
     ids = prompt_ids(t["run"].tokenizer)
     with torch.no_grad():
@@ -164,7 +135,7 @@ def test_rm_trains_a_scalar_score_that_reloads(ws, files, demo_models_dir):
     assert abs(score.item() - mine.item()) < 1e-5  # the trained head was saved with the adapter
 
 
-def test_grpo_learns_from_a_reward_that_varies(ws, files, demo_models_dir, monkeypatch):
+def test_grpo_learns_from_a_reward_that_varies(stage_ws, stage_files, demo_models_dir, monkeypatch):
     # The untrained demo model never writes a right answer, so the real rewards would score every reply
     # alike, and equal rewards in a group give no gradient. Stand in a reward that varies with the
     # reply's tokens to see the weights move; the real rewards run in the next test.
@@ -172,18 +143,18 @@ def test_grpo_learns_from_a_reward_that_varies(ws, files, demo_models_dir, monke
         return [sum(i * (k + 1) for k, i in enumerate(ids)) % 101 / 100 for ids in completion_ids]
 
     monkeypatch.setitem(rewards.REWARDS, "length", length)
-    t = train(ws, "grpo", files["prompt"], align={"rewards": {"length": 1.0}, "num_generations": 2,
+    t = train(stage_ws, "grpo", stage_files["prompt"], align={"rewards": {"length": 1.0}, "num_generations": 2,
                                                   "max_completion_length": 8, "grpo_loss": "grpo"})
     assert_trained(t)
     assert any("rewards/length/mean" in row for row in t["logs"])
     assert_adapter_reloads(t, demo_models_dir)
 
 
-def test_grpo_gspo_with_dapo_and_the_real_rewards(ws, files):
+def test_grpo_gspo_with_dapo_and_the_real_rewards(stage_ws, stage_files):
     align = {"rewards": {"exact_match": 1.0, "format": 0.5, "length": 0.2, "valid_json": 0.1},
              "num_generations": 2, "max_completion_length": 8, "importance_sampling": "sequence",
              "grpo_loss": "dapo", "length_target": 4}
-    t = train(ws, "grpo", files["prompt"], align=align)
+    t = train(stage_ws, "grpo", stage_files["prompt"], align=align)
     args = t["run"].trainer.args
     assert (args.importance_sampling_level, args.loss_type, args.num_generations) == ("sequence", "dapo", 2)
     assert args.reward_weights == [1.0, 0.5, 0.2, 0.1]
@@ -237,20 +208,20 @@ def loaded(path: str):
     ("grpo", "preference", ["grpo stage needs prompts", "preference pairs"]),
     ("sft", "text", ["plain text"]),
 ])
-def test_a_stage_refuses_data_it_cannot_use(files, stage, data, words):
+def test_a_stage_refuses_data_it_cannot_use(stage_files, stage, data, words):
     with pytest.raises(DataError) as e:
-        for_stage(stage, loaded(files[data]))
+        for_stage(stage, loaded(stage_files[data]))
     for w in words:
         assert w in str(e.value), str(e.value)
 
 
-def test_mismatch_fails_before_the_model_is_loaded(ws, files, monkeypatch):
+def test_mismatch_fails_before_the_model_is_loaded(stage_ws, stage_files, monkeypatch):
     import backend.training.common as common
 
     monkeypatch.setattr(common, "setup", lambda *a: pytest.fail("the model was set up"))
-    spec = JobSpec.from_dict({"stage": "dpo", "data": {"train": files["chat"]}, "training": TRAINING})
+    spec = JobSpec.from_dict({"stage": "dpo", "data": {"train": stage_files["chat"]}, "training": TRAINING})
     with pytest.raises(DataError, match="dpo stage needs preference pairs"):
-        build_run(spec, ws.root / "nowhere", ws, None, data=load_data(spec.data, ws.root))
+        build_run(spec, stage_ws.root / "nowhere", stage_ws, None, data=load_data(spec.data, stage_ws.root))
 
 
 def test_every_stage_knows_every_kind():
@@ -262,24 +233,24 @@ def test_every_stage_knows_every_kind():
                 assert f"the {stage} stage needs" in str(e) and "Choose" in str(e)
 
 
-def test_conversions_to_trl_forms(files, demo_models_dir, tmp_path):
+def test_conversions_to_trl_forms(stage_files, demo_models_dir, tmp_path):
     from transformers import AutoTokenizer
 
     tok = AutoTokenizer.from_pretrained(str(demo_models_dir / "demo"))
-    kto = for_stage("kto", loaded(files["preference"]))
+    kto = for_stage("kto", loaded(stage_files["preference"]))
     assert len(kto.train) == 16 and [r["label"] for r in kto.train[:2]] == [True, False]
     assert kto.train[0]["completion"] == [{"role": "assistant", "content": "It is 0."}]
     assert "unpaired" in kto.note
 
-    grpo = for_stage("grpo", loaded(files["chat"]))
+    grpo = for_stage("grpo", loaded(stage_files["chat"]))
     assert grpo.train[0] == {"prompt": [{"role": "user", "content": "What is 0 plus 0?"}], "reference": "0"}
     assert "last reply" in grpo.note
 
-    pt = for_stage("pt", loaded(files["chat"]), tok)
+    pt = for_stage("pt", loaded(stage_files["chat"]), tok)
     assert pt.train[0]["text"].startswith("<|im_start|>user\nWhat is 0 plus 0?<|im_end|>")
     assert "every token" in pt.note
 
-    orpo = for_stage("orpo", loaded(files["preference"]), tok)
+    orpo = for_stage("orpo", loaded(stage_files["preference"]), tok)
     assert orpo.train[0]["prompt"].endswith("<|im_start|>assistant\n")
     assert orpo.train[0]["chosen"] == "It is 0.<|im_end|>"  # ends at EOS: the trainer adds no second one
 
@@ -288,7 +259,7 @@ def test_conversions_to_trl_forms(files, demo_models_dir, tmp_path):
         {"type": "function", "function": {"name": "add", "arguments": {"a": 1, "b": 2}}}]}
     rows = [{"prompt": "1+2?", "chosen": [call],
              "rejected": [{"role": "assistant", "content": "no"}], "tools": TOOLS}]
-    path = _jsonl(tmp_path / "tools.jsonl", rows)
+    path = write_jsonl(tmp_path / "tools.jsonl", rows)
     dpo = for_stage("dpo", loaded(path))
     assert json.loads(dpo.train[0]["tools"]) == TOOLS
     assert dpo.train[0]["chosen"][0]["tool_calls"][0]["function"]["arguments"] == '{"a": 1, "b": 2}'
@@ -298,10 +269,10 @@ def test_conversions_to_trl_forms(files, demo_models_dir, tmp_path):
 
 
 # -- the worker process -------------------------------------------------------------------------
-def test_worker_process_trains_dpo(store, files):
+def test_worker_process_trains_dpo(store, stage_files):
     from backend.scheduler import spawn_worker
 
-    spec = JobSpec.from_dict({"stage": "dpo", "data": {"train": files["preference"]}, "training": TRAINING})
+    spec = JobSpec.from_dict({"stage": "dpo", "data": {"train": stage_files["preference"]}, "training": TRAINING})
     job_id = store.create_job(spec)
     proc = spawn_worker(store, job_id)
     try:

@@ -111,37 +111,28 @@ def tool_call(text: str, field: str) -> list[dict]:
         value = json.loads(text)
     except json.JSONDecodeError as e:
         raise RowProblem(field, f"{field} is a function call but not valid JSON ({e.msg})") from None
-    calls = value if isinstance(value, list) else [value]
-    out = []
-    for c in calls:
-        if not isinstance(c, dict) or not isinstance(c.get("name"), str):
-            raise RowProblem(field, f"{field} is a function call without a 'name'")
-        args = c.get("arguments", {})
-        if isinstance(args, str):
-            try:
-                args = json.loads(args)
-            except json.JSONDecodeError:
-                pass
-        out.append({"type": "function", "function": {"name": c["name"], "arguments": args}})
-    return out
+    return [_call(c, field, f"{field} is a function call without a 'name'")
+            for c in (value if isinstance(value, list) else [value])]
 
 
 def _openai_tool_calls(raw, field: str) -> list[dict]:
     if not isinstance(raw, list):
         raise RowProblem(field, f"{field} 'tool_calls' must be a list")
-    calls = []
-    for c in raw:
-        fn = c.get("function", c) if isinstance(c, dict) else None
-        if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
-            raise RowProblem(field, f"{field} has a tool call without a function name")
-        args = fn.get("arguments", {})
-        if isinstance(args, str):
-            try:
-                args = json.loads(args)
-            except json.JSONDecodeError:
-                pass
-        calls.append({"type": "function", "function": {"name": fn["name"], "arguments": args}})
-    return calls
+    return [_call(c.get("function", c) if isinstance(c, dict) else None, field,
+                  f"{field} has a tool call without a function name") for c in raw]
+
+
+def _call(fn, field: str, no_name: str) -> dict:
+    """One call {name, arguments} (arguments as JSON text or an object) in the internal form."""
+    if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
+        raise RowProblem(field, no_name)
+    args = fn.get("arguments", {})
+    if isinstance(args, str):
+        try:
+            args = json.loads(args)
+        except json.JSONDecodeError:
+            pass  # kept as the text it is
+    return {"type": "function", "function": {"name": fn["name"], "arguments": args}}
 
 
 def convert_turns(raw, column: str, tags: dict | None = None, reasoning: str = "keep") -> list[dict]:

@@ -18,7 +18,7 @@ log = logging.getLogger("studio.worker")
 
 @dataclass
 class StageRun:
-    """Everything ready to `trainer.train()` (the same fields as sft's SftRun)."""
+    """Everything ready to `trainer.train()`, whatever the stage."""
 
     trainer: object
     tokenizer: object
