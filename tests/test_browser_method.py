@@ -22,6 +22,8 @@ pytestmark = [
 def test_method_step_fields_refusals_and_review(tmp_path):
     from playwright.sync_api import expect
 
+    # Groups appear after a server round trip; a loaded CI machine can take longer than the 5 s default.
+    expect.set_options(timeout=20_000)
     with studio_process(tmp_path / "ws", tmp_path / "studio-method.log") as url, chromium_page() as page:
         page.goto(url)
         page.get_by_role("tab", name="3 · Method").click()
