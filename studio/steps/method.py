@@ -132,8 +132,10 @@ def build(ctx: Ctx, start: FormValues) -> MethodStep:
 
     boxes = [advice, lora_box, targets_box, qlora_box, adalora_box, freeze_box, prompt_box, pref_box, dpo_loss,
              kto_d, kto_u, grpo_box]
-    stage.change(show, [stage, name], boxes)
-    name.change(show, [stage, name], boxes)
+    # One ordered queue: two quick clicks must not have the older answer land last and hide the
+    # settings of the pair now chosen.
+    for trigger in (stage.change, name.change):
+        trigger(show, [stage, name], boxes, concurrency_limit=1, concurrency_id="method-show")
     step = MethodStep(r, alpha, dropout, targets, next_btn, back, stage, name, advice)
     step.tail = [stage, name, f_layers, f_modules, bits, dq, init_r, target_r, vtokens, beta, dpo_loss, kto_d, kto_u,
                  n_gen, max_c, temp, grpo_loss, sampling, *weights, length_target]
