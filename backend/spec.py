@@ -304,6 +304,21 @@ class TrainingSpec:
     eval_steps: int = field(
         default=0, metadata=_help("Evaluate every N steps when there is an eval set; 0 = at each logging point.")
     )
+    early_stopping_patience: int = field(
+        default=0,
+        metadata=_help(
+            "Stop training after this many evaluations in a row without the eval loss improving, before "
+            "the model overfits further; needs an eval set. The weights kept are those at the stop, and "
+            "summary.json names the best step. 0 = off; usual 2-5."
+        ),
+    )
+    early_stopping_min_delta: float = field(
+        default=0.0,
+        metadata=_help(
+            "Early stopping: how much the eval loss must fall below its best to count as an improvement. "
+            "0 = any fall counts; e.g. 0.01 ignores tiny, noisy gains."
+        ),
+    )
     precision: str = field(
         default="auto",
         metadata=_help("Number format: `auto` = bf16 on a GPU that has it, else fp32.", choices=PRECISIONS),
@@ -470,6 +485,7 @@ class JobSpec:
         _range(p, "training.save_steps", t.save_steps, 0, 10**8, "0 (by time only) or a whole number")
         _range(p, "training.save_minutes", t.save_minutes, 0.0, 10**6, "0 (off) or a positive number of minutes")
         _range(p, "training.eval_steps", t.eval_steps, 0, 10**8, "0 or a whole number")
+        _early_stopping(p, t, d)
         _choice(p, "training.precision", t.precision, PRECISIONS)
         _choice(p, "training.device", t.device, ("auto", "cpu", "cuda"))
         _range(p, "training.cpu_threads", t.cpu_threads, 0, 4096, "0 (automatic) or a whole number of threads")
@@ -619,6 +635,17 @@ def _align(p: list[SpecIssue], a: AlignSpec, stage: str) -> None:
             p.append(SpecIssue(f"align.rewards.{name}", f"the weight must be a number, got {weight!r}."))
     if stage == "grpo" and not any(isinstance(w, (int, float)) and w for w in a.rewards.values()):
         p.append(SpecIssue("align.rewards", "grpo needs at least one reward with a weight other than 0."))
+
+
+def _early_stopping(p: list[SpecIssue], t: TrainingSpec, d: DataSpec) -> None:
+    _range(p, "training.early_stopping_patience", t.early_stopping_patience, 0, 10**6,
+           "0 (off) or a whole number of evaluations such as 3")
+    _range(p, "training.early_stopping_min_delta", t.early_stopping_min_delta, 0.0, 1e6,
+           "a non-negative number such as 0 or 0.01")
+    if t.early_stopping_patience > 0 and not str(d.eval).strip() and not d.eval_split:
+        p.append(SpecIssue("training.early_stopping_patience",
+                           "early stopping watches the eval loss: set `data.eval_split` (e.g. 0.1) or `data.eval`, "
+                           "or set this to 0."))
 
 
 def _data_split(p: list[SpecIssue], d: DataSpec) -> None:

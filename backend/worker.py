@@ -110,7 +110,18 @@ class StopRequest:
 
 
 def _train(store: JobStore, job_id: str, job_dir: Path, workspace: Workspace, stop: StopRequest) -> bool:
-    """Train; return True when stopped early on request."""
+    """Train; return True when stopped early on request. system.jsonl records the machine throughout,
+    loading included (a slow start shows there as much as a slow step)."""
+    from backend.training.sysmon import SystemSampler
+
+    sampler = SystemSampler(job_dir).start()
+    try:
+        return _train_sampled(store, job_id, job_dir, workspace, stop)
+    finally:
+        sampler.stop()
+
+
+def _train_sampled(store: JobStore, job_id: str, job_dir: Path, workspace: Workspace, stop: StopRequest) -> bool:
     from backend.data.load import load_data
 
     spec = store.load_spec(job_id)
@@ -119,6 +130,7 @@ def _train(store: JobStore, job_id: str, job_dir: Path, workspace: Workspace, st
     data = load_data(spec.data, workspace.root)
 
     from backend.training.callback import JobReporter
+    from backend.training.early_stop import find_early_stop
     from backend.training.run import build_run
 
     reporter = JobReporter(job_dir, stop=stop, save_every_s=spec.training.save_minutes * 60)
@@ -144,6 +156,9 @@ def _train(store: JobStore, job_id: str, job_dir: Path, workspace: Workspace, st
         "startup_s": round(startup_s, 2),
         "base_model": run.model_path,
     }
+    early = find_early_stop(run.trainer)
+    if early is not None and early.stopped:
+        summary["early_stopped"] = early.summary()
     (job_dir / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     log.info("adapter saved to %s (final loss %s)", adapter_dir, reporter.last_loss)
     store.mark_succeeded(job_id, reporter.last_loss)

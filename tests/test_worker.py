@@ -144,6 +144,7 @@ def test_worker_process_records_a_dataset_failure_with_file_and_row(store, tmp_p
     assert job.error.hint
     status = json.loads((store.job_dir(job_id) / "status.json").read_text())
     assert status["state"] == "failed" and status["error"]["kind"] == "dataset"
+    assert (store.job_dir(job_id) / "system.jsonl").read_text().strip()  # sampled, even for a run that failed
 
 
 def test_eval_split_puts_eval_loss_on_the_curve(workspace):

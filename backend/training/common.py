@@ -126,10 +126,17 @@ def log_sources(loaded) -> None:
 
 
 def callbacks(spec: JobSpec, reporter) -> list:
-    """The job's reporter and what the method needs called during training (adalora's rank allocation)."""
+    """The job's reporter, what the method needs called during training (adalora's rank allocation) and
+    early stopping on the eval loss when the spec asks for it (find it again with `find_early_stop`)."""
     from backend.training.methods import method_callbacks
 
-    return [reporter, *method_callbacks(spec)]
+    extra = []
+    if spec.training.early_stopping_patience > 0:
+        from backend.training.early_stop import EarlyStopOnEvalLoss
+
+        extra.append(EarlyStopOnEvalLoss(spec.training.early_stopping_patience,
+                                         spec.training.early_stopping_min_delta))
+    return [reporter, *method_callbacks(spec), *extra]
 
 
 def log_trainable(trainer) -> None:

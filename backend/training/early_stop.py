@@ -1,0 +1,62 @@
+"""Early stopping on the eval loss: stop when it has not improved for `patience` evaluations.
+
+    stopper = EarlyStopOnEvalLoss(patience=3, min_delta=0.0)    # common.callbacks(spec, ...) adds it
+    trainer.train()
+    stopper = find_early_stop(trainer)                          # the worker, after training
+    if stopper and stopper.stopped: summary["early_stopped"] = stopper.summary()
+
+Why not transformers' EarlyStoppingCallback: it requires load_best_model_at_end, which in turn
+requires the save and eval strategies to match, so a run with time-based checkpoints (the
+default here) could not use it. This one only watches and stops; the checkpoints stay as they are.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from transformers import TrainerCallback
+
+log = logging.getLogger("studio.worker")
+
+
+class EarlyStopOnEvalLoss(TrainerCallback):
+    def __init__(self, patience: int, min_delta: float = 0.0):
+        if patience < 1:
+            raise ValueError(f"`patience` must be at least 1, got {patience!r}.")
+        self.patience = patience
+        self.min_delta = min_delta
+        self.best: float | None = None
+        self.best_step: int | None = None
+        self.bad_evals = 0  # evaluations in a row without an improvement
+        self.stopped = False
+        self.at_step: int | None = None
+
+    def summary(self) -> dict:
+        """What happened, for summary.json: {stopped, at_step, best, best_step, patience, min_delta}."""
+        return {"stopped": self.stopped, "at_step": self.at_step, "best": self.best, "best_step": self.best_step,
+                "patience": self.patience, "min_delta": self.min_delta}
+
+    def on_evaluate(self, args, state, control, metrics=None, **kwargs):
+        loss = (metrics or {}).get("eval_loss")
+        if loss is None or not math.isfinite(loss) or self.stopped:
+            return control
+        if self.best is None or loss < self.best - self.min_delta:
+            self.best, self.best_step, self.bad_evals = float(loss), state.global_step, 0
+            return control
+        self.bad_evals += 1
+        if self.bad_evals >= self.patience:
+            self.stopped, self.at_step = True, state.global_step
+            control.should_training_stop = True
+            log.info("early stopping at step %s: the eval loss has not improved by more than %s for %s "
+                     "evaluations; best eval loss %.4f at step %s", state.global_step, self.min_delta,
+                     self.bad_evals, self.best, self.best_step)
+        return control
+
+
+def find_early_stop(trainer) -> EarlyStopOnEvalLoss | None:
+    """The trainer's early-stopping callback, or None when the spec did not ask for one."""
+    for cb in trainer.callback_handler.callbacks:
+        if isinstance(cb, EarlyStopOnEvalLoss):
+            return cb
+    return None
