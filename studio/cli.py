@@ -130,13 +130,14 @@ def cmd_train(args) -> int:
     from backend.data.load import load_data
     from backend.data.readers import DataError
     from backend.data.sources import source_names
-    from backend.spec import DEMO, JobSpec, SpecError
+    from backend.presets import load_spec_text
+    from backend.spec import DEMO, SpecError
 
     spec_path = Path(args.spec)
     if not spec_path.is_file():
         return _fail(f"{spec_path}: no such spec file.")
     try:
-        spec = JobSpec.from_yaml(spec_path.read_text(encoding="utf-8"))
+        spec = load_spec_text(spec_path.read_text(encoding="utf-8"), source=str(spec_path))
         if args.overrides:
             spec = spec.with_overrides(args.overrides)
     except SpecError as e:

@@ -84,6 +84,8 @@ class FormValues:
     reward_length: object = 0.0
     reward_valid_json: object = 0.0
     length_target: object = 32
+    early_stopping_patience: object = 0  # evaluations without improvement before stopping (0 = off)
+    early_stopping_min_delta: object = 0.0
 
     @classmethod
     def names(cls) -> list[str]:
@@ -105,13 +107,25 @@ def data_source_of(train_first: str, dataset_dir: str) -> str:
     return "path"
 
 
+def model_source_of(name_or_path: str) -> str:
+    """Which Model-step source a spec's model is: the demo, a hub id (`org/name` that is not a folder
+    here), or a local folder."""
+    from backend.hub import looks_like_hub_id
+
+    if name_or_path == DEMO:
+        return "demo"
+    if looks_like_hub_id(name_or_path) and not Path(name_or_path).expanduser().exists():
+        return "hub"
+    return "local"
+
+
 def form_from_spec(spec: JobSpec) -> FormValues:
     """The wizard's starting values for a spec (templates/demo.yaml at start-up)."""
     m, d, me, t, a = spec.model, spec.data, spec.method, spec.training, spec.align
     sources = [s.strip() for s in d.train.split(",") if s.strip()] or [DEMO]
     data_source = data_source_of(sources[0], d.dataset_dir)
     return FormValues(
-        model_source="demo" if m.name_or_path == DEMO else "local",
+        model_source=model_source_of(m.name_or_path),
         model_path="" if m.name_or_path == DEMO else m.name_or_path,
         trust_remote_code=m.trust_remote_code,
         data_source=data_source,
@@ -170,6 +184,8 @@ def form_from_spec(spec: JobSpec) -> FormValues:
         eval_split=d.eval_split,
         save_steps=t.save_steps,
         save_minutes=t.save_minutes,
+        early_stopping_patience=t.early_stopping_patience,
+        early_stopping_min_delta=t.early_stopping_min_delta,
     )
 
 
@@ -268,6 +284,8 @@ def spec_from_form(v: FormValues, base: JobSpec | None = None) -> JobSpec:
         logging_steps=v.logging_steps,
         save_steps=v.save_steps,
         save_minutes=v.save_minutes,
+        early_stopping_patience=v.early_stopping_patience,
+        early_stopping_min_delta=v.early_stopping_min_delta,
     )
     try:
         spec = JobSpec.from_dict(raw)

@@ -1,0 +1,227 @@
+"""The presets panel above the Train wizard: pick a preset or load a spec file, and the wizard
+fills in; save the wizard's settings as a preset of your own.
+
+    with gr.Tab(t["tab.train"], id="train"):
+        presets = presets_view.build(ctx)
+        with gr.Tabs(selected="model") as wizard:
+            ...
+    presets_view.wire(ctx, presets, inputs, n_slots, wizard,
+                      after=(data.refresh, data.refresh_inputs, data.refresh_outputs))
+
+The handlers' logic is in plain functions (apply_to_form, spec_file_to_form, save_from_form)
+that take and return studio.form.FormValues, so it is tested without a browser. The dropdown is
+filled when the panel opens, in the page's language (preset titles come from the YAML files, not
+from the string tables); `view.refresh` redraws it, e.g. after a language switch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import gradio as gr
+
+from backend.presets import Preset, PresetError, apply_preset, get_preset, list_presets, load_spec_text, save_preset
+from backend.spec import JobSpec, SpecError, SpecIssue
+from studio.context import Ctx, warn_unexpected
+from studio.form import FormValues, form_from_spec, spec_from_form
+from studio.i18n import lang_of
+from studio.steps import form_updates, form_values
+
+SPEC_FILE_LIMIT = 1024 * 1024  # a spec is a few KB; anything this big is the wrong file
+# Normalised by the round trip through the form (made absolute), not lost.
+NORMALISED = ("model.name_or_path", "data.train", "data.eval", "data.dataset_dir")
+
+
+@dataclass
+class PresetsView:
+    accordion: gr.Accordion
+    picker: gr.Dropdown
+    description: gr.Markdown
+    apply: gr.Button
+    upload: gr.File
+    name: gr.Textbox
+    save: gr.Button
+    status: gr.Markdown
+    # (fn, inputs, outputs) that redraws the dropdown and description in the page's language.
+    refresh: tuple = field(default_factory=tuple)
+
+
+# -- the logic, without gradio --------------------------------------------------------------------
+def choices(ctx: Ctx) -> list[tuple[str, str]]:
+    """(label, id) per preset, in list order: quality by size and level, then tasks, then saved."""
+    t, lang = ctx.t, lang_of(ctx.t)
+    return [(f"{t['presets.group.' + p.group]}: {p.title_in(lang)}", p.id) for p in list_presets(ctx.workspace)]
+
+
+def describe(ctx: Ctx, preset_id: str | None) -> str:
+    if not preset_id:
+        return ""
+    try:
+        return get_preset(preset_id, ctx.workspace).description_in(lang_of(ctx.t))
+    except ValueError as e:
+        return f"⚠ {e}"
+
+
+def apply_to_form(ctx: Ctx, preset: Preset | str, values: FormValues) -> FormValues:
+    """The form after applying `preset` over the current settings (or the defaults when they are
+    not a valid spec yet), so a task preset keeps the chosen model. SpecError if it does not fit."""
+    return form_from_spec(applied_spec(ctx, preset, values))
+
+
+def applied_spec(ctx: Ctx, preset: Preset | str, values: FormValues) -> JobSpec:
+    if isinstance(preset, str):
+        preset = get_preset(preset, ctx.workspace)
+    try:
+        base = spec_from_form(values, base=ctx.defaults)
+    except SpecError:
+        base = ctx.defaults
+    return apply_preset(base, preset)
+
+
+def spec_file_to_form(ctx: Ctx, path: str | Path) -> tuple[FormValues, JobSpec]:
+    """A spec YAML file (as `studio train` reads it) as form values; SpecError naming the file."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size > SPEC_FILE_LIMIT:
+        raise SpecError([SpecIssue("(file)", ctx.t["presets.too_big"].format(file=path.name, size=size // 1024))])
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise SpecError([SpecIssue("(file)", f"{path.name} is not a UTF-8 text file; a spec is YAML text.")]) from None
+    spec = load_spec_text(text, source=path.name)
+    return form_from_spec(spec), spec
+
+
+def save_from_form(ctx: Ctx, name: str, values: FormValues) -> Preset:
+    """Save the wizard's settings as <workspace>/presets/<name>.yaml; SpecError or PresetError."""
+    return save_preset(ctx.workspace, name, spec_from_form(values, base=ctx.defaults))
+
+
+def dropped_fields(ctx: Ctx, spec: JobSpec, values: FormValues) -> list[str]:
+    """Fields of `spec` the wizard does not carry (the run would take the defaults' value)."""
+    try:
+        kept = flat(spec_from_form(values, base=ctx.defaults).to_dict())
+    except SpecError:
+        return []
+    wanted = flat(spec.to_dict())
+    return [k for k, v in wanted.items() if k not in NORMALISED and kept.get(k) != v]
+
+
+def flat(d: dict, prefix: str = "") -> dict:
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict) and k in ("model", "data", "method", "align", "training", "export"):
+            out.update(flat(v, f"{k}."))
+        else:
+            out[prefix + k] = v
+    return out
+
+
+def issues_markdown(e: SpecError) -> str:
+    return "\n".join(f"- {issue}" for issue in e.issues)
+
+
+# -- the panel -----------------------------------------------------------------------------------
+def build(ctx: Ctx) -> PresetsView:
+    t = ctx.t
+    with gr.Accordion(t["presets.title"], open=False, elem_id="presets") as accordion:
+        gr.Markdown(t["presets.intro"])
+        with gr.Row():
+            # Filled when the panel opens, in the page's language (see the module docstring).
+            picker = gr.Dropdown([], value=None, label=t["presets.pick"], scale=3, elem_id="presets-pick")
+            apply = gr.Button(t["presets.apply"], variant="primary", scale=1, elem_id="presets-apply")
+        description = gr.Markdown(elem_id="presets-description")
+        upload = gr.File(
+            label=t["presets.upload"],
+            file_types=[".yaml", ".yml"],
+            file_count="single",
+            type="filepath",
+            elem_id="presets-upload",
+        )
+        with gr.Row():
+            name = gr.Textbox(
+                label=t["presets.save_name"],
+                placeholder=t["presets.save_name.placeholder"],
+                max_lines=1,
+                scale=3,
+                elem_id="presets-name",
+            )
+            save = gr.Button(t["presets.save"], scale=1, elem_id="presets-save")
+        status = gr.Markdown(elem_id="presets-status")
+    return PresetsView(accordion, picker, description, apply, upload, name, save, status)
+
+
+def wire(ctx: Ctx, view: PresetsView, inputs: list, n_slots: int, wizard_tabs, after: tuple) -> None:
+    """Attach the handlers. `inputs` are the wizard's components (studio.steps.form_inputs),
+    `wizard_tabs` the wizard's gr.Tabs, `after` a (fn, inputs, outputs) run once the form changed
+    (the Data step's refresh)."""
+    t = ctx.t
+    skip = [gr.skip()] * (1 + len(inputs))  # the wizard tabs and every input, untouched
+
+    def redraw(preset_id):
+        try:
+            options = choices(ctx)
+            ids = [value for _, value in options]
+            chosen = preset_id if preset_id in ids else None
+            return gr.update(choices=options, value=chosen), describe(ctx, chosen)
+        except Exception as e:  # noqa: BLE001
+            return gr.skip(), warn_unexpected(t, e)
+
+    view.refresh = (redraw, [view.picker], [view.picker, view.description])
+    view.accordion.expand(*view.refresh)
+    view.picker.change(lambda pid: describe(ctx, pid), view.picker, view.description)
+
+    def filled(spec: JobSpec, values: FormValues, message: str) -> list:
+        dropped = dropped_fields(ctx, spec, values)
+        if dropped:
+            message += "\n\n" + t["presets.dropped"].format(fields=", ".join(f"`{d}`" for d in dropped))
+        return [gr.Tabs(selected="model"), *form_updates(values, n_slots), message]
+
+    def on_apply(preset_id, *args):
+        if not preset_id:
+            return [*skip, t["presets.pick_first"]]
+        title = preset_id
+        try:
+            preset = get_preset(preset_id, ctx.workspace)
+            title = preset.title_in(lang_of(t))
+            spec = applied_spec(ctx, preset, form_values(args, n_slots))
+            return filled(spec, form_from_spec(spec), t["presets.applied"].format(title=title))
+        except SpecError as e:
+            return [*skip, t["presets.apply_failed"].format(title=title, issues=issues_markdown(e))]
+        except ValueError as e:  # no such preset (deleted since the list was drawn)
+            return [*skip, f"⚠ {e}"]
+        except Exception as e:  # noqa: BLE001
+            return [*skip, warn_unexpected(t, e)]
+
+    def on_file(path, *args):
+        if not path:
+            return [*skip, gr.skip(), gr.skip()]
+        shown = Path(path).name
+        try:
+            values, spec = spec_file_to_form(ctx, path)
+            return [*filled(spec, values, t["presets.loaded"].format(file=shown)), None]
+        except SpecError as e:
+            return [*skip, t["presets.load_failed"].format(file=shown, issues=issues_markdown(e)), None]
+        except Exception as e:  # noqa: BLE001
+            return [*skip, warn_unexpected(t, e), None]
+
+    def on_save(name, *args):
+        try:
+            preset = save_from_form(ctx, name, form_values(args, n_slots))
+            options = choices(ctx)
+            return (
+                gr.update(choices=options, value=preset.id),
+                t["presets.saved"].format(id=preset.id, path=preset.path),
+            )
+        except SpecError as e:
+            return gr.skip(), t["presets.form_invalid"].format(issues=issues_markdown(e))
+        except PresetError as e:
+            return gr.skip(), t["presets.save_failed"].format(message=e)
+        except Exception as e:  # noqa: BLE001
+            return gr.skip(), warn_unexpected(t, e)
+
+    form_outputs = [wizard_tabs, *inputs, view.status]
+    view.apply.click(on_apply, [view.picker, *inputs], form_outputs).then(*after)
+    view.upload.upload(on_file, [view.upload, *inputs], [*form_outputs, view.upload]).then(*after)
+    view.save.click(on_save, [view.name, *inputs], [view.picker, view.status])
