@@ -26,17 +26,18 @@ from backend.resources import DATA_DIR, DEMO_SPEC, PROJECT_ROOT  # noqa: E402
 from backend.spec import JobSpec  # noqa: E402
 from backend.store import JobStore  # noqa: E402
 from backend.workspace import Workspace  # noqa: E402
-from studio import chat, monitor, runs  # noqa: E402
+from studio import chat, hardware_view, monitor, presets_view, relabel, runs  # noqa: E402
 from studio.chat import ChatHost  # noqa: E402
 from studio.context import Ctx, warn_unexpected  # noqa: E402
 from studio.form import form_from_spec  # noqa: E402
-from studio.i18n import strings  # noqa: E402
+from studio.i18n import LANGUAGE_NAMES, SessionStrings  # noqa: E402
 from studio.steps import data as data_step  # noqa: E402
 from studio.steps import form_inputs, form_updates, form_values  # noqa: E402
 from studio.steps import method as method_step  # noqa: E402
 from studio.steps import model as model_step  # noqa: E402
 from studio.steps import review as review_step  # noqa: E402
 from studio.steps import training as training_step  # noqa: E402
+from studio.steps.state import WIZARD_STEPS, tab_labels  # noqa: E402
 
 log = logging.getLogger("studio")
 
@@ -58,8 +59,6 @@ CSS = """
 .dp-raw { white-space: pre-wrap; font-size: 0.8em; max-height: 300px; overflow: auto; }
 """
 
-WIZARD_STEPS = ("model", "data", "method", "training", "review")
-
 
 def load_defaults() -> JobSpec:
     return JobSpec.from_yaml(DEMO_SPEC.read_text(encoding="utf-8"))
@@ -75,23 +74,30 @@ def build_app(
     upload_limit_mb: int = UPLOAD_LIMIT_MB,
     data_roots: list | None = None,
 ) -> gr.Blocks:
-    t = strings(lang)
+    t = SessionStrings(lang)
     defaults = load_defaults()
     roots = [workspace.root, DATA_DIR, *(data_roots or [])]
     ctx = Ctx(workspace, JobStore(workspace), t, defaults, chat_host or ChatHost(), upload_limit_mb, roots)
     start = form_from_spec(defaults)
     with gr.Blocks(title=t["app.title"]) as app:
-        gr.Markdown(f"# {t['app.title']}\n{t['app.subtitle']}")
+        with gr.Row(elem_id="app-header"):
+            gr.Markdown(t["app.header"], elem_id="app-title")
+            lang_pick = gr.Radio([(name, code) for code, name in LANGUAGE_NAMES.items()], value=t.default,
+                                 label=t["lang.label"], elem_id="lang-switch", scale=0, min_width=220)
+        lang_saved = gr.BrowserState(None, storage_key="studio-lang")
         with gr.Tabs(selected="train", elem_id="main-tabs") as main_tabs:
             with gr.Tab(t["tab.train"], id="train", elem_id="tab-train"):
+                presets = presets_view.build(ctx)
+                with gr.Accordion(t["hw.title"], open=False, elem_id="hardware"):
+                    hardware = hardware_view.build(ctx)
                 with gr.Tabs(selected="model", elem_id="wizard") as wizard:
-                    with gr.Tab(t["step.model"], id="model", elem_id="step-model"):
+                    with gr.Tab(t["step.model"], id="model", elem_id="step-model") as model_tab:
                         model = model_step.build(ctx, start)
-                    with gr.Tab(t["step.data"], id="data", elem_id="step-data"):
+                    with gr.Tab(t["step.data"], id="data", elem_id="step-data") as data_tab:
                         data = data_step.build(ctx, start)
-                    with gr.Tab(t["step.method"], id="method", elem_id="step-method"):
+                    with gr.Tab(t["step.method"], id="method", elem_id="step-method") as method_tab:
                         method = method_step.build(ctx, start)
-                    with gr.Tab(t["step.training"], id="training", elem_id="step-training"):
+                    with gr.Tab(t["step.training"], id="training", elem_id="step-training") as training_tab:
                         training = training_step.build(ctx, start)
                     with gr.Tab(t["step.review"], id="review", elem_id="step-review") as review_tab:
                         review = review_step.build(ctx)
@@ -132,7 +138,43 @@ def build_app(
 
         review_outputs = [review.yaml, review.estimate, review.problems, review.start]
         review_tab.select(show_review, inputs, review_outputs)
+
+        def measure_speed(*args):
+            try:
+                yield from review_step.measure_speed(ctx, form_values(args, n_slots))
+            except Exception as e:  # noqa: BLE001
+                yield warn_unexpected(t, e)
+
+        review.measure.click(measure_speed, inputs, review.estimate, concurrency_limit=1,
+                             concurrency_id="speed-probe")
         training.next.click(show_review, inputs, review_outputs)
+
+        # Step states on the tabs: ✓ visited and fine, ⚠ a problem in one of its fields.
+        step_tabs = [model_tab, data_tab, method_tab, training_tab, review_tab]
+        reached = gr.State([])
+
+        def mark_steps(seen, *args):
+            try:
+                issues = review_step.check(ctx, form_values(args, n_slots)).issues
+            except Exception:  # noqa: BLE001 - the marks are a hint; Review shows the real error
+                log.exception("step states")
+                issues = []
+            return [gr.update(label=label) for label in tab_labels(t, issues, seen or [])]
+
+        def reach(step: str):
+            def fn(seen):
+                upto = WIZARD_STEPS[: WIZARD_STEPS.index(step)]
+                return sorted(set(seen or []) | set(upto), key=WIZARD_STEPS.index)
+            return fn
+
+        for i, step in enumerate(WIZARD_STEPS):
+            tab = step_tabs[i]
+            tab.select(reach(step), reached, reached, queue=False).then(mark_steps, [reached, *inputs], step_tabs)
+        for here, button in (("model", model.next), ("data", data.next), ("method", method.next),
+                             ("training", training.next)):
+            nxt_step = WIZARD_STEPS[WIZARD_STEPS.index(here) + 1]
+            button.click(reach(nxt_step), reached, reached, queue=False).then(
+                mark_steps, [reached, *inputs], step_tabs)
 
         def start_job(*args):
             try:
@@ -163,7 +205,6 @@ def build_app(
                 return gr.skip(), gr.skip()
 
         app.load(on_load, None, [mon.picker, main_tabs])
-        app.load(data.refresh, data.refresh_inputs, data.refresh_outputs)
         chat_tab_el.select(chat_tab.refresh_jobs, chat_tab.job, [chat_tab.job, chat_tab.status])
 
         def open_run(job_id):
@@ -198,7 +239,43 @@ def build_app(
         runs_tab.clone.click(clone_run, runs_tab.selected, [main_tabs, wizard, *inputs]).then(
             data.refresh, data.refresh_inputs, data.refresh_outputs
         )
+        presets_view.wire(ctx, presets, inputs, n_slots, wizard,
+                          after=(data.refresh, data.refresh_inputs, data.refresh_outputs))
+        wire_language(ctx, app, lang_pick, lang_saved, after=[
+            presets.refresh,
+            (data.refresh, data.refresh_inputs, data.refresh_outputs),
+            (show_review, inputs, review_outputs),
+            (mark_steps, [reached, *inputs], step_tabs),
+            (hardware.render, None, hardware.markdown),
+        ])
     return app
+
+
+def wire_language(ctx: Ctx, app: gr.Blocks, pick: gr.Radio, saved: gr.BrowserState, after: list) -> None:
+    """The language switch: relabels the whole page in place (entered values stay), remembers the
+    choice in the browser, and redraws what handlers wrote (data summary, review) in the new language.
+    `?lang=zh` in the address, or the remembered choice, applies when the page opens."""
+    t = ctx.t
+    entries = relabel.plan(app, t.table)
+    targets = relabel.components(entries)
+
+    def switch(lang, request: gr.Request):
+        lang = t.set_lang(getattr(request, "session_hash", None), lang)
+        return [lang, *relabel.updates(entries, lang)]
+
+    def restore(stored, request: gr.Request):
+        asked = request.query_params.get("lang") if request is not None else None
+        lang = asked if asked in LANGUAGE_NAMES else stored if stored in LANGUAGE_NAMES else t.default
+        lang = t.set_lang(getattr(request, "session_hash", None), lang)
+        if lang == t.default:
+            return [gr.skip()] * (2 + len(targets))
+        return [lang, lang, *relabel.updates(entries, lang)]
+
+    event = pick.input(switch, pick, [saved, *targets], queue=False)
+    opened = app.load(restore, saved, [pick, saved, *targets], queue=False)
+    for fn, inputs, outputs in after:
+        event = event.then(fn, inputs, outputs)
+        opened = opened.then(fn, inputs, outputs)
 
 
 def start_demo_build(workspace: Workspace) -> subprocess.Popen | None:

@@ -20,6 +20,7 @@ from backend.data.registry import Source
 from backend.data.sources import open_rows, parse_sources
 from backend.data.turns import RowProblem
 from backend.spec import DataSpec, JobSpec, SpecError
+from studio.i18n import msg
 
 # Roles shown as mapping dropdowns, per format: the required ones first, then the optional.
 ROLES_FOR = {
@@ -84,10 +85,10 @@ def summary_markdown(t: dict, report: Report) -> str:
     return "  \n".join(lines)
 
 
-def errors_text(report: Report) -> str:
-    lines = report.error_lines(ERRORS_SHOWN)
+def errors_text(report: Report, t: dict) -> str:
+    lines = [msg(t, line) for line in report.error_lines(ERRORS_SHOWN)]
     if report.errors_total > len(lines):
-        lines.append(f"... {report.errors_total - len(lines):,} more (studio data inspect --json lists them all)")
+        lines.append(t["data.more_errors"].format(n=f"{report.errors_total - len(lines):,}"))
     return "\n".join(lines)
 
 

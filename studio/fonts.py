@@ -36,8 +36,8 @@ def cjk_family() -> str | None:
 
 def chart_strings(t: dict) -> dict:
     """The strings to draw in charts: the page's own, or English when no CJK font can show them."""
-    from studio.i18n import EN
+    from studio.i18n import EN, lang_of
 
-    if t is EN or cjk_family():
+    if lang_of(t) == "en" or cjk_family():
         return t
     return EN

@@ -8,12 +8,18 @@ gr.Button(t["btn.next"])
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
 
 from studio.i18n_zh import ZH
 
 EN = {
     "app.title": "Fine-tuning Studio",
     "app.subtitle": "Teach a language model new behaviour from your own examples, without writing code.",
+    "lang.label": "Language",
+    "lang.en": "English",
+    "lang.zh": "中文",
     "tab.train": "Train",
     "tab.monitor": "Monitor",
     "tab.runs": "Runs",
@@ -45,6 +51,7 @@ EN = {
     "model.trust_remote_code": "Trust remote code",
     "model.trust_warning": "⚠ Trusting remote code runs Python files shipped with the model on this machine. Only tick it for models you trust.",
     "model.info": "**Architecture:** {arch}  \n**Parameters:** {params}  \n**Chat template:** {template}  \n**Where:** {where}",
+    "model.where_demo": "demo (built on first use)",
     "model.template.yes": "found",
     "model.template.no": "not found (chatml will be used)",
     "model.template.unknown": "unknown",
@@ -70,6 +77,8 @@ EN = {
     "training.warmup_ratio": "Warm-up ratio",
     "training.seed": "Seed",
     "training.logging_steps": "Logging interval (steps)",
+    "training.early_stopping_patience": "Early stopping: patience (0 = off)",
+    "training.early_stopping_min_delta": "Early stopping: least improvement",
     "training.save_steps": "Checkpoint every N steps (0 = by time only)",
     "training.save_minutes": "Checkpoint every N minutes (0 = off)",
     "data.eval_split": "Evaluation split",
@@ -78,6 +87,21 @@ EN = {
     "review.yaml": "Job spec (YAML)",
     "review.estimate": "**Estimated steps:** {steps} · **Training rows:** {rows}",
     "review.estimate_unknown": "**Estimated steps:** unknown until the data can be read.",
+    "review.plan": "**What will happen:** {steps} training steps: {epochs} epoch(s) over {rows} training rows ({eval} held out for evaluation), {per_step} rows per step (batch {batch} × accumulation {accum}).",
+    "review.plan_steps": "**What will happen:** {steps} training steps (the max steps you set), {per_step} rows per step (batch {batch} × accumulation {accum}), from {rows} training rows ({eval} held out for evaluation).",
+    "review.tokens": "**Tokens:** about {tokens} pass through training (on average {avg} per row, cut at max length {max_length}).",
+    "review.time": "**Time:** about {time} ({pace} s per step, measured {source}; {startup} s to start).",
+    "review.time.probe": "by the speed test",
+    "review.time.job": "on job {job} with the same setup",
+    "review.time_unknown": "**Time:** not measured yet. Press *Measure speed* to train a few real steps on this machine and time them.",
+    "review.measure": "Measure speed",
+    "review.measuring": "⏳ Measuring: loading the model and training a few steps…",
+    "review.measure_failed": "Speed not measured: {message}",
+    "speed.timeout": "the speed measurement took over {seconds} s and was stopped.",
+    "speed.failed": "the speed measurement failed (exit code {code}): {tail}",
+    "duration.s": "{s} s",
+    "duration.m": "{m} min {s:02d} s",
+    "duration.h": "{h} h {m:02d} min",
     "review.ok": "✓ The job is ready to start.",
     "review.stage_data": "stage {stage} cannot learn from this data ({kind}); it needs {needs}. Pick a matching dataset in step 2 or another stage in step 3.",
     "review.params": "**Trainable parameters:** {trainable} of {total} ({share}%)",
@@ -103,6 +127,19 @@ EN = {
     "monitor.plot": "Loss",
     "monitor.log": "Log (last lines)",
     "monitor.error": "**{kind}:** {message}",
+    "phase.loading": "loading",
+    "phase.training": "training",
+    "phase.saving": "saving",
+    "error.kind.bad_spec": "Invalid job spec",
+    "error.kind.dataset": "Data problem",
+    "error.kind.out_of_memory": "Out of memory",
+    "error.kind.disk_full": "Disk full",
+    "error.kind.model_gated": "Model needs access",
+    "error.kind.no_network": "No network",
+    "error.kind.model_not_found": "Model not found",
+    "error.kind.unexpected": "Unexpected error",
+    "error.kind.interrupted": "Interrupted",
+    "error.kind.probe": "Speed test",
     "monitor.hint": "**What to try:** {hint}",
     "monitor.cancel_sent": "Cancel requested for job {job} (state: {state}).",
     "monitor.stop_requested": "Stopping job {job}: it saves a checkpoint, then ends as cancelled. Click “Stop now (kill)” to end it at once.",
@@ -133,6 +170,11 @@ EN = {
     "compare.empty": "Pick two or more jobs that have logged a loss.",
     "compare.points": "{jobs} jobs · {n} points",
     "queue.title": "Queue",
+    "queue.heading": "### Queue",
+    "compare.heading": "### Compare runs",
+    "method.quant_bits.4": "4-bit NF4",
+    "method.quant_bits.8": "8-bit",
+    "data.hub.placeholder": "org/dataset",
     "queue.intro": "Queued jobs in the order they will run.",
     "queue.columns": "#|id|model|dataset|created",
     "queue.job": "Queued job",
@@ -209,6 +251,7 @@ EN = {
     "data.row": "Row",
     "data.next_skipped": "Next skipped row",
     "data.no_more_skipped": "No skipped row after this one.",
+    "data.more_errors": "... {n} more (`studio data inspect --json` lists them all)",
     "data.row_skipped": "Row {row} is skipped: {reason}",
     "data.legend": "<mark style='background:#c7f0d2'>trained</mark> · <span style='color:#888'>context (masked)</span> · <del>past max length (cut)</del>",
     "data.panel_stats": "{tokens} tokens, {trained} trained, {cut} cut",
@@ -337,7 +380,23 @@ def _add_field_help() -> None:
 
 
 _add_field_help()
+
+
+def _add_tables() -> None:
+    """The strings of parts kept in their own files (advice, presets, hardware and system view)."""
+    import importlib
+
+    for name in ("studio.i18n_advice", "studio.i18n_presets", "studio.i18n_monitor"):
+        module = importlib.import_module(name)
+        EN.update(module.EN)
+        ZH.update(module.ZH)
+
+
+_add_tables()
+for _table in (EN, ZH):
+    _table["app.header"] = f"# {_table['app.title']}\n{_table['app.subtitle']}"
 LANGUAGES = {"en": EN, "zh": ZH}
+LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
 
 
 def pick_language(lang: str | None) -> str:
@@ -349,3 +408,117 @@ def pick_language(lang: str | None) -> str:
 
 def strings(lang: str | None) -> dict[str, str]:
     return LANGUAGES[pick_language(lang)]
+
+
+def translate_value(value, lang: str):
+    """A format argument in `lang`: a backend message (an exception or an English sentence) is
+    translated; numbers, paths and names match no message and come back as they were."""
+    if lang == "en" or not isinstance(value, (str, BaseException)):
+        return value
+    from studio.backend_text import translate
+
+    return translate(str(value), lang)
+
+
+class Localized(str):
+    """A string from the tables that remembers its key (and format arguments), so a page built in
+    one language can be relabelled in another (studio.relabel), and whose `.format()` also puts its
+    arguments into the same language: `t["data.error"].format(message=e)` shows a backend error in
+    Chinese on a Chinese page."""
+
+    def __new__(cls, text: str, lang: str, key: str | None = None, kwargs: dict | None = None):
+        obj = super().__new__(cls, text)
+        obj.lang, obj.key, obj.kwargs = lang, key, kwargs
+        return obj
+
+    # Immutable like any str: gradio deep-copies component configs for every page view.
+    def __copy__(self) -> Localized:
+        return self
+
+    def __deepcopy__(self, memo) -> Localized:
+        return self
+
+    def __reduce__(self):
+        return Localized, (str(self), self.lang, self.key, self.kwargs)
+
+    def format(self, *args, **kwargs) -> Localized:
+        shown = [translate_value(a, self.lang) for a in args]
+        shown_kw = {k: translate_value(v, self.lang) for k, v in kwargs.items()}
+        return Localized(str.format(self, *shown, **shown_kw), self.lang, self.key if not args else None, kwargs)
+
+
+def localized(key: str, lang: str, kwargs: dict | None = None) -> str:
+    """The text of `key` in `lang`, formatted with `kwargs` (translated) when given."""
+    text = Localized(LANGUAGES[lang][key], lang, key)
+    return text.format(**kwargs) if kwargs is not None else text
+
+
+class SessionStrings(Mapping):
+    """`t[key]` in the language of the page being served: each browser session picks its own (the
+    language switch), others keep theirs; outside a request (building the page, tests) the default.
+
+    The session is gradio's, read from the request it sets for the handler's thread, so every
+    handler written as `t = ctx.t; t["..."]` speaks the page's language without passing it around.
+    """
+
+    MAX_SESSIONS = 10_000
+
+    def __init__(self, default: str | None = None):
+        self.default = pick_language(default)
+        self._sessions: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _session() -> str | None:
+        from gradio.context import LocalContext
+
+        request = LocalContext.request.get(None)
+        return getattr(request, "session_hash", None)
+
+    @property
+    def lang(self) -> str:
+        session = self._session()
+        if session is None:
+            return self.default
+        with self._lock:
+            return self._sessions.get(session, self.default)
+
+    def set_lang(self, session: str | None, lang: str) -> str:
+        lang = pick_language(lang)
+        if session:
+            with self._lock:
+                self._sessions[session] = lang
+                self._sessions.move_to_end(session)
+                while len(self._sessions) > self.MAX_SESSIONS:
+                    self._sessions.popitem(last=False)
+        return lang
+
+    @property
+    def table(self) -> dict[str, str]:
+        return LANGUAGES[self.lang]
+
+    def __getitem__(self, key: str) -> Localized:
+        lang = self.lang
+        return Localized(LANGUAGES[lang][key], lang, key)
+
+    def __iter__(self):
+        return iter(EN)
+
+    def __len__(self) -> int:
+        return len(EN)
+
+    def msg(self, text) -> str:
+        """A backend message (English) in the page's language."""
+        return translate_value(str(text), self.lang)
+
+
+def msg(t, text) -> str:
+    """A backend message (English; an exception or a string) in the language of the table `t`."""
+    return translate_value(str(text), lang_of(t))
+
+
+def lang_of(t) -> str:
+    """The language of a string table: a SessionStrings, or one of the plain tables."""
+    if isinstance(t, SessionStrings):
+        return t.lang
+    return "zh" if t is ZH else "en"

@@ -38,7 +38,7 @@ def describe_demo(models_dir: Path) -> ModelInfo:
         params=params_from_config({**DEMO_CONFIG, "vocab_size": VOCAB_SIZE}),
         params_exact=False,
         chat_template=True,  # the demo is built with the chatml template
-        where="demo (built on first use)",
+        where="demo",  # the Model step shows model.where_demo
     )
 
 

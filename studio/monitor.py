@@ -1,27 +1,51 @@
-"""The Monitor tab: one job's state, progress, loss curve, log, cancel/resume, error and export.
+"""The Monitor tab: one job's state, progress, loss curve, the machine's memory and CPU/GPU use
+beside it, live advice (overfitting, divergence...), log, cancel/resume, error and export.
 
 Polls the job directory and store with gr.Timer(1.0); the page holds no training state, so a
-reload or a second browser shows the same job (the newest, or `?job=ID`).
+reload or a second browser shows the same job (the newest, or `?job=ID`). Per session it keeps
+only what it last sent (to skip unchanged outputs) and how far it has read system.jsonl.
 """
 
 from __future__ import annotations
 
 import html
+import json
+import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import gradio as gr
 
+from backend.advice import advise
+from backend.estimate import format_bytes
 from backend.export.adapter_zip import ExportError, export_adapter_zip
 from backend.store import RESUMABLE_STATES, InvalidTransition
 from backend.workspace import PathError
 from studio.context import Ctx, warn_unexpected
-from studio.plots import count_loss_points, loss_figure, loss_frame
+from studio.i18n import lang_of, msg
+from studio.plots import count_loss_points, loss_figure, loss_frame, system_figure
 
-OUTPUT_NAMES = ("header", "progress", "stats", "plot", "points", "log", "error", "download", "cancel", "resume")
+OUTPUT_NAMES = (
+    "header",
+    "progress",
+    "stats",
+    "plot",
+    "points",
+    "log",
+    "error",
+    "download",
+    "cancel",
+    "resume",
+    "system",
+    "sysline",
+    "syscol",
+    "advice",
+)
+KEYED = ("plot", "download", "system")  # (key, payload): re-sent only when the key changes
+ADVICE_ICONS = {"error": "⛔", "warn": "⚠"}
 
 
 @dataclass
@@ -29,6 +53,43 @@ class MonitorTab:
     picker: gr.Dropdown
     outputs: list  # in OUTPUT_NAMES order
     prev: gr.State
+
+
+@dataclass
+class SystemLog:
+    """One job's system.jsonl rows read so far; `read` reads only the bytes written since.
+
+    The sampler appends a line every ~2 s for as long as the job runs, so re-reading the whole
+    file each tick would grow with the run."""
+
+    job_id: str | None = None
+    offset: int = 0  # bytes consumed: always just after a newline
+    rows: list[dict] = field(default_factory=list)
+
+    def read(self, path: Path) -> list[dict]:
+        """The rows completed since the last call ([] when the file does not exist: an older job).
+        A line still being written is left for the next call."""
+        try:
+            with open(path, "rb") as f:
+                size = f.seek(0, os.SEEK_END)
+                if size < self.offset:  # the file was replaced: start over
+                    self.offset, self.rows = 0, []
+                f.seek(self.offset)
+                data = f.read(size - self.offset)
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        end = data.rfind(b"\n") + 1
+        self.offset += end
+        new = []
+        for line in data[:end].splitlines():
+            try:
+                row = json.loads(line)
+            except ValueError:  # a torn or garbled line: skip it, keep the rest
+                continue
+            if isinstance(row, dict):
+                new.append(row)
+        self.rows.extend(new)
+        return new
 
 
 def job_ids(ctx: Ctx) -> list[str]:
@@ -52,7 +113,8 @@ def progress_html(t: dict, state: str, progress: dict) -> str:
     elif state == "queued":
         label = t["monitor.queued"]
     elif state == "running":
-        label = t["monitor.loading"].format(phase=html.escape(str(progress.get("phase") or "loading")))
+        phase = str(progress.get("phase") or "loading")
+        label = t["monitor.loading"].format(phase=html.escape(t.get(f"phase.{phase}", phase)))
     else:
         label = state
     return (
@@ -69,8 +131,10 @@ def zip_for_download(job_dir: Path) -> str:
     return str(out)
 
 
-def render(ctx: Ctx, job_id: str | None) -> dict:
-    """Every output's value for a job, as comparable plain values (the plot as a key + frame)."""
+def render(ctx: Ctx, job_id: str | None, system: SystemLog | None = None) -> dict:
+    """Every output's value for a job, as comparable plain values (a plot as a key + its data).
+
+    `system`: what this session has read of the job's system.jsonl (read on from there)."""
     t = ctx.t
     job = ctx.store.get(job_id) if job_id else None
     if job is None:
@@ -86,6 +150,10 @@ def render(ctx: Ctx, job_id: str | None) -> dict:
             download=("none", None),
             cancel="off",
             resume=False,
+            system=("none", []),
+            sysline="",
+            syscol=False,
+            advice="",
         )
     metrics = ctx.store.read_metrics(job.id)
     progress = ctx.store.read_progress(job.id)
@@ -118,10 +186,15 @@ def render(ctx: Ctx, job_id: str | None) -> dict:
         stats += "\n\n" + t["monitor.stale"].format(seconds=f"{silence:.0f}")
     error = ""
     if job.error:
-        error = t["monitor.error"].format(kind=job.error.kind, message=html.escape(job.error.message))
+        error = t["monitor.error"].format(kind=t.get(f"error.kind.{job.error.kind}", job.error.kind),
+                                          message=html.escape(msg(t, job.error.message)))
         if job.error.hint:
             error += "\n\n" + t["monitor.hint"].format(hint=job.error.hint)
-    plot_key = (job.id, len(metrics))
+    lang = lang_of(t)  # in the keys: a language switch redraws the charts' labels
+    plot_key = (job.id, len(metrics), lang)
+    if system is None or system.job_id != job.id:
+        system = SystemLog(job.id)
+    system.read(ctx.store.job_dir(job.id) / "system.jsonl")
     return dict(
         header=header,
         progress=progress_html(t, job.state, progress),
@@ -133,7 +206,44 @@ def render(ctx: Ctx, job_id: str | None) -> dict:
         download=((job.id, job.state), job.state == "succeeded"),
         cancel=cancel_mode(job),
         resume=job.state in RESUMABLE_STATES,
+        system=((job.id, len(system.rows), lang), system.rows),
+        sysline=system_line(t, system.rows[-1]) if system.rows else "",
+        syscol=bool(system.rows),
+        advice=advice_markdown(t, advise(metrics)),
     )
+
+
+def system_line(t: dict, row: dict) -> str:
+    """The latest sample in one line: worker memory, CPU, system RAM, GPU memory and use."""
+
+    def pct(v):
+        return f"{v:.0f}%" if isinstance(v, (int, float)) else "—"
+
+    def mb(v):
+        return format_bytes(v * 2**20) if isinstance(v, (int, float)) else "—"
+
+    return t["sys.latest"].format(
+        rss=mb(row.get("rss_mb")),
+        cpu=pct(row.get("cpu_pct")),
+        ram=pct(row.get("ram_used_pct")),
+        gpu_mem=mb(row.get("gpu_mem_mb")),
+        gpu=pct(row.get("gpu_util_pct")),
+    )
+
+
+def advice_markdown(t: dict, advice: list) -> str:
+    """backend.advice findings as a titled list in the page's language; "" when there are none."""
+    if not advice:
+        return ""
+    lines = [f"**{t['advice.title']}**", ""]
+    for a in advice:
+        template = t.get(f"advice.{a.code}")
+        try:
+            message = template.format(**a.params) if template else f"{a.code}: {a.params}"
+        except (KeyError, IndexError, ValueError):  # a template and the advice's numbers out of step
+            message = f"{template} {a.params}"
+        lines.append(f"- {ADVICE_ICONS.get(a.severity, '⚠')} {message}")
+    return "\n".join(lines)
 
 
 def cancel_mode(job) -> str:
@@ -146,11 +256,17 @@ def cancel_mode(job) -> str:
 def updates(ctx: Ctx, job_id: str | None, prev: dict) -> tuple[list, dict]:
     """Gradio updates for the outputs that changed since `prev` (skipping the rest avoids flicker)."""
     t = ctx.t
-    now = render(ctx, job_id)
-    out, seen = [], dict(prev or {})
+    seen = dict(prev or {})
+    if seen.get("lang") != lang_of(t):  # after a language switch every output is drawn again
+        seen = {"lang": lang_of(t), "system_log": seen.get("system_log")}
+    system = seen.get("system_log")
+    if not isinstance(system, SystemLog) or system.job_id != job_id:
+        system = seen["system_log"] = SystemLog(job_id)
+    now = render(ctx, job_id, system)
+    out = []
     for name in OUTPUT_NAMES:
         value = now[name]
-        key = value[0] if name in ("plot", "download") else value
+        key = value[0] if name in KEYED else value
         if name in seen and seen[name] == key:
             out.append(gr.skip())
             continue
@@ -158,6 +274,10 @@ def updates(ctx: Ctx, job_id: str | None, prev: dict) -> tuple[list, dict]:
         if name == "plot":
             frame = loss_frame(value[1] if isinstance(value[1], list) else [], t["series.train"], t["series.eval"])
             out.append(loss_figure(frame) if len(frame) else None)
+        elif name == "system":
+            out.append(system_figure(value[1], t) if value[1] else None)
+        elif name == "syscol":
+            out.append(gr.update(visible=value))
         elif name == "download":
             out.append(download_update(ctx, job_id, value[1]))
         elif name == "error":
@@ -194,8 +314,14 @@ def build(ctx: Ctx) -> MonitorTab:
     progress = gr.HTML(elem_id="job-progress")
     stats = gr.Markdown(elem_id="job-stats")
     error = gr.Markdown(visible=False, elem_id="job-error")
-    plot = gr.Plot(None, label=t["monitor.plot"], format="png", elem_id="loss-plot")
-    points = gr.Textbox("0 points", show_label=False, container=False, interactive=False, elem_id="loss-points")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=320):
+            plot = gr.Plot(None, label=t["monitor.plot"], format="png", elem_id="loss-plot")
+            points = gr.Textbox("0 points", show_label=False, container=False, interactive=False, elem_id="loss-points")
+        with gr.Column(scale=2, min_width=320, visible=False, elem_id="system-column") as syscol:
+            system = gr.Plot(None, label=t["sys.plot"], format="png", elem_id="system-plot")
+            sysline = gr.Markdown(elem_id="system-latest")
+    advice = gr.Markdown(elem_id="job-advice")
     with gr.Row():
         download = gr.DownloadButton(t["btn.export"], visible=False, variant="primary", elem_id="export-button")
         cancel = gr.Button(t["btn.cancel"], variant="stop", interactive=False, elem_id="cancel-button")
@@ -205,7 +331,22 @@ def build(ctx: Ctx) -> MonitorTab:
     )
     prev = gr.State({})
     timer = gr.Timer(1.0)
-    outputs = [header, progress, stats, plot, points, log, error, download, cancel, resume]
+    outputs = [
+        header,
+        progress,
+        stats,
+        plot,
+        points,
+        log,
+        error,
+        download,
+        cancel,
+        resume,
+        system,
+        sysline,
+        syscol,
+        advice,
+    ]
 
     def tick(job_id, seen):
         try:
@@ -255,7 +396,7 @@ def build(ctx: Ctx) -> MonitorTab:
             ctx.store.mark_resumed(job_id)
             gr.Info(t["monitor.resumed"].format(job=job_id))
         except InvalidTransition as e:
-            gr.Warning(str(e))
+            gr.Warning(msg(t, e))
         except KeyError:
             gr.Warning(t["runs.no_such_job"].format(job=job_id))
         except Exception as e:  # noqa: BLE001

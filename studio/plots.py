@@ -1,4 +1,8 @@
-"""The loss curve: metrics.jsonl rows to the DataFrame gr.LinePlot draws."""
+"""The Monitor's charts: the loss curve (metrics.jsonl) and the machine during the run (system.jsonl).
+
+fig = loss_figure(loss_frame(metrics))
+fig = system_figure(rows, t)   # rows: system.jsonl objects; t: the page's strings
+"""
 
 from __future__ import annotations
 
@@ -38,8 +42,7 @@ def loss_figure(frame: pd.DataFrame, series: str = "series", x_label: str = "ste
     ax = fig.add_subplot()
     for name, group in frame.groupby(series, sort=False):
         few = len(group) < 12
-        ax.plot(group["step"], group["loss"], marker="o" if few else None, markersize=3, linewidth=1.6,
-                label=str(name))
+        ax.plot(group["step"], group["loss"], marker="o" if few else None, markersize=3, linewidth=1.6, label=str(name))
     ax.set_xlabel(x_label)
     ax.set_ylabel(y_label)
     ax.grid(alpha=0.3)
@@ -47,3 +50,94 @@ def loss_figure(frame: pd.DataFrame, series: str = "series", x_label: str = "ste
         ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+# -- the machine during a run: <job_dir>/system.jsonl ---------------------------------------------
+SYSTEM_KEYS = ("rss_mb", "cpu_pct", "ram_used_pct", "gpu_mem_mb", "gpu_util_pct")
+MAX_SYSTEM_POINTS = 2000  # ~70 min at one sample per 2 s; longer runs are thinned evenly for the chart
+
+
+def system_columns(rows: list[dict]) -> dict[str, list[float]]:
+    """system.jsonl rows as columns: `elapsed_s` made monotonic (a resumed job's sampler starts
+    again at 0, so its samples go on after the earlier ones) and None as NaN (a gap in the line)."""
+    nan = float("nan")
+    cols: dict[str, list[float]] = {"elapsed_s": [], **{k: [] for k in SYSTEM_KEYS}}
+    carry, last = 0.0, None
+    for row in rows:
+        elapsed = row.get("elapsed_s")
+        if not isinstance(elapsed, (int, float)):
+            continue
+        if last is not None and elapsed + carry < last:
+            carry = last
+        last = elapsed + carry
+        cols["elapsed_s"].append(last)
+        for k in SYSTEM_KEYS:
+            v = row.get(k)
+            cols[k].append(float(v) if isinstance(v, (int, float)) else nan)
+    return cols
+
+
+def system_figure(rows: list[dict], t: dict):
+    """Two stacked charts over elapsed time: memory (worker RSS, GPU memory when sampled) and
+    utilisation (CPU, GPU when sampled, the machine's RAM in use as a dashed line)."""
+    from matplotlib.figure import Figure
+
+    s = _chart_labels(t)
+    cols = _thin(system_columns(rows), MAX_SYSTEM_POINTS)
+    x = cols["elapsed_s"]
+    minutes = bool(x) and x[-1] > 180
+    if minutes:
+        x = [v / 60 for v in x]
+    mem_max = max((v for k in ("rss_mb", "gpu_mem_mb") for v in cols[k] if v == v), default=0.0)
+    unit, scale = ("GB", 1024.0) if mem_max > 2048 else ("MB", 1.0)
+
+    fig = Figure(figsize=(7, 3.4), dpi=100)
+    mem, util = fig.subplots(2, 1, sharex=True)
+    few = len(x) < 12
+    style = dict(marker="o" if few else None, markersize=3, linewidth=1.4)
+    mem.plot(x, [v / scale for v in cols["rss_mb"]], label=s["sys.series.rss"], **style)
+    if _any(cols["gpu_mem_mb"]):
+        mem.plot(x, [v / scale for v in cols["gpu_mem_mb"]], label=s["sys.series.gpu_mem"], **style)
+    mem.set_ylabel(s["sys.chart.memory"].format(unit=unit), fontsize=8)
+    mem.set_ylim(bottom=0)
+    util.plot(x, cols["cpu_pct"], label=s["sys.series.cpu"], **style)
+    if _any(cols["gpu_util_pct"]):
+        util.plot(x, cols["gpu_util_pct"], label=s["sys.series.gpu"], **style)
+    if _any(cols["ram_used_pct"]):
+        util.plot(x, cols["ram_used_pct"], label=s["sys.series.ram"], linestyle="--", linewidth=1.0)
+    util.set_ylabel(s["sys.chart.util"], fontsize=8)
+    util.set_ylim(0, 105)
+    util.set_xlabel(s["sys.chart.elapsed_min" if minutes else "sys.chart.elapsed_s"], fontsize=8)
+    for ax in (mem, util):
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=8)
+        if x:
+            ax.legend(loc="upper left", fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def _thin(cols: dict[str, list[float]], most: int) -> dict[str, list[float]]:
+    """Every k-th point (and the last) so that at most about `most` remain."""
+    n = len(cols["elapsed_s"])
+    step = -(-n // most)
+    if step <= 1:
+        return cols
+    keep = [*range(0, n - 1, step), n - 1]
+    return {k: [v[i] for i in keep] for k, v in cols.items()}
+
+
+def _any(values: list[float]) -> bool:
+    return any(v == v for v in values)  # NaN != NaN
+
+
+def _chart_labels(t: dict) -> dict:
+    """The chart's strings in the page's language, or English when no CJK font can draw them (or
+    the table lacks a key: studio/i18n_monitor.py's English)."""
+    from studio.fonts import cjk_family
+    from studio.i18n_monitor import EN
+
+    labels = {k: t.get(k, v) for k, v in EN.items() if k.startswith("sys.")}
+    if not all(s.isascii() for s in labels.values()) and not cjk_family():
+        return {k: v for k, v in EN.items() if k.startswith("sys.")}
+    return labels

@@ -9,6 +9,7 @@ import pandas as pd
 
 from backend.store import InvalidTransition
 from studio.context import Ctx, warn_unexpected
+from studio.i18n import msg
 
 
 def queue_frame(ctx: Ctx) -> pd.DataFrame:
@@ -24,7 +25,7 @@ def move(ctx: Ctx, job_id: str, steps: int) -> str:
     try:
         ctx.store.move_in_queue(job_id, steps)
     except InvalidTransition as e:
-        return str(e)
+        return msg(ctx.t, e)
     return ""
 
 

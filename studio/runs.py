@@ -138,8 +138,8 @@ def build(ctx: Ctx) -> RunsTab:
     keep.click(lambda: (gr.update(visible=False), None), None, [confirm_row, pending])
     confirm.click(do_delete, [pending, states], [confirm_row, message, table, selected, pending, last])
 
-    gr.Markdown(f"### {t['compare.title']}")
+    gr.Markdown(t["compare.heading"])
     compare.build(ctx)
-    gr.Markdown(f"### {t['queue.title']}")
+    gr.Markdown(t["queue.heading"])
     queue_view.build(ctx)
     return RunsTab(table, selected, open_btn, clone)

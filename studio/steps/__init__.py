@@ -14,7 +14,7 @@ def form_inputs(model, data, method, training) -> list:
         training.num_epochs, training.max_steps, training.learning_rate, training.batch_size,
         training.gradient_accumulation_steps, training.max_length, training.scheduler, training.warmup_ratio,
         training.seed, training.logging_steps, training.eval_split, training.save_steps, training.save_minutes,
-        *data.form_tail(), *method.form_tail(),
+        *data.form_tail(), *method.form_tail(), *training.form_tail(),
     ]  # fmt: skip
 
 

@@ -27,6 +27,7 @@ from backend.workspace import Workspace, safe_filename
 from studio import data_view as dv
 from studio.context import Ctx, warn_unexpected
 from studio.form import FormValues
+from studio.i18n import msg
 
 PLACEHOLDER_SLOTS = 4
 SOURCES = ("demo", "upload", "path", "hub", "registry")
@@ -123,7 +124,7 @@ def build(ctx: Ctx, start: FormValues) -> DataStep:
         path_btn = gr.Button(t["data.read"], scale=1, elem_id="data-path-read")
     with gr.Row(visible=src == "hub") as hub_row:
         hub_box = gr.Textbox(value=start.data_path if src == "hub" else "", label=t["data.hub"],
-                             placeholder="org/dataset", scale=3, elem_id="data-hub-id")
+                             placeholder=t["data.hub.placeholder"], scale=3, elem_id="data-hub-id")
         subset = gr.Textbox(value=start.data_subset, label=t["data.subset"], info=t["help.data.subset"], scale=1)
         split = gr.Textbox(value=start.data_split, label=t["data.split"], info=t["help.data.split"], scale=1)
         hub_btn = gr.Button(t["data.read"], scale=1, elem_id="data-hub-read")
@@ -304,7 +305,7 @@ def wire(ctx: Ctx, step: DataStep, model, training) -> None:
         choices, current, roles = dv.mapping_choices(report)
         map_updates = [gr.update(choices=choices, value=current[r] if current[r] in choices else dv.NONE,
                                  visible=r in roles) for r in dv.ALL_ROLES]
-        errors = dv.errors_text(report)
+        errors = dv.errors_text(report, t)
         data.placeholders = dict(zip(new_keys, new_values, strict=False))
         tok, note, used = dv.TOKENIZERS.get(ctx, m_src, m_path, template)
         first = report.first_valid[0] if report.first_valid else 1
@@ -372,7 +373,7 @@ def wire(ctx: Ctx, step: DataStep, model, training) -> None:
         try:
             rel = save_upload(ctx.workspace, uploaded)
         except (DataError, OSError) as e:
-            gr.Warning(str(e))
+            gr.Warning(msg(t, e))
             return gr.skip(), gr.skip(), None, gr.skip()
         gr.Info(t["data.uploaded"].format(path=rel))
         return rel, "upload", None, {}
@@ -385,7 +386,7 @@ def wire(ctx: Ctx, step: DataStep, model, training) -> None:
                 read_registry(folder)
                 gr.Warning(t["data.registry.empty"])
             except DataError as e:
-                gr.Warning(str(e))
+                gr.Warning(msg(t, e))
         return gr.update(choices=entries, value=entries[0] if entries else None)
 
     def on_map(role):

@@ -11,6 +11,7 @@ import gradio as gr
 from backend.spec import DPO_LOSSES, GRPO_LOSSES, LORA_FAMILY, METHODS, PROMPT_METHODS, STAGES, stage_method_problems
 from studio.context import Ctx
 from studio.form import FormValues
+from studio.i18n import msg
 
 REWARD_NAMES = ("exact_match", "format", "length", "valid_json")
 # Usual learning rates (a tiny demo model learns at about 10x these).
@@ -61,7 +62,7 @@ def build(ctx: Ctx, start: FormValues) -> MethodStep:
         targets = gr.Textbox(start.target_modules, label=t["method.target_modules"],
                              info=t["help.method.target_modules"], elem_id="lora-targets")
     with gr.Row(visible=m0 == "qlora") as qlora_box:
-        bits = gr.Radio([("4-bit NF4", 4), ("8-bit", 8)], value=start.quant_bits, label=t["method.quant_bits"],
+        bits = gr.Radio([(t["method.quant_bits.4"], 4), (t["method.quant_bits.8"], 8)], value=start.quant_bits, label=t["method.quant_bits"],
                         info=t["help.method.quant_bits"], elem_id="quant-bits")
         dq = gr.Checkbox(start.double_quant, label=t["method.double_quant"], info=t["help.method.double_quant"],
                          elem_id="double-quant")
@@ -159,5 +160,5 @@ def advice_markdown(t: dict, stage: str, method: str) -> str:
              t["method.data_needed"].format(kind=t[f"stage.{stage}.data"])]
     problems = stage_method_problems(stage, method)
     if problems:
-        lines.append("⚠ " + problems[0].message)
+        lines.append("⚠ " + msg(t, problems[0].message))
     return "  \n".join(lines)

@@ -39,7 +39,7 @@ def describe(ctx: Ctx, source: str, path: str) -> str:
         arch=info.architecture,
         params=format_params(info.params, info.params_exact),
         template=template[info.chat_template],
-        where=info.where,
+        where=t["model.where_demo"] if source == "demo" else info.where,
     )
 
 

@@ -12,7 +12,9 @@ from backend.data.readers import DataError
 from backend.spec import DEMO, JobSpec, SpecError, SpecIssue
 from studio import data_view
 from studio.context import Ctx
-from studio.form import FormValues, estimate_steps, spec_from_form
+from studio.form import FormValues, spec_from_form
+from studio.i18n import msg
+from studio.steps.review_plan import plan_markdown
 
 
 @dataclass
@@ -22,6 +24,7 @@ class ReviewStep:
     problems: gr.Markdown
     start: gr.Button
     back: gr.Button
+    measure: gr.Button
 
 
 @dataclass
@@ -43,7 +46,7 @@ def check(ctx: Ctx, values: FormValues) -> Review:
     estimate = t["review.estimate_unknown"]
     try:
         rows = data_view.valid_rows(ctx, spec.data)
-        estimate = t["review.estimate"].format(steps=estimate_steps(spec, rows), rows=rows)
+        estimate = plan_markdown(ctx, spec, values, rows)
         kind = data_view.data_kind(ctx, spec.data)
         if kind not in data_view.STAGE_KINDS.get(spec.stage, ()) and spec.stage != "ppo":
             issues.append(SpecIssue("stage", t["review.stage_data"].format(
@@ -99,7 +102,7 @@ def resources_markdown(ctx: Ctx, spec: JobSpec, values: FormValues) -> str:
 def problems_markdown(t: dict[str, str], issues: list[SpecIssue]) -> str:
     if not issues:
         return t["review.ok"]
-    lines = [f"- **`{i.field}`**: {html.escape(i.message)}" for i in issues]
+    lines = [f"- **`{i.field}`**: {html.escape(msg(t, i.message))}" for i in issues]
     return "⚠ " + t["review.problems"] + "\n" + "\n".join(lines)
 
 
@@ -107,9 +110,28 @@ def build(ctx: Ctx) -> ReviewStep:
     t = ctx.t
     gr.Markdown(t["review.intro"])
     estimate = gr.Markdown(elem_id="review-estimate")
+    measure = gr.Button(t["review.measure"], size="sm", elem_id="review-measure")
     problems = gr.Markdown(elem_id="review-problems")
     yaml_box = gr.Code(language="yaml", label=t["review.yaml"], interactive=False, elem_id="review-yaml")
     with gr.Row():
         back = gr.Button(t["btn.back"], elem_id="review-back")
         start = gr.Button(t["btn.start"], variant="primary", elem_id="start-button")
-    return ReviewStep(yaml_box, estimate, problems, start, back)
+    return ReviewStep(yaml_box, estimate, problems, start, back, measure)
+
+
+def measure_speed(ctx: Ctx, values: FormValues):
+    """Run a few real steps of the job in a probe process (a generator: says it started, then the plan
+    with the measured time). Nothing is saved but the pace, which later Reviews reuse."""
+    from studio import speed
+
+    t = ctx.t
+    r = check(ctx, values)
+    if r.spec is None or r.issues:
+        yield problems_markdown(t, r.issues)
+        return
+    yield r.estimate + "  \n" + t["review.measuring"]
+    result = speed.measure(ctx, r.spec)
+    if "error" in result:
+        yield r.estimate + "  \n⚠ " + t["review.measure_failed"].format(message=result["error"])
+        return
+    yield check(ctx, values).estimate

@@ -28,6 +28,12 @@ class TrainingStep:
     save_minutes: gr.Number
     next: gr.Button
     back: gr.Button
+    early_stopping_patience: gr.Number
+    early_stopping_min_delta: gr.Number
+
+    def form_tail(self) -> list:
+        """Its components after the method step's, in FormValues order."""
+        return [self.early_stopping_patience, self.early_stopping_min_delta]
 
 
 def build(ctx: Ctx, s: FormValues) -> TrainingStep:
@@ -74,6 +80,9 @@ def build(ctx: Ctx, s: FormValues) -> TrainingStep:
     with gr.Row():
         seed = number("seed", s.seed, precision=0, minimum=0)
         logging_steps = number("logging_steps", s.logging_steps, precision=0, minimum=1)
+    with gr.Row():  # stop when the eval loss stops improving (needs an eval split)
+        patience = number("early_stopping_patience", s.early_stopping_patience, precision=0, minimum=0)
+        min_delta = number("early_stopping_min_delta", s.early_stopping_min_delta, minimum=0, step=0.001)
     with gr.Row():  # how often to checkpoint: what a crash or a stop can lose
         save_steps = number("save_steps", s.save_steps, precision=0, minimum=0)
         save_minutes = number("save_minutes", s.save_minutes, minimum=0, step=0.5)
@@ -96,4 +105,6 @@ def build(ctx: Ctx, s: FormValues) -> TrainingStep:
         save_minutes,
         next_btn,
         back,
+        patience,
+        min_delta,
     )

@@ -1,0 +1,89 @@
+"""How fast studio.backend_text.translate turns backend row messages into Chinese.
+
+    .venv/bin/python benchmarks/bench_translate.py [--rows 10000]
+
+Why: the Data step may show thousands of skipped rows ("row 4: 'instruction' is missing ...") and
+translates them on every refresh, so 10,000 must take well under a second. The messages are real:
+a jsonl file with a broken row in every line is scanned by backend.data.inspect, and its error lines
+(`row N: message`) and bare messages are translated cold (caches emptied, the catalog compiled once
+beforehand) and warm (the same messages again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from backend.data.inspect import inspect  # noqa: E402
+from backend.data.registry import Source  # noqa: E402
+from studio import backend_text  # noqa: E402
+from studio.backend_text import translate  # noqa: E402
+
+
+def broken_rows(n: int) -> list[str]:
+    """Alpaca rows, each broken in one of several ways with its own values, so few messages repeat."""
+    good = json.dumps({"instruction": "hi", "output": "hello"})
+    out = [good] * 20  # enough good rows first for the format to be detected
+    for i in range(n):
+        kind = i % 6
+        if kind == 0:
+            out.append('{"instruction": "q' + str(i) + '" "output": "a"}')  # not JSON: column varies with i
+        elif kind == 1:
+            out.append(json.dumps({"messages": [], f"extra_{i}": 1}))  # 'instruction' missing
+        elif kind == 2:
+            out.append(json.dumps({"instruction": "", "output": f"a{i}"}))
+        elif kind == 3:
+            out.append(json.dumps({"instruction": f"q{i}", "output": i % 2 == 0}))
+        elif kind == 4:
+            out.append(json.dumps({"instruction": f"q{i}", "output": {"k": i}}))
+        else:
+            out.append(json.dumps([i, i + 1]))
+    return out
+
+
+def clear() -> None:
+    backend_text._match.cache_clear()
+    backend_text._translate.cache_clear()
+
+
+def timed(texts: list[str]) -> float:
+    start = time.perf_counter()
+    for text in texts:
+        translate(text, "zh")
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "broken.jsonl"
+        path.write_text("\n".join(broken_rows(args.rows)) + "\n", encoding="utf-8")
+        report = inspect(Source(label="broken.jsonl", path=path), max_errors=args.rows)
+    lines = report.error_lines()
+    bare = [e["message"] for e in report.errors]
+    translate("row 1", "zh")  # compile the catalog once: the UI process keeps it
+    print(f"{len(lines)} messages, {len(set(lines))} distinct lines, {len(set(bare))} distinct bare messages")
+    print(f"{'what':<34}{'seconds':>10}{'messages/s':>14}")
+    for name, texts in (("`row N: message`, cold", lines), ("`row N: message`, warm", lines),
+                        ("bare message, cold", bare), ("bare message, warm", bare)):
+        if name.endswith("cold"):
+            clear()
+        s = timed(texts)
+        print(f"{name:<34}{s:>10.3f}{len(texts) / s:>14,.0f}")
+    sample = lines[:6]
+    print("\nsample:")
+    for text in sample:
+        print(f"  {text}\n  -> {translate(text, 'zh')}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""How long a job will take: measured, never guessed from a formula.
+
+    seconds = speed.known_pace(ctx, spec)        # s/step from a probe or a finished job like it
+    result = speed.measure(ctx, spec, steps=4)   # runs backend.probe in its own process
+
+The pace of a step depends on the model, method, batch, length, precision and threads, not on how
+many epochs or which schedule: `pace_key` keeps only what matters, so a probe taken once serves
+every variant of the same setup, and a finished job of the same setup counts as a measurement.
+The UI never imports torch: the probe is a subprocess (`python -m backend.probe`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from backend.resources import PROJECT_ROOT
+from backend.spec import JobSpec
+from studio.i18n import msg
+
+_PACES: dict[str, dict] = {}  # pace_key -> probe result (startup_s, seconds_per_step, ...)
+_LOCK = threading.Lock()
+TRAINING_KEYS = ("batch_size", "gradient_accumulation_steps", "max_length", "precision", "cpu_threads", "device")
+
+
+def pace_key(spec: JobSpec) -> str:
+    d = spec.to_dict()
+    return json.dumps({"model": d["model"], "method": d["method"], "stage": d["stage"], "align": d["align"],
+                       "data": d["data"].get("train"), "training": {k: d["training"].get(k) for k in TRAINING_KEYS}},
+                      sort_keys=True)
+
+
+def remember(spec: JobSpec, result: dict) -> None:
+    with _LOCK:
+        _PACES[pace_key(spec)] = result
+
+
+def known_pace(ctx, spec: JobSpec) -> tuple[float, float, str] | None:
+    """(seconds per step, start-up seconds, where it came from: "probe" | job id), or None."""
+    key = pace_key(spec)
+    with _LOCK:
+        if key in _PACES:
+            r = _PACES[key]
+            return r["seconds_per_step"], r["startup_s"], "probe"
+    for job in ctx.store.list_jobs(("succeeded",))[:50]:
+        try:
+            if pace_key(ctx.store.load_spec(job.id)) != key:
+                continue
+            summary = json.loads((ctx.store.job_dir(job.id) / "summary.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        steps, runtime = summary.get("steps") or 0, summary.get("train_runtime_s") or 0
+        if steps > 0 and runtime > 0:
+            return runtime / steps, float(summary.get("startup_s") or 0.0), job.id
+    return None
+
+
+def measure(ctx, spec: JobSpec, steps: int = 4, timeout_s: float = 900) -> dict:
+    """Run the probe on `spec`; the result dict, or {"error": sentence}. Remembers a success."""
+    with tempfile.TemporaryDirectory(prefix="studio-probe-spec-") as tmp:
+        path = Path(tmp) / "spec.yaml"
+        path.write_text(spec.to_yaml(), encoding="utf-8")
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p)}
+        cmd = [sys.executable, "-m", "backend.probe", "--workspace", str(ctx.workspace.root), str(path),
+               "--steps", str(steps)]
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, env=env,
+                                  stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            return {"error": ctx.t["speed.timeout"].format(seconds=int(timeout_s))}
+    lines = [ln for ln in done.stdout.splitlines() if ln.strip().startswith("{")]
+    try:
+        result = json.loads(lines[-1])
+    except (IndexError, ValueError):
+        tail = (done.stderr or "").strip().splitlines()[-3:]
+        return {"error": ctx.t["speed.failed"].format(code=done.returncode, tail=" ".join(tail))}
+    if "error" in result:
+        return {"error": msg(ctx.t, result["error"])}
+    remember(spec, result)
+    return result

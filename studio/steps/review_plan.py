@@ -1,0 +1,77 @@
+"""The Review step's plan in plain words: steps, rows, tokens, and time from a measurement.
+
+    text = plan_markdown(ctx, spec, values, rows)
+
+Tokens come from the Data step's sample of rows through the model's own tokenizer (the light one,
+no torch), cut at max length; time from `studio.speed` (a probe run or a finished job of the same
+setup), never from a formula, so it is either measured or said to be unknown.
+"""
+
+from __future__ import annotations
+
+import statistics
+
+from backend.spec import JobSpec
+from studio import data_view as dv
+from studio import speed
+from studio.form import FormValues, estimate_steps
+
+
+def fmt_duration(t, seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return t["duration.s"].format(s=seconds)
+    if seconds < 3600:
+        return t["duration.m"].format(m=seconds // 60, s=seconds % 60)
+    return t["duration.h"].format(h=seconds // 3600, m=seconds % 3600 // 60)
+
+
+def split_rows(spec: JobSpec, rows: int) -> tuple[int, int]:
+    """(training rows, eval rows) after the eval split."""
+    split = spec.data.eval_split
+    n_eval = (max(1, round(rows * split)) if split < 1 else int(split)) if split > 0 else 0
+    return max(rows - n_eval, 0), n_eval
+
+
+def mean_tokens(ctx, spec: JobSpec, values: FormValues) -> float | None:
+    """Average tokens per row (cut at max length) over the first source's sampled rows, or None."""
+    tok, _, _ = dv.TOKENIZERS.get(ctx, values.model_source, spec.model.name_or_path, spec.model.chat_template)
+    if tok is None:
+        return None
+    from backend.data.sources import parse_sources
+
+    source = parse_sources(spec.data, ctx.workspace.root)[0]
+    report = dv.REPORTS.get(dv.ReportCache.key(source, spec.data))
+    if report is None or not report.sample:
+        return None
+    lengths = dv.token_lengths(tok, report)
+    if not lengths:
+        return None
+    return statistics.fmean(min(n, spec.training.max_length) for n in lengths)
+
+
+def plan_markdown(ctx, spec: JobSpec, values: FormValues, rows: int) -> str:
+    t, tr = ctx.t, spec.training
+    steps = estimate_steps(spec, rows)
+    train_rows, eval_rows = split_rows(spec, rows)
+    per_step = tr.batch_size * tr.gradient_accumulation_steps
+    common = dict(steps=f"{steps:,}", rows=f"{train_rows:,}", eval=f"{eval_rows:,}", per_step=per_step,
+                  batch=tr.batch_size, accum=tr.gradient_accumulation_steps, epochs=f"{tr.num_epochs:g}")
+    lines = [t["review.plan_steps" if tr.max_steps > 0 else "review.plan"].format(**common)]
+    try:
+        avg = mean_tokens(ctx, spec, values)
+    except Exception:  # noqa: BLE001 - a template that cannot render the sample: no token count
+        avg = None
+    if avg is not None:
+        seen = min(steps * per_step, train_rows * tr.num_epochs if tr.max_steps <= 0 else steps * per_step)
+        lines.append(t["review.tokens"].format(tokens=f"{int(avg * seen):,}", avg=f"{avg:,.0f}",
+                                               max_length=tr.max_length))
+    pace = speed.known_pace(ctx, spec)
+    if pace is None:
+        lines.append(t["review.time_unknown"])
+    else:
+        per, startup, where = pace
+        source = t["review.time.probe"] if where == "probe" else t["review.time.job"].format(job=where)
+        lines.append(t["review.time"].format(time=fmt_duration(t, startup + steps * per), pace=f"{per:.2f}",
+                                             source=source, startup=f"{startup:.0f}"))
+    return "  \n".join(lines)
