@@ -13,11 +13,20 @@ collects every problem, each naming the field, the value it got and what is acce
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+
+from backend.spec_checks import (  # noqa: F401 - SpecIssue and SpecError are part of this module's API
+    SpecError,
+    SpecIssue,
+    build_section,
+    check_choice,
+    check_nonempty,
+    check_range,
+    unknown_field,
+)
 
 STAGES = ("pt", "sft", "rm", "dpo", "orpo", "kto", "grpo", "ppo")
 METHODS = ("full", "freeze", "lora", "dora", "rslora", "qlora", "adalora", "ia3", "prefix", "prompt", "ptuning")
@@ -308,8 +317,8 @@ class TrainingSpec:
         default=0,
         metadata=_help(
             "Stop training after this many evaluations in a row without the eval loss improving, before "
-            "the model overfits further; needs an eval set. The weights kept are those at the stop, and "
-            "summary.json names the best step. 0 = off; usual 2-5."
+            "the model overfits further, and keep the weights of the best evaluation; needs an eval set. "
+            "0 = off; usual 2-5."
         ),
     )
     early_stopping_min_delta: float = field(
@@ -354,23 +363,6 @@ SECTIONS = {
 
 
 @dataclass
-class SpecIssue:
-    """One problem in a spec: the dotted field and a sentence a person understands."""
-
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"`{self.field}`: {self.message}"
-
-
-class SpecError(ValueError):
-    def __init__(self, issues: list[SpecIssue]):
-        self.issues = issues
-        super().__init__("\n".join(str(i) for i in issues))
-
-
-@dataclass
 class JobSpec:
     model: ModelSpec = field(default_factory=ModelSpec)
     data: DataSpec = field(default_factory=DataSpec)
@@ -401,7 +393,7 @@ class JobSpec:
         kwargs: dict[str, Any] = {}
         for key, value in raw.items():
             if key not in allowed:
-                issues.append(SpecIssue(str(key), _unknown(key, allowed)))
+                issues.append(SpecIssue(str(key), unknown_field(key, allowed)))
                 continue
             if key == "stage":
                 kwargs["stage"] = value
@@ -412,7 +404,7 @@ class JobSpec:
             if not isinstance(value, dict):
                 issues.append(SpecIssue(key, f"must be a mapping of fields, got {value!r}."))
                 continue
-            kwargs[key] = _build_section(key, section_cls, value, issues)
+            kwargs[key] = build_section(key, section_cls, value, issues)
         spec = cls(**kwargs)
         issues += spec.problems()
         if issues:
@@ -453,47 +445,47 @@ class JobSpec:
     def problems(self) -> list[SpecIssue]:
         p: list[SpecIssue] = []
         m, d, me, t = self.model, self.data, self.method, self.training
-        _nonempty(p, "model.name_or_path", m.name_or_path, "`demo`, a local folder or a hub id")
-        _choice(p, "stage", self.stage, STAGES)
-        _nonempty(p, "data.train", d.train, "`demo`, a file or folder path, a hub id or a dataset_info.json entry")
-        _choice(p, "data.format", d.format, DATA_FORMATS)
-        _choice(p, "data.reasoning", d.reasoning, REASONING)
+        check_nonempty(p, "model.name_or_path", m.name_or_path, "`demo`, a local folder or a hub id")
+        check_choice(p, "stage", self.stage, STAGES)
+        check_nonempty(p, "data.train", d.train, "`demo`, a file or folder path, a hub id or a dataset_info.json entry")
+        check_choice(p, "data.format", d.format, DATA_FORMATS)
+        check_choice(p, "data.reasoning", d.reasoning, REASONING)
         _data_split(p, d)
         _data_mappings(p, d)
-        _choice(p, "method.name", me.name, METHODS)
+        check_choice(p, "method.name", me.name, METHODS)
         _method(p, me)
         _align(p, self.align, self.stage)
         p += stage_method_problems(self.stage, me.name)
-        _range(p, "method.lora_r", me.lora_r, 1, 1024, "a whole number from 1 to 1024")
-        _range(p, "method.lora_alpha", me.lora_alpha, 1, 4096, "a whole number from 1 to 4096")
-        _range(p, "method.lora_dropout", me.lora_dropout, 0.0, 0.9, "a number from 0 to 0.9")
-        _nonempty(p, "method.target_modules", me.target_modules, "`all-linear` or a list like `q_proj,v_proj`")
-        _range(p, "training.num_epochs", t.num_epochs, 0.0, 10000.0, "a positive number of epochs")
-        _range(p, "training.max_steps", t.max_steps, 0, 10**8, "0 (use num_epochs) or a positive whole number")
+        check_range(p, "method.lora_r", me.lora_r, 1, 1024, "a whole number from 1 to 1024")
+        check_range(p, "method.lora_alpha", me.lora_alpha, 1, 4096, "a whole number from 1 to 4096")
+        check_range(p, "method.lora_dropout", me.lora_dropout, 0.0, 0.9, "a number from 0 to 0.9")
+        check_nonempty(p, "method.target_modules", me.target_modules, "`all-linear` or a list like `q_proj,v_proj`")
+        check_range(p, "training.num_epochs", t.num_epochs, 0.0, 10000.0, "a positive number of epochs")
+        check_range(p, "training.max_steps", t.max_steps, 0, 10**8, "0 (use num_epochs) or a positive whole number")
         if not p and t.max_steps == 0 and t.num_epochs <= 0:
             p.append(SpecIssue("training.num_epochs", "is 0 while `training.max_steps` is 0: set one of them."))
-        _range(p, "training.learning_rate", t.learning_rate, 1e-9, 1.0, "a positive number such as 2e-4", low_open=True)
-        _range(p, "training.batch_size", t.batch_size, 1, 4096, "a whole number of at least 1")
-        _range(p, "training.gradient_accumulation_steps", t.gradient_accumulation_steps, 1, 4096, "a whole number of at least 1")
-        _range(p, "training.max_length", t.max_length, 8, 1_048_576, "a whole number of tokens of at least 8")
-        _choice(p, "training.scheduler", t.scheduler, SCHEDULERS)
-        _range(p, "training.warmup_ratio", t.warmup_ratio, 0.0, 0.5, "a share from 0 to 0.5")
-        _range(p, "training.weight_decay", t.weight_decay, 0.0, 1.0, "a number from 0 to 1")
-        _range(p, "training.max_grad_norm", t.max_grad_norm, 0.0, 1e6, "a non-negative number (0 = no clipping)")
-        _range(p, "training.seed", t.seed, 0, 2**32 - 1, "a whole number from 0 to 4294967295")
-        _range(p, "training.logging_steps", t.logging_steps, 1, 10**6, "a whole number of at least 1")
-        _range(p, "training.save_steps", t.save_steps, 0, 10**8, "0 (by time only) or a whole number")
-        _range(p, "training.save_minutes", t.save_minutes, 0.0, 10**6, "0 (off) or a positive number of minutes")
-        _range(p, "training.eval_steps", t.eval_steps, 0, 10**8, "0 or a whole number")
+        check_range(p, "training.learning_rate", t.learning_rate, 1e-9, 1.0, "a positive number such as 2e-4", low_open=True)
+        check_range(p, "training.batch_size", t.batch_size, 1, 4096, "a whole number of at least 1")
+        check_range(p, "training.gradient_accumulation_steps", t.gradient_accumulation_steps, 1, 4096, "a whole number of at least 1")
+        check_range(p, "training.max_length", t.max_length, 8, 1_048_576, "a whole number of tokens of at least 8")
+        check_choice(p, "training.scheduler", t.scheduler, SCHEDULERS)
+        check_range(p, "training.warmup_ratio", t.warmup_ratio, 0.0, 0.5, "a share from 0 to 0.5")
+        check_range(p, "training.weight_decay", t.weight_decay, 0.0, 1.0, "a number from 0 to 1")
+        check_range(p, "training.max_grad_norm", t.max_grad_norm, 0.0, 1e6, "a non-negative number (0 = no clipping)")
+        check_range(p, "training.seed", t.seed, 0, 2**32 - 1, "a whole number from 0 to 4294967295")
+        check_range(p, "training.logging_steps", t.logging_steps, 1, 10**6, "a whole number of at least 1")
+        check_range(p, "training.save_steps", t.save_steps, 0, 10**8, "0 (by time only) or a whole number")
+        check_range(p, "training.save_minutes", t.save_minutes, 0.0, 10**6, "0 (off) or a positive number of minutes")
+        check_range(p, "training.eval_steps", t.eval_steps, 0, 10**8, "0 or a whole number")
         _early_stopping(p, t, d)
-        _choice(p, "training.precision", t.precision, PRECISIONS)
-        _choice(p, "training.device", t.device, ("auto", "cpu", "cuda"))
-        _range(p, "training.cpu_threads", t.cpu_threads, 0, 4096, "0 (automatic) or a whole number of threads")
+        check_choice(p, "training.precision", t.precision, PRECISIONS)
+        check_choice(p, "training.device", t.device, ("auto", "cpu", "cuda"))
+        check_range(p, "training.cpu_threads", t.cpu_threads, 0, 4096, "0 (automatic) or a whole number of threads")
         if not isinstance(self.export.formats, list):
             p.append(SpecIssue("export.formats", f"must be a list such as [adapter], got {self.export.formats!r}."))
         else:
             for f in self.export.formats:
-                _choice(p, "export.formats", f, EXPORT_FORMATS)
+                check_choice(p, "export.formats", f, EXPORT_FORMATS)
         return p
 
     # -- derived, for display -------------------------------------------------------------
@@ -515,76 +507,6 @@ def field_help(dotted: str) -> str:
     raise KeyError(dotted)
 
 
-# -- helpers ----------------------------------------------------------------------------------
-def _unknown(key: Any, allowed: list[str]) -> str:
-    close = difflib.get_close_matches(str(key), allowed, n=1)
-    hint = f" Did you mean `{close[0]}`?" if close else ""
-    return f"is not a known field.{hint} Accepted: {', '.join(allowed)}."
-
-
-def _build_section(name: str, cls: type, values: dict, issues: list[SpecIssue]) -> Any:
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    kwargs = {}
-    for key, value in values.items():
-        dotted = f"{name}.{key}"
-        if key not in fields:
-            issues.append(SpecIssue(dotted, _unknown(key, list(fields))))
-            continue
-        default = fields[key].default
-        if default is dataclasses.MISSING:
-            default = fields[key].default_factory()  # type: ignore[misc]
-        try:
-            kwargs[key] = _coerce(value, default)
-        except (TypeError, ValueError):
-            kind = type(default).__name__
-            kind = {"str": "text", "float": "a number", "int": "a whole number", "bool": "true or false",
-                    "list": "a list", "dict": "a mapping"}.get(kind, kind)
-            issues.append(SpecIssue(dotted, f"must be {kind}, got {value!r}."))
-    return cls(**kwargs)
-
-
-def _coerce(value: Any, default: Any) -> Any:
-    """Turn YAML/form values into the field's type, refusing what cannot be meant."""
-    if isinstance(default, bool):
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "on", "off"):
-            return value.lower() in ("true", "yes", "on")
-        raise ValueError(value)
-    if isinstance(default, int):
-        if isinstance(value, bool):
-            raise ValueError(value)
-        f = float(value)
-        if f != int(f):
-            raise ValueError(value)
-        return int(f)
-    if isinstance(default, float):
-        if isinstance(value, bool):
-            raise ValueError(value)
-        return float(value)
-    if isinstance(default, str):
-        if value is None:
-            return ""
-        if isinstance(value, (dict, list)):
-            raise ValueError(value)
-        return str(value)
-    if isinstance(default, list):
-        if isinstance(value, str):  # "0.5, 200" or "adapter, merged": each item read as a YAML scalar
-            return [yaml.safe_load(v.strip()) for v in value.split(",") if v.strip()]
-        if not isinstance(value, list):
-            raise ValueError(value)
-        return value
-    if isinstance(default, dict):
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise ValueError(value)
-        # Numbers stay numbers (reward weights); everything else is text (names, columns).
-        return {str(k): "" if v is None else v if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)
-                for k, v in value.items()}
-    return value
-
-
 # Stage x method pairs that cannot work, and why (the wizard shows the same sentence).
 UNSUPPORTED = {
     ("ppo", None): "TRL 1.16 no longer ships PPO (it was removed from the library); use grpo, which needs no "
@@ -604,33 +526,33 @@ def stage_method_problems(stage: str, method: str) -> list[SpecIssue]:
 
 
 def _method(p: list[SpecIssue], me: MethodSpec) -> None:
-    _range(p, "method.freeze_layers", me.freeze_layers, 1, 10_000, "a whole number of layers of at least 1")
-    _choice(p, "method.quant_bits", me.quant_bits, (4, 8))
-    _range(p, "method.adalora_target_r", me.adalora_target_r, 1, 1024, "a whole number from 1 to 1024")
+    check_range(p, "method.freeze_layers", me.freeze_layers, 1, 10_000, "a whole number of layers of at least 1")
+    check_choice(p, "method.quant_bits", me.quant_bits, (4, 8))
+    check_range(p, "method.adalora_target_r", me.adalora_target_r, 1, 1024, "a whole number from 1 to 1024")
     if me.adalora_init_r < me.adalora_target_r:
         p.append(SpecIssue("method.adalora_init_r",
                            f"({me.adalora_init_r}) must be at least adalora_target_r ({me.adalora_target_r})."))
-    _range(p, "method.num_virtual_tokens", me.num_virtual_tokens, 1, 512, "a whole number from 1 to 512")
+    check_range(p, "method.num_virtual_tokens", me.num_virtual_tokens, 1, 512, "a whole number from 1 to 512")
 
 
 def _align(p: list[SpecIssue], a: AlignSpec, stage: str) -> None:
-    _range(p, "align.beta", a.beta, 0.0, 100.0, "a positive number such as 0.1", low_open=True)
-    _choice(p, "align.dpo_loss", a.dpo_loss, DPO_LOSSES)
-    _range(p, "align.kto_desirable_weight", a.kto_desirable_weight, 0.0, 1000.0, "a positive weight", low_open=True)
-    _range(p, "align.kto_undesirable_weight", a.kto_undesirable_weight, 0.0, 1000.0, "a positive weight",
+    check_range(p, "align.beta", a.beta, 0.0, 100.0, "a positive number such as 0.1", low_open=True)
+    check_choice(p, "align.dpo_loss", a.dpo_loss, DPO_LOSSES)
+    check_range(p, "align.kto_desirable_weight", a.kto_desirable_weight, 0.0, 1000.0, "a positive weight", low_open=True)
+    check_range(p, "align.kto_undesirable_weight", a.kto_undesirable_weight, 0.0, 1000.0, "a positive weight",
            low_open=True)
-    _range(p, "align.num_generations", a.num_generations, 2, 1024, "a whole number of at least 2")
-    _range(p, "align.max_completion_length", a.max_completion_length, 1, 1_048_576, "a whole number of tokens")
-    _range(p, "align.temperature", a.temperature, 0.0, 10.0, "a positive number such as 1.0", low_open=True)
-    _choice(p, "align.grpo_loss", a.grpo_loss, GRPO_LOSSES)
-    _choice(p, "align.importance_sampling", a.importance_sampling, ("token", "sequence"))
-    _range(p, "align.length_target", a.length_target, 1, 1_048_576, "a whole number of tokens")
+    check_range(p, "align.num_generations", a.num_generations, 2, 1024, "a whole number of at least 2")
+    check_range(p, "align.max_completion_length", a.max_completion_length, 1, 1_048_576, "a whole number of tokens")
+    check_range(p, "align.temperature", a.temperature, 0.0, 10.0, "a positive number such as 1.0", low_open=True)
+    check_choice(p, "align.grpo_loss", a.grpo_loss, GRPO_LOSSES)
+    check_choice(p, "align.importance_sampling", a.importance_sampling, ("token", "sequence"))
+    check_range(p, "align.length_target", a.length_target, 1, 1_048_576, "a whole number of tokens")
     if not isinstance(a.rewards, dict):
         p.append(SpecIssue("align.rewards", f"must be a mapping like {{exact_match: 1.0}}, got {a.rewards!r}."))
         return
     for name, weight in a.rewards.items():
         if name not in REWARDS:
-            p.append(SpecIssue(f"align.rewards.{name}", _unknown(name, list(REWARDS))))
+            p.append(SpecIssue(f"align.rewards.{name}", unknown_field(name, list(REWARDS))))
         elif isinstance(weight, bool) or not isinstance(weight, (int, float)):
             p.append(SpecIssue(f"align.rewards.{name}", f"the weight must be a number, got {weight!r}."))
     if stage == "grpo" and not any(isinstance(w, (int, float)) and w for w in a.rewards.values()):
@@ -638,9 +560,9 @@ def _align(p: list[SpecIssue], a: AlignSpec, stage: str) -> None:
 
 
 def _early_stopping(p: list[SpecIssue], t: TrainingSpec, d: DataSpec) -> None:
-    _range(p, "training.early_stopping_patience", t.early_stopping_patience, 0, 10**6,
+    check_range(p, "training.early_stopping_patience", t.early_stopping_patience, 0, 10**6,
            "0 (off) or a whole number of evaluations such as 3")
-    _range(p, "training.early_stopping_min_delta", t.early_stopping_min_delta, 0.0, 1e6,
+    check_range(p, "training.early_stopping_min_delta", t.early_stopping_min_delta, 0.0, 1e6,
            "a non-negative number such as 0 or 0.01")
     if t.early_stopping_patience > 0 and not str(d.eval).strip() and not d.eval_split:
         p.append(SpecIssue("training.early_stopping_patience",
@@ -651,7 +573,7 @@ def _early_stopping(p: list[SpecIssue], t: TrainingSpec, d: DataSpec) -> None:
 def _data_split(p: list[SpecIssue], d: DataSpec) -> None:
     if d.eval_split < 0 or (d.eval_split >= 1 and d.eval_split != int(d.eval_split)) or 0.5 < d.eval_split < 1:
         p.append(SpecIssue("data.eval_split", f"must be a share from 0 to 0.5 or a whole count of rows, got {d.eval_split!r}."))
-    _range(p, "data.seed", d.seed, 0, 2**32 - 1, "a whole number from 0 to 4294967295")
+    check_range(p, "data.seed", d.seed, 0, 2**32 - 1, "a whole number from 0 to 4294967295")
     if not isinstance(d.mix, list):
         p.append(SpecIssue("data.mix", f"must be a list with one number per dataset, got {d.mix!r}."))
         return
@@ -674,20 +596,4 @@ def _data_mappings(p: list[SpecIssue], d: DataSpec) -> None:
         elif keys:
             for k in value:
                 if k not in keys:
-                    p.append(SpecIssue(f"{name}.{k}", _unknown(k, list(keys))))
-
-
-def _nonempty(p: list[SpecIssue], name: str, value: str, accepted: str) -> None:
-    if not str(value).strip():
-        p.append(SpecIssue(name, f"is empty; give {accepted}."))
-
-
-def _choice(p: list[SpecIssue], name: str, value: Any, choices: tuple) -> None:
-    if value not in choices:
-        p.append(SpecIssue(name, f"got {value!r}; accepted: {', '.join(choices)}."))
-
-
-def _range(p, name, value, low, high, accepted, low_open=False) -> None:
-    ok = low < value <= high if low_open else low <= value <= high
-    if not ok:
-        p.append(SpecIssue(name, f"must be {accepted}, got {value!r}."))
+                    p.append(SpecIssue(f"{name}.{k}", unknown_field(k, list(keys))))

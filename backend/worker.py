@@ -159,6 +159,8 @@ def _train_sampled(store: JobStore, job_id: str, job_dir: Path, workspace: Works
     early = find_early_stop(run.trainer)
     if early is not None and early.stopped:
         summary["early_stopped"] = early.summary()
+    elif early is not None and early.kept_step is not None:  # ran to the end, but an earlier eval was best
+        summary["kept_best_step"] = early.kept_step
     (job_dir / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     log.info("adapter saved to %s (final loss %s)", adapter_dir, reporter.last_loss)
     store.mark_succeeded(job_id, reporter.last_loss)

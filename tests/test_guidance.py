@@ -62,8 +62,33 @@ def test_callback_counts_evaluations_without_an_improvement_beyond_min_delta():
         if control.should_training_stop:
             break
     # 1.49 is within min_delta of 1.5 (1 bad), 1.3 improves (reset), 1.28 and 1.31 do not: stop at step 6.
-    assert stopper.summary() == {"stopped": True, "at_step": 6, "best": 1.3, "best_step": 4, "patience": 2,
-                                 "min_delta": 0.05}
+    assert stopper.summary() == {"stopped": True, "at_step": 6, "best": 1.3, "best_step": 4, "kept_step": None,
+                                 "patience": 2, "min_delta": 0.05}
+
+
+def test_the_best_evaluation_weights_are_put_back_at_the_end():
+    import torch
+    from transformers import TrainerControl, TrainerState
+
+    from backend.training.early_stop import EarlyStopOnEvalLoss
+
+    model = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.Linear(4, 2))
+    model[0].weight.requires_grad_(False)  # frozen weights are not copied, and not touched
+    stopper, state, control = EarlyStopOnEvalLoss(patience=1), TrainerState(), TrainerControl()
+    state.global_step = 1
+    stopper.on_evaluate(None, state, control, metrics={"eval_loss": 1.0}, model=model)
+    best = {n: p.detach().clone() for n, p in model.named_parameters()}
+    with torch.no_grad():  # training goes on and makes it worse
+        for p in model.parameters():
+            p.add_(1.0)
+    state.global_step = 2
+    stopper.on_evaluate(None, state, control, metrics={"eval_loss": 1.5}, model=model)
+    assert control.should_training_stop
+    stopper.on_train_end(None, state, control, model=model)
+    now = dict(model.named_parameters())
+    assert torch.equal(now["1.weight"], best["1.weight"]) and torch.equal(now["0.bias"], best["0.bias"])
+    assert torch.equal(now["0.weight"], best["0.weight"] + 1.0)  # frozen: left as it was
+    assert stopper.summary()["kept_step"] == 1
 
 
 def test_a_real_run_stops_early_and_the_worker_records_it(store, workspace, caplog):
@@ -82,7 +107,8 @@ def test_a_real_run_stops_early_and_the_worker_records_it(store, workspace, capl
     # The first evaluation sets the best; no later one can beat it by 100, so patience 1 ends it at the second.
     assert summary["steps"] == 2 < 12
     early = summary["early_stopped"]
-    assert (early["stopped"], early["at_step"], early["best_step"]) == (True, 2, 1)
+    assert (early["stopped"], early["at_step"], early["best_step"], early["kept_step"]) == (True, 2, 1, 1)
+    assert "kept the weights of step 1" in caplog.text
     assert math.isfinite(early["best"])
     assert "early stopping at step 2" in caplog.text and f"best eval loss {early['best']:.4f} at step 1" in caplog.text
     evals = [m["eval_loss"] for m in store.read_metrics(job_id) if m.get("eval_loss") is not None]
