@@ -1,0 +1,122 @@
+"""The generic part of checking a spec: its problems (SpecIssue, SpecError), reading a section's
+values into its dataclass with the field's type, and the small checks every rule uses.
+
+    issues: list[SpecIssue] = []
+    section = build_section("training", TrainingSpec, {"batch_size": "8"}, issues)
+    check_range(issues, "training.batch_size", section.batch_size, 1, 4096, "a whole number of at least 1")
+    raise SpecError(issues)       # one message per problem, each naming its field
+
+backend/spec.py holds the sections and the rules of what fits together; this file knows nothing
+of them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+
+@dataclass
+class SpecIssue:
+    """One problem in a spec: the dotted field and a sentence a person understands."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"`{self.field}`: {self.message}"
+
+
+class SpecError(ValueError):
+    def __init__(self, issues: list[SpecIssue]):
+        self.issues = issues
+        super().__init__("\n".join(str(i) for i in issues))
+
+
+def unknown_field(key: Any, allowed: list[str]) -> str:
+    close = difflib.get_close_matches(str(key), allowed, n=1)
+    hint = f" Did you mean `{close[0]}`?" if close else ""
+    return f"is not a known field.{hint} Accepted: {', '.join(allowed)}."
+
+
+def build_section(name: str, cls: type, values: dict, issues: list[SpecIssue]) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs = {}
+    for key, value in values.items():
+        dotted = f"{name}.{key}"
+        if key not in fields:
+            issues.append(SpecIssue(dotted, unknown_field(key, list(fields))))
+            continue
+        default = fields[key].default
+        if default is dataclasses.MISSING:
+            default = fields[key].default_factory()  # type: ignore[misc]
+        try:
+            kwargs[key] = coerce(value, default)
+        except (TypeError, ValueError):
+            kind = type(default).__name__
+            kind = {"str": "text", "float": "a number", "int": "a whole number", "bool": "true or false",
+                    "list": "a list", "dict": "a mapping"}.get(kind, kind)
+            issues.append(SpecIssue(dotted, f"must be {kind}, got {value!r}."))
+    return cls(**kwargs)
+
+
+def coerce(value: Any, default: Any) -> Any:
+    """Turn YAML/form values into the field's type, refusing what cannot be meant."""
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "on", "off"):
+            return value.lower() in ("true", "yes", "on")
+        raise ValueError(value)
+    if isinstance(default, int):
+        if isinstance(value, bool):
+            raise ValueError(value)
+        f = float(value)
+        if f != int(f):
+            raise ValueError(value)
+        return int(f)
+    if isinstance(default, float):
+        if isinstance(value, bool):
+            raise ValueError(value)
+        return float(value)
+    if isinstance(default, str):
+        if value is None:
+            return ""
+        if isinstance(value, (dict, list)):
+            raise ValueError(value)
+        return str(value)
+    if isinstance(default, list):
+        if isinstance(value, str):  # "0.5, 200" or "adapter, merged": each item read as a YAML scalar
+            return [yaml.safe_load(v.strip()) for v in value.split(",") if v.strip()]
+        if not isinstance(value, list):
+            raise ValueError(value)
+        return value
+    if isinstance(default, dict):
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise ValueError(value)
+        # Numbers stay numbers (reward weights); everything else is text (names, columns).
+        return {str(k): "" if v is None else v if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)
+                for k, v in value.items()}
+    return value
+
+
+def check_nonempty(p: list[SpecIssue], name: str, value: str, accepted: str) -> None:
+    if not str(value).strip():
+        p.append(SpecIssue(name, f"is empty; give {accepted}."))
+
+
+def check_choice(p: list[SpecIssue], name: str, value: Any, choices: tuple) -> None:
+    if value not in choices:
+        p.append(SpecIssue(name, f"got {value!r}; accepted: {', '.join(choices)}."))
+
+
+def check_range(p, name, value, low, high, accepted, low_open=False) -> None:
+    ok = low < value <= high if low_open else low <= value <= high
+    if not ok:
+        p.append(SpecIssue(name, f"must be {accepted}, got {value!r}."))
