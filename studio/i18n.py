@@ -89,6 +89,8 @@ EN = {
     "review.estimate_unknown": "**Estimated steps:** unknown until the data can be read.",
     "review.plan": "**What will happen:** {steps} training steps: {epochs} epoch(s) over {rows} training rows ({eval} held out for evaluation), {per_step} rows per step (batch {batch} × accumulation {accum}).",
     "review.plan_steps": "**What will happen:** {steps} training steps (the max steps you set), {per_step} rows per step (batch {batch} × accumulation {accum}), from {rows} training rows ({eval} held out for evaluation).",
+    "review.plan_no_eval": "**What will happen:** {steps} training steps: {epochs} epoch(s) over {rows} training rows, {per_step} rows per step (batch {batch} × accumulation {accum}); no rows held out for evaluation.",
+    "review.plan_steps_no_eval": "**What will happen:** {steps} training steps (the max steps you set), {per_step} rows per step (batch {batch} × accumulation {accum}), from {rows} training rows; no rows held out for evaluation.",
     "review.tokens": "**Tokens:** about {tokens} pass through training (on average {avg} per row, cut at max length {max_length}).",
     "review.time": "**Time:** about {time} ({pace} s per step, measured {source}; {startup} s to start).",
     "review.time.probe": "by the speed test",

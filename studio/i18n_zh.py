@@ -78,6 +78,8 @@ ZH = {
     "review.estimate_unknown": "**预计步数：** 数据无法读取，暂时未知。",
     "review.plan": "**将要发生：** 共 {steps} 个训练步：在 {rows} 条训练数据上训练 {epochs} 轮（另留出 {eval} 条用于评估），每步 {per_step} 条（批大小 {batch} × 梯度累积 {accum}）。",
     "review.plan_steps": "**将要发生：** 共 {steps} 个训练步（你设置的最大步数），每步 {per_step} 条（批大小 {batch} × 梯度累积 {accum}），来自 {rows} 条训练数据（另留出 {eval} 条用于评估）。",
+    "review.plan_no_eval": "**将要发生：** 共 {steps} 个训练步：在 {rows} 条训练数据上训练 {epochs} 轮，每步 {per_step} 条（批大小 {batch} × 梯度累积 {accum}）；没有留出评估数据。",
+    "review.plan_steps_no_eval": "**将要发生：** 共 {steps} 个训练步（你设置的最大步数），每步 {per_step} 条（批大小 {batch} × 梯度累积 {accum}），来自 {rows} 条训练数据；没有留出评估数据。",
     "review.tokens": "**词元：** 训练中约经过 {tokens} 个词元（平均每条 {avg} 个，超过最大长度 {max_length} 的部分被截断）。",
     "review.time": "**时间：** 约 {time}（每步 {pace} 秒，{source}测得；启动 {startup} 秒）。",
     "review.time.probe": "由速度测试",

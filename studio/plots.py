@@ -49,6 +49,7 @@ def loss_figure(frame: pd.DataFrame, series: str = "series", x_label: str = "ste
     if len(frame):
         ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
+    fig.subplots_adjust(top=0.88)  # room for the label gradio draws over the image's top left
     return fig
 
 
@@ -91,7 +92,7 @@ def system_figure(rows: list[dict], t: dict):
     mem_max = max((v for k in ("rss_mb", "gpu_mem_mb") for v in cols[k] if v == v), default=0.0)
     unit, scale = ("GB", 1024.0) if mem_max > 2048 else ("MB", 1.0)
 
-    fig = Figure(figsize=(7, 3.4), dpi=100)
+    fig = Figure(figsize=(5.5, 3.8), dpi=100)  # the narrower column beside the loss curve
     mem, util = fig.subplots(2, 1, sharex=True)
     few = len(x) < 12
     style = dict(marker="o" if few else None, markersize=3, linewidth=1.4)
@@ -114,6 +115,7 @@ def system_figure(rows: list[dict], t: dict):
         if x:
             ax.legend(loc="upper left", fontsize=7)
     fig.tight_layout()
+    fig.subplots_adjust(top=0.88)  # room for the label gradio draws over the image's top left
     return fig
 
 

@@ -25,7 +25,7 @@ from backend.presets import Preset, PresetError, apply_preset, get_preset, list_
 from backend.spec import JobSpec, SpecError, SpecIssue
 from studio.context import Ctx, warn_unexpected
 from studio.form import FormValues, form_from_spec, spec_from_form
-from studio.i18n import lang_of
+from studio.i18n import lang_of, msg
 from studio.steps import form_updates, form_values
 
 SPEC_FILE_LIMIT = 1024 * 1024  # a spec is a few KB; anything this big is the wrong file
@@ -190,7 +190,7 @@ def wire(ctx: Ctx, view: PresetsView, inputs: list, n_slots: int, wizard_tabs, a
         except SpecError as e:
             return [*skip, t["presets.apply_failed"].format(title=title, issues=issues_markdown(e))]
         except ValueError as e:  # no such preset (deleted since the list was drawn)
-            return [*skip, f"⚠ {e}"]
+            return [*skip, "⚠ " + msg(t, e)]
         except Exception as e:  # noqa: BLE001
             return [*skip, warn_unexpected(t, e)]
 

@@ -120,6 +120,9 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
 
         # ~25 s on an idle 2-core CPU; generous for a loaded CI machine.
         expect(page.locator("#job-state-text")).to_have_text("succeeded", timeout=360_000)
+        # Beside the curve: the machine over the run (system.jsonl), with the latest values.
+        expect(page.locator("#system-plot img")).to_be_visible(timeout=15_000)
+        expect(page.locator("#system-latest")).to_contain_text("CPU")
         page.screenshot(path=ARTIFACTS / "monitor.png", full_page=True)
         assert shown_points(page) >= stopped_at, "the resumed run's curve lost the points before the stop"
 

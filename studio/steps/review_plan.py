@@ -57,7 +57,8 @@ def plan_markdown(ctx, spec: JobSpec, values: FormValues, rows: int) -> str:
     per_step = tr.batch_size * tr.gradient_accumulation_steps
     common = dict(steps=f"{steps:,}", rows=f"{train_rows:,}", eval=f"{eval_rows:,}", per_step=per_step,
                   batch=tr.batch_size, accum=tr.gradient_accumulation_steps, epochs=f"{tr.num_epochs:g}")
-    lines = [t["review.plan_steps" if tr.max_steps > 0 else "review.plan"].format(**common)]
+    key = "review.plan_steps" if tr.max_steps > 0 else "review.plan"
+    lines = [t[key if eval_rows else key + "_no_eval"].format(**common)]
     try:
         avg = mean_tokens(ctx, spec, values)
     except Exception:  # noqa: BLE001 - a template that cannot render the sample: no token count
