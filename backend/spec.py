@@ -268,7 +268,8 @@ class AlignSpec:
 @dataclass
 class TrainingSpec:
     num_epochs: float = field(
-        default=3.0, metadata=_help("Passes over the training data. Ignored when max_steps > 0.")
+        default=3.0, metadata=_help("Passes over the training data: 1-3 usual for a real model and a few thousand rows; more for a "
+                                    "tiny set (the demo uses 15). Too many overfit. Ignored when max_steps > 0.")
     )
     max_steps: int = field(
         default=0, metadata=_help("Stop after this many optimizer steps; 0 = use num_epochs.")
@@ -277,14 +278,18 @@ class TrainingSpec:
         default=2e-4,
         metadata=_help("Step size. LoRA: 1e-4 to 3e-4 usual (tiny models more); full: 1e-5 to 5e-5."),
     )
-    batch_size: int = field(default=4, metadata=_help("Rows per step on each device."))
+    batch_size: int = field(default=4, metadata=_help(
+        "Rows per step on each device: 1-8 usual on one GPU. When memory runs out, lower it and raise "
+        "gradient accumulation to keep the effective batch."))
     gradient_accumulation_steps: int = field(
         default=1,
-        metadata=_help("Steps to add up before one update: a larger effective batch in less memory."),
+        metadata=_help("Steps to add up before one update: a larger effective batch in less memory (batch 4 x 8 = "
+                       "32 rows per update; 16-64 is usual)."),
     )
     max_length: int = field(
         default=1024,
-        metadata=_help("Longest sequence in tokens; longer rows are cut. Lower it when memory runs out."),
+        metadata=_help("Longest sequence in tokens; longer rows are cut. 512-2048 usual. When memory runs out, lower "
+                       "it, or pick QLoRA (a 4-bit base)."),
     )
     scheduler: str = field(
         default="cosine",
@@ -292,11 +297,12 @@ class TrainingSpec:
     )
     warmup_ratio: float = field(
         default=0.03,
-        metadata=_help("Share of steps spent ramping the learning rate up from 0 (0-0.5)."),
+        metadata=_help("Share of steps spent ramping the learning rate up from 0: 0.03-0.1 usual (0-0.5); longer "
+                       "when the loss spikes early."),
     )
     weight_decay: float = field(default=0.0, metadata=_help("L2 penalty on weights; 0-0.1 usual."))
     max_grad_norm: float = field(
-        default=1.0, metadata=_help("Clip gradients to this norm; keeps spikes in check.")
+        default=1.0, metadata=_help("Clip gradients to this norm; keeps spikes in check. 1.0 usual; 0 = no clipping.")
     )
     seed: int = field(default=42, metadata=_help("Random seed: same seed, same run."))
     logging_steps: int = field(
