@@ -342,6 +342,9 @@ def launch(
             inbrowser=False,
             theme=gr.themes.Soft(),
             css=CSS,
+            # No gradio footer: its links (API docs, gradio's own settings and language) are English
+            # only and not for a no-code user; the studio has its own language switch.
+            footer_links=[],
         )
     finally:
         scheduler.stop()
