@@ -343,3 +343,25 @@ def test_probe_answers_a_missing_model_or_file_with_a_sentence(tmp_path):
     answer, code = _run(Namespace(spec=str(tmp_path / "absent.yaml"), workspace=str(tmp_path / "ws"), steps=2))
     assert code == 2 and "cannot read the spec file" in answer["error"]
     assert list((tmp_path / "ws" / "jobs").iterdir()) == []
+
+
+def test_weights_too_large_to_copy_are_left_as_they_are_and_said(monkeypatch):
+    import torch
+    from transformers import TrainerControl, TrainerState
+
+    from backend.training import early_stop
+
+    monkeypatch.setattr(early_stop, "KEEP_LIMIT_BYTES", 8)  # smaller than any layer here
+    model = torch.nn.Linear(4, 2)
+    stopper, state, control = early_stop.EarlyStopOnEvalLoss(patience=1), TrainerState(), TrainerControl()
+    state.global_step = 1
+    stopper.on_evaluate(None, state, control, metrics={"eval_loss": 1.0}, model=model)
+    with torch.no_grad():
+        model.weight.add_(1.0)
+    after = model.weight.detach().clone()
+    state.global_step = 2
+    stopper.on_evaluate(None, state, control, metrics={"eval_loss": 2.0}, model=model)
+    stopper.on_train_end(None, state, control, model=model)
+    assert torch.equal(model.weight, after)
+    summary = stopper.summary()
+    assert summary["kept_step"] is None and "too large" in summary["best_not_kept"]

@@ -37,11 +37,15 @@ class EarlyStopOnEvalLoss(TrainerCallback):
         self.at_step: int | None = None
         self._best_weights: dict | None = None  # trainable parameters at the best evaluation (CPU)
         self.kept_step: int | None = None  # the step whose weights the model ends with, when restored
+        self.too_big_to_keep = False  # the trainable weights exceed KEEP_LIMIT_BYTES: the best is not kept
 
     def summary(self) -> dict:
         """What happened, for summary.json: {stopped, at_step, best, best_step, kept_step, patience, min_delta}."""
-        return {"stopped": self.stopped, "at_step": self.at_step, "best": self.best, "best_step": self.best_step,
-                "kept_step": self.kept_step, "patience": self.patience, "min_delta": self.min_delta}
+        out = {"stopped": self.stopped, "at_step": self.at_step, "best": self.best, "best_step": self.best_step,
+               "kept_step": self.kept_step, "patience": self.patience, "min_delta": self.min_delta}
+        if self.too_big_to_keep:
+            out["best_not_kept"] = "the trainable weights were too large to copy"
+        return out
 
     def _keep(self, model) -> None:
         import torch
@@ -49,6 +53,10 @@ class EarlyStopOnEvalLoss(TrainerCallback):
         params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
         size = sum(p.numel() * p.element_size() for _, p in params)
         if size > KEEP_LIMIT_BYTES:
+            if not self.too_big_to_keep:
+                log.warning("early stopping: %.1f GB of trainable weights are too many to copy; the run ends "
+                            "with the weights at the stop, not those of the best evaluation", size / 1024**3)
+            self.too_big_to_keep = True
             self._best_weights = None
             return
         with torch.no_grad():
