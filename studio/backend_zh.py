@@ -388,4 +388,8 @@ ZH = {
     "{}: unsupported file type {}; use one of {}.": "{0}：不支持的文件类型 {1}；请使用以下之一：{2}。",
     "{} is not a model folder (no config.json).": "{0} 不是模型文件夹（没有 config.json）。",
     "give a hub id such as `Qwen/Qwen2.5-0.5B-Instruct`.": "请填写 Hub 模型 ID，例如 `Qwen/Qwen2.5-0.5B-Instruct`。",
+    # export/merged.py
+    "`dtype` must be one of {}, got {}.": "`dtype` 必须是 {0} 之一，实际为 {1}。",
+    "the {} method learns virtual tokens, not weights, so there is nothing to merge; export the adapter zip instead.": "{0} 方法学习的是虚拟词元而不是权重，因此没有可合并的内容；请改为导出适配器 zip。",
+    "job {} has no finished adapter in {}; only a succeeded job can be exported.": "任务 {0} 在 {1} 中没有训练完成的适配器；只有成功的任务才能导出。",
 }

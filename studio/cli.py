@@ -4,6 +4,7 @@
     studio --host 0.0.0.0 --port 8080 --auth me:secret --lang zh
     studio train templates/demo.yaml [--set training.max_steps=20 ...] [--workspace DIR]
     studio export JOB_ID --to adapter [--out PATH]
+    studio export JOB_ID --to merged [--dtype float32|bfloat16|float16] [--out DIR]
     studio fields                            # every spec field, its default and help
     studio data inspect PATH_OR_ID [--format F] [--json]   # format, counts, every skipped row
     studio jobs list|show|cancel|resume|delete|move ...
@@ -54,7 +55,10 @@ def _parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="export a finished job")
     export.add_argument("job", help="the job id (its directory's name) or its directory")
-    export.add_argument("--to", choices=("adapter",), default="adapter", help="what to export")
+    export.add_argument("--to", choices=("adapter", "merged"), default="adapter",
+                        help="adapter: a zip of the adapter; merged: the adapter merged into the base model")
+    export.add_argument("--dtype", choices=("float32", "bfloat16", "float16"), default="float32",
+                        help="merged: the number format of the saved weights")
     export.add_argument("--out", help="where to write the file (default: the job's exports/ folder)")
     export.add_argument("--workspace", dest="sub_workspace", help=argparse.SUPPRESS)
 
@@ -263,10 +267,18 @@ def cmd_export(args) -> int:
         return _fail(str(e))
     if not (job_dir / "spec.yaml").is_file():
         return _fail(f"no job {args.job!r} in {workspace.jobs_dir}.")
+    out_path = Path(args.out).expanduser() if args.out else None
     try:
-        out = export_adapter_zip(job_dir, Path(args.out).expanduser() if args.out else None)
+        if args.to == "merged":
+            from backend.export.merged import export_merged
+
+            out = export_merged(job_dir, out_path, dtype=args.dtype, workspace=workspace)
+        else:
+            out = export_adapter_zip(job_dir, out_path)
     except ExportError as e:
         return _fail(str(e))
+    except (OSError, ValueError) as e:  # a base model that cannot be read, a config peft refuses
+        return _fail(f"the export failed: {e}")
     print(out)
     return 0
 

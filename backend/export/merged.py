@@ -1,0 +1,96 @@
+"""The merged model: the job's adapter folded into its base model, saved as a plain transformers
+model (safetensors in a chosen dtype, the tokenizer with its chat template, a model card).
+
+    studio export JOB_ID --to merged [--dtype float32|bfloat16|float16] [--out DIR]
+
+    from backend.export.merged import export_merged
+    out_dir = export_merged(job_dir, dtype="bfloat16")
+    AutoModelForCausalLM.from_pretrained(out_dir)      # no peft needed to load it
+
+Runs in its own process (the CLI), never in the UI's: a merge loads the whole base model. The base
+is loaded at full precision on the CPU even when the job trained on a 4-bit base (QLoRA): the
+adapter's update is added to the real weights, which is what a merged model is. A reward model
+(stage rm) is merged as a sequence classifier with its score head. Prompt-based methods (prefix,
+prompt, ptuning) add virtual tokens instead of changing weights, so there is nothing to merge:
+the job's adapter zip is their export.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import yaml
+
+from backend.export.adapter_zip import ExportError
+from backend.export.model_card import model_card
+
+log = logging.getLogger("studio.export")
+DTYPES = ("float32", "bfloat16", "float16")
+UNMERGEABLE = ("prefix", "prompt", "ptuning")
+
+
+def export_merged(job_dir: Path, out_dir: Path | None = None, dtype: str = "float32", workspace=None) -> Path:
+    """Write the merged model into `out_dir` (default `<job>/exports/merged-<dtype>/`); returns it."""
+    job_dir = Path(job_dir)
+    if dtype not in DTYPES:
+        raise ExportError(f"`dtype` must be one of {', '.join(DTYPES)}, got {dtype!r}.")
+    spec = yaml.safe_load((job_dir / "spec.yaml").read_text(encoding="utf-8"))
+    method, stage = spec["method"]["name"], spec["stage"]
+    if method in UNMERGEABLE:
+        raise ExportError(f"the {method} method learns virtual tokens, not weights, so there is nothing to merge; "
+                          "export the adapter zip instead.")
+    adapter = job_dir / "adapter"
+    whole_model = (adapter / "config.json").is_file()
+    if not whole_model and not (adapter / "adapter_config.json").is_file():
+        raise ExportError(f"job {job_dir.name} has no finished adapter in {adapter}; only a succeeded job can be "
+                          "exported.")
+    out = Path(out_dir) if out_dir else job_dir / "exports" / f"merged-{dtype}"
+    import torch
+    from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer
+
+    auto = AutoModelForSequenceClassification if stage == "rm" else AutoModelForCausalLM
+    torch_dtype = getattr(torch, dtype)
+    if whole_model:  # full and freeze jobs saved the whole trained model: only the dtype changes
+        model = auto.from_pretrained(adapter, dtype=torch.float32)
+    else:
+        from peft import PeftModel
+
+        base = _base_path(job_dir, adapter, spec, workspace)
+        log.info("merging %s into %s", adapter, base)
+        model = auto.from_pretrained(base, dtype=torch.float32, trust_remote_code=spec["model"]["trust_remote_code"])
+        model = PeftModel.from_pretrained(model, adapter).merge_and_unload()
+    model = model.to(torch_dtype)
+    tmp = out.with_name(out.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.save_pretrained(tmp, safe_serialization=True)
+    AutoTokenizer.from_pretrained(adapter).save_pretrained(tmp)  # with the chat template the job used
+    (tmp / "spec.yaml").write_text((job_dir / "spec.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp / "README.md").write_text(model_card(job_dir), encoding="utf-8")
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+    log.info("merged model (%s) written to %s", dtype, out)
+    return out
+
+
+def _base_path(job_dir: Path, adapter: Path, spec: dict, workspace) -> str:
+    """The base model the adapter was trained on: the folder the job used (summary.json), else
+    the adapter's own record of it, else the spec's name (the demo resolved in the workspace)."""
+    import json
+
+    summary = job_dir / "summary.json"
+    if summary.is_file():
+        base = json.loads(summary.read_text(encoding="utf-8")).get("base_model")
+        if base and (Path(base).is_dir() or "/" in base):
+            return base
+    config = json.loads((adapter / "adapter_config.json").read_text(encoding="utf-8"))
+    base = config.get("base_model_name_or_path")
+    if base:
+        return base
+    name = spec["model"]["name_or_path"]
+    if name == "demo" and workspace is not None:
+        from backend.demo import ensure_demo_model
+
+        return str(ensure_demo_model(workspace.models_dir))
+    return name

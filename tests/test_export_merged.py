@@ -1,0 +1,92 @@
+"""The merged export: a real LoRA job on the demo, merged into its base, then loaded in a fresh
+process with plain transformers (no peft) and compared with base + adapter through peft: the same
+logits (max abs diff < 1e-4 in fp32). The CLI writes bf16; prompt methods are refused with the reason."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from backend.export.adapter_zip import ExportError
+from backend.export.merged import export_merged
+from backend.resources import DEMO_SPEC
+from backend.spec import JobSpec
+from tests.conftest import python_env, run_python
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, demo_models_dir):
+    from backend.store import JobStore
+    from backend.worker import StopRequest, _train
+    from backend.workspace import Workspace
+
+    ws = Workspace.at(tmp_path_factory.mktemp("merge") / "ws")
+    (ws.models_dir / "demo").symlink_to(demo_models_dir / "demo", target_is_directory=True)
+    store = JobStore(ws)
+    spec = JobSpec.from_yaml(DEMO_SPEC.read_text()).with_overrides(
+        ["training.max_steps=3", "training.save_minutes=0", "training.device=cpu"])
+    job_id = store.create_job(spec, state="running")
+    _train(store, job_id, store.job_dir(job_id), ws, StopRequest())
+    return ws, store.job_dir(job_id)
+
+
+COMPARE = """
+import json, sys, torch
+from transformers import AutoModelForCausalLM, AutoTokenizer
+merged_dir, base_dir, adapter_dir = sys.argv[1:4]
+tok = AutoTokenizer.from_pretrained(merged_dir)
+ids = tok.apply_chat_template([{"role": "user", "content": "who are you?"}], add_generation_prompt=True,
+                              return_tensors="pt", return_dict=True)["input_ids"]
+merged = AutoModelForCausalLM.from_pretrained(merged_dir, dtype=torch.float32).eval()
+with torch.no_grad():
+    a = merged(ids).logits
+import peft  # only now: the merged model loaded without it
+base = AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32)
+tuned = peft.PeftModel.from_pretrained(base, adapter_dir).eval()
+with torch.no_grad():
+    b = tuned(ids).logits
+print(json.dumps({"diff": (a - b).abs().max().item(), "shape": list(a.shape),
+                  "template": bool(tok.chat_template)}))
+"""
+
+
+def test_merged_model_loads_without_peft_and_gives_the_same_logits(trained, tmp_path):
+    ws, job_dir = trained
+    out = export_merged(job_dir, tmp_path / "merged", dtype="float32", workspace=ws)
+    assert (out / "model.safetensors").is_file() and (out / "README.md").is_file()
+    assert not (out / "adapter_config.json").exists()
+    base = json.loads((job_dir / "summary.json").read_text())["base_model"]
+    done = run_python(f"import sys; sys.argv = ['x', {str(out)!r}, {base!r}, {str(job_dir / 'adapter')!r}]\n" + COMPARE)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["diff"] < 1e-4 and result["template"], result
+    # The adapter changed the model: the merged weights differ from the base's.
+    from safetensors.torch import load_file
+
+    merged_w, base_w = load_file(out / "model.safetensors"), load_file(next((ws.models_dir / "demo").glob("*.safetensors")))
+    changed = [k for k in merged_w if k in base_w and merged_w[k].shape == base_w[k].shape
+               and not merged_w[k].float().allclose(base_w[k].float())]
+    assert changed, "merging changed no weight"
+
+
+def test_cli_writes_bf16_and_refuses_prompt_methods(trained, tmp_path):
+    ws, job_dir = trained
+    done = subprocess.run([sys.executable, "-m", "studio.cli", "export", str(job_dir), "--to", "merged",
+                           "--dtype", "bfloat16", "--workspace", str(ws.root)],
+                          capture_output=True, text=True, env=python_env(), timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = job_dir / "exports" / "merged-bfloat16"
+    assert done.stdout.strip().endswith(str(out))
+    assert json.loads((out / "config.json").read_text())["dtype"] == "bfloat16"
+
+    prompt_job = tmp_path / "prompt-job"
+    (prompt_job / "adapter").mkdir(parents=True)
+    spec = JobSpec.from_yaml(DEMO_SPEC.read_text()).with_overrides(["method.name=prompt"])
+    (prompt_job / "spec.yaml").write_text(spec.to_yaml())
+    with pytest.raises(ExportError, match="nothing to merge"):
+        export_merged(prompt_job)
+    with pytest.raises(ExportError, match="dtype"):
+        export_merged(job_dir, dtype="int3")
