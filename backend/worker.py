@@ -163,6 +163,12 @@ def _train_sampled(store: JobStore, job_id: str, job_dir: Path, workspace: Works
         summary["kept_best_step"] = early.kept_step
     (job_dir / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     log.info("adapter saved to %s (final loss %s)", adapter_dir, reporter.last_loss)
+    try:  # the curves as images for the folder and the model card; never fails a finished run
+        from backend.export.plots import write_plots
+
+        write_plots(job_dir)
+    except Exception:  # noqa: BLE001
+        log.exception("could not draw the plots")
     store.mark_succeeded(job_id, reporter.last_loss)
     if "adapter" in spec.export.formats:
         from backend.export.adapter_zip import export_adapter_zip

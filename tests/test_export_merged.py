@@ -90,3 +90,19 @@ def test_cli_writes_bf16_and_refuses_prompt_methods(trained, tmp_path):
         export_merged(prompt_job)
     with pytest.raises(ExportError, match="dtype"):
         export_merged(job_dir, dtype="int3")
+
+
+def test_the_run_leaves_its_curves_as_images_used_by_the_card_and_the_zip(trained):
+    import zipfile
+
+    from backend.export.adapter_zip import export_adapter_zip
+
+    _, job_dir = trained
+    for name in ("loss.png", "learning_rate.png"):
+        data = (job_dir / "plots" / name).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000, name
+    with zipfile.ZipFile(export_adapter_zip(job_dir)) as z:
+        names = set(z.namelist())
+        card = z.read("README.md").decode()
+    assert {"plots/loss.png", "plots/learning_rate.png"} <= names
+    assert "![loss](plots/loss.png)" in card

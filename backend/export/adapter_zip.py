@@ -37,6 +37,8 @@ def export_adapter_zip(job_dir: Path, out_path: Path | None = None) -> Path:
             if f.is_file() and f.name != "README.md":
                 z.write(f, f.name)
         z.write(job_dir / "spec.yaml", "spec.yaml")
+        for plot in sorted((job_dir / "plots").glob("*.png")):
+            z.write(plot, f"plots/{plot.name}")
         z.writestr("README.md", model_card(job_dir))
     tmp.replace(out)
     return out

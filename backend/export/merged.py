@@ -68,6 +68,8 @@ def export_merged(job_dir: Path, out_dir: Path | None = None, dtype: str = "floa
     AutoTokenizer.from_pretrained(adapter).save_pretrained(tmp)  # with the chat template the job used
     (tmp / "spec.yaml").write_text((job_dir / "spec.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     (tmp / "README.md").write_text(model_card(job_dir), encoding="utf-8")
+    if (job_dir / "plots").is_dir():
+        shutil.copytree(job_dir / "plots", tmp / "plots")
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
     log.info("merged model (%s) written to %s", dtype, out)

@@ -39,6 +39,11 @@ def model_card(job_dir: Path) -> str:
             f"| final training loss | {summary.get('final_loss')} |",
             f"| train time | {summary.get('train_runtime_s')} s |",
         ]
+    plots = job_dir / "plots"
+    if (plots / "loss.png").is_file():
+        lines += ["", "## Curves", "", "![loss](plots/loss.png)"]
+        if (plots / "learning_rate.png").is_file():
+            lines += ["", "![learning rate](plots/learning_rate.png)"]
     lines += [
         "",
         "## Use",
