@@ -392,4 +392,9 @@ ZH = {
     "`dtype` must be one of {}, got {}.": "`dtype` 必须是 {0} 之一，实际为 {1}。",
     "the {} method learns virtual tokens, not weights, so there is nothing to merge; export the adapter zip instead.": "{0} 方法学习的是虚拟词元而不是权重，因此没有可合并的内容；请改为导出适配器 zip。",
     "job {} has no finished adapter in {}; only a succeeded job can be exported.": "任务 {0} 在 {1} 中没有训练完成的适配器；只有成功的任务才能导出。",
+    # evaluation.py
+    "a {} job does not generate replies (a reward model scores them).": "{0} 任务不生成回复（奖励模型只给回复打分）。",
+    "`rows` must be at least 1, got {}.": "`rows` 至少为 1，实际为 {0}。",
+    "no conversation in the data ends with an assistant reply to compare with.": "数据中没有以助手回复结尾的对话，无法比较。",
+    "job {} has no trained adapter yet; evaluate a succeeded job.": "任务 {0} 还没有训练好的适配器；请评估一个成功的任务。",
 }

@@ -5,6 +5,7 @@
     studio train templates/demo.yaml [--set training.max_steps=20 ...] [--workspace DIR]
     studio export JOB_ID --to adapter [--out PATH]
     studio export JOB_ID --to merged [--dtype float32|bfloat16|float16] [--out DIR]
+    studio eval JOB_ID [--rows 20]          # base vs tuned on the eval prompts, with scores
     studio fields                            # every spec field, its default and help
     studio data inspect PATH_OR_ID [--format F] [--json]   # format, counts, every skipped row
     studio jobs list|show|cancel|resume|delete|move ...
@@ -70,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     from studio import data_cli
 
     data_cli.add_parser(sub)
+    from studio import eval_cli
+
+    eval_cli.add_parser(sub)
     worker = sub.add_parser("serve-worker", help="run queued jobs without the web page (e.g. on a GPU server)")
     worker.add_argument("--max-jobs", type=int, default=1, help="jobs run at once (default 1)")
     worker.add_argument("--workspace", dest="sub_workspace", help=argparse.SUPPRESS)
@@ -82,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
         args.workspace = args.sub_workspace
     if args.command == "train":
         return cmd_train(args)
+    if args.command == "eval":
+        from studio import eval_cli
+
+        return eval_cli.run(args, _workspace(args))
     if args.command == "export":
         return cmd_export(args)
     if args.command == "fields":

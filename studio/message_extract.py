@@ -55,7 +55,7 @@ IGNORED = {
 }
 # The studio's own modules that show messages the way the backend does (SpecIssue, *Error): read too.
 # Skipped: terminal output (English by design) and the tables themselves.
-STUDIO_SKIP = ("cli.py", "data_cli.py", "jobs_cli.py", "i18n.py", "i18n_zh.py", "help_zh.py", "i18n_advice.py",
+STUDIO_SKIP = ("cli.py", "data_cli.py", "jobs_cli.py", "eval_cli.py", "i18n.py", "i18n_zh.py", "help_zh.py", "i18n_advice.py",
                "i18n_monitor.py", "i18n_presets.py", "backend_text.py", "backend_zh.py", "message_extract.py",
                "fonts.py")
 _MAX_TEMPLATES = 64  # alternatives one expression may yield (concatenations multiply them)

@@ -87,7 +87,7 @@ def test_switching_to_chinese_relabels_the_whole_page(built):
 
 
 # Modules that speak to a terminal (English by design) or hold the tables themselves.
-NOT_UI = {"cli.py", "data_cli.py", "jobs_cli.py", "i18n.py", "i18n_zh.py", "help_zh.py", "i18n_advice.py",
+NOT_UI = {"cli.py", "data_cli.py", "jobs_cli.py", "eval_cli.py", "i18n.py", "i18n_zh.py", "help_zh.py", "i18n_advice.py",
           "i18n_monitor.py", "i18n_presets.py", "backend_text.py", "backend_zh.py", "message_extract.py", "fonts.py"}
 # Sentences in UI modules that no user reads as such, each with why.
 NOT_SHOWN = {
