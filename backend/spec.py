@@ -45,6 +45,7 @@ COLUMN_ROLES = ("prompt", "query", "response", "history", "system", "messages", 
                 "kto_tag", "text", "reasoning", "reference")
 TAG_KEYS = ("role_tag", "content_tag", "user_tag", "assistant_tag", "observation_tag", "function_tag", "system_tag")
 EXPORT_FORMATS = ("adapter",)
+TRACKERS = ("tensorboard", "wandb", "swanlab")
 DEMO = "demo"
 
 
@@ -348,6 +349,15 @@ class TrainingSpec:
     device: str = field(
         default="auto", metadata=_help("`auto`, `cpu` or `cuda`.", choices=("auto", "cpu", "cuda"))
     )
+    report_to: list = field(
+        default_factory=lambda: ["tensorboard"],
+        metadata=_help(
+            "Where the run's metrics also go: `tensorboard` (event files in the job's tensorboard/ folder; "
+            "`studio tensorboard` shows every job), `wandb` (Weights & Biases) and `swanlab` (both need "
+            "their package installed and a login). [] = only the studio's own files.",
+            choices=TRACKERS,
+        ),
+    )
 
 
 @dataclass
@@ -484,6 +494,8 @@ class JobSpec:
         check_range(p, "training.save_minutes", t.save_minutes, 0.0, 10**6, "0 (off) or a positive number of minutes")
         check_range(p, "training.eval_steps", t.eval_steps, 0, 10**8, "0 or a whole number")
         _early_stopping(p, t, d)
+        for tracker in t.report_to:
+            check_choice(p, "training.report_to", tracker, TRACKERS)
         check_choice(p, "training.precision", t.precision, PRECISIONS)
         check_choice(p, "training.device", t.device, ("auto", "cpu", "cuda"))
         check_range(p, "training.cpu_threads", t.cpu_threads, 0, 4096, "0 (automatic) or a whole number of threads")

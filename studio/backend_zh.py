@@ -397,4 +397,7 @@ ZH = {
     "`rows` must be at least 1, got {}.": "`rows` 至少为 1，实际为 {0}。",
     "no conversation in the data ends with an assistant reply to compare with.": "数据中没有以助手回复结尾的对话，无法比较。",
     "job {} has no trained adapter yet; evaluate a succeeded job.": "任务 {0} 还没有训练好的适配器；请评估一个成功的任务。",
+    # training/common.py: trackers
+    "`training.report_to` asks for {}, which is not installed here.": "`training.report_to` 要求使用 {0}，但本机没有安装。",
+    "Install it (`pip install {}`) and log in, or remove {} from `training.report_to`.": "请安装（`pip install {0}`）并登录，或从 `training.report_to` 中去掉 {1}。",
 }

@@ -6,6 +6,7 @@
     studio export JOB_ID --to adapter [--out PATH]
     studio export JOB_ID --to merged [--dtype float32|bfloat16|float16] [--out DIR]
     studio eval JOB_ID [--rows 20]          # base vs tuned on the eval prompts, with scores
+    studio tensorboard [--port 6006]        # every job's metrics in TensorBoard
     studio fields                            # every spec field, its default and help
     studio data inspect PATH_OR_ID [--format F] [--json]   # format, counts, every skipped row
     studio jobs list|show|cancel|resume|delete|move ...
@@ -74,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     from studio import eval_cli
 
     eval_cli.add_parser(sub)
+    board = sub.add_parser("tensorboard", help="serve every job's TensorBoard event files (on 127.0.0.1)")
+    board.add_argument("--port", type=int, default=6006)
+    board.add_argument("--workspace", dest="sub_workspace", help=argparse.SUPPRESS)
     worker = sub.add_parser("serve-worker", help="run queued jobs without the web page (e.g. on a GPU server)")
     worker.add_argument("--max-jobs", type=int, default=1, help="jobs run at once (default 1)")
     worker.add_argument("--workspace", dest="sub_workspace", help=argparse.SUPPRESS)
@@ -86,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         args.workspace = args.sub_workspace
     if args.command == "train":
         return cmd_train(args)
+    if args.command == "tensorboard":
+        return cmd_tensorboard(args)
     if args.command == "eval":
         from studio import eval_cli
 
@@ -261,6 +267,19 @@ def cmd_fields() -> int:
             extra = f" (one of: {', '.join(choices)})" if choices else ""
             print(f"{section}.{f.name}: {defaults[section][f.name]!r}{extra}\n    {f.metadata.get('help', '')}")
     return 0
+
+
+def cmd_tensorboard(args) -> int:
+    """TensorBoard over <workspace>/jobs: each job's tensorboard/ folder is a run named by its id."""
+    import importlib.util
+    import subprocess
+
+    if importlib.util.find_spec("tensorboard") is None:
+        return _fail("tensorboard is not installed: pip install tensorboard.")
+    jobs = _workspace(args).jobs_dir
+    print(f"TensorBoard on http://127.0.0.1:{args.port} for {jobs}", flush=True)
+    return subprocess.call([sys.executable, "-m", "tensorboard.main", "--logdir", str(jobs),
+                            "--host", "127.0.0.1", "--port", str(args.port)])
 
 
 def cmd_export(args) -> int:

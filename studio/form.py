@@ -86,6 +86,7 @@ class FormValues:
     length_target: object = 32
     early_stopping_patience: object = 0  # evaluations without improvement before stopping (0 = off)
     early_stopping_min_delta: object = 0.0
+    report_to: list = field(default_factory=lambda: ["tensorboard"])  # trackers besides the studio's own files
 
     @classmethod
     def names(cls) -> list[str]:
@@ -186,6 +187,7 @@ def form_from_spec(spec: JobSpec) -> FormValues:
         save_minutes=t.save_minutes,
         early_stopping_patience=t.early_stopping_patience,
         early_stopping_min_delta=t.early_stopping_min_delta,
+        report_to=list(t.report_to),
     )
 
 
@@ -286,6 +288,7 @@ def spec_from_form(v: FormValues, base: JobSpec | None = None) -> JobSpec:
         save_minutes=v.save_minutes,
         early_stopping_patience=v.early_stopping_patience,
         early_stopping_min_delta=v.early_stopping_min_delta,
+        report_to=list(v.report_to or []),
     )
     try:
         spec = JobSpec.from_dict(raw)

@@ -114,3 +114,24 @@ def stage_ws(tmp_path_factory, demo_models_dir):
     w = Workspace.at(tmp_path_factory.mktemp("ws"))
     (w.models_dir / "demo").symlink_to(demo_models_dir / "demo", target_is_directory=True)
     return w
+
+
+@pytest.fixture(scope="session")
+def demo_job(tmp_path_factory, demo_models_dir):
+    """One real demo job, trained once for the tests of what comes after training (eval, exports,
+    tracking): 60 steps of templates/demo.yaml with a 10% eval split, in-process through the worker's
+    own _train. Returns (workspace, job_dir)."""
+    from backend.resources import DEMO_SPEC
+    from backend.spec import JobSpec
+    from backend.store import JobStore
+    from backend.worker import StopRequest, _train
+    from backend.workspace import Workspace
+
+    ws = Workspace.at(tmp_path_factory.mktemp("demo-job") / "ws")
+    (ws.models_dir / "demo").symlink_to(demo_models_dir / "demo", target_is_directory=True)
+    store = JobStore(ws)
+    spec = JobSpec.from_yaml(DEMO_SPEC.read_text(encoding="utf-8")).with_overrides(
+        ["training.max_steps=60", "data.eval_split=0.1", "training.save_minutes=0", "training.device=cpu"])
+    job_id = store.create_job(spec, state="running")
+    _train(store, job_id, store.job_dir(job_id), ws, StopRequest())
+    return ws, store.job_dir(job_id)

@@ -11,8 +11,6 @@ import sys
 import pytest
 
 from backend.evaluation import EvalError, evaluate_job, scores, tokens
-from backend.resources import DEMO_SPEC
-from backend.spec import JobSpec
 from tests.conftest import python_env
 
 
@@ -25,20 +23,9 @@ def test_scores_count_chinese_characters_and_english_words():
     assert scores([("xyz", "我是 Nova")])["rouge_l"] == 0.0
 
 
-@pytest.fixture(scope="module")
-def job(tmp_path_factory, demo_models_dir):
-    from backend.store import JobStore
-    from backend.worker import StopRequest, _train
-    from backend.workspace import Workspace
-
-    ws = Workspace.at(tmp_path_factory.mktemp("eval") / "ws")
-    (ws.models_dir / "demo").symlink_to(demo_models_dir / "demo", target_is_directory=True)
-    store = JobStore(ws)
-    spec = JobSpec.from_yaml(DEMO_SPEC.read_text()).with_overrides(
-        ["training.max_steps=60", "data.eval_split=0.1", "training.save_minutes=0", "training.device=cpu"])
-    job_id = store.create_job(spec, state="running")
-    _train(store, job_id, store.job_dir(job_id), ws, StopRequest())
-    return ws, store.job_dir(job_id)
+@pytest.fixture
+def job(demo_job):
+    return demo_job
 
 
 def test_tuned_beats_base_on_the_held_out_prompts(job):

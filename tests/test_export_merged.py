@@ -17,20 +17,9 @@ from backend.spec import JobSpec
 from tests.conftest import python_env, run_python
 
 
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory, demo_models_dir):
-    from backend.store import JobStore
-    from backend.worker import StopRequest, _train
-    from backend.workspace import Workspace
-
-    ws = Workspace.at(tmp_path_factory.mktemp("merge") / "ws")
-    (ws.models_dir / "demo").symlink_to(demo_models_dir / "demo", target_is_directory=True)
-    store = JobStore(ws)
-    spec = JobSpec.from_yaml(DEMO_SPEC.read_text()).with_overrides(
-        ["training.max_steps=3", "training.save_minutes=0", "training.device=cpu"])
-    job_id = store.create_job(spec, state="running")
-    _train(store, job_id, store.job_dir(job_id), ws, StopRequest())
-    return ws, store.job_dir(job_id)
+@pytest.fixture
+def trained(demo_job):
+    return demo_job
 
 
 COMPARE = """

@@ -107,13 +107,13 @@ def test_clone_fills_every_wizard_field(ctx):
     spec.stage, spec.method.name, spec.align.beta, spec.align.rewards = "grpo", "qlora", 0.3, {"format": 0.5}
     values = form_updates(form_from_spec(spec), n_slots=4)
     # = len(form_inputs(...)): 7 + 4 placeholder slots + 4 lora + 13 training + 10 more data fields + template
-    # + 23 for the stage, the method and their settings + 2 for early stopping
-    assert len(values) == 64
+    # + 23 for the stage, the method and their settings + 2 for early stopping + the trackers
+    assert len(values) == 65
     assert values[26:28] == [50, 2.5] and 1e-4 in values
     assert values[28:39] == ["", "", "train", {}, "keep", True, "", "0.5", "", 7, "llama3"]
     assert values[39:41] == ["grpo", "qlora"] and values[48] == 0.3
     assert values[57:61] == [0.0, 0.5, 0.0, 0.0]  # reward weights: exact_match, format, length, valid_json
-    assert values[62:64] == [3, 0.01]
+    assert values[62:65] == [3, 0.01, ["tensorboard"]]
     assert values[7]["label"] == "name" and values[7]["visible"] is True  # first placeholder slot
 
 

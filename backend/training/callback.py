@@ -87,6 +87,8 @@ class JobReporter(TrainerCallback):
             "epoch": round(state.epoch or 0.0, 4),
             "loss": logs.get("loss"),
             "eval_loss": logs.get("eval_loss"),
+            "eval_perplexity": round(math.exp(min(logs["eval_loss"], 50.0)), 4) if logs.get("eval_loss") is not None
+            else None,
             "learning_rate": logs.get("learning_rate"),
             "grad_norm": logs.get("grad_norm"),
             "tokens_seen": tokens,
@@ -99,6 +101,9 @@ class JobReporter(TrainerCallback):
             row["eta_s"] = round(row["elapsed_s"] / state.global_step * (state.max_steps - state.global_step), 1)
         if "loss" in logs:
             self._last_log = (now, tokens)
+        # GRPO's rewards (mean, spread, and each reward function's mean) go on the curve too.
+        row.update({k.replace("/", "_"): v for k, v in logs.items()
+                    if k.startswith("reward") and isinstance(v, (int, float))})
         row = {k: v for k, v in row.items() if v is not None or k in ("loss", "eval_loss")}
         with open(self.job_dir / "metrics.jsonl", "a", encoding="utf-8") as f:
             f.write(json.dumps(row) + "\n")

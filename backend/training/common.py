@@ -64,10 +64,34 @@ def training_kwargs(spec: JobSpec, job_dir: Path, device: str, has_eval: bool, c
         use_cpu=device == "cpu",
         activation_checkpointing=False,  # (was gradient_checkpointing); TRL turns it on by default
         include_num_input_tokens_seen="non_padding" if count_tokens else "no",
-        report_to="none",
+        report_to=trackers(spec, job_dir) or "none",
+        run_name=Path(job_dir).name,
         dataloader_num_workers=0,
         save_only_model=False,
     )
+
+
+TRACKER_PACKAGES = {"tensorboard": "tensorboard", "wandb": "wandb", "swanlab": "swanlab"}
+
+
+def trackers(spec: JobSpec, job_dir: Path) -> list[str]:
+    """The trackers of `training.report_to`, each checked to be installed (a clear error if not).
+    TensorBoard writes into <job>/tensorboard: transformers reads that folder from the environment
+    (TrainingArguments no longer has `logging_dir`), and each job runs in a worker process of its own."""
+    import importlib.util
+    import os
+
+    from backend.training.errors import TrainingError
+
+    chosen = list(dict.fromkeys(spec.training.report_to))
+    for name in chosen:
+        if importlib.util.find_spec(TRACKER_PACKAGES[name]) is None:
+            raise TrainingError("bad_spec", f"`training.report_to` asks for {name}, which is not installed here.",
+                                f"Install it (`pip install {TRACKER_PACKAGES[name]}`) and log in, or remove "
+                                f"{name} from `training.report_to`.")
+    if "tensorboard" in chosen:
+        os.environ["TENSORBOARD_LOGGING_DIR"] = str(Path(job_dir) / "tensorboard")
+    return chosen
 
 
 def total_steps(spec: JobSpec, n_rows: int) -> int:

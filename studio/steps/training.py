@@ -30,10 +30,11 @@ class TrainingStep:
     back: gr.Button
     early_stopping_patience: gr.Number
     early_stopping_min_delta: gr.Number
+    report_to: gr.CheckboxGroup
 
     def form_tail(self) -> list:
         """Its components after the method step's, in FormValues order."""
-        return [self.early_stopping_patience, self.early_stopping_min_delta]
+        return [self.early_stopping_patience, self.early_stopping_min_delta, self.report_to]
 
 
 def build(ctx: Ctx, s: FormValues) -> TrainingStep:
@@ -83,6 +84,12 @@ def build(ctx: Ctx, s: FormValues) -> TrainingStep:
     with gr.Row():  # stop when the eval loss stops improving (needs an eval split)
         patience = number("early_stopping_patience", s.early_stopping_patience, precision=0, minimum=0)
         min_delta = number("early_stopping_min_delta", s.early_stopping_min_delta, minimum=0, step=0.001)
+    report_to = gr.CheckboxGroup(
+        [(t["training.report_to.tensorboard"], "tensorboard"), (t["training.report_to.wandb"], "wandb"),
+         (t["training.report_to.swanlab"], "swanlab")],
+        value=list(s.report_to), label=t["training.report_to"], info=t["help.training.report_to"],
+        elem_id="training-report_to",
+    )
     with gr.Row():  # how often to checkpoint: what a crash or a stop can lose
         save_steps = number("save_steps", s.save_steps, precision=0, minimum=0)
         save_minutes = number("save_minutes", s.save_minutes, minimum=0, step=0.5)
@@ -107,4 +114,5 @@ def build(ctx: Ctx, s: FormValues) -> TrainingStep:
         back,
         patience,
         min_delta,
+        report_to,
     )

@@ -1,0 +1,68 @@
+"""Tracking: every job writes TensorBoard event files holding the same losses as metrics.jsonl,
+eval perplexity is on the curve, `studio tensorboard` serves the workspace on 127.0.0.1, and a
+tracker that is not installed (or not known) is refused with what to do."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from backend.spec import JobSpec, SpecError
+from tests.browser_helpers import free_port
+from tests.conftest import python_env
+
+
+def test_tensorboard_events_hold_the_run_and_perplexity_is_on_the_curve(demo_job):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    _, job_dir = demo_job
+    events = EventAccumulator(str(job_dir / "tensorboard")).Reload()
+    assert "train/loss" in events.Tags()["scalars"] and "eval/loss" in events.Tags()["scalars"]
+    board = {e.step: e.value for e in events.Scalars("train/loss")}
+    metrics = [json.loads(line) for line in (job_dir / "metrics.jsonl").read_text().splitlines()]
+    ours = {m["step"]: m["loss"] for m in metrics if m.get("loss") is not None}
+    assert ours and set(ours) == set(board)
+    assert all(board[s] == pytest.approx(ours[s], rel=1e-4) for s in ours)
+    evals = [m for m in metrics if m.get("eval_loss") is not None]
+    assert evals and all(m["eval_perplexity"] == pytest.approx(math.exp(m["eval_loss"]), rel=1e-3) for m in evals)
+
+
+def test_trackers_are_checked(tmp_path):
+    from backend.training.common import trackers
+    from backend.training.errors import TrainingError
+
+    with pytest.raises(SpecError, match="report_to"):
+        JobSpec.from_dict({"training": {"report_to": ["mlflow"]}})
+    spec = JobSpec.from_dict({"training": {"report_to": []}})
+    assert trackers(spec, tmp_path) == []
+    if importlib.util.find_spec("wandb") is None:
+        with pytest.raises(TrainingError) as e:
+            trackers(JobSpec.from_dict({"training": {"report_to": ["tensorboard", "wandb"]}}), tmp_path)
+        assert "pip install wandb" in e.value.error.hint
+
+
+def test_studio_tensorboard_serves_the_workspace(demo_job):
+    ws, _ = demo_job
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "studio.cli", "tensorboard", "--port", str(port),
+                             "--workspace", str(ws.root)], env=python_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline, answer = time.time() + 60, None
+        while time.time() < deadline and answer is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/data/runs", timeout=2) as r:
+                    answer = json.loads(r.read())
+            except OSError:
+                time.sleep(0.5)
+        assert answer and any(run.endswith("tensorboard") for run in answer), answer
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
