@@ -1,6 +1,9 @@
-"""The Chat tab: talk to a succeeded job's model, loaded in its own process (backend.chat).
+"""The Chat tab: talk to a succeeded job's model, loaded in its own process (backend.chat), with a
+system prompt and the sampling settings; side by side, the same prompt answered by the base model
+(the same process, the adapter switched off: no second model in memory).
 
-At most one model is loaded in the studio at a time (ChatHost); picking another job closes it.
+At most one model is loaded in the studio at a time (ChatHost); picking another job closes it, and
+the tab says what is loaded and how much memory its process holds.
 """
 
 from __future__ import annotations
@@ -68,8 +71,14 @@ def build(ctx: Ctx) -> ChatTab:
         job = gr.Dropdown(ids, value=ids[0] if ids else None, label=t["chat.job"], scale=4, elem_id="chat-job")
         refresh = gr.Button(t["btn.refresh"], scale=1, elem_id="chat-refresh")
     status = gr.Markdown("" if ids else t["chat.no_jobs"], elem_id="chat-status")
-    chatbot = gr.Chatbot(label=t["tab.chat"], height=360, elem_id="chat-box")
+    system = gr.Textbox(label=t["chat.system"], placeholder=t["chat.system.placeholder"], lines=1,
+                        elem_id="chat-system")
+    compare = gr.Checkbox(False, label=t["chat.compare"], info=t["chat.compare.info"], elem_id="chat-compare")
+    with gr.Row():
+        base_box = gr.Chatbot(label=t["chat.base"], height=360, visible=False, elem_id="chat-base-box")
+        chatbot = gr.Chatbot(label=t["chat.tuned"], height=360, elem_id="chat-box")
     history = gr.State([])
+    base_history = gr.State([])
     with gr.Row():
         message = gr.Textbox(
             label=t["chat.input"], placeholder=t["chat.input.placeholder"], scale=5, elem_id="chat-input"
@@ -77,6 +86,7 @@ def build(ctx: Ctx) -> ChatTab:
         send = gr.Button(t["btn.send"], variant="primary", scale=1, elem_id="chat-send")
     with gr.Accordion(t["chat.settings"], open=False):
         temperature = gr.Slider(0.0, 1.5, value=0.0, step=0.05, label=t["chat.temperature"])
+        top_p = gr.Slider(0.05, 1.0, value=0.9, step=0.05, label=t["chat.top_p"])
         max_tokens = gr.Slider(16, 1024, value=128, step=16, label=t["chat.max_new_tokens"])
     clear = gr.Button(t["btn.clear"], elem_id="chat-clear")
 
@@ -85,32 +95,48 @@ def build(ctx: Ctx) -> ChatTab:
         value = current if current in ids else (ids[0] if ids else None)
         return gr.update(choices=ids, value=value), ("" if ids else t["chat.no_jobs"])
 
-    def respond(job_id, text, hist, temp, max_new):
-        hist = list(hist or [])
+    def loaded_line(job_id, client) -> str:
+        mem = f"{client.mem_mb:,.0f} MB" if client.mem_mb else "?"
+        return t["chat.ready"].format(job=job_id) + " " + t["chat.memory"].format(mem=mem)
+
+    def respond(job_id, text, hist, base_hist, sys_prompt, temp, p, max_new, side_by_side):
+        """Stream the tuned reply, then (side by side) the base model's to the same conversation."""
+        hist, base_hist = list(hist or []), list(base_hist or [])
         text = (text or "").strip()
         if not text:
-            yield gr.skip(), hist, gr.skip(), gr.skip()
+            yield gr.skip(), hist, gr.skip(), gr.skip(), gr.skip(), base_hist
             return
         if not job_id:
-            yield gr.skip(), hist, gr.skip(), t["chat.pick_job"]
+            yield gr.skip(), hist, gr.skip(), t["chat.pick_job"], gr.skip(), base_hist
             return
+        head = [{"role": "system", "content": sys_prompt.strip()}] if (sys_prompt or "").strip() else []
+        before, base_before = list(hist), list(base_hist)  # what an error leaves (the message goes back)
         hist.append({"role": "user", "content": text})
-        shown = [*hist, {"role": "assistant", "content": "…"}]
-        yield shown, hist, "", t["chat.loading"].format(job=job_id)
+        base_hist.append({"role": "user", "content": text})
+        waiting = {"role": "assistant", "content": "…"}
+        yield [*hist, waiting], hist, "", t["chat.loading"].format(job=job_id), gr.skip(), base_hist
+        settings = dict(max_new_tokens=int(max_new), temperature=float(temp), top_p=float(p))
         try:
             client = host.client_for(job_id, ctx.store.job_dir(job_id))
             reply = ""
-            for piece in client.stream(hist, max_new_tokens=int(max_new), temperature=float(temp)):
+            for piece in client.stream(head + hist, **settings):
                 reply += piece
-                yield [*hist, {"role": "assistant", "content": reply}], hist, gr.skip(), gr.skip()
+                yield [*hist, {"role": "assistant", "content": reply}], hist, gr.skip(), gr.skip(), gr.skip(), base_hist
             hist.append({"role": "assistant", "content": reply})
-            yield hist, hist, gr.skip(), t["chat.ready"].format(job=job_id)
+            if side_by_side and client.has_adapter:
+                base_reply = ""
+                for piece in client.stream(head + base_hist, adapter=False, **settings):
+                    base_reply += piece
+                    yield (hist, hist, gr.skip(), gr.skip(),
+                           [*base_hist, {"role": "assistant", "content": base_reply}], base_hist)
+                base_hist.append({"role": "assistant", "content": base_reply})
+            else:
+                base_hist.pop()
+            yield hist, hist, gr.skip(), loaded_line(job_id, client), base_hist, base_hist
         except ChatError as e:
-            hist.pop()
-            yield hist, hist, text, t["chat.error"].format(message=e)
+            yield before, before, text, t["chat.error"].format(message=e), base_before, base_before
         except Exception as e:  # noqa: BLE001
-            hist.pop()
-            yield hist, hist, text, warn_unexpected(t, e)
+            yield before, before, text, warn_unexpected(t, e), base_before, base_before
 
     def on_job_change(job_id):
         # A new job: a new conversation, and the old model's memory back.
@@ -118,12 +144,14 @@ def build(ctx: Ctx) -> ChatTab:
             host.release_unless(job_id)
         except Exception as e:  # noqa: BLE001
             warn_unexpected(t, e)
-        return [], []
+        return [], [], [], []
 
-    outputs = [chatbot, history, message, status]
-    send.click(respond, [job, message, history, temperature, max_tokens], outputs)
-    message.submit(respond, [job, message, history, temperature, max_tokens], outputs)
-    clear.click(lambda: ([], []), None, [chatbot, history])
-    job.change(on_job_change, job, [chatbot, history])
+    outputs = [chatbot, history, message, status, base_box, base_history]
+    inputs = [job, message, history, base_history, system, temperature, top_p, max_tokens, compare]
+    send.click(respond, inputs, outputs)
+    message.submit(respond, inputs, outputs)
+    clear.click(lambda: ([], [], [], []), None, [chatbot, history, base_box, base_history])
+    job.change(on_job_change, job, [chatbot, history, base_box, base_history])
+    compare.change(lambda on: gr.update(visible=on), compare, base_box)
     refresh.click(refresh_jobs, job, [job, status])
     return ChatTab(job, status, refresh_jobs)

@@ -147,8 +147,14 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
         # Chat with the fine-tuned model.
         page.get_by_role("tab", name="Chat").click()
         expect(page.locator("#chat-job input")).to_have_value(job_id, timeout=10_000)
+        # Side by side: the base model answers the same prompt (the adapter switched off).
+        page.locator("#chat-compare input").check()
+        expect(page.locator("#chat-base-box")).to_be_visible(timeout=10_000)
         page.locator("#chat-input textarea").fill("who are you?")
         page.locator("#chat-send").click()
         expect(page.locator("#chat-box")).to_contain_text("Nova", timeout=120_000)
-        expect(page.locator("#chat-status")).to_contain_text("loaded", timeout=60_000)  # reply complete
+        expect(page.locator("#chat-status")).to_contain_text("loaded", timeout=60_000)  # both replies complete
+        expect(page.locator("#chat-status")).to_contain_text("MB")  # what the chat process holds
+        base_reply = page.locator("#chat-base-box").inner_text()
+        assert "who are you?" in base_reply and "Nova" not in base_reply, base_reply
         page.screenshot(path=ARTIFACTS / "chat.png", full_page=True)

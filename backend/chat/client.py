@@ -46,6 +46,7 @@ class ChatClient:
             raise ChatError(hello.get("error") or f"the chat process failed to start: {err.strip()}")
         self.mem_mb = hello.get("mem_mb")
         self.params = hello.get("params")
+        self.has_adapter = bool(hello.get("has_adapter"))
 
     def _read_line(self) -> dict:
         line = self._proc.stdout.readline()
@@ -53,12 +54,13 @@ class ChatClient:
             raise ChatError("the chat process stopped; see the studio's console for its error.")
         return json.loads(line)
 
-    def stream(self, messages: list[dict], max_new_tokens: int = 128, temperature: float = 0.0, top_p: float = 0.9):
-        """Yield the reply in pieces as the model writes it."""
+    def stream(self, messages: list[dict], max_new_tokens: int = 128, temperature: float = 0.0, top_p: float = 0.9,
+               adapter: bool = True):
+        """Yield the reply in pieces as the model writes it; adapter=False: the base model's reply."""
         with self._lock:
             rid = next(self._ids)
             request = {"id": rid, "messages": messages, "max_new_tokens": max_new_tokens,
-                       "temperature": temperature, "top_p": top_p}
+                       "temperature": temperature, "top_p": top_p, "adapter": adapter}
             try:
                 self._proc.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
                 self._proc.stdin.flush()

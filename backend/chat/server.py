@@ -1,7 +1,8 @@
 """A chat model in its own process: `python -m backend.chat.server --base PATH [--adapter DIR]`.
 
 Speaks JSON lines on stdin/stdout so the UI process never imports torch:
-  in : {"id": 1, "messages": [...], "max_new_tokens": 128, "temperature": 0.7, "top_p": 0.9}
+  in : {"id": 1, "messages": [...], "max_new_tokens": 128, "temperature": 0.7, "top_p": 0.9,
+        "adapter": true}   (false: the base model's reply, with the adapter switched off)
   out: {"ready": true, "mem_mb": ...} once loaded; then per request
        {"id": 1, "delta": "text"} ... {"id": 1, "done": true}   or   {"id": 1, "error": "..."}
 """
@@ -57,9 +58,14 @@ def generate_stream(tokenizer, model, request: dict):
     streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
     errors: list[BaseException] = []
 
+    import contextlib
+
+    use_adapter = bool(request.get("adapter", True))
+    off = model.disable_adapter() if not use_adapter and hasattr(model, "disable_adapter") else contextlib.nullcontext()
+
     def run():
         try:
-            with torch.no_grad():
+            with torch.no_grad(), off:
                 model.generate(**kwargs, streamer=streamer)
         except BaseException as e:  # noqa: BLE001
             errors.append(e)
@@ -87,7 +93,7 @@ def main() -> int:
     from backend.training.callback import rss_mb
 
     n_params = sum(p.numel() for p in model.parameters())
-    _emit({"ready": True, "mem_mb": round(rss_mb(), 1), "params": n_params})
+    _emit({"ready": True, "mem_mb": round(rss_mb(), 1), "params": n_params, "has_adapter": bool(args.adapter)})
     for line in sys.stdin:
         if not line.strip():
             continue
