@@ -400,4 +400,8 @@ ZH = {
     # training/common.py: trackers
     "`training.report_to` asks for {}, which is not installed here.": "`training.report_to` 要求使用 {0}，但本机没有安装。",
     "Install it (`pip install {}`) and log in, or remove {} from `training.report_to`.": "请安装（`pip install {0}`）并登录，或从 `training.report_to` 中去掉 {1}。",
+    # export/gguf_export.py
+    "`quant` must be one of {}, got {}.": "`quant` 必须是 {0} 之一，实际为 {1}。",
+    "GGUF export covers the Llama and Qwen2 families ({}); this model is {}. Export the merged model and convert it with llama.cpp's convert_hf_to_gguf.py.": "GGUF 导出支持 Llama 和 Qwen2 系列（{0}）；此模型是 {1}。请导出合并后的模型，再用 llama.cpp 的 convert_hf_to_gguf.py 转换。",
+    "no GGUF name for the tensor {}; the model differs from the {} layout.": "张量 {0} 没有对应的 GGUF 名称；该模型与 {1} 的结构不同。",
 }

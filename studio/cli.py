@@ -5,6 +5,7 @@
     studio train templates/demo.yaml [--set training.max_steps=20 ...] [--workspace DIR]
     studio export JOB_ID --to adapter [--out PATH]
     studio export JOB_ID --to merged [--dtype float32|bfloat16|float16] [--out DIR]
+    studio export JOB_ID --to gguf [--quant f16|q8_0] [--out FILE]
     studio eval JOB_ID [--rows 20]          # base vs tuned on the eval prompts, with scores
     studio tensorboard [--port 6006]        # every job's metrics in TensorBoard
     studio fields                            # every spec field, its default and help
@@ -57,8 +58,10 @@ def _parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="export a finished job")
     export.add_argument("job", help="the job id (its directory's name) or its directory")
-    export.add_argument("--to", choices=("adapter", "merged"), default="adapter",
-                        help="adapter: a zip of the adapter; merged: the adapter merged into the base model")
+    export.add_argument("--to", choices=("adapter", "merged", "gguf"), default="adapter",
+                        help="adapter: a zip of the adapter; merged: the adapter merged into the base model; "
+                             "gguf: the merged model for llama.cpp (Llama and Qwen2 families)")
+    export.add_argument("--quant", choices=("f16", "q8_0"), default="f16", help="gguf: the weights' format")
     export.add_argument("--dtype", choices=("float32", "bfloat16", "float16"), default="float32",
                         help="merged: the number format of the saved weights")
     export.add_argument("--out", help="where to write the file (default: the job's exports/ folder)")
@@ -296,7 +299,11 @@ def cmd_export(args) -> int:
         return _fail(f"no job {args.job!r} in {workspace.jobs_dir}.")
     out_path = Path(args.out).expanduser() if args.out else None
     try:
-        if args.to == "merged":
+        if args.to == "gguf":
+            from backend.export.gguf_export import export_gguf
+
+            out = export_gguf(job_dir, out_path, quant=args.quant, workspace=workspace)
+        elif args.to == "merged":
             from backend.export.merged import export_merged
 
             out = export_merged(job_dir, out_path, dtype=args.dtype, workspace=workspace)
