@@ -404,4 +404,9 @@ ZH = {
     "`quant` must be one of {}, got {}.": "`quant` 必须是 {0} 之一，实际为 {1}。",
     "GGUF export covers the Llama and Qwen2 families ({}); this model is {}. Export the merged model and convert it with llama.cpp's convert_hf_to_gguf.py.": "GGUF 导出支持 Llama 和 Qwen2 系列（{0}）；此模型是 {1}。请导出合并后的模型，再用 llama.cpp 的 convert_hf_to_gguf.py 转换。",
     "no GGUF name for the tensor {}; the model differs from the {} layout.": "张量 {0} 没有对应的 GGUF 名称；该模型与 {1} 的结构不同。",
+    # export/hub_push.py
+    "job {} has no finished adapter; only a succeeded job can be pushed.": "任务 {0} 没有训练完成的适配器；只有成功的任务才能推送。",
+    "{} is not a hub repository id; give it as `your-name/model-name`.": "{0} 不是 Hub 仓库 ID；请写成 `your-name/model-name`。",
+    "no Hugging Face token: pass --token, set HF_TOKEN, or log in once with `hf auth login`.": "没有 Hugging Face 令牌：请传入 --token、设置 HF_TOKEN，或用 `hf auth login` 登录一次。",
+    "the Hugging Face Hub cannot be reached ({}); the folder to upload is ready at {}: upload it later with `hf upload {} {}`.": "无法连接 Hugging Face Hub（{0}）；待上传的文件夹已准备在 {1}：稍后可用 `hf upload {2} {3}` 上传。",
 }

@@ -6,6 +6,7 @@
     studio export JOB_ID --to adapter [--out PATH]
     studio export JOB_ID --to merged [--dtype float32|bfloat16|float16] [--out DIR]
     studio export JOB_ID --to gguf [--quant f16|q8_0] [--out FILE]
+    studio export JOB_ID --to hub --repo me/my-model [--merged] [--public] [--token hf_...]
     studio eval JOB_ID [--rows 20]          # base vs tuned on the eval prompts, with scores
     studio tensorboard [--port 6006]        # every job's metrics in TensorBoard
     studio fields                            # every spec field, its default and help
@@ -58,9 +59,14 @@ def _parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="export a finished job")
     export.add_argument("job", help="the job id (its directory's name) or its directory")
-    export.add_argument("--to", choices=("adapter", "merged", "gguf"), default="adapter",
+    export.add_argument("--to", choices=("adapter", "merged", "gguf", "hub"), default="adapter",
                         help="adapter: a zip of the adapter; merged: the adapter merged into the base model; "
-                             "gguf: the merged model for llama.cpp (Llama and Qwen2 families)")
+                             "gguf: the merged model for llama.cpp (Llama and Qwen2 families); hub: push to the "
+                             "Hugging Face Hub (--repo)")
+    export.add_argument("--repo", help="hub: the repository, e.g. your-name/my-model")
+    export.add_argument("--token", help="hub: a write token (default: $HF_TOKEN or the `hf auth login` one)")
+    export.add_argument("--public", action="store_true", help="hub: a public repository (default: private)")
+    export.add_argument("--merged", action="store_true", help="hub: push the merged model, not the adapter")
     export.add_argument("--quant", choices=("f16", "q8_0"), default="f16", help="gguf: the weights' format")
     export.add_argument("--dtype", choices=("float32", "bfloat16", "float16"), default="float32",
                         help="merged: the number format of the saved weights")
@@ -299,7 +305,12 @@ def cmd_export(args) -> int:
         return _fail(f"no job {args.job!r} in {workspace.jobs_dir}.")
     out_path = Path(args.out).expanduser() if args.out else None
     try:
-        if args.to == "gguf":
+        if args.to == "hub":
+            from backend.export.hub_push import push_to_hub
+
+            out = push_to_hub(job_dir, args.repo or "", token=args.token, private=not args.public,
+                              merged=args.merged, workspace=workspace)
+        elif args.to == "gguf":
             from backend.export.gguf_export import export_gguf
 
             out = export_gguf(job_dir, out_path, quant=args.quant, workspace=workspace)
