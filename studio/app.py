@@ -26,7 +26,7 @@ from backend.resources import DATA_DIR, DEMO_SPEC, PROJECT_ROOT  # noqa: E402
 from backend.spec import JobSpec  # noqa: E402
 from backend.store import JobStore  # noqa: E402
 from backend.workspace import Workspace  # noqa: E402
-from studio import chat, hardware_view, monitor, presets_view, relabel, runs  # noqa: E402
+from studio import chat, export_view, hardware_view, monitor, presets_view, relabel, runs  # noqa: E402
 from studio.chat import ChatHost  # noqa: E402
 from studio.context import Ctx, warn_unexpected  # noqa: E402
 from studio.form import form_from_spec  # noqa: E402
@@ -103,12 +103,15 @@ def build_app(
                         review = review_step.build(ctx)
             with gr.Tab(t["tab.monitor"], id="monitor", elem_id="tab-monitor"):
                 mon = monitor.build(ctx)
+                with gr.Accordion(t["export.title"], open=False, elem_id="export-panel"):
+                    exports = export_view.build(ctx)
             with gr.Tab(t["tab.runs"], id="runs", elem_id="tab-runs"):
                 runs_tab = runs.build(ctx)
             with gr.Tab(t["tab.chat"], id="chat", elem_id="tab-chat") as chat_tab_el:
                 chat_tab = chat.build(ctx)
 
         data_step.wire(ctx, data, model, training)
+        export_view.wire(ctx, exports, mon.picker)
         method_step.wire(ctx, method, model, training)
         inputs = form_inputs(model, data, method, training)
         n_slots = len(data.placeholder_values)

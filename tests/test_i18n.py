@@ -21,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 # Texts that read the same in both languages (product and method names, units, code).
 SAME_IN_BOTH = re.compile(r"^[\W\d_]*(?:(?:LoRA|DoRA|rsLoRA|QLoRA|AdaLoRA|IA³|P-tuning|GPU|CPU|YAML|JSON|DPO|KTO|GRPO|"
-                          r"English|Hugging Face Hub|Weights & Biases|SwanLab|sft|pt|rm|dpo|orpo|kto|grpo|ppo|full|freeze|Beta|org/dataset|MB|GB|NF4)[\W\d_]*)*$")
+                          r"English|Hugging Face Hub|Weights & Biases|SwanLab|your-name/my-model|sft|pt|rm|dpo|orpo|kto|grpo|ppo|full|freeze|Beta|org/dataset|MB|GB|NF4)[\W\d_]*)*$")
 # Labels that are the user's own data: the demo set's {{name}} and {{author}} placeholder slots.
 DATA_LABELS = {"name", "author"}
 

@@ -1,0 +1,146 @@
+"""The Monitor's *Export and evaluate* panel: each action runs as a process of its own
+(`studio export ...` / `studio eval ...`), never in the UI's, so a big merge cannot stall the page.
+
+    view = export_view.build(ctx)        # inside the Monitor tab
+    export_view.wire(ctx, view, picker)  # picker: the Monitor's job dropdown
+
+Merged model (dtype), GGUF (f16 / q8_0), push to the hub (repo, private, token), and the base vs
+tuned evaluation, whose table and scores are shown here and kept in <job>/eval/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+
+import gradio as gr
+import pandas as pd
+
+from backend.resources import PROJECT_ROOT
+from studio.context import Ctx, warn_unexpected
+from studio.i18n import msg
+
+TIMEOUT_S = 3600
+
+
+@dataclass
+class ExportView:
+    dtype: gr.Dropdown
+    merged: gr.Button
+    quant: gr.Dropdown
+    gguf: gr.Button
+    repo: gr.Textbox
+    private: gr.Checkbox
+    token: gr.Textbox
+    push: gr.Button
+    rows: gr.Number
+    evaluate: gr.Button
+    status: gr.Markdown
+    scores: gr.Markdown
+    table: gr.Dataframe
+
+
+def run_cli(ctx: Ctx, args: list[str], token: str | None = None) -> tuple[bool, str]:
+    """(ok, stdout or the error message) of `studio ARGS` on this workspace, in its own process."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", ""))
+                                                       if p)}
+    if token:
+        env["HF_TOKEN"] = token  # never on the command line, where other users of the machine could read it
+    cmd = [sys.executable, "-m", "studio.cli", *args, "--workspace", str(ctx.workspace.root)]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=TIMEOUT_S,
+                              stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return False, ctx.t["export.timeout"].format(minutes=TIMEOUT_S // 60)
+    if done.returncode == 0:
+        return True, done.stdout.strip()
+    lines = [ln for ln in done.stderr.strip().splitlines() if ln.strip()]
+    errors = [ln.removeprefix("error: ") for ln in lines if ln.startswith("error: ")]
+    return False, msg(ctx.t, errors[-1] if errors else (lines[-1] if lines else f"exit code {done.returncode}"))
+
+
+def build(ctx: Ctx) -> ExportView:
+    t = ctx.t
+    gr.Markdown(t["export.intro"])
+    with gr.Row():
+        dtype = gr.Dropdown(["float32", "bfloat16", "float16"], value="bfloat16", label=t["export.dtype"], scale=1,
+                            elem_id="export-dtype")
+        merged = gr.Button(t["export.merged"], scale=2, elem_id="export-merged")
+        quant = gr.Dropdown(["f16", "q8_0"], value="q8_0", label=t["export.quant"], scale=1, elem_id="export-quant")
+        gguf = gr.Button(t["export.gguf"], scale=2, elem_id="export-gguf")
+    with gr.Row():
+        repo = gr.Textbox(label=t["export.repo"], placeholder=t["export.repo.placeholder"], scale=2, elem_id="export-repo")
+        private = gr.Checkbox(True, label=t["export.private"], scale=1, elem_id="export-private")
+        token = gr.Textbox(label=t["export.token"], type="password", scale=2, elem_id="export-token")
+        push = gr.Button(t["export.push"], scale=1, elem_id="export-push")
+    with gr.Row():
+        rows = gr.Number(10, precision=0, minimum=1, maximum=500, label=t["eval.rows"], scale=1, elem_id="eval-rows")
+        evaluate = gr.Button(t["eval.run"], variant="primary", scale=2, elem_id="eval-run")
+    status = gr.Markdown(elem_id="export-status")
+    scores = gr.Markdown(elem_id="eval-scores")
+    table = gr.Dataframe(visible=False, wrap=True, elem_id="eval-table")
+    return ExportView(dtype, merged, quant, gguf, repo, private, token, push, rows, evaluate, status, scores, table)
+
+
+def scores_markdown(t, s: dict) -> str:
+    source = t["eval.from_eval"] if s["source"] == "eval split" else t["eval.from_train"]
+    lines = [t["eval.source"].format(rows=s["rows"], source=source), "",
+             f"| | {t['eval.exact']} | ROUGE-L | BLEU |", "| --- | ---: | ---: | ---: |"]
+    for who in ("base", "tuned"):
+        v = s[who]
+        lines.append(f"| {t['eval.' + who]} | {v['exact_match']:.0%} | {v['rouge_l']:.3f} | {v['bleu']:.1f} |")
+    return "\n".join(lines)
+
+
+def wire(ctx: Ctx, view: ExportView, picker: gr.Dropdown) -> None:
+    t = ctx.t
+
+    def action(args_of, done_key: str):
+        def fn(job_id, *values):
+            if not job_id:
+                yield t["runs.pick_first"]
+                return
+            yield t["export.running"]
+            try:
+                args, token = args_of(job_id, *values)
+                ok, text = run_cli(ctx, args, token)
+                yield t[done_key].format(path=text.splitlines()[-1] if text else "") if ok else "⚠ " + text
+            except Exception as e:  # noqa: BLE001
+                yield warn_unexpected(t, e)
+        return fn
+
+    view.merged.click(action(lambda j, d: (["export", j, "--to", "merged", "--dtype", d], None), "export.done"),
+                      [picker, view.dtype], view.status, concurrency_id="export", concurrency_limit=1)
+    view.gguf.click(action(lambda j, q: (["export", j, "--to", "gguf", "--quant", q], None), "export.done"),
+                    [picker, view.quant], view.status, concurrency_id="export", concurrency_limit=1)
+
+    def push_args(job_id, repo, private, token):
+        args = ["export", job_id, "--to", "hub", "--repo", (repo or "").strip()]
+        return ([*args] if private else [*args, "--public"]), (token or "").strip() or None
+
+    view.push.click(action(push_args, "export.pushed"), [picker, view.repo, view.private, view.token], view.status,
+                    concurrency_id="export", concurrency_limit=1)
+
+    def evaluate(job_id, rows):
+        hidden = gr.update(visible=False)
+        if not job_id:
+            yield t["runs.pick_first"], "", hidden
+            return
+        yield t["eval.running"], "", hidden
+        try:
+            ok, text = run_cli(ctx, ["eval", job_id, "--rows", str(int(rows or 10)), "--json"])
+            if not ok:
+                yield "⚠ " + text, "", hidden
+                return
+            report = json.loads(text)
+            frame = pd.DataFrame(report["results"], columns=["prompt", "reference", "base", "tuned"])
+            frame.columns = [t["eval.col.prompt"], t["eval.col.reference"], t["eval.base"], t["eval.tuned"]]
+            yield "", scores_markdown(t, report["scores"]), gr.update(value=frame, visible=True)
+        except Exception as e:  # noqa: BLE001
+            yield warn_unexpected(t, e), "", hidden
+
+    view.evaluate.click(evaluate, [picker, view.rows], [view.status, view.scores, view.table],
+                        concurrency_id="export", concurrency_limit=1)
