@@ -49,7 +49,7 @@ def probe_spec(spec: JobSpec, steps: int) -> JobSpec:
     """The spec cut down to a measurement: steps + 1 steps, logging each, no eval, checkpoints or exports."""
     raw = spec.to_dict()
     raw["training"].update(max_steps=steps + 1, logging_steps=1, save_steps=0, save_minutes=0.0, eval_steps=0,
-                           early_stopping_patience=0, report_to=[])  # a measurement is no run to track
+                           early_stopping_patience=0, report_to=[], sample_prompts=0)  # a measurement is no run to track
     raw["data"].update(eval="", eval_split=0.0)
     raw["export"]["formats"] = []
     return JobSpec.from_dict(raw)

@@ -349,6 +349,13 @@ class TrainingSpec:
     device: str = field(
         default="auto", metadata=_help("`auto`, `cpu` or `cuda`.", choices=("auto", "cpu", "cuda"))
     )
+    sample_prompts: int = field(
+        default=2,
+        metadata=_help(
+            "sft: how many held-out prompts the model answers at each evaluation and checkpoint, to watch "
+            "it change (samples.jsonl, shown in the Monitor); 0 = off. 2-4 usual."
+        ),
+    )
     report_to: list = field(
         default_factory=lambda: ["tensorboard"],
         metadata=_help(
@@ -494,6 +501,7 @@ class JobSpec:
         check_range(p, "training.save_minutes", t.save_minutes, 0.0, 10**6, "0 (off) or a positive number of minutes")
         check_range(p, "training.eval_steps", t.eval_steps, 0, 10**8, "0 or a whole number")
         _early_stopping(p, t, d)
+        check_range(p, "training.sample_prompts", t.sample_prompts, 0, 50, "a whole number from 0 to 50")
         for tracker in t.report_to:
             check_choice(p, "training.report_to", tracker, TRACKERS)
         check_choice(p, "training.precision", t.precision, PRECISIONS)

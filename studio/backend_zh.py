@@ -409,4 +409,8 @@ ZH = {
     "{} is not a hub repository id; give it as `your-name/model-name`.": "{0} 不是 Hub 仓库 ID；请写成 `your-name/model-name`。",
     "no Hugging Face token: pass --token, set HF_TOKEN, or log in once with `hf auth login`.": "没有 Hugging Face 令牌：请传入 --token、设置 HF_TOKEN，或用 `hf auth login` 登录一次。",
     "the Hugging Face Hub cannot be reached ({}); the folder to upload is ready at {}: upload it later with `hf upload {} {}`.": "无法连接 Hugging Face Hub（{0}）；待上传的文件夹已准备在 {1}：稍后可用 `hf upload {2} {3}` 上传。",
+    # spec.py: training.sample_prompts
+    "a whole number from 0 to 50": "0 到 50 之间的整数",
+    # chat/client.py: weights
+    "job {} has no checkpoint {} (checkpoints keep only the latest two).": "任务 {0} 没有检查点 {1}（只保留最近的两个检查点）。",
 }

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from backend.chat.client import ChatClient, ChatError, job_chat_target
+from backend.chat.client import ChatClient, ChatError, chat_weights, job_chat_target
 from studio.context import Ctx, warn_unexpected
 
 
@@ -25,24 +25,25 @@ class ChatHost:
         self._job: str | None = None
         self._client: ChatClient | None = None
 
-    def client_for(self, job_id: str, job_dir) -> ChatClient:
+    def client_for(self, job_id: str, job_dir, weights: str = "final") -> ChatClient:
+        key = f"{job_id}:{weights}"
         with self._lock:
-            if self._client is not None and self._job == job_id and self._client.alive:
+            if self._client is not None and self._job == key and self._client.alive:
                 return self._client
             self._close_locked()
-            base, adapter = job_chat_target(job_dir)
+            base, adapter = job_chat_target(job_dir, weights)
             self._client = ChatClient(base, adapter)
-            self._job = job_id
+            self._job = key
             return self._client
 
     def close(self) -> None:
         with self._lock:
             self._close_locked()
 
-    def release_unless(self, job_id: str | None) -> None:
-        """Free the loaded model when the user switches to another job."""
+    def release_unless(self, key: str | None) -> None:
+        """Free the loaded model when the user switches to another job or other weights."""
         with self._lock:
-            if self._job is not None and self._job != job_id:
+            if self._job is not None and self._job != key:
                 self._close_locked()
 
     def _close_locked(self) -> None:
@@ -62,6 +63,20 @@ def succeeded_jobs(ctx: Ctx) -> list[str]:
     return [j.id for j in ctx.store.list_jobs(("succeeded",))]
 
 
+def weight_choices(ctx: Ctx, job_id: str | None) -> list[tuple[str, str]]:
+    """(label, value) of the weights a job offers: final, each checkpoint, the base model."""
+    t = ctx.t
+    if not job_id:
+        return [(t["chat.weights.final"], "final")]
+    out = []
+    for w in chat_weights(ctx.store.job_dir(job_id)):
+        if w in ("final", "base"):
+            out.append((t[f"chat.weights.{w}"], w))
+        else:
+            out.append((t["chat.weights.checkpoint"].format(step=w.removeprefix("checkpoint-")), w))
+    return out
+
+
 def build(ctx: Ctx) -> ChatTab:
     t = ctx.t
     host: ChatHost = ctx.chat
@@ -69,6 +84,8 @@ def build(ctx: Ctx) -> ChatTab:
     ids = succeeded_jobs(ctx)
     with gr.Row():
         job = gr.Dropdown(ids, value=ids[0] if ids else None, label=t["chat.job"], scale=4, elem_id="chat-job")
+        weights = gr.Dropdown(weight_choices(ctx, ids[0] if ids else None), value="final", label=t["chat.weights"],
+                              scale=2, elem_id="chat-weights")
         refresh = gr.Button(t["btn.refresh"], scale=1, elem_id="chat-refresh")
     status = gr.Markdown("" if ids else t["chat.no_jobs"], elem_id="chat-status")
     system = gr.Textbox(label=t["chat.system"], placeholder=t["chat.system.placeholder"], lines=1,
@@ -99,7 +116,7 @@ def build(ctx: Ctx) -> ChatTab:
         mem = f"{client.mem_mb:,.0f} MB" if client.mem_mb else "?"
         return t["chat.ready"].format(job=job_id) + " " + t["chat.memory"].format(mem=mem)
 
-    def respond(job_id, text, hist, base_hist, sys_prompt, temp, p, max_new, side_by_side):
+    def respond(job_id, weights_name, text, hist, base_hist, sys_prompt, temp, p, max_new, side_by_side):
         """Stream the tuned reply, then (side by side) the base model's to the same conversation."""
         hist, base_hist = list(hist or []), list(base_hist or [])
         text = (text or "").strip()
@@ -117,7 +134,7 @@ def build(ctx: Ctx) -> ChatTab:
         yield [*hist, waiting], hist, "", t["chat.loading"].format(job=job_id), gr.skip(), base_hist
         settings = dict(max_new_tokens=int(max_new), temperature=float(temp), top_p=float(p))
         try:
-            client = host.client_for(job_id, ctx.store.job_dir(job_id))
+            client = host.client_for(job_id, ctx.store.job_dir(job_id), weights_name or "final")
             reply = ""
             for piece in client.stream(head + hist, **settings):
                 reply += piece
@@ -138,20 +155,28 @@ def build(ctx: Ctx) -> ChatTab:
         except Exception as e:  # noqa: BLE001
             yield before, before, text, warn_unexpected(t, e), base_before, base_before
 
-    def on_job_change(job_id):
-        # A new job: a new conversation, and the old model's memory back.
+    def on_job_change(job_id, weights_name="final"):
+        # A new job or other weights: a new conversation, and the old model's memory back.
         try:
-            host.release_unless(job_id)
+            host.release_unless(f"{job_id}:{weights_name or 'final'}")
         except Exception as e:  # noqa: BLE001
             warn_unexpected(t, e)
         return [], [], [], []
 
+    def on_pick_job(job_id):
+        try:
+            return gr.update(choices=weight_choices(ctx, job_id), value="final"), *on_job_change(job_id)
+        except Exception as e:  # noqa: BLE001
+            warn_unexpected(t, e)
+            return gr.skip(), [], [], [], []
+
     outputs = [chatbot, history, message, status, base_box, base_history]
-    inputs = [job, message, history, base_history, system, temperature, top_p, max_tokens, compare]
+    inputs = [job, weights, message, history, base_history, system, temperature, top_p, max_tokens, compare]
     send.click(respond, inputs, outputs)
     message.submit(respond, inputs, outputs)
     clear.click(lambda: ([], [], [], []), None, [chatbot, history, base_box, base_history])
-    job.change(on_job_change, job, [chatbot, history, base_box, base_history])
+    job.change(on_pick_job, job, [weights, chatbot, history, base_box, base_history])
+    weights.change(on_job_change, [job, weights], [chatbot, history, base_box, base_history])
     compare.change(lambda on: gr.update(visible=on), compare, base_box)
     refresh.click(refresh_jobs, job, [job, status])
     return ChatTab(job, status, refresh_jobs)

@@ -58,6 +58,7 @@ HELP_ZH = {
     "training.save_steps": "每 N 步保存一个检查点（用于续训）；0 = 只按时间保存，见 save_minutes。",
     "training.save_minutes": "每训练 N 分钟也保存一个检查点，崩溃时损失更少；0 = 关闭。",
     "training.eval_steps": "有评估集时每 N 步评估一次；0 = 每个记录点评估。",
+    "training.sample_prompts": "sft：每次评估和保存检查点时，模型回答多少条留出的提示，用来观察它的变化（samples.jsonl，在监控页显示）；0 = 关闭。常用 2-4。",
     "training.report_to": "运行的指标还写到哪里：`tensorboard`（任务的 tensorboard/ 文件夹中的事件文件；`studio tensorboard` 可查看所有任务）、`wandb`（Weights & Biases）和 `swanlab`（后两者需要安装对应的包并登录）。[] = 只写工作室自己的文件。",
     "training.early_stopping_patience": "早停：评估损失连续这么多次评估都没有改善时停止训练，避免模型继续过拟合，并保留评估最好时的权重；需要评估集。0 = 关闭；常用 2-5。",
     "training.early_stopping_min_delta": "早停：评估损失至少要比最好值低这么多才算改善。0 = 任何下降都算；例如 0.01 可忽略微小的噪声波动。",

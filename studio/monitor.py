@@ -43,6 +43,7 @@ OUTPUT_NAMES = (
     "sysline",
     "syscol",
     "advice",
+    "samples",
 )
 KEYED = ("plot", "download", "system")  # (key, payload): re-sent only when the key changes
 ADVICE_ICONS = {"error": "⛔", "warn": "⚠"}
@@ -154,6 +155,7 @@ def render(ctx: Ctx, job_id: str | None, system: SystemLog | None = None) -> dic
             sysline="",
             syscol=False,
             advice="",
+            samples="",
         )
     metrics = ctx.store.read_metrics(job.id)
     progress = ctx.store.read_progress(job.id)
@@ -181,6 +183,9 @@ def render(ctx: Ctx, job_id: str | None, system: SystemLog | None = None) -> dic
         lr=f"{lr:.2e}" if lr is not None else "–",
         tps=f"{tps:,.0f}" if tps is not None else "–",
     )
+    ppl = next((m["eval_perplexity"] for m in reversed(metrics) if m.get("eval_perplexity") is not None), None)
+    if ppl is not None:
+        stats += " · " + t["monitor.perplexity"].format(ppl=f"{ppl:,.2f}")
     silence = job.silent_for()
     if silence:
         stats += "\n\n" + t["monitor.stale"].format(seconds=f"{silence:.0f}")
@@ -210,7 +215,27 @@ def render(ctx: Ctx, job_id: str | None, system: SystemLog | None = None) -> dic
         sysline=system_line(t, system.rows[-1]) if system.rows else "",
         syscol=bool(system.rows),
         advice=advice_markdown(t, advise(metrics)),
+        samples=samples_markdown(t, ctx.store.job_dir(job.id) / "samples.jsonl"),
     )
+
+
+def samples_markdown(t: dict, path, keep: int = 3) -> str:
+    """The replies of the last `keep` sampling steps, newest first, each prompt with its reply."""
+    import json
+
+    try:
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (OSError, ValueError):
+        return ""
+    if not rows:
+        return ""
+    steps = sorted({r["step"] for r in rows}, reverse=True)[:keep]
+    lines = [f"**{t['monitor.samples']}**", ""]
+    for step in steps:
+        lines.append(t["monitor.samples.step"].format(step=step))
+        lines += [f"- *{html.escape(r['prompt'])}* → {html.escape(r['reply']) or '∅'}" for r in rows if r["step"] == step]
+        lines.append("")
+    return "\n".join(lines)
 
 
 def system_line(t: dict, row: dict) -> str:
@@ -322,6 +347,7 @@ def build(ctx: Ctx) -> MonitorTab:
             system = gr.Plot(None, label=t["sys.plot"], format="png", elem_id="system-plot")
             sysline = gr.Markdown(elem_id="system-latest")
     advice = gr.Markdown(elem_id="job-advice")
+    samples = gr.Markdown(elem_id="job-samples")
     with gr.Row():
         download = gr.DownloadButton(t["btn.export"], visible=False, variant="primary", elem_id="export-button")
         cancel = gr.Button(t["btn.cancel"], variant="stop", interactive=False, elem_id="cancel-button")
@@ -346,6 +372,7 @@ def build(ctx: Ctx) -> MonitorTab:
         sysline,
         syscol,
         advice,
+        samples,
     ]
 
     def tick(job_id, seen):

@@ -25,3 +25,26 @@ def test_adapter_off_answers_as_the_plain_base_model(demo_job):
     plain = "".join(generate_stream(tokenizer, model, {"messages": messages, "max_new_tokens": 16}))
     assert as_base == plain
     assert tuned != as_base
+
+
+def test_a_checkpoint_or_the_base_model_can_be_chosen(demo_job, tmp_path):
+    import shutil
+
+    import pytest
+
+    from backend.chat.client import ChatError, chat_weights
+
+    _, job_dir = demo_job
+    job = tmp_path / "job"
+    shutil.copytree(job_dir / "adapter", job / "adapter")
+    (job / "spec.yaml").write_text((job_dir / "spec.yaml").read_text())
+    for step in (20, 5):  # what the trainer leaves: adapter files in checkpoints/checkpoint-N
+        shutil.copytree(job_dir / "adapter", job / "checkpoints" / f"checkpoint-{step}")
+    (job / "checkpoints" / "checkpoint-7").mkdir()  # half-written: no adapter in it
+    assert chat_weights(job) == ["final", "checkpoint-5", "checkpoint-20", "base"]
+    base, adapter = job_chat_target(job)
+    assert adapter == str(job / "adapter")
+    assert job_chat_target(job, "checkpoint-20") == (base, str(job / "checkpoints" / "checkpoint-20"))
+    assert job_chat_target(job, "base") == (base, None)
+    with pytest.raises(ChatError, match="checkpoint-7"):
+        job_chat_target(job, "checkpoint-7")

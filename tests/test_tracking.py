@@ -66,3 +66,28 @@ def test_studio_tensorboard_serves_the_workspace(demo_job):
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+
+
+def test_sample_replies_at_each_evaluation_show_the_model_changing(demo_job):
+    from studio.i18n import EN
+    from studio.monitor import samples_markdown
+
+    _, job_dir = demo_job
+    rows = [json.loads(line) for line in (job_dir / "samples.jsonl").read_text().splitlines()]
+    steps = sorted({r["step"] for r in rows})
+    assert len(steps) >= 5 and steps[-1] == 60  # every evaluation (each 5 steps) and the end
+    first = [r["reply"] for r in rows if r["step"] == steps[0]]
+    last = [r["reply"] for r in rows if r["step"] == steps[-1]]
+    assert len(first) == len(last) == 2 and first != last
+    shown = samples_markdown(EN, job_dir / "samples.jsonl")
+    assert "Step 60:" in shown and last[0][:10] in shown and f"Step {steps[0]}:" not in shown  # the newest 3
+
+
+def test_sample_prompts_drop_the_reply():
+    from backend.training.samples import sample_prompts
+
+    examples = [{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]},
+                {"messages": [{"role": "user", "content": "no reply"}]},
+                {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}]
+    assert sample_prompts(examples, 5) == [[{"role": "user", "content": "hi"}], [{"role": "user", "content": "q"}]]
+    assert sample_prompts(examples, 1) == [[{"role": "user", "content": "hi"}]]

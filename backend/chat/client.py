@@ -92,9 +92,20 @@ class ChatClient:
                 self._proc.kill()
 
 
-def job_chat_target(job_dir: Path) -> tuple[str, str | None]:
+def chat_weights(job_dir: Path) -> list[str]:
+    """What a job offers to chat with: "final", its checkpoints ("checkpoint-N", by step) and "base"."""
+    found = []
+    for ckpt in (Path(job_dir) / "checkpoints").glob("checkpoint-*"):
+        step = ckpt.name.removeprefix("checkpoint-")
+        if step.isdigit() and ((ckpt / "adapter_config.json").is_file() or (ckpt / "config.json").is_file()):
+            found.append((int(step), ckpt.name))
+    return ["final", *[name for _, name in sorted(found)], "base"]
+
+
+def job_chat_target(job_dir: Path, weights: str = "final") -> tuple[str, str | None]:
     """(base model path, adapter dir) of a finished job; (the trained model, None) for full and
-    freeze jobs, which save a whole model. A reward model scores replies and cannot chat."""
+    freeze jobs, which save a whole model. A reward model scores replies and cannot chat.
+    weights: "final" (the job's result), "checkpoint-N" (that checkpoint's), or "base" (no adapter)."""
     adapter = Path(job_dir) / "adapter"
     cfg_path = adapter / "adapter_config.json"
     spec_path = Path(job_dir) / "spec.yaml"
@@ -105,4 +116,12 @@ def job_chat_target(job_dir: Path) -> tuple[str, str | None]:
             return str(adapter), None
         raise ChatError(f"job {Path(job_dir).name} has no adapter yet; chat works once the job has succeeded.")
     base = json.loads(cfg_path.read_text(encoding="utf-8")).get("base_model_name_or_path")
+    if weights == "base":
+        return base, None
+    if weights != "final":
+        ckpt = Path(job_dir) / "checkpoints" / weights
+        if weights not in chat_weights(job_dir):
+            raise ChatError(f"job {Path(job_dir).name} has no checkpoint {weights!r} (checkpoints keep only the "
+                            "latest two).")
+        return (str(ckpt), None) if (ckpt / "config.json").is_file() else (base, str(ckpt))
     return base, str(adapter)

@@ -64,4 +64,10 @@ def build_sft(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobR
         callbacks=callbacks(spec, reporter),
     )
     log_trainable(trainer)
+    if spec.training.sample_prompts > 0:
+        from backend.training.samples import SampleWriter, sample_prompts
+
+        prompts = sample_prompts(eval_rows or train_rows, spec.training.sample_prompts)
+        if prompts:
+            trainer.add_callback(SampleWriter(job_dir, tokenizer, prompts))
     return StageRun(trainer, tokenizer, model_path, len(train_set.dataset), len(eval_set.dataset) if has_eval else 0)
