@@ -41,15 +41,17 @@ def test_tuned_beats_base_on_the_held_out_prompts(job):
     assert [r["tuned"] for r in again] == [r["tuned"] for r in rows[:2]]  # greedy: the same replies
 
 
-def test_cli_reports_and_refuses_what_it_cannot_evaluate(job, tmp_path):
+def test_cli_reports_and_refuses_what_it_cannot_evaluate(job, tmp_path, capsys):
     ws, job_dir = job
     run = [sys.executable, "-m", "studio.cli", "eval", "--workspace", str(ws.root)]
     done = subprocess.run([*run, job_dir.name, "--rows", "2", "--json"], capture_output=True, text=True,
                           env=python_env(), timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout)["scores"]["rows"] == 2
-    missing = subprocess.run([*run, "no-such-job"], capture_output=True, text=True, env=python_env(), timeout=300)
-    assert missing.returncode == 2 and "no job 'no-such-job'" in missing.stderr
+    from studio.cli import main
+
+    assert main(["eval", "no-such-job", "--workspace", str(ws.root)]) == 2
+    assert "no job 'no-such-job'" in capsys.readouterr().err
     empty = tmp_path / "job"
     (empty / "adapter").mkdir(parents=True)
     (empty / "spec.yaml").write_text((job_dir / "spec.yaml").read_text())
