@@ -281,14 +281,16 @@ def cmd_fields() -> int:
 def cmd_tensorboard(args) -> int:
     """TensorBoard over <workspace>/jobs: each job's tensorboard/ folder is a run named by its id."""
     import importlib.util
-    import subprocess
+    import os
 
     if importlib.util.find_spec("tensorboard") is None:
         return _fail("tensorboard is not installed: pip install tensorboard.")
     jobs = _workspace(args).jobs_dir
     print(f"TensorBoard on http://127.0.0.1:{args.port} for {jobs}", flush=True)
-    return subprocess.call([sys.executable, "-m", "tensorboard.main", "--logdir", str(jobs),
-                            "--host", "127.0.0.1", "--port", str(args.port)])
+    # Become TensorBoard (no child left behind when this process is stopped).
+    os.execv(sys.executable, [sys.executable, "-m", "tensorboard.main", "--logdir", str(jobs),
+                              "--host", "127.0.0.1", "--port", str(args.port)])
+    return 0  # not reached
 
 
 def cmd_export(args) -> int:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -64,8 +66,11 @@ def test_studio_tensorboard_serves_the_workspace(demo_job):
                 time.sleep(0.5)
         assert answer and any(run.endswith("tensorboard") for run in answer), answer
     finally:
-        proc.terminate()
+        os.killpg(proc.pid, signal.SIGTERM)  # the whole session: nothing of it may outlive the test
         proc.wait(timeout=15)
+    time.sleep(0.5)
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/data/runs", timeout=2)
 
 
 def test_sample_replies_at_each_evaluation_show_the_model_changing(demo_job):
