@@ -267,18 +267,7 @@ class JobStore:
 
     # -- files ------------------------------------------------------------------------------
     def read_metrics(self, job_id: str) -> list[dict]:
-        path = self.job_dir(job_id) / "metrics.jsonl"
-        out = []
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except FileNotFoundError:
-            return out
-        for line in lines:
-            try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError:
-                pass  # a line being written right now
-        return out
+        return read_jsonl(self.job_dir(job_id) / "metrics.jsonl")
 
     def read_log_tail(self, job_id: str, max_bytes: int = 8000) -> str:
         path = self.job_dir(job_id) / "log.txt"
@@ -337,3 +326,19 @@ class JobStore:
 
 def _error_fields(error: JobError) -> dict:
     return {"error_kind": error.kind, "error_message": error.message, "error_hint": error.hint}
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """The objects of a jsonl file the worker appends to; none when it does not exist yet. A line
+    that does not parse (being written right now) is skipped."""
+    out = []
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return out
+    for line in lines:
+        try:
+            out.append(json.loads(line))
+        except json.JSONDecodeError:
+            pass
+    return out

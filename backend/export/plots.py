@@ -12,24 +12,16 @@ matplotlib without pyplot (no global state, no display), English labels (the fil
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
+
+from backend.store import read_jsonl
 
 PLOTS_DIR = "plots"
 
 
 def read_metrics(job_dir: Path) -> list[dict]:
-    rows = []
-    path = Path(job_dir) / "metrics.jsonl"
-    if not path.is_file():
-        return rows
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue
-    return rows
+    return read_jsonl(Path(job_dir) / "metrics.jsonl")
 
 
 def _series(rows: list[dict], key: str) -> tuple[list, list]:
