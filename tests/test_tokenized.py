@@ -187,3 +187,34 @@ def test_a_set_with_every_reply_past_max_length_is_an_error_not_an_empty_set(tok
     with pytest.raises(DataError, match=r"all 3 rows were dropped: .* max_length=32 .*`training.max_length`"):
         tokenize_sft(late, tok, 32, tmp_path / "cache")
     assert not any((tmp_path / "cache").glob("*/done"))  # nothing cached: the next run says it again
+
+
+def test_batched_tokenizing_gives_each_rows_own_ids_and_labels(tok):
+    """tokenize_sft renders and encodes a batch of rows at once; every row must equal what
+    tokenize_conversation makes of it alone (ids, labels, length), truncation included."""
+    from backend.data.tokenize import tokenize_conversation
+
+    rows = examples(40)
+    result = rows_of(tokenize_sft(rows, tok, 512, None))
+    alone = [tokenize_conversation(tok, e["messages"], 512, tools=e["tools"]) for e in rows]
+    alone = [t for t in alone if any(x != IGNORE for x in t.labels)]
+    assert result["input_ids"] == [t.input_ids for t in alone]
+    assert result["labels"] == [t.labels for t in alone]
+    assert result["length"] == [len(t.input_ids) for t in alone]
+
+
+def test_trained_flags_match_the_plain_definition():
+    import random
+
+    from backend.data.tokenize import trained_flags
+
+    rng = random.Random(0)
+    for _ in range(200):
+        offsets, pos = [], 0
+        for _ in range(rng.randint(0, 60)):
+            width = rng.choice([0, 1, 2, 3])
+            offsets.append((pos, pos + width))
+            pos += width if rng.random() < 0.9 else 0
+        spans = sorted((a, a + rng.randint(1, 20)) for a in rng.sample(range(0, pos + 5), k=min(3, pos + 5)))
+        plain = [end > start and any(s <= start < e for s, e in spans) for start, end in offsets]
+        assert trained_flags(offsets, spans) == plain

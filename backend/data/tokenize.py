@@ -48,7 +48,7 @@ def assistant_spans(tokenizer, messages: list[dict], tools: list[dict] | None = 
         if m["role"] != "assistant" or i < first:
             continue
         prefix = render(tokenizer, messages[:i], add_generation_prompt=True, tools=tools)
-        upto = render(tokenizer, messages[: i + 1], tools=tools)
+        upto = text if i == len(messages) - 1 else render(tokenizer, messages[: i + 1], tools=tools)
         if text.startswith(upto) and upto.startswith(prefix):
             spans.append((len(prefix), len(upto)))
         else:  # a template that rewrites earlier turns: fall back to finding the reply itself
@@ -61,8 +61,23 @@ def assistant_spans(tokenizer, messages: list[dict], tools: list[dict] | None = 
 
 
 def trained_flags(offsets, spans: list[tuple[int, int]]) -> list[bool]:
-    """Which tokens are learned: those that start inside an assistant span (and are not empty)."""
-    return [end > start and any(s <= start < e for s, e in spans) for start, end in offsets]
+    """Which tokens are learned: those that start inside an assistant span (and are not empty).
+    One bisect per token over the merged spans (a scan of every span per token was slower)."""
+    from bisect import bisect_right
+
+    merged: list[list[int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        elif e > s:
+            merged.append([s, e])
+    starts = [s for s, _ in merged]
+    ends = [e for _, e in merged]
+    flags = []
+    for start, end in offsets:
+        k = bisect_right(starts, start) - 1
+        flags.append(end > start and k >= 0 and start < ends[k])
+    return flags
 
 
 def tokenize_conversation(tokenizer, messages: list[dict], max_length: int,
