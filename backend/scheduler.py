@@ -16,7 +16,6 @@ import logging
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -28,13 +27,20 @@ log = logging.getLogger("studio.scheduler")
 
 
 def spawn_worker(store: JobStore, job_id: str) -> subprocess.Popen:
-    """Start `python -m backend.worker JOB_DIR` detached, its output appended to log.txt."""
+    """Start `python -m backend.worker JOB_DIR` detached (through `accelerate launch` when the spec asks
+    for several processes: backend.launch), its output appended to log.txt. Raises LaunchError when the
+    spec cannot run here (e.g. DeepSpeed not installed)."""
+    from backend.launch import worker_command, worker_env
+
     job_dir = store.job_dir(job_id)
+    spec = store.load_spec(job_id)
+    command = worker_command(spec, job_dir)
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false"}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
+    env = worker_env(spec, env)
     with open(job_dir / "log.txt", "ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "backend.worker", str(job_dir)],
+            command,
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -66,12 +72,22 @@ def is_worker_alive(job: Job) -> bool:
 
 
 def signal_worker(pid: int, sig: int) -> None:
+    """Signal the worker's process group. SIGKILL also reaches its descendants: the processes of a
+    multi-process job each lead a session of their own (the launcher forwards SIGTERM to them itself)."""
+    from backend.training.sysmon import _descendants
+
+    kids = _descendants(pid) if sig == signal.SIGKILL else []
     try:
         os.killpg(pid, sig)  # the worker leads its own session and process group
     except (ProcessLookupError, PermissionError):
         try:
             os.kill(pid, sig)
         except ProcessLookupError:
+            pass
+    for kid in kids:
+        try:
+            os.kill(kid, sig)
+        except (ProcessLookupError, PermissionError):
             pass
 
 
@@ -163,8 +179,13 @@ class Scheduler:
             self.store.mark_running(job_id, pid=0)  # claims the job before the process exists
         except InvalidTransition:
             return True  # someone else took it (or it was cancelled); try the next one
+        from backend.launch import LaunchError
+
         try:
             proc = spawn_worker(self.store, job_id)
+        except LaunchError as exc:
+            self.store.mark_failed(job_id, exc.error)
+            return False
         except Exception as exc:  # noqa: BLE001
             self.store.mark_failed(job_id, JobError("unexpected", f"could not start the worker: {exc}", ""))
             return False

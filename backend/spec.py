@@ -27,6 +27,7 @@ from backend.spec_checks import (  # noqa: F401 - SpecIssue and SpecError are pa
     check_range,
     unknown_field,
 )
+from backend.spec_distributed import DistributedSpec, distributed_problems
 
 STAGES = ("pt", "sft", "rm", "dpo", "orpo", "kto", "grpo", "ppo")
 METHODS = ("full", "freeze", "lora", "dora", "rslora", "qlora", "adalora", "ia3", "prefix", "prompt", "ptuning")
@@ -349,6 +350,22 @@ class TrainingSpec:
     device: str = field(
         default="auto", metadata=_help("`auto`, `cpu` or `cuda`.", choices=("auto", "cpu", "cuda"))
     )
+    group_by_length: bool = field(
+        default=True,
+        metadata=_help(
+            "sft: put rows of similar length in the same batch, so little is spent on padding (about 1.5x "
+            "faster on instruction data of mixed lengths). The curve gets a little noisier; off = rows in "
+            "random order."
+        ),
+    )
+    padding_free: bool = field(
+        default=False,
+        metadata=_help(
+            "sft: join each batch's rows into one sequence with no padding; each row still sees only "
+            "itself (position ids restart per row). Pays most on a GPU with FlashAttention; on a CPU, "
+            "group_by_length does as well. Not with prompt-based methods."
+        ),
+    )
     sample_prompts: int = field(
         default=2,
         metadata=_help(
@@ -382,6 +399,7 @@ SECTIONS = {
     "align": AlignSpec,
     "training": TrainingSpec,
     "export": ExportSpec,
+    "distributed": DistributedSpec,
 }
 
 
@@ -402,6 +420,7 @@ class JobSpec:
     align: AlignSpec = field(default_factory=AlignSpec)
     training: TrainingSpec = field(default_factory=TrainingSpec)
     export: ExportSpec = field(default_factory=ExportSpec)
+    distributed: DistributedSpec = field(default_factory=DistributedSpec)
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -507,6 +526,11 @@ class JobSpec:
         check_choice(p, "training.precision", t.precision, PRECISIONS)
         check_choice(p, "training.device", t.device, ("auto", "cpu", "cuda"))
         check_range(p, "training.cpu_threads", t.cpu_threads, 0, 4096, "0 (automatic) or a whole number of threads")
+        if t.padding_free and me.name in PROMPT_METHODS:
+            p.append(SpecIssue("training.padding_free", f"cannot be used with {me.name}: its virtual tokens ignore "
+                                                        "position ids, so joined rows would see each other. Turn "
+                                                        "padding_free off."))
+        p += distributed_problems(self.distributed, t.device)
         if not isinstance(self.export.formats, list):
             p.append(SpecIssue("export.formats", f"must be a list such as [adapter], got {self.export.formats!r}."))
         else:

@@ -18,43 +18,67 @@ import time
 import traceback
 from pathlib import Path
 
-from backend.store import JobStore
+from backend.store import JobError, JobStore
 from backend.workspace import Workspace
 
 log = logging.getLogger("studio.worker")
 HEARTBEAT_S = 2.0
 
 
-def _setup_logging() -> None:
+def ranks() -> tuple[int, int, int]:
+    """(global rank, rank on this machine, processes in all) of this process, from the launcher's
+    environment; (0, 0, 1) when it runs alone."""
+    env = os.environ
+
+    def number(name: str, default: int) -> int:
+        value = env.get(name, "")
+        return int(value) if value.isdigit() else default
+
+    return number("RANK", 0), number("LOCAL_RANK", 0), number("WORLD_SIZE", 1)
+
+
+def _setup_logging(rank: int = 0) -> None:
+    """Log lines to stdout (log.txt); a process other than the main one of a multi-process job marks its
+    lines `[rank N]` (every process writes to the same log)."""
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+    tag = f"[rank {rank}] " if rank else ""
+    handler.setFormatter(logging.Formatter(f"%(asctime)s %(levelname)s {tag}%(message)s", "%H:%M:%S"))
     root = logging.getLogger("studio")
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
 
 
 def run_job(job_dir: str | Path) -> int:
-    """Train the job in `job_dir`; return 0 on success, 1 on failure, 3 when cancelled."""
+    """Train the job in `job_dir`; return 0 on success, 1 on failure, 3 when cancelled.
+
+    In a multi-process job (started by `accelerate launch`: RANK, LOCAL_RANK, WORLD_SIZE set) every
+    process runs this. The main process (rank 0) writes the job's files (metrics, progress, summary,
+    plots, samples, adapter, exports); the first process of each machine keeps that machine's job
+    record in the store (state, heartbeat), which on machine 0 is the main process. A process that
+    fails records its own error (the first one recorded wins). A cancelled process returns 0 there:
+    the launcher stops every process when one ends with another code."""
     job_dir = Path(job_dir).resolve()
     workspace = Workspace.at(job_dir.parent.parent)
     store = JobStore(workspace)
     job_id = job_dir.name
-    _setup_logging()
+    rank, local_rank, world = ranks()
+    keeper = local_rank == 0  # this machine's job record
+    _setup_logging(rank if world > 1 else 0)
 
     job = store.get(job_id)
     if job is None:
         print(f"error: {job_dir} is not a job of the workspace {workspace.root}", file=sys.stderr)
         return 2
-    if job.state == "queued":
+    if job.state == "queued" and keeper:
         store.mark_running(job_id, os.getpid())
-    elif job.state != "running":
+    elif job.state not in ("queued", "running"):
         print(f"error: job {job_id} is {job.state}; only a queued or running job can be trained", file=sys.stderr)
         return 2
 
     from backend.training.errors import explain
 
     stop = StopRequest()
-    beating = _start_heartbeat(store, job_id)
+    beating = _start_heartbeat(store, job_id) if keeper else threading.Event()
 
     def on_sigterm(signum, frame):
         if stop.requested:  # a second request: stop now
@@ -66,24 +90,67 @@ def run_job(job_dir: str | Path) -> int:
     try:
         stopped_early = _train(store, job_id, job_dir, workspace, stop)
     except BaseException as exc:  # noqa: BLE001 - every failure must reach the store
-        if stop.requested or isinstance(exc, KeyboardInterrupt):
+        if isinstance(exc, KeyboardInterrupt) or (stop.requested and world == 1):
             log.info("stopped before the end")
-            store.mark_cancelled(job_id)
+            if keeper:
+                _record(store, job_id, None)
             return 3
         traceback.print_exc(file=sys.stdout)
         error = explain(exc)
+        lost = world > 1 and _lost_contact(exc)
+        if lost:
+            first = (str(exc).strip().splitlines() or [""])[0]
+            error = JobError("distributed", f"A process of this {world}-process job stopped or lost contact with the "
+                                            f"others ({type(exc).__name__}: {first})",
+                             "The first error in the job's log says why (lines of processes other than the main one "
+                             "start with [rank N]); a process killed without a word was often out of memory.")
+        elif rank:  # a process other than the main one: say which
+            error = JobError(error.kind, f"process {rank} of {world}: {error.message}", error.hint)
         log.error("FAILED (%s): %s", error.kind, error.message)
         if error.hint:
             log.error("what to try: %s", error.hint)
-        store.mark_failed(job_id, error)
+        if lost and keeper:  # the cause is another process's: give it a moment to record its own error
+            _wait_for_final(store, job_id, 5.0)
+        if keeper or not lost:
+            _record(store, job_id, error)
         return 1
     finally:
         beating.set()
         sys.stdout.flush()
-    if stopped_early or stop.requested:
-        store.mark_cancelled(job_id)
-        return 3
+    if stopped_early or (stop.requested and world == 1):
+        if keeper:
+            _record(store, job_id, None)
+        return 3 if world == 1 else 0
     return 0
+
+
+def _record(store: JobStore, job_id: str, error: JobError | None) -> None:
+    """Mark the job failed (or cancelled, without an error) unless it has ended already: in a
+    multi-process job the first process to record its end wins."""
+    from backend.store import InvalidTransition
+
+    try:
+        store.mark_failed(job_id, error) if error else store.mark_cancelled(job_id)
+    except InvalidTransition:
+        pass
+
+
+def _wait_for_final(store: JobStore, job_id: str, seconds: float) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        job = store.get(job_id)
+        if job is None or job.is_final:
+            return
+        time.sleep(0.2)
+
+
+def _lost_contact(exc: BaseException) -> bool:
+    """Whether the error is this process losing its peers (a collective that broke because another
+    process died), not a cause of its own."""
+    text = f"{type(exc).__name__}: {exc}".lower()
+    return type(exc).__name__ == "DistBackendError" or any(
+        words in text for words in ("connection closed by peer", "connection reset by peer", "broken pipe",
+                                    "nccl communicator was aborted", "gloo", "socket timeout"))
 
 
 def _start_heartbeat(store: JobStore, job_id: str) -> threading.Event:
@@ -129,23 +196,60 @@ def _train_sampled(store: JobStore, job_id: str, job_dir: Path, workspace: Works
     # The data is read and checked before the heavy imports: a broken file fails in a second.
     data = load_data(spec.data, workspace.root)
 
+    from backend.training.model import hide_unused_packages
+
+    hide_unused_packages(spec)
     from backend.training.callback import JobReporter
-    from backend.training.early_stop import find_early_stop
     from backend.training.run import build_run
 
     reporter = JobReporter(job_dir, stop=stop, save_every_s=spec.training.save_minutes * 60)
+    # Several processes share the tokenized-data cache: each writes its entry under a name of its own
+    # and the first complete one is kept (backend.data.tokenized).
     run = build_run(spec, job_dir, workspace, reporter, data=data)
-    startup_s = time.time() - t0
+    return _run(store, job_id, job_dir, spec, run, reporter, stop, time.time() - t0)
+
+
+def _run(store: JobStore, job_id: str, job_dir: Path, spec, run, reporter, stop: StopRequest, startup_s: float) -> bool:
+    """Train the built run and keep what it made; True when stopped early on request."""
+    from backend.training.early_stop import find_early_stop
+
+    rank, local_rank, world = ranks()
+    main = rank == 0
+    if world > 1 and spec.distributed.strategy in ("fsdp", "deepspeed_zero3"):
+        from backend.training.samples import SampleWriter
+
+        run.trainer.remove_callback(SampleWriter)  # generating on the main process alone needs whole weights
     log.info("ready to train after %.1f s: %s training rows, %s eval rows", startup_s, run.n_train, run.n_eval)
-    checkpoint = _prepare_resume(job_dir, reporter)
-    if stop.requested:
+    checkpoint = _prepare_resume(job_dir, reporter, main)
+    if stop.requested and world == 1:  # several processes agree on a stop at the first step instead
         return True
     result = run.trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    if world > 1:
+        log.info("rank %s of %s: trained %s steps on %s batches", rank, world, result.global_step, reporter.batches)
     if reporter.stopped_early:
         return True
     adapter_dir = job_dir / "adapter"
-    run.trainer.save_model(str(adapter_dir))
-    run.tokenizer.save_pretrained(str(adapter_dir))
+    run.trainer.save_model(str(adapter_dir))  # every process: FSDP and ZeRO-3 gather the weights; the main one writes
+    if main:
+        run.tokenizer.save_pretrained(str(adapter_dir))
+        _write_summary(job_dir, run, result, reporter, startup_s, world, find_early_stop(run.trainer))
+        log.info("adapter saved to %s (final loss %s)", adapter_dir, reporter.last_loss)
+        try:  # the curves as images for the folder and the model card; never fails a finished run
+            from backend.export.plots import write_plots
+
+            write_plots(job_dir)
+        except Exception:  # noqa: BLE001
+            log.exception("could not draw the plots")
+    if local_rank == 0:
+        store.mark_succeeded(job_id, reporter.last_loss)
+    if main and "adapter" in spec.export.formats:
+        from backend.export.adapter_zip import export_adapter_zip
+
+        log.info("exported %s", export_adapter_zip(job_dir))
+    return False
+
+
+def _write_summary(job_dir: Path, run, result, reporter, startup_s: float, world: int, early) -> None:
     summary = {
         "final_loss": reporter.last_loss,
         "mean_train_loss": result.training_loss,
@@ -155,33 +259,23 @@ def _train_sampled(store: JobStore, job_id: str, job_dir: Path, workspace: Works
         "train_runtime_s": round(result.metrics.get("train_runtime", 0.0), 2),
         "startup_s": round(startup_s, 2),
         "base_model": run.model_path,
+        "world_size": world,
     }
-    early = find_early_stop(run.trainer)
     if early is not None and early.stopped:
         summary["early_stopped"] = early.summary()
     elif early is not None and early.kept_step is not None:  # ran to the end, but an earlier eval was best
         summary["kept_best_step"] = early.kept_step
     (job_dir / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
-    log.info("adapter saved to %s (final loss %s)", adapter_dir, reporter.last_loss)
-    try:  # the curves as images for the folder and the model card; never fails a finished run
-        from backend.export.plots import write_plots
-
-        write_plots(job_dir)
-    except Exception:  # noqa: BLE001
-        log.exception("could not draw the plots")
-    store.mark_succeeded(job_id, reporter.last_loss)
-    if "adapter" in spec.export.formats:
-        from backend.export.adapter_zip import export_adapter_zip
-
-        log.info("exported %s", export_adapter_zip(job_dir))
-    return False
 
 
-def _prepare_resume(job_dir: Path, reporter) -> Path | None:
-    """Pick the last complete checkpoint and cut the metrics back to it, so the curve continues."""
+def _prepare_resume(job_dir: Path, reporter, main: bool = True) -> Path | None:
+    """Pick the last complete checkpoint and cut the metrics back to it, so the curve continues
+    (the main process; the others only pick the checkpoint)."""
     from backend.training.checkpoints import checkpoint_step, latest_checkpoint, truncate_metrics
 
     checkpoint = latest_checkpoint(job_dir / "checkpoints")
+    if not main:
+        return checkpoint
     if checkpoint is None:
         if (job_dir / "metrics.jsonl").stat().st_size if (job_dir / "metrics.jsonl").exists() else 0:
             log.info("no complete checkpoint to resume from: starting again from step 0")

@@ -413,4 +413,22 @@ ZH = {
     "a whole number from 0 to 50": "0 到 50 之间的整数",
     # chat/client.py: weights
     "job {} has no checkpoint {} (checkpoints keep only the latest two).": "任务 {0} 没有检查点 {1}（只保留最近的两个检查点）。",
+    # launch.py: a multi-process job that cannot start
+    "cannot be used with {}: its virtual tokens ignore position ids, so joined rows would see each other. Turn padding_free off.": "不能与 {0} 同用：它的虚拟 token 不看位置编号，拼在一起的数据会互相看到。请关闭 padding_free。",
+    "`distributed.strategy` is {}, but DeepSpeed is not installed here.": "`distributed.strategy` 为 {0}，但本机没有安装 DeepSpeed。",
+    "Install it (`pip install deepspeed`; DeepSpeed needs NVIDIA GPUs and the CUDA toolkit), or pick ddp or fsdp.": "请安装（`pip install deepspeed`；DeepSpeed 需要 NVIDIA GPU 和 CUDA 工具包），或改选 ddp 或 fsdp。",
+    "`distributed.strategy` is {}, which needs GPUs, and this machine has none: accelerate runs several processes on a CPU only as ddp (over gloo).": "`distributed.strategy` 为 {0}，它需要 GPU，而本机没有 GPU：在 CPU 上 accelerate 只能以 ddp（通过 gloo）运行多个进程。",
+    "Pick `distributed.strategy: ddp`, or run the job on a machine with GPUs.": "请选择 `distributed.strategy: ddp`，或在有 GPU 的机器上运行这个任务。",
+    # spec_distributed.py
+    "a whole number of processes per machine of at least 1 (one per GPU)": "每台机器至少 1 个进程的整数（每个 GPU 一个）",
+    "a whole number of machines of at least 1": "至少为 1 的机器数（整数）",
+    "0 (the main machine) or a higher number": "0（主机器）或更大的数",
+    "a TCP port from 1 to 65535": "1 到 65535 之间的 TCP 端口",
+    "is empty while `distributed.num_machines` is {}: give the address of machine 0 (e.g. 10.0.0.1), which every machine can reach.": "为空，而 `distributed.num_machines` 为 {0}：请填写 0 号机器的地址（例如 10.0.0.1），所有机器都必须能访问到它。",
+    "is {}, but the machines are numbered 0 to {} (`distributed.num_machines` is {}).": "为 {0}，但机器编号是 0 到 {1}（`distributed.num_machines` 为 {2}）。",
+    "{} needs GPUs, and `training.device` is cpu: on a CPU accelerate runs only ddp (over gloo). Pick ddp, or train on GPUs.": "{0} 需要 GPU，而 `training.device` 为 cpu：在 CPU 上 accelerate 只能运行 ddp（通过 gloo）。请选择 ddp，或在 GPU 上训练。",
+    # worker.py: a multi-process job
+    "A process of this {}-process job stopped or lost contact with the others ({}: {})": "这个 {0} 进程任务中的某个进程已停止，或与其他进程失去联系（{1}：{2}）",
+    "The first error in the job's log says why (lines of processes other than the main one start with [rank N]); a process killed without a word was often out of memory.": "任务日志中的第一个错误说明了原因（主进程以外的进程，其日志行以 [rank N] 开头）；没有留下任何信息就被终止的进程，通常是内存不足。",
+    "process {} of {}: {}": "进程 {0}（共 {1} 个）：{2}",
 }

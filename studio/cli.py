@@ -192,6 +192,7 @@ def cmd_train(args) -> int:
             spec.model.name_or_path = str(Path(spec.model.name_or_path).expanduser().resolve())
 
     workspace = _workspace(args)
+    from backend.launch import LaunchError
     from backend.scheduler import spawn_worker
     from backend.store import JobStore
 
@@ -199,8 +200,16 @@ def cmd_train(args) -> int:
     job_id = store.create_job(spec, state="running")
     job_dir = store.job_dir(job_id)
     print(f"job {job_id}: {job_dir}")
-    proc = spawn_worker(store, job_id)
+    try:  # several processes (`distributed`): through accelerate launch, as the scheduler does
+        proc = spawn_worker(store, job_id)
+    except LaunchError as e:
+        store.mark_failed(job_id, e.error)
+        return _fail(f"{e.error.message}\nwhat to try: {e.error.hint}", 1)
     store.set_pid(job_id, proc.pid)
+    if spec.distributed.world_size > 1:
+        d = spec.distributed
+        print(f"{d.world_size} processes ({d.strategy}), {d.num_processes} on this machine "
+              f"(machine {d.machine_rank} of {d.num_machines})")
     return _follow(store, job_id, proc)
 
 
@@ -216,8 +225,10 @@ def _follow(store, job_id: str, proc) -> int:
         if stops == 1:
             tqdm.write("stopping: saving a checkpoint (Ctrl-C again to kill)")
             proc.send_signal(signal.SIGTERM)
-        else:
-            proc.kill()
+        else:  # the processes of a multi-process job too
+            from backend.scheduler import signal_worker
+
+            signal_worker(proc.pid, signal.SIGKILL)
 
     previous = signal.signal(signal.SIGINT, on_interrupt)
     try:
@@ -237,6 +248,10 @@ def _follow(store, job_id: str, proc) -> int:
     job_dir = store.job_dir(job_id)
     if job.state == "succeeded":
         print(f"succeeded: final loss {job.final_loss:.4f}" if job.final_loss is not None else "succeeded")
+        if not (job_dir / "adapter").is_dir():  # a machine other than machine 0 of a multi-machine job
+            print("this machine's processes are done; machine 0 (distributed.machine_rank 0) wrote the adapter")
+            print(job_dir)
+            return 0
         print(f"adapter: {job_dir / 'adapter'}")
         print(f"export:  studio export {job_id} --to adapter")
         print(job_dir)
@@ -273,7 +288,7 @@ def cmd_fields() -> int:
     for section, cls in SECTIONS.items():
         for f in dataclasses.fields(cls):
             choices = f.metadata.get("choices")
-            extra = f" (one of: {', '.join(choices)})" if choices else ""
+            extra = f" (one of: {', '.join(map(str, choices))})" if choices else ""
             print(f"{section}.{f.name}: {defaults[section][f.name]!r}{extra}\n    {f.metadata.get('help', '')}")
     return 0
 

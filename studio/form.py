@@ -87,6 +87,10 @@ class FormValues:
     early_stopping_patience: object = 0  # evaluations without improvement before stopping (0 = off)
     early_stopping_min_delta: object = 0.0
     report_to: list = field(default_factory=lambda: ["tensorboard"])  # trackers besides the studio's own files
+    num_processes: object = 1  # processes (GPUs) per machine; the other `distributed` fields stay the spec's
+    strategy: str = "ddp"
+    group_by_length: bool = True  # sft: rows of similar length batched together
+    padding_free: bool = False
 
     @classmethod
     def names(cls) -> list[str]:
@@ -188,6 +192,10 @@ def form_from_spec(spec: JobSpec) -> FormValues:
         early_stopping_patience=t.early_stopping_patience,
         early_stopping_min_delta=t.early_stopping_min_delta,
         report_to=list(t.report_to),
+        num_processes=spec.distributed.num_processes,
+        strategy=spec.distributed.strategy,
+        group_by_length=t.group_by_length,
+        padding_free=t.padding_free,
     )
 
 
@@ -289,7 +297,10 @@ def spec_from_form(v: FormValues, base: JobSpec | None = None) -> JobSpec:
         early_stopping_patience=v.early_stopping_patience,
         early_stopping_min_delta=v.early_stopping_min_delta,
         report_to=list(v.report_to or []),
+        group_by_length=bool(v.group_by_length),
+        padding_free=bool(v.padding_free),
     )
+    raw["distributed"].update(num_processes=v.num_processes, strategy=v.strategy or "ddp")
     try:
         spec = JobSpec.from_dict(raw)
     except SpecError as e:
@@ -300,12 +311,13 @@ def spec_from_form(v: FormValues, base: JobSpec | None = None) -> JobSpec:
 
 
 def estimate_steps(spec: JobSpec, n_rows: int) -> int:
-    """Optimizer steps the run will take: max_steps, else ceil(rows*(1-eval)/batch/accum)*epochs."""
+    """Optimizer steps the run will take: max_steps, else ceil(rows*(1-eval)/batch/accum/processes)*epochs
+    (several processes share out every epoch's rows)."""
     t = spec.training
     if t.max_steps > 0:
         return t.max_steps
     split = spec.data.eval_split
     n_eval = (max(1, round(n_rows * split)) if split < 1 else int(split)) if split > 0 else 0
     n_train = n_rows - n_eval
-    per_epoch = -(-max(n_train, 0) // (t.batch_size * t.gradient_accumulation_steps))
+    per_epoch = -(-max(n_train, 0) // (t.batch_size * t.gradient_accumulation_steps * spec.distributed.world_size))
     return int(-(-per_epoch * t.num_epochs // 1))

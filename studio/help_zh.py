@@ -65,5 +65,13 @@ HELP_ZH = {
     "training.precision": "数值格式：`auto` = 支持的 GPU 上用 bf16，否则 fp32。",
     "training.cpu_threads": "CPU 训练的线程数；0 = 留出一个核心，其余全用，使页面和浏览器保持流畅（有核心被占用时多线程训练会慢数倍）。",
     "training.device": "`auto`、`cpu` 或 `cuda`。",
+    "training.group_by_length": "sft：把长度相近的数据放进同一批次，少算填充（在长短不一的指令数据上约快 1.5 倍）。曲线会稍有起伏；关闭 = 按随机顺序。",
+    "training.padding_free": "sft：把每批的数据拼成一条无填充的序列；每条数据仍只看到自己（位置编号在每条数据处重新开始）。在有 FlashAttention 的 GPU 上收益最大；在 CPU 上 group_by_length 效果相当。不能与基于提示的方法同用。",
     "export.formats": "训练结束后立即导出的格式，如 `[adapter]`。",
+    "distributed.num_processes": "每台机器上的训练进程数，每个 GPU 一个（例如 4 块 GPU 的机器填 4）；1 = 单进程。在 CPU 上多个进程共用所有核心，可用来验证配置，但不会更快。",
+    "distributed.strategy": "多个进程如何分担工作：ddp（每块 GPU 持有完整模型，批次分给各进程；LoRA 的常用选择）、fsdp（权重、梯度和优化器状态分片到各 GPU：用于单卡放不下的模型）、deepspeed_zero2 / deepspeed_zero3（DeepSpeed 的分片；需要 `pip install deepspeed`）。fsdp 和 DeepSpeed 需要 GPU。单进程时不使用。",
+    "distributed.num_machines": "参与训练的机器数；大于 1 时，在每台机器上运行同一份配置，并各自设置 machine_rank。",
+    "distributed.machine_rank": "本机的编号，从 0 到 num_machines - 1；0 号机器是主机器（写入指标、检查点和适配器）。",
+    "distributed.main_process_ip": "多台机器时：0 号机器的地址，所有机器都必须能访问到它。",
+    "distributed.main_process_port": "多台机器时：0 号机器上一个空闲的 TCP 端口，供各进程会合。单台机器上若该端口被占用，会自动另选一个空闲端口。",
 }

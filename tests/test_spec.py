@@ -12,7 +12,7 @@ def test_demo_spec_round_trips_through_yaml():
     assert spec.data.placeholders == {"name": "Nova", "author": "Studio Labs"}
     again = JobSpec.from_yaml(spec.to_yaml())
     assert again == spec
-    assert set(spec.to_dict()) == {"model", "data", "method", "stage", "align", "training", "export"}
+    assert set(spec.to_dict()) == {"model", "data", "method", "stage", "align", "training", "export", "distributed"}
 
 
 def test_defaults_round_trip_and_overrides_are_typed():

@@ -105,10 +105,12 @@ def test_clone_fills_every_wizard_field(ctx):
     spec.data.mix, spec.data.dedupe, spec.data.seed = [0.5], True, 7
     spec.model.chat_template = "llama3"
     spec.stage, spec.method.name, spec.align.beta, spec.align.rewards = "grpo", "qlora", 0.3, {"format": 0.5}
+    spec.distributed.num_processes, spec.distributed.strategy = 4, "fsdp"
     values = form_updates(form_from_spec(spec), n_slots=4)
     # = len(form_inputs(...)): 7 + 4 placeholder slots + 4 lora + 13 training + 10 more data fields + template
-    # + 23 for the stage, the method and their settings + 2 for early stopping + the trackers
-    assert len(values) == 65
+    # + 23 for the stage, the method and their settings + 2 for early stopping + the trackers + 2 distributed
+    assert len(values) == 67
+    assert values[65:67] == [4, "fsdp"]
     assert values[26:28] == [50, 2.5] and 1e-4 in values
     assert values[28:39] == ["", "", "train", {}, "keep", True, "", "0.5", "", 7, "llama3"]
     assert values[39:41] == ["grpo", "qlora"] and values[48] == 0.3

@@ -110,11 +110,15 @@ def tokenize_sft(examples: list[dict], tokenizer, max_length: int, cache_dir: Pa
             "or shorten the prompts."
         )
     if target is not None:
-        tmp = target.with_name(target.name + ".tmp")
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")  # each process its own (several ranks)
         shutil.rmtree(tmp, ignore_errors=True)
         kept.save_to_disk(str(tmp / "data"))
         (tmp / "done").write_text(json.dumps({"rows": len(kept), "dropped": dropped}))
-        shutil.rmtree(target, ignore_errors=True)
-        tmp.rename(target)
+        if target.exists() and not (target / "done").is_file():
+            shutil.rmtree(target, ignore_errors=True)  # left half-written by a killed run
+        try:
+            tmp.rename(target)  # atomic: never half an entry under the key
+        except OSError:  # another process (a rank of the same job) put the same rows there first
+            shutil.rmtree(tmp, ignore_errors=True)
         kept = load_from_disk(str(target / "data"))
     return TokenizedSet(kept, dropped, False)

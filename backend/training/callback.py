@@ -4,6 +4,10 @@ Writes (main process only): metrics.jsonl, one JSON object per logging step; pro
 rewritten at every step (step, total, elapsed, ETA) so the page moves between log points;
 (the worker's own thread keeps the store's heartbeat). It also stops training gracefully when the worker is asked to
 (SIGTERM sets `stop_requested`): a checkpoint is saved, then the run ends.
+
+With several processes every one has its reporter: at each step they agree (one small all_reduce)
+on whether to stop and whether to save, so all of them stop, and save, at the same step; each
+counts the batches it trained on (`batches`).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ class JobReporter(TrainerCallback):
         self._last_log = (0.0, 0)  # (time, tokens seen) at the previous log point
         self.last_loss: float | None = None
         self.resumed_elapsed_s = 0.0  # training time before a resume, so elapsed continues
+        self.batches = 0  # batches this process trained on (one per forward and backward pass)
 
     @property
     def stop_requested(self) -> bool:
@@ -63,12 +68,20 @@ class JobReporter(TrainerCallback):
             self._last_log = (time.time(), state.num_input_tokens_seen or 0)
             self._write_progress(state, "training")
 
+    def on_substep_end(self, args, state, control, **kwargs):
+        self.batches += 1  # a batch whose gradients are accumulated
+
     def on_step_end(self, args, state, control, **kwargs):
+        self.batches += 1
         if state.is_world_process_zero:
             self._write_progress(state, "training")
-        if self.save_every_s and time.time() - self._last_save >= self.save_every_s:
+        save = bool(self.save_every_s and time.time() - self._last_save >= self.save_every_s)
+        stop = self.stop_requested
+        if args.world_size > 1:
+            stop, save = agree(args.device, stop, save)
+        if save:
             control.should_save = True
-        if self.stop_requested:
+        if stop:
             self.stopped_early = True
             control.should_save = True
             control.should_training_stop = True
@@ -123,6 +136,16 @@ class JobReporter(TrainerCallback):
     def on_train_end(self, args, state, control, **kwargs):
         if state.is_world_process_zero:
             self._write_progress(state, "saving")
+
+
+def agree(device, *flags: bool) -> tuple[bool, ...]:
+    """Each flag true when it is true in any process (every process calls this at the same step)."""
+    import torch
+    import torch.distributed as dist
+
+    values = torch.tensor([int(f) for f in flags], device=device)
+    dist.all_reduce(values, op=dist.ReduceOp.MAX)
+    return tuple(bool(v) for v in values.tolist())
 
 
 def _memory_mb() -> float:

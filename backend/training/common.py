@@ -68,7 +68,28 @@ def training_kwargs(spec: JobSpec, job_dir: Path, device: str, has_eval: bool, c
         run_name=Path(job_dir).name,
         dataloader_num_workers=0,
         save_only_model=False,
+        **distributed_kwargs(spec, device),
     )
+
+
+def distributed_kwargs(spec: JobSpec, device: str) -> dict:
+    """The TrainingArguments of a multi-process run (none for one process): gloo on a CPU, and no search
+    for unused parameters (every adapter weight takes part in each step; the search costs a pass).
+    Refuses what cannot run here (TrainingError), as the launcher does before it starts."""
+    import os
+
+    from backend.launch import preflight
+    from backend.training.errors import TrainingError
+
+    if int(os.environ.get("WORLD_SIZE", "1") or 1) <= 1:
+        return {}
+    problem = preflight(spec, gpu=device != "cpu")
+    if problem:
+        raise TrainingError(problem.kind, problem.message, problem.hint)
+    kwargs: dict = {"ddp_find_unused_parameters": False}
+    if device == "cpu":
+        kwargs["ddp_backend"] = "gloo"
+    return kwargs
 
 
 TRACKER_PACKAGES = {"tensorboard": "tensorboard", "wandb": "wandb", "swanlab": "swanlab"}
@@ -109,11 +130,24 @@ def setup(spec: JobSpec, workspace) -> tuple[str, str, object]:
     device = pick_device(spec)
     if device == "cpu":
         log.info("model: %s on the CPU with %s threads", model_path, configure_cpu(spec))
+        _advise_cpu_precision(spec)
     else:
         log.info("model: %s on %s", model_path, device)
     tokenizer, template = load_tokenizer(model_path, spec)
     log.info("chat template: %s", template)
     return model_path, device, tokenizer
+
+
+def _advise_cpu_precision(spec: JobSpec) -> None:
+    from backend.training.model import cpu_bf16_native
+
+    native = cpu_bf16_native()
+    if spec.training.precision == "bf16" and not native:
+        log.warning("precision bf16 on this CPU is emulated (no AVX512-BF16 or AMX): expect training many times "
+                    "slower than fp32; set `training.precision: fp32` unless you are checking bf16 itself")
+    elif spec.training.precision == "auto" and native:
+        log.info("this CPU computes bf16 natively: `training.precision: bf16` (autocast, fp32 weights) may train "
+                 "faster; compare with `python -m backend.probe`")
 
 
 def build_model(spec: JobSpec, model_path: str, device: str, n_steps: int, task: str = "causal_lm"):

@@ -9,6 +9,16 @@ from backend.spec import DEMO, JobSpec
 from backend.workspace import Workspace
 
 
+def hide_unused_packages(spec: JobSpec) -> None:
+    """Call before importing transformers/peft: bitsandbytes serves only qlora, yet both libraries
+    import it whenever it is installed, which costs 1.5-2 s of every job's start-up on a CPU box
+    (benchmarks/bench_train.py). A None entry in sys.modules reads as "not installed" to them."""
+    import sys
+
+    if spec.method.name != "qlora" and "transformers" not in sys.modules:
+        sys.modules.setdefault("bitsandbytes", None)
+
+
 def looks_like_path(name: str) -> bool:
     """A local path rather than a hub id (`org/name`)."""
     return name.startswith(("/", "./", "../", "~")) or name.count("/") > 1 or "\\" in name
@@ -70,6 +80,17 @@ def configure_cpu(spec: JobSpec) -> int:
     return n
 
 
+def cpu_bf16_native() -> bool:
+    """The processor computes bf16 itself (AVX512-BF16 or AMX). Elsewhere torch emulates bf16, and
+    autocast makes CPU training many times slower (16x on an AVX2 EPYC, benchmarks/README.md)."""
+    import torch
+
+    try:
+        return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+    except AttributeError:  # an older torch
+        return False
+
+
 def pick_dtype(spec: JobSpec, device: str):
     import torch
 
@@ -110,7 +131,7 @@ def load_model(name_or_path: str, spec: JobSpec, device: str, task: str = "causa
     if quantization_config is not None:
         # Quantized weights are placed at load time and cannot be moved afterwards.
         kwargs.update(quantization_config=quantization_config, dtype=compute_dtype(spec, device),
-                      device_map={"": 0} if device == "cuda" else {"": "cpu"})
+                      device_map={"": local_rank()} if device == "cuda" else {"": "cpu"})
     else:
         # Weights stay in fp32 on the CPU; on a GPU they load in the training dtype.
         dtype = pick_dtype(spec, device) if device == "cuda" else None
@@ -122,6 +143,13 @@ def load_model(name_or_path: str, spec: JobSpec, device: str, task: str = "causa
         model.config.pad_token_id = pad
         return model
     return AutoModelForCausalLM.from_pretrained(name_or_path, **kwargs)
+
+
+def local_rank() -> int:
+    """This process's GPU among the machine's: LOCAL_RANK under accelerate launch, else 0."""
+    import os
+
+    return int(os.environ.get("LOCAL_RANK", "0") or 0)
 
 
 def _pad_token_id(name_or_path: str, spec: JobSpec) -> int | None:

@@ -54,11 +54,17 @@ def plan_markdown(ctx, spec: JobSpec, values: FormValues, rows: int) -> str:
     t, tr = ctx.t, spec.training
     steps = estimate_steps(spec, rows)
     train_rows, eval_rows = split_rows(spec, rows)
-    per_step = tr.batch_size * tr.gradient_accumulation_steps
-    common = dict(steps=f"{steps:,}", rows=f"{train_rows:,}", eval=f"{eval_rows:,}", per_step=per_step,
+    d = spec.distributed
+    per_step = tr.batch_size * tr.gradient_accumulation_steps * d.world_size  # rows of one step, every process's
+    common = dict(steps=f"{steps:,}", rows=f"{train_rows:,}", eval=f"{eval_rows:,}",
+                  per_step=tr.batch_size * tr.gradient_accumulation_steps,
                   batch=tr.batch_size, accum=tr.gradient_accumulation_steps, epochs=f"{tr.num_epochs:g}")
     key = "review.plan_steps" if tr.max_steps > 0 else "review.plan"
     lines = [t[key if eval_rows else key + "_no_eval"].format(**common)]
+    if d.world_size > 1:  # every step: each process trains on a batch of its own
+        lines.append(t["review.processes"].format(n=d.world_size, strategy=d.strategy, machines=d.num_machines,
+                                                  batch=tr.batch_size, accum=tr.gradient_accumulation_steps,
+                                                  per_step=per_step))
     try:
         avg = mean_tokens(ctx, spec, values)
     except Exception:  # noqa: BLE001 - a template that cannot render the sample: no token count

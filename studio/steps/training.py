@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from backend.spec import SCHEDULERS
+from backend.spec_distributed import STRATEGIES
 from studio.context import Ctx
 from studio.form import FormValues
 
@@ -31,10 +32,15 @@ class TrainingStep:
     early_stopping_patience: gr.Number
     early_stopping_min_delta: gr.Number
     report_to: gr.CheckboxGroup
+    num_processes: gr.Number
+    strategy: gr.Dropdown
+    group_by_length: gr.Checkbox
+    padding_free: gr.Checkbox
 
     def form_tail(self) -> list:
         """Its components after the method step's, in FormValues order."""
-        return [self.early_stopping_patience, self.early_stopping_min_delta, self.report_to]
+        return [self.early_stopping_patience, self.early_stopping_min_delta, self.report_to, self.num_processes,
+                self.strategy, self.group_by_length, self.padding_free]
 
 
 def build(ctx: Ctx, s: FormValues) -> TrainingStep:
@@ -93,6 +99,15 @@ def build(ctx: Ctx, s: FormValues) -> TrainingStep:
     with gr.Row():  # how often to checkpoint: what a crash or a stop can lose
         save_steps = number("save_steps", s.save_steps, precision=0, minimum=0)
         save_minutes = number("save_minutes", s.save_minutes, minimum=0, step=0.5)
+    with gr.Row():  # how rows become batches (benchmarks/bench_train.py)
+        group_by_length = gr.Checkbox(bool(s.group_by_length), label=t["training.group_by_length"],
+                                      info=t["help.training.group_by_length"], elem_id="training-group_by_length")
+        padding_free = gr.Checkbox(bool(s.padding_free), label=t["training.padding_free"],
+                                   info=t["help.training.padding_free"], elem_id="training-padding_free")
+    with gr.Row():  # several GPUs (or CPU processes over gloo): the scheduler starts them with accelerate launch
+        num_processes = number("num_processes", s.num_processes, section="distributed", precision=0, minimum=1)
+        strategy = gr.Dropdown(list(STRATEGIES), value=s.strategy, label=t["distributed.strategy"],
+                               info=t["help.distributed.strategy"], elem_id="distributed-strategy")
     with gr.Row():
         back = gr.Button(t["btn.back"], elem_id="training-back")
         next_btn = gr.Button(t["btn.next"], variant="primary", elem_id="training-next")
@@ -115,4 +130,8 @@ def build(ctx: Ctx, s: FormValues) -> TrainingStep:
         patience,
         min_delta,
         report_to,
+        num_processes,
+        strategy,
+        group_by_length,
+        padding_free,
     )
