@@ -64,6 +64,9 @@ def measure(spec: JobSpec, workspace: Workspace, steps: int = 4) -> ProbeResult:
     from backend.data.load import load_data
 
     data = load_data(spec.data, workspace.root)
+    from backend.training.model import hide_unused_packages
+
+    hide_unused_packages(spec)
     from transformers.trainer_callback import ProgressCallback
 
     from backend.training.callback import JobReporter

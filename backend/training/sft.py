@@ -31,7 +31,9 @@ log = logging.getLogger("studio.worker")
 
 def build_sft(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobReporter, data=None) -> StageRun:
     """Everything ready to `trainer.train()`. `data`: load_data's result when already read."""
-    from trl import SFTConfig, SFTTrainer
+    from trl import SFTConfig
+
+    from backend.training.batching import batching_kwargs, sft_trainer_class
 
     model_path, device, tokenizer = setup(spec, workspace)
     loaded = data or load_data(spec.data, workspace.root)
@@ -53,8 +55,8 @@ def build_sft(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobR
 
     model, peft = build_model(spec, model_path, device, total_steps(spec, len(train_set.dataset)))
     has_eval = eval_set is not None and len(eval_set.dataset) > 0
-    config = SFTConfig(**training_kwargs(spec, job_dir, device, has_eval), max_length=max_len)
-    trainer = SFTTrainer(
+    config = SFTConfig(**training_kwargs(spec, job_dir, device, has_eval), **batching_kwargs(spec, max_len))
+    trainer = sft_trainer_class()(
         model=model,
         args=config,
         train_dataset=train_set.dataset,

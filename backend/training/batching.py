@@ -1,0 +1,70 @@
+"""How rows become batches in sft (benchmarks/bench_train.py measures each way).
+
+    config = SFTConfig(**training_kwargs(...), **batching_kwargs(spec, max_length))
+    trainer = sft_trainer_class()(model=..., args=config, ...)
+
+group_by_length (the default): transformers' length-grouped order (megabatches of up to 50 batches
+sorted by length, the `length` column saving it a pass over the rows), drawn from a generator seeded
+by the data seed and the epoch, so that a resumed run, and every process of a multi-process run,
+sees exactly the order of the run left alone (the global RNG is not restored at that point).
+padding_free: TRL's collator joins a batch's rows into one row whose position ids restart at each
+row; transformers turns those restarts into a block-diagonal mask (varlen kernels on FlashAttention),
+so no row attends to another (tests/test_batching.py checks logits and loss against the rows alone).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from backend.spec import JobSpec
+
+log = logging.getLogger("studio.worker")
+
+
+def batching_kwargs(spec: JobSpec, max_length: int) -> dict:
+    """SFTConfig fields. The rows are already cut to max_length (tokenize_sft), which TRL wants unset
+    when padding-free."""
+    t = spec.training
+    if t.group_by_length or t.padding_free:
+        log.info("batches: %s", ", ".join(n for n, on in (("rows of similar length together", t.group_by_length),
+                                                           ("padding-free", t.padding_free)) if on))
+    return {"train_sampling_strategy": "group_by_length" if t.group_by_length else "random",
+            "length_column_name": "length", "padding_free": t.padding_free,
+            "max_length": None if t.padding_free else max_length}
+
+
+def seeded_length_sampler(batch_size: int, lengths: list[int], seed: int):
+    from transformers.trainer_pt_utils import LengthGroupedSampler, get_length_grouped_indices
+
+    class SeededLengthGroupedSampler(LengthGroupedSampler):
+        epoch = 0
+
+        def set_epoch(self, epoch: int) -> None:
+            self.epoch = epoch
+
+        def __iter__(self):
+            import torch
+
+            generator = torch.Generator().manual_seed(seed + self.epoch)
+            return iter(get_length_grouped_indices(self.lengths, self.batch_size, generator=generator))
+
+    return SeededLengthGroupedSampler(batch_size, lengths=lengths)
+
+
+def sft_trainer_class():
+    """TRL's SFTTrainer, with the seeded length-grouped sampler when the config asks for grouping."""
+    from trl import SFTTrainer
+
+    class StudioSFTTrainer(SFTTrainer):
+        def _get_train_sampler(self, train_dataset=None):
+            # The dataloader hands over the rows without the columns the model does not take (`length`
+            # among them); the rows and their order are those of self.train_dataset.
+            dataset, args = self.train_dataset, self.args
+            if (args.train_sampling_strategy != "group_by_length" or "length" not in getattr(dataset, "column_names", ())
+                    or (train_dataset is not None and len(train_dataset) != len(dataset))):
+                return super()._get_train_sampler(train_dataset)
+            seed = args.data_seed if args.data_seed is not None else args.seed
+            return seeded_length_sampler(args.train_batch_size * args.gradient_accumulation_steps,
+                                         list(dataset["length"]), seed)
+
+    return StudioSFTTrainer
