@@ -75,6 +75,12 @@ def _corpus() -> list[str]:
 
 
 def _build(out: Path) -> None:
+    build_tiny_model(out, _corpus(), VOCAB_SIZE, DEMO_CONFIG)
+
+
+def build_tiny_model(out: Path, corpus: list[str], vocab_size: int, config: dict) -> None:
+    """A random-init Qwen2 chat model in `out`: a byte-level BPE of `vocab_size` trained on `corpus`
+    (Qwen2's pre-tokenizer, chatml template) and a Qwen2 of `config` (DEMO_CONFIG's keys)."""
     import shutil
 
     import torch
@@ -95,12 +101,12 @@ def _build(out: Path) -> None:
     )
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
-        vocab_size=VOCAB_SIZE,
+        vocab_size=vocab_size,
         special_tokens=SPECIAL_TOKENS,
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,
     )
-    tok.train_from_iterator(_corpus() + ["\n"], trainer=trainer)
+    tok.train_from_iterator(list(corpus) + ["\n"], trainer=trainer)
 
     fast = PreTrainedTokenizerFast(
         tokenizer_object=tok,
@@ -116,7 +122,7 @@ def _build(out: Path) -> None:
         bos_token_id=None,
         eos_token_id=fast.convert_tokens_to_ids("<|im_end|>"),
         pad_token_id=fast.convert_tokens_to_ids("<|endoftext|>"),
-        **{k: v for k, v in DEMO_CONFIG.items() if k != "model_type"},
+        **{k: v for k, v in config.items() if k != "model_type"},
     )
     torch.manual_seed(0)
     model = Qwen2ForCausalLM(config)
