@@ -72,24 +72,13 @@ def eval_prompts(spec, workspace, rows: int) -> tuple[list[dict], str]:
     return usable[:rows], source
 
 
-def _generate(model, tokenizer, messages: list[dict], max_new_tokens: int, device: str) -> str:
-    import torch
-
-    enc = tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
-                                        return_dict=True)
-    ids = enc["input_ids"].to(device)
-    with torch.no_grad():
-        out = model.generate(ids, attention_mask=enc["attention_mask"].to(device), max_new_tokens=max_new_tokens,
-                             do_sample=False, pad_token_id=tokenizer.pad_token_id or tokenizer.eos_token_id)
-    return tokenizer.decode(out[0, ids.shape[1]:], skip_special_tokens=True).strip()
-
-
 def evaluate_job(job_dir: Path, workspace, rows: int = 20, max_new_tokens: int = 64) -> dict:
     """Generate with the base and the tuned model on the eval prompts; write and return the report."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from backend.spec import JobSpec
+    from backend.training.generate import greedy_reply
     from backend.training.model import resolve_model_path
 
     job_dir = Path(job_dir)
@@ -119,12 +108,12 @@ def evaluate_job(job_dir: Path, workspace, rows: int = 20, max_new_tokens: int =
     results = []
     for example in examples:
         prompt, reference = example["messages"][:-1], example["messages"][-1]["content"]
-        tuned_reply = _generate(tuned, tokenizer, prompt, max_new_tokens, device)
+        tuned_reply = greedy_reply(tuned, tokenizer, prompt, max_new_tokens)
         if base is None:
             with tuned.disable_adapter():
-                base_reply = _generate(tuned, tokenizer, prompt, max_new_tokens, device)
+                base_reply = greedy_reply(tuned, tokenizer, prompt, max_new_tokens)
         else:
-            base_reply = _generate(base, tokenizer, prompt, max_new_tokens, device)
+            base_reply = greedy_reply(base, tokenizer, prompt, max_new_tokens)
         results.append({"prompt": prompt[-1]["content"], "reference": reference, "base": base_reply,
                         "tuned": tuned_reply})
     report = {

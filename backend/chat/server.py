@@ -43,9 +43,9 @@ def generate_stream(tokenizer, model, request: dict):
     import torch
     from transformers import TextIteratorStreamer
 
-    inputs = tokenizer.apply_chat_template(
-        request["messages"], add_generation_prompt=True, return_tensors="pt", return_dict=True
-    ).to(model.device)
+    from backend.training.generate import chat_inputs
+
+    inputs = chat_inputs(tokenizer, request["messages"], model.device)
     temperature = float(request.get("temperature", 0.0))
     kwargs = dict(
         **inputs,

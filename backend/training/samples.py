@@ -41,7 +41,7 @@ class SampleWriter(TrainerCallback):
     def _write(self, state, model) -> None:
         if not state.is_world_process_zero or model is None or state.global_step in self.steps_done:
             return
-        import torch
+        from backend.training.generate import greedy_reply
 
         self.steps_done.add(state.global_step)
         was_training = model.training
@@ -49,12 +49,7 @@ class SampleWriter(TrainerCallback):
         rows = []
         try:
             for messages in self.prompts:
-                enc = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
-                                                         return_dict=True).to(model.device)
-                with torch.no_grad():
-                    out = model.generate(**enc, max_new_tokens=self.max_new_tokens, do_sample=False,
-                                         pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id)
-                reply = self.tokenizer.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True).strip()
+                reply = greedy_reply(model, self.tokenizer, messages, self.max_new_tokens)
                 rows.append({"step": state.global_step, "prompt": messages[-1]["content"], "reply": reply})
         except Exception:  # noqa: BLE001 - a sample is a view on the run; it never stops the training
             log.exception("could not sample replies at step %s", state.global_step)
