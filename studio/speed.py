@@ -24,20 +24,35 @@ from backend.spec import JobSpec
 from studio.i18n import msg
 
 _PACES: dict[str, dict] = {}  # pace_key -> probe result (startup_s, seconds_per_step, ...)
+_JOB_KEYS: dict[tuple[str, str], str] = {}  # (workspace, succeeded job id) -> its pace_key
 _LOCK = threading.Lock()
-TRAINING_KEYS = ("batch_size", "gradient_accumulation_steps", "max_length", "precision", "cpu_threads", "device")
+TRAINING_KEYS = ("batch_size", "gradient_accumulation_steps", "max_length", "precision", "cpu_threads", "device",
+                 "group_by_length", "padding_free")
 
 
 def pace_key(spec: JobSpec) -> str:
     d = spec.to_dict()
     return json.dumps({"model": d["model"], "method": d["method"], "stage": d["stage"], "align": d["align"],
-                       "data": d["data"].get("train"), "training": {k: d["training"].get(k) for k in TRAINING_KEYS}},
+                       "data": d["data"].get("train"), "training": {k: d["training"].get(k) for k in TRAINING_KEYS},
+                       "distributed": d.get("distributed")},
                       sort_keys=True)
 
 
 def remember(spec: JobSpec, result: dict) -> None:
     with _LOCK:
         _PACES[pace_key(spec)] = result
+
+
+def _job_pace_key(ctx, job_id: str) -> str:
+    """A finished job's pace key, read from its spec once (the Review asks at every change)."""
+    cache_key = (str(ctx.workspace.root), job_id)
+    with _LOCK:
+        if cache_key in _JOB_KEYS:
+            return _JOB_KEYS[cache_key]
+    key = pace_key(ctx.store.load_spec(job_id))
+    with _LOCK:
+        _JOB_KEYS[cache_key] = key
+    return key
 
 
 def known_pace(ctx, spec: JobSpec) -> tuple[float, float, str] | None:
@@ -49,7 +64,7 @@ def known_pace(ctx, spec: JobSpec) -> tuple[float, float, str] | None:
             return r["seconds_per_step"], r["startup_s"], "probe"
     for job in ctx.store.list_jobs(("succeeded",))[:50]:
         try:
-            if pace_key(ctx.store.load_spec(job.id)) != key:
+            if _job_pace_key(ctx, job.id) != key:
                 continue
             summary = json.loads((ctx.store.job_dir(job.id) / "summary.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
