@@ -96,14 +96,24 @@ def studio_process(ws: Path, log_path: Path, launch_kwargs: dict | None = None):
 
 
 @contextlib.contextmanager
-def chromium_page(**page_kwargs):
+def chromium_page(viewport: dict | None = None, **page_kwargs):
+    """A page of a fresh Chromium. When the test fails inside, the page as it was goes to
+    test-artifacts/failed-<test>.png (the tests screenshot only what the README shows)."""
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            yield browser.new_page(viewport={"width": 1280, "height": 1000}, **page_kwargs)
+            page = browser.new_page(viewport=viewport or {"width": 1280, "height": 1000}, **page_kwargs)
+            try:
+                yield page
+            except BaseException:
+                test = os.environ.get("PYTEST_CURRENT_TEST", "browser").split(" ")[0]
+                name = "".join(c if c.isalnum() or c in "-_" else "-" for c in test.rsplit("::", 1)[-1])
+                with contextlib.suppress(Exception):
+                    page.screenshot(path=ARTIFACTS / f"failed-{name}.png", full_page=True, timeout=20_000)
+                raise
         finally:
             browser.close()
 

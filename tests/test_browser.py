@@ -56,17 +56,13 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
         page.locator("#model-next").click()
         expect(page.locator("#data-summary")).to_contain_text("91", timeout=10_000)
         expect(page.locator("#data-preview")).to_contain_text("Nova")
-        page.screenshot(path=ARTIFACTS / "wizard-2-data.png", full_page=True)
         page.locator("#data-next").click()
         expect(page.locator("#lora-targets")).to_be_visible()
-        page.screenshot(path=ARTIFACTS / "wizard-3-method.png", full_page=True)
         page.locator("#method-next").click()
         expect(page.locator("#training-learning_rate")).to_be_visible()
-        page.screenshot(path=ARTIFACTS / "wizard-4-training.png", full_page=True)
         page.locator("#training-next").click()
         expect(page.locator("#review-problems")).to_contain_text("ready", timeout=10_000)
         expect(page.locator("#review-yaml")).to_contain_text("Nova")
-        page.screenshot(path=ARTIFACTS / "wizard-5-review.png", full_page=True)
         page.locator("#start-button").click()
 
         # Monitor: the job appears and its loss curve grows while it runs.
@@ -83,7 +79,6 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
                 break
             page.wait_for_timeout(250)
         assert len(readings) >= 2, f"loss-point count never changed while running: {readings}"
-        page.screenshot(path=ARTIFACTS / "monitor-running.png", full_page=True)
 
         # A reload mid-run shows the same job with its whole curve so far, not only new points.
         page.reload()
@@ -101,19 +96,16 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
             page.wait_for_timeout(200)
         assert matched, f"after a reload the plot shows {shown_points(page)} points, the file has {loss_lines(job_dir)}"
         assert page.locator("#job-state-text").inner_text() == "running", "the reload was not mid-run"
-        page.screenshot(path=ARTIFACTS / "monitor-after-reload.png", full_page=True)
 
         # Cancel asks for a graceful stop (a checkpoint, then `cancelled`); the button then offers a kill.
         cancel = page.locator("#cancel-button")
         cancel.click()
         expect(cancel).to_have_text("Stop now (kill)", timeout=10_000)
-        page.screenshot(path=ARTIFACTS / "monitor-stopping.png", full_page=True)
         expect(page.locator("#job-state-text")).to_have_text("cancelled", timeout=120_000)
         stopped_at = loss_lines(job_dir)
         # Resume: queued again, continues from the checkpoint, the curve goes on from where it was.
         resume = page.locator("#resume-button")
         expect(resume).to_be_visible(timeout=10_000)
-        page.screenshot(path=ARTIFACTS / "monitor-cancelled.png", full_page=True)
         resume.click()
         expect(page.locator("#job-state-text")).not_to_have_text("cancelled", timeout=15_000)
         expect(resume).to_be_hidden(timeout=10_000)
@@ -157,6 +149,7 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
         expect(page.locator("#chat-status")).to_contain_text("MB")  # what the chat process holds
         base_reply = page.locator("#chat-base-box").inner_text()
         assert "who are you?" in base_reply and "Nova" not in base_reply, base_reply
+        page.screenshot(path=ARTIFACTS / "chat.png", full_page=True)
 
         # Export and evaluate, each in a process of its own: the eval table (exports: tests/test_export_*).
         page.get_by_role("tab", name="Monitor").click()
@@ -166,4 +159,3 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
         expect(page.locator("#eval-scores")).to_contain_text("ROUGE-L", timeout=180_000)
         expect(page.locator("#eval-table")).to_contain_text("Nova")  # the references and the tuned replies
         page.screenshot(path=ARTIFACTS / "eval.png", full_page=True)
-        page.screenshot(path=ARTIFACTS / "chat.png", full_page=True)

@@ -49,7 +49,7 @@ def choose_source(page, label: str) -> None:
 
 
 def wait_for_token_view(page, timeout_s: float = 90) -> None:
-    """The demo model (and its tokenizer) is built in the background on a fresh workspace."""
+    """The token view needs the tokenizer, which the studio loads in the background."""
     deadline = time.time() + timeout_s
     while time.time() < deadline:
         if page.locator("#data-preview mark.trained").count():
@@ -61,17 +61,21 @@ def wait_for_token_view(page, timeout_s: float = 90) -> None:
     raise AssertionError("the token view never appeared: " + page.locator("#data-preview").inner_text())
 
 
-def test_data_step_sources_mapping_preview_and_training(tmp_path, monkeypatch):
+def test_data_step_sources_mapping_preview_and_training(tmp_path, monkeypatch, demo_models_dir):
     from playwright.sync_api import expect
+
+    from backend.workspace import Workspace
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the hub case must fail fast and the same everywhere
     roots = tmp_path / "roots"
     make_files(roots)
     outside = tmp_path / "outside.jsonl"
     outside.write_text('{"text": "secret"}\n')
-    ws = tmp_path / "ws"
+    # The session's demo model (a fresh workspace building its own is tests/test_browser.py's case).
+    workspace = Workspace.at(tmp_path / "ws")
+    (workspace.models_dir / "demo").symlink_to(demo_models_dir / "demo", target_is_directory=True)
     launch = {"data_roots": [str(roots), str(SHARED_DATASETS)]}
-    with studio_process(ws, tmp_path / "studio-data.log", launch_kwargs=launch) as url, chromium_page() as page:
+    with studio_process(workspace.root, tmp_path / "studio-data.log", launch_kwargs=launch) as url, chromium_page() as page:
         page.goto(url)
         page.locator("#model-next").click()
         summary, preview = page.locator("#data-summary"), page.locator("#data-preview")
@@ -92,7 +96,7 @@ def test_data_step_sources_mapping_preview_and_training(tmp_path, monkeypatch):
         expect(summary).to_contain_text("cannot tell the format", timeout=20_000)
         expect(summary).to_contain_text("['q', 'a', 'note']")
         pick(page, "map-prompt", "q")
-        page.wait_for_timeout(1500)
+        expect(summary).to_contain_text("your mapping (prompt=q) fits prompt", timeout=20_000)  # rescanned
         pick(page, "map-response", "a")
         expect(summary).to_contain_text("25 valid", timeout=20_000)
         expect(summary).to_contain_text("5 skipped")

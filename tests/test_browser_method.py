@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_helpers import ARTIFACTS, CHROMIUM, chromium_page, studio_process
+from tests.browser_helpers import ARTIFACTS, CHROMIUM, chromium_page
 
 pytestmark = [
     pytest.mark.browser,
@@ -19,12 +19,13 @@ pytestmark = [
 ]
 
 
-def test_method_step_fields_refusals_and_review(tmp_path):
+def test_method_step_fields_refusals_and_review(shared_studio):
     from playwright.sync_api import expect
 
     # Groups appear after a server round trip; a loaded CI machine can take longer than the 5 s default.
     expect.set_options(timeout=20_000)
-    with studio_process(tmp_path / "ws", tmp_path / "studio-method.log") as url, chromium_page() as page:
+    url, _ = shared_studio  # tests/conftest.py: one studio for the browser tests that start no job
+    with chromium_page() as page:
         page.goto(url)
         page.get_by_role("tab", name="3 · Method").click()
         advice = page.locator("#method-advice")
@@ -89,4 +90,3 @@ def test_method_step_fields_refusals_and_review(tmp_path):
         expect(estimate).to_contain_text("Trainable parameters:")
         expect(estimate).to_contain_text("Peak memory (estimate):")
         expect(page.locator("#start-button")).to_be_enabled()
-        page.screenshot(path=ARTIFACTS / "wizard-5-review-method.png", full_page=True)

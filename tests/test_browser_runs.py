@@ -71,7 +71,6 @@ def test_runs_filter_clone_compare_delete(workspace, store, tmp_path):
         page.locator("#runs-filter label", has_text="succeeded").click()
         expect(table).not_to_contain_text(clone_me, timeout=10_000)
         expect(table).to_contain_text(broken)
-        page.screenshot(path=ARTIFACTS / "runs-filtered.png", full_page=True)
         page.locator("#runs-filter label", has_text="succeeded").click()
         expect(table).to_contain_text(clone_me, timeout=10_000)
 
@@ -81,7 +80,8 @@ def test_runs_filter_clone_compare_delete(workspace, store, tmp_path):
         expect(page.locator("#compare-summary")).to_contain_text("2 jobs · 7 points", timeout=10_000)
         page.keyboard.press("Escape")
         page.locator("#compare-plot").scroll_into_view_if_needed()
-        page.wait_for_timeout(1500)
+        expect(page.locator("#compare-plot img")).to_be_visible(timeout=10_000)
+        page.wait_for_function("document.querySelector('#compare-plot img').complete", timeout=10_000)
         page.screenshot(path=ARTIFACTS / "runs-compare.png", full_page=True)
 
         # Clone into the wizard: the cloned job's values show up in the Training step.
@@ -92,7 +92,6 @@ def test_runs_filter_clone_compare_delete(workspace, store, tmp_path):
         page.get_by_role("tab", name="4 · Training").click()
         expect(page.locator("#training-save_minutes input")).to_have_value("2.5", timeout=10_000)
         assert float(text_value(page, "training-learning_rate")) == pytest.approx(1e-4)
-        page.screenshot(path=ARTIFACTS / "runs-cloned-wizard.png", full_page=True)
 
         # Delete asks first; confirming removes the job and its directory.
         page.get_by_role("tab", name="Runs").click()
@@ -102,7 +101,6 @@ def test_runs_filter_clone_compare_delete(workspace, store, tmp_path):
         confirm = page.locator("#runs-confirm-delete")
         expect(confirm).to_have_text(f"Really delete {other}?", timeout=10_000)
         assert store.job_dir(other).exists(), "deleted before the confirmation"
-        page.screenshot(path=ARTIFACTS / "runs-confirm-delete.png", full_page=True)
         confirm.click()
         expect(confirm).to_be_hidden(timeout=10_000)
         expect(table).not_to_contain_text(other, timeout=10_000)
@@ -119,4 +117,3 @@ def test_runs_filter_clone_compare_delete(workspace, store, tmp_path):
         expect(error).to_contain_text("fix the row")
         expect(page.locator("#resume-button")).to_be_visible()
         expect(page.locator("#cancel-button")).to_be_disabled()
-        page.screenshot(path=ARTIFACTS / "runs-open-failed.png", full_page=True)
