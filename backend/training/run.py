@@ -7,6 +7,9 @@ from pathlib import Path
 
 
 def build_run(spec, job_dir: Path, workspace, reporter, data=None):
+    from backend.training.lm_head import install
+
+    install()  # the LM head on a CPU: backend/training/lm_head.py
     if spec.stage == "sft":
         from backend.training.sft import build_sft as build
     elif spec.stage == "pt":
