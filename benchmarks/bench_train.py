@@ -1,7 +1,7 @@
 """Training speed: `studio train` against a plain TRL SFTTrainer script, same job, side by side.
 
     .venv/bin/python benchmarks/bench_train.py [--rows 400] [--threads 2] [--data alpaca.json]
-        [--set training.x=y ...] [--skip-baseline]
+        [--set training.x=y ...] [--skip-baseline] [--llamafactory-python LF_VENV/bin/python]
 
 The workload of our speed issue: one epoch of LoRA SFT (r=8, alpha 16, all linear layers, batch 8,
 max length 512, fp32, prompt tokens masked) over the first 400 rows of LLaMA-Factory's
@@ -13,7 +13,11 @@ model load, tokenization, and for ours also the end: saving the adapter, plots, 
 
 `studio train` runs twice: first with an empty tokenization cache, then again on the same data
 (the cache is keyed by data, tokenizer and max length), which is the start-up a user sees on a
-second run. The baseline is benchmarks/trl_baseline.py. Threads: the same for both (--threads,
+second run. The baseline is benchmarks/trl_baseline.py; with --llamafactory-python, LLaMA-Factory's
+trainer on the same job is a second one (benchmarks/llamafactory_baseline.py), in a venv of its own
+on the studio's torch: `python -m venv lf && lf/bin/pip install llamafactory==0.9.5 && lf/bin/pip
+install --no-deps torch==2.13.0 && lf/bin/pip uninstall -y torchvision torchaudio` (those two pin
+another torch; a text job needs neither). Threads: the same for both (--threads,
 default every core; the studio's own default leaves one core free for the page).
 """
 
@@ -36,6 +40,8 @@ BENCH_CONFIG = dict(hidden_size=256, intermediate_size=704, num_hidden_layers=4,
                     num_key_value_heads=2, max_position_embeddings=2048, tie_word_embeddings=True,
                     rope_theta=10000.0, initializer_range=0.02)
 BENCH_VOCAB = 4096
+TRL = "plain TRL SFTTrainer (baseline)"
+LF = "LLaMA-Factory (baseline)"
 # getrusage of the wrapper's children: the largest process the command ran (the worker, for ours).
 MEASURE = ("import json, resource, subprocess, sys, time; t = time.time(); rc = subprocess.call(sys.argv[1:]); "
            "print(json.dumps({'rc': rc, 'wall_s': time.time() - t, "
@@ -101,7 +107,15 @@ def run_baseline(model_dir: Path, data: Path, threads: int, tmp: Path, env: dict
     return {**json.loads(out.read_text()), **m}
 
 
-def table(results: dict[str, dict], base: str | None) -> None:
+def run_llamafactory(python: str, model_dir: Path, data: Path, threads: int, tmp: Path, env: dict) -> dict:
+    out = tmp / "llamafactory.json"
+    lf_env = {k: v for k, v in env.items() if k != "PYTHONPATH"}  # its own venv: none of the studio's modules
+    m = measured([python, str(ROOT / "benchmarks" / "llamafactory_baseline.py"), str(model_dir), str(data),
+                  "--out", str(out), "--threads", str(threads)], lf_env, tmp / "llamafactory.log")
+    return {**json.loads(out.read_text()), **m}
+
+
+def table(results: dict[str, dict], bases: list[str]) -> None:
     cols = ["rows/s", "tokens/s", "wall s", "start-up s", "train s", "peak RSS MB", "first loss", "last loss"]
     width = max(34, *(len(n) + 14 for n in results))
     print(f"{'run':<{width}}" + "".join(f"{c:>13}" for c in cols))
@@ -110,13 +124,13 @@ def table(results: dict[str, dict], base: str | None) -> None:
         figures[name] = [r["rows"] / r["train_s"], r["tokens"] / r["train_s"], r["wall_s"], r["wall_s"] - r["train_s"],
                          r["train_s"], r["peak_rss_mb"], r["first_loss"], r["final_loss"]]
         print(f"{name:<{width}}" + "".join(f"{v:>13.2f}" for v in figures[name]))
-    if base is None:
-        return
-    for name in results:
-        if name == base:
-            continue
-        ratios = [a / b if b else float("nan") for a, b in zip(figures[name], figures[base])][:6]
-        print(f"{name + ' / baseline':<{width}}" + "".join(f"{v:>12.2f}x" for v in ratios))
+    for base in bases:
+        short = "LLaMA-Factory" if base.startswith("LLaMA") else "TRL"
+        for name in results:
+            if name in bases:
+                continue
+            ratios = [a / b if b else float("nan") for a, b in zip(figures[name], figures[base])][:6]
+            print(f"{name + ' / ' + short:<{width}}" + "".join(f"{v:>12.2f}x" for v in ratios))
 
 
 def main() -> None:
@@ -126,6 +140,9 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=SHARED_ALPACA, help="alpaca rows (instruction/input/output)")
     ap.add_argument("--set", action="append", default=[], help="overrides for our spec, e.g. training.x=y")
     ap.add_argument("--skip-baseline", action="store_true")
+    ap.add_argument("--llamafactory-python", default=os.environ.get("LF_PYTHON"), metavar="PYTHON",
+                    help="a Python with llamafactory installed (its own venv; default $LF_PYTHON): adds "
+                         "LLaMA-Factory's trainer on the same job as a second baseline")
     ap.add_argument("--variant", action="append", default=[], metavar="NAME=KEY=VALUE[,KEY=VALUE]",
                     help="another `studio train` run with these overrides (data already seen), e.g. "
                          "'random order=training.group_by_length=false'")
@@ -148,8 +165,10 @@ def main() -> None:
               f"{args.threads} threads; overrides: {' '.join(args.set) or 'none'}", flush=True)
 
         results = {}
+        if args.llamafactory_python:
+            results[LF] = run_llamafactory(args.llamafactory_python, model_dir, data, args.threads, tmp, env)
         if not args.skip_baseline:
-            results["plain TRL SFTTrainer (baseline)"] = run_baseline(model_dir, data, args.threads, tmp, env)
+            results[TRL] = run_baseline(model_dir, data, args.threads, tmp, env)
         ws = tmp / "ws"
         results["studio train, first run"] = run_ours(spec_path, ws, env, tmp / "ours1.log")
         results["studio train, data seen before"] = run_ours(spec_path, ws, env, tmp / "ours2.log")
@@ -170,7 +189,7 @@ def main() -> None:
                 (Path(os.environ["BENCH_KEEP_LOGS"]) / log.name).write_text(log.read_text())
             for log in ws.glob("jobs/*/log.txt"):
                 (Path(os.environ["BENCH_KEEP_LOGS"]) / (log.parent.name + ".txt")).write_text(log.read_text())
-    table(results, None if args.skip_baseline else "plain TRL SFTTrainer (baseline)")
+    table(results, [name for name in (LF, TRL) if name in results])
     print(f"\n{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores")
 
 
