@@ -26,7 +26,9 @@ def kill_when(store, job_id, predicate, timeout=120):
     wait_for(lambda: store.get(job_id).state == "interrupted", 10, "the job to be marked interrupted")
     with sqlite3.connect(store.workspace.db_path) as db:  # the kill left the store whole
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert json.loads((store.job_dir(job_id) / "status.json").read_text())["state"] == "interrupted"
+    # status.json is rewritten just after the row changes (by the scheduler's thread, not atomically with it).
+    status = store.job_dir(job_id) / "status.json"
+    wait_for(lambda: json.loads(status.read_text())["state"] == "interrupted", 10, "status.json to say interrupted")
 
 
 def losses(store, job_id):
