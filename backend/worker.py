@@ -8,18 +8,21 @@ them at log.txt). SIGTERM asks for a graceful stop: a checkpoint is saved and th
 
 from __future__ import annotations
 
-import json
-import logging
-import os
-import signal
-import sys
-import threading
 import time
-import traceback
-from pathlib import Path
 
-from backend.store import JobError, JobStore
-from backend.workspace import Workspace
+STARTED_AT = time.time()  # this process's start, before its imports: start-up counts them
+
+import json  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+import traceback  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from backend.store import JobError, JobStore  # noqa: E402
+from backend.workspace import Workspace  # noqa: E402
 
 log = logging.getLogger("studio.worker")
 HEARTBEAT_S = 2.0
@@ -192,7 +195,6 @@ def _train_sampled(store: JobStore, job_id: str, job_dir: Path, workspace: Works
     from backend.data.load import load_data
 
     spec = store.load_spec(job_id)
-    t0 = time.time()
     # The data is read and checked before the heavy imports: a broken file fails in a second.
     data = load_data(spec.data, workspace.root)
 
@@ -206,7 +208,7 @@ def _train_sampled(store: JobStore, job_id: str, job_dir: Path, workspace: Works
     # Several processes share the tokenized-data cache: each writes its entry under a name of its own
     # and the first complete one is kept (backend.data.tokenized).
     run = build_run(spec, job_dir, workspace, reporter, data=data)
-    return _run(store, job_id, job_dir, spec, run, reporter, stop, time.time() - t0)
+    return _run(store, job_id, job_dir, spec, run, reporter, stop, time.time() - STARTED_AT)
 
 
 def _run(store: JobStore, job_id: str, job_dir: Path, spec, run, reporter, stop: StopRequest, startup_s: float) -> bool:
@@ -257,7 +259,9 @@ def _write_summary(job_dir: Path, run, result, reporter, startup_s: float, world
         "train_rows": run.n_train,
         "eval_rows": run.n_eval,
         "train_runtime_s": round(result.metrics.get("train_runtime", 0.0), 2),
-        "startup_s": round(startup_s, 2),
+        "startup_s": round(startup_s, 2),  # process start to trainer built
+        "started_at": round(STARTED_AT, 3),  # the worker process, and its first training step below
+        "train_started_at": round(reporter.train_started_at or 0.0, 3),
         "base_model": run.model_path,
         "world_size": world,
     }

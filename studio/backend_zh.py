@@ -283,6 +283,7 @@ ZH = {
     "a number from 0 to 1": "0 到 1 之间的数",
     "a non-negative number (0 = no clipping)": "非负数（0 = 不裁剪）",
     "a whole number of at least 1": "不小于 1 的整数",
+    "-1, 0 (automatic) or a number of tokens": "-1、0（自动）或一个 token 数",
     "0 (by time only) or a whole number": "0（仅按时间）或整数",
     "0 (off) or a positive number of minutes": "0（关闭）或正数分钟数",
     "0 or a whole number": "0 或整数",

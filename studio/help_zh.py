@@ -66,6 +66,7 @@ HELP_ZH = {
     "training.cpu_threads": "CPU 训练的线程数；0 = 留出一个核心，其余全用，使页面和浏览器保持流畅（有核心被占用时多线程训练会慢数倍）。",
     "training.device": "`auto`、`cpu` 或 `cuda`。",
     "training.group_by_length": "sft：把长度相近的数据放进同一批次，少算填充（在长短不一的指令数据上约快 1.5 倍）。曲线会稍有起伏；关闭 = 按随机顺序。",
+    "training.tokens_per_pass": "sft、pt：一次前向计算最多处理的 token 数（行数 x max_length）。更大的批会分成相等的几份依次通过模型，梯度累加：更新完全相同，内存更少。0 = CPU 上 2048（在 CPU 上与整批一样快，内存少约三分之一），GPU 上整批；-1 = 总是整批。",
     "training.padding_free": "sft：把每批的数据拼成一条无填充的序列；每条数据仍只看到自己（位置编号在每条数据处重新开始）。在有 FlashAttention 的 GPU 上收益最大；在 CPU 上 group_by_length 效果相当。不能与基于提示的方法同用。",
     "export.formats": "训练结束后立即导出的格式，如 `[adapter]`。",
     "distributed.num_processes": "每台机器上的训练进程数，每个 GPU 一个（例如 4 块 GPU 的机器填 4）；1 = 单进程。在 CPU 上多个进程共用所有核心，可用来验证配置，但不会更快。",

@@ -21,8 +21,8 @@ TRAINING = {"batch_size": 8, "max_length": 128, "logging_steps": 1, "learning_ra
             "warmup_ratio": 0.0, "device": "cpu", "sample_prompts": 0, "report_to": []}
 
 
-def build(stage_ws, **training):
-    spec = JobSpec.from_dict({"data": {"train": "demo"}, "method": {"name": "lora", "lora_r": 8},
+def build(stage_ws, lora_dropout=0.05, **training):
+    spec = JobSpec.from_dict({"data": {"train": "demo"}, "method": {"name": "lora", "lora_r": 8, "lora_dropout": lora_dropout},
                               "training": {**TRAINING, **training}})
     store = JobStore(stage_ws)
     job_dir = store.job_dir(store.create_job(spec, state="running"))
@@ -106,3 +106,55 @@ def test_padding_free_is_refused_with_prompt_methods():
     with pytest.raises(SpecError) as e:
         JobSpec.from_dict({"method": {"name": "prompt"}, "training": {"padding_free": True}})
     assert "training.padding_free" in str(e.value)
+
+
+@pytest.mark.parametrize("batch, max_length, device, tokens, part", [
+    (8, 512, "cpu", 0, 4),  # the CPU default: 2048 tokens a pass
+    (6, 512, "cpu", 0, 3),  # the largest divisor that fits
+    (7, 512, "cpu", 0, 1),
+    (8, 128, "cpu", 0, 8),  # fits whole
+    (8, 512, "cuda", 0, 8),  # a GPU takes the whole batch unless told
+    (8, 512, "cuda", 1024, 2),
+    (8, 512, "cpu", -1, 8),  # never split
+])
+def test_split_batches_keeps_the_rows_per_update(batch, max_length, device, tokens, part):
+    from backend.training.batching import split_batches
+
+    spec = JobSpec.from_dict({"training": {"batch_size": batch, "gradient_accumulation_steps": 3,
+                                           "tokens_per_pass": tokens}})
+    kwargs = split_batches(spec, {"per_device_train_batch_size": batch, "per_device_eval_batch_size": batch,
+                                  "gradient_accumulation_steps": 3}, max_length, device)
+    assert kwargs["per_device_train_batch_size"] == part
+    assert kwargs["per_device_train_batch_size"] * kwargs["gradient_accumulation_steps"] == batch * 3
+
+
+def test_a_batch_in_parts_trains_like_the_whole_batch(stage_ws):
+    """Parts of 2 rows (tokens_per_pass 256 at max_length 128) against whole batches of 8: the same rows
+    in the same order, the same gradient at each update, and the same losses (up to float rounding,
+    which Adam magnifies on gradients near zero over later steps)."""
+    from transformers import TrainerCallback
+
+    class Grads(TrainerCallback):
+        def __init__(self):
+            self.first = None
+
+        def on_pre_optimizer_step(self, args, state, control, model=None, **kw):
+            if self.first is None:
+                self.first = {n: p.grad.detach().clone() for n, p in model.named_parameters() if p.grad is not None}
+
+    runs = {}
+    for name, tokens in (("whole", -1), ("parts", 256)):
+        run = build(stage_ws, lora_dropout=0.0, max_steps=4, tokens_per_pass=tokens)  # no random masks
+        args = run.trainer.args
+        assert (args.per_device_train_batch_size, args.gradient_accumulation_steps) == \
+            ((8, 1) if name == "whole" else (2, 4))
+        grads = Grads()
+        run.trainer.add_callback(grads)
+        run.trainer.train()
+        runs[name] = ([h["loss"] for h in run.trainer.state.log_history if "loss" in h], grads.first)
+    (whole_losses, whole_grads), (part_losses, part_grads) = runs["whole"], runs["parts"]
+    assert len(whole_losses) == len(part_losses) == 4
+    assert part_losses == pytest.approx(whole_losses, rel=2e-3)
+    assert whole_grads.keys() == part_grads.keys() and any(g.abs().sum() > 0 for g in whole_grads.values())
+    for n, g in whole_grads.items():
+        torch.testing.assert_close(part_grads[n], g, rtol=1e-3, atol=1e-6)

@@ -17,8 +17,8 @@ def tiled():
     return ChunkedLogProbFunction
 
 
-@pytest.mark.parametrize("scale, softcap, temperature", [(1.0, None, 1.0), (0.5, 30.0, 0.7)])
-def test_dense_head_matches_trls_tiled_head_values_and_gradients(scale, softcap, temperature):
+@pytest.mark.parametrize("scale, temperature", [(1.0, 1.0), (0.5, 0.7)])
+def test_dense_head_matches_trls_tiled_head_values_and_gradients(scale, temperature):
     torch.manual_seed(0)
     n, d, vocab = 37, 16, 300
     hidden = torch.randn(n, d, requires_grad=True)
@@ -28,7 +28,7 @@ def test_dense_head_matches_trls_tiled_head_values_and_gradients(scale, softcap,
     def run(fn):
         h, w = hidden.detach().clone().requires_grad_(), weight.detach().clone().requires_grad_()
         # chunk 128: the tiled head folds three vocabulary tiles
-        out = fn(h, w, None, targets, temperature, 128, softcap, scale, OUTPUTS)
+        out = fn(h, w, None, targets, temperature, 128, None, scale, OUTPUTS)
         (out[0].sum() * 0.3 + out[1].sum() * 0.1).backward()  # both differentiable outputs carry gradient
         return out, h.grad, w.grad
 
@@ -88,16 +88,31 @@ def test_fused_model_loss_and_gradients_are_unchanged_on_a_cpu(demo_models_dir):
         torch.testing.assert_close(a, b, rtol=1e-3, atol=1e-5)
 
 
-def test_large_logits_keep_trls_tiles(monkeypatch):
-    """Beyond DENSE_MAX_ELEMENTS the dense head is not used (memory), and the result is TRL's."""
+@pytest.mark.parametrize("limit, softcap", [(10, None), (10**9, 30.0)])
+def test_large_or_softcapped_logits_keep_trls_tiles(monkeypatch, limit, softcap):
+    """Beyond DENSE_MAX_ELEMENTS (memory), or with final-logit softcapping, TRL's head answers."""
     assert lm_head.install()
     import trl.trainer.utils as trl_utils
 
     calls = []
     monkeypatch.setattr(lm_head, "dense_log_probs", lambda *a: calls.append(a))
-    monkeypatch.setattr(lm_head, "DENSE_MAX_ELEMENTS", 10)
+    monkeypatch.setattr(lm_head, "DENSE_MAX_ELEMENTS", limit)
     hidden, weight = torch.randn(4, 8), torch.randn(20, 8)
-    out = trl_utils._ChunkedLogProbFunction.apply(hidden, weight, None, torch.arange(4), 1.0, 8, None, 1.0,
+    out = trl_utils._ChunkedLogProbFunction.apply(hidden, weight, None, torch.arange(4), 1.0, 8, softcap, 1.0,
                                                   ("log_probs",))
     assert not calls
-    torch.testing.assert_close(out[0], torch.log_softmax(hidden @ weight.t(), -1)[torch.arange(4), torch.arange(4)])
+    z = hidden @ weight.t()
+    z = softcap * torch.tanh(z / softcap) if softcap else z
+    torch.testing.assert_close(out[0], torch.log_softmax(z, -1)[torch.arange(4), torch.arange(4)])
+
+
+def test_gradient_of_the_log_probs_alone():
+    """SFT's case: the entropy is a metric (no gradient reaches it)."""
+    torch.manual_seed(2)
+    hidden, weight, targets = torch.randn(9, 6), torch.randn(50, 6), torch.randint(0, 50, (9,))
+    grads = []
+    for fn in (lm_head.dense_log_probs, tiled().apply):
+        h = hidden.clone().requires_grad_()
+        fn(h, weight, None, targets, 1.0, 16, None, 1.0, ("log_probs", "entropy"))[0].sum().backward()
+        grads.append(h.grad)
+    torch.testing.assert_close(grads[0], grads[1], rtol=1e-4, atol=1e-6)

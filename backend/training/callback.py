@@ -44,6 +44,7 @@ class JobReporter(TrainerCallback):
         self.last_loss: float | None = None
         self.resumed_elapsed_s = 0.0  # training time before a resume, so elapsed continues
         self.batches = 0  # batches this process trained on (one per forward and backward pass)
+        self.train_started_at: float | None = None
 
     @property
     def stop_requested(self) -> bool:
@@ -63,6 +64,7 @@ class JobReporter(TrainerCallback):
 
     # -- hooks ----------------------------------------------------------------------------
     def on_train_begin(self, args, state, control, **kwargs):
+        self.train_started_at = time.time()
         if state.is_world_process_zero:
             self.t0 = time.time() - self.resumed_elapsed_s
             self._last_log = (time.time(), state.num_input_tokens_seen or 0)

@@ -60,7 +60,10 @@ def build_pt(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, dat
 
     model, peft = build_model(spec, model_path, device, total_steps(spec, len(train_blocks)))
     has_eval = bool(eval_blocks)
-    config = SFTConfig(**training_kwargs(spec, job_dir, device, has_eval), max_length=max_len, packing=False)
+    from backend.training.batching import split_batches
+
+    config = SFTConfig(**split_batches(spec, training_kwargs(spec, job_dir, device, has_eval), max_len, device),
+                       max_length=max_len, packing=False)
     trainer = SFTTrainer(
         model=model,
         args=config,

@@ -33,7 +33,7 @@ def build_sft(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobR
     """Everything ready to `trainer.train()`. `data`: load_data's result when already read."""
     from trl import SFTConfig
 
-    from backend.training.batching import batching_kwargs, sft_trainer_class
+    from backend.training.batching import batching_kwargs, sft_trainer_class, split_batches
 
     model_path, device, tokenizer = setup(spec, workspace)
     loaded = data or load_data(spec.data, workspace.root)
@@ -55,7 +55,8 @@ def build_sft(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobR
 
     model, peft = build_model(spec, model_path, device, total_steps(spec, len(train_set.dataset)))
     has_eval = eval_set is not None and len(eval_set.dataset) > 0
-    config = SFTConfig(**training_kwargs(spec, job_dir, device, has_eval), **batching_kwargs(spec, max_len))
+    config = SFTConfig(**split_batches(spec, training_kwargs(spec, job_dir, device, has_eval), max_len, device),
+                       **batching_kwargs(spec, max_len))
     trainer = sft_trainer_class()(
         model=model,
         args=config,
