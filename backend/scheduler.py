@@ -26,10 +26,14 @@ from backend.store import InvalidTransition, Job, JobError, JobStore
 log = logging.getLogger("studio.scheduler")
 
 
-def spawn_worker(store: JobStore, job_id: str) -> subprocess.Popen:
+def spawn_worker(store: JobStore, job_id: str):
     """Start `python -m backend.worker JOB_DIR` detached (through `accelerate launch` when the spec asks
-    for several processes: backend.launch), its output appended to log.txt. Raises LaunchError when the
-    spec cannot run here (e.g. DeepSpeed not installed)."""
+    for several processes: backend.launch), its output appended to log.txt. A single-process job is
+    forked by the workspace's warm worker when one is listening (backend.warm: the libraries already
+    imported), and starts one for the next job when not. Returns a subprocess.Popen (or a WarmChild,
+    which answers the same calls). Raises LaunchError when the spec cannot run here (e.g. DeepSpeed
+    not installed)."""
+    from backend import warm
     from backend.launch import worker_command, worker_env
 
     job_dir = store.job_dir(job_id)
@@ -38,6 +42,12 @@ def spawn_worker(store: JobStore, job_id: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false"}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
     env = worker_env(spec, env)
+    if warm.enabled() and warm.usable_for(spec):
+        root = store.workspace.root
+        child = warm.fork_job(root, job_dir, env)
+        if child is not None:
+            return child
+        warm.start_server(root, env)  # for the next job; this one starts cold beside it
     with open(job_dir / "log.txt", "ab") as out:
         return subprocess.Popen(
             command,
@@ -62,13 +72,21 @@ def is_worker_alive(job: Job) -> bool:
         except OSError:
             return False
         return True  # no /proc (not Linux): trust the pid
-    if "backend.worker" not in cmdline or job.id not in cmdline:
+    if not (("backend.worker" in cmdline and job.id in cmdline) or ("backend.warm" in cmdline and _cwd_is(job))):
         return False
     try:
         state = Path(f"/proc/{job.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except (OSError, IndexError):
         return True
     return state != "Z"  # a zombie has finished
+
+
+def _cwd_is(job: Job) -> bool:
+    """A worker forked by the warm worker (backend.warm) has its command line; it runs in its job's folder."""
+    try:
+        return Path(os.readlink(f"/proc/{job.pid}/cwd")).name == job.id
+    except OSError:
+        return False
 
 
 def signal_worker(pid: int, sig: int) -> None:

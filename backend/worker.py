@@ -262,6 +262,7 @@ def _write_summary(job_dir: Path, run, result, reporter, startup_s: float, world
         "startup_s": round(startup_s, 2),  # process start to trainer built
         "started_at": round(STARTED_AT, 3),  # the worker process, and its first training step below
         "train_started_at": round(reporter.train_started_at or 0.0, 3),
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
         "base_model": run.model_path,
         "world_size": world,
     }
@@ -270,6 +271,12 @@ def _write_summary(job_dir: Path, run, result, reporter, startup_s: float, world
     elif early is not None and early.kept_step is not None:  # ran to the end, but an earlier eval was best
         summary["kept_best_step"] = early.kept_step
     (job_dir / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _prepare_resume(job_dir: Path, reporter, main: bool = True) -> Path | None:

@@ -8,12 +8,15 @@ max length 512, fp32, prompt tokens masked) over the first 400 rows of LLaMA-Fac
 alpaca_en_demo, on a ~4M-parameter Qwen2-style model built here (a byte-level BPE of 4096 tokens
 trained on the data, hidden 256, 4 layers). Each run is a process of its own, measured from
 outside: wall time and peak RSS (the largest process of the run, from getrusage); rows/s and
-tokens/s (non-padding) over the trainer's own train time; start-up = wall - train time (imports,
-model load, tokenization, and for ours also the end: saving the adapter, plots, summary).
+tokens/s (non-padding) over the trainer's own train time; start-up = the command launched to the
+trainer's first step (Python, imports, reading and tokenizing the data, model load, trainer set-up;
+for ours also the `studio train` process that checks the spec and data and starts the worker); end =
+the rest of the wall time (saving the adapter; for ours also plots, summary, the adapter zip).
 
-`studio train` runs twice: first with an empty tokenization cache, then again on the same data
-(the cache is keyed by data, tokenizer and max length), which is the start-up a user sees on a
-second run. The baseline is benchmarks/trl_baseline.py; with --llamafactory-python, LLaMA-Factory's
+`studio train` runs three times: first with an empty tokenization cache (it starts cold and leaves
+a warm worker, backend/warm.py, for the next job), then again on the same data (the cache is keyed
+by data, tokenizer and max length; the job is forked by the warm worker), which is the start-up a
+user sees on a second run, and once more with STUDIO_WARM=0 (a cold process on cached data). The baseline is benchmarks/trl_baseline.py; with --llamafactory-python, LLaMA-Factory's
 trainer on the same job is a second one (benchmarks/llamafactory_baseline.py), in a venv of its own
 on the studio's torch: `python -m venv lf && lf/bin/pip install llamafactory==0.9.5 && lf/bin/pip
 install --no-deps torch==2.13.0 && lf/bin/pip uninstall -y torchvision torchaudio` (those two pin
@@ -44,7 +47,7 @@ TRL = "plain TRL SFTTrainer (baseline)"
 LF = "LLaMA-Factory (baseline)"
 # getrusage of the wrapper's children: the largest process the command ran (the worker, for ours).
 MEASURE = ("import json, resource, subprocess, sys, time; t = time.time(); rc = subprocess.call(sys.argv[1:]); "
-           "print(json.dumps({'rc': rc, 'wall_s': time.time() - t, "
+           "print(json.dumps({'rc': rc, 'launched_at': t, 'wall_s': time.time() - t, "
            "'peak_rss_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))")
 
 
@@ -96,8 +99,10 @@ def run_ours(spec_path: Path, ws: Path, env: dict, log: Path) -> dict:
     metrics = [json.loads(line) for line in (job / "metrics.jsonl").read_text(encoding="utf-8").splitlines()]
     losses = [r["loss"] for r in metrics if r.get("loss") is not None]
     tokens = max((r.get("tokens_seen") or 0) for r in metrics)
+    # A worker forked by the warm worker is not a child of the command: it records its own peak.
+    m["peak_rss_mb"] = max(m["peak_rss_mb"], summary.get("peak_rss_mb", 0.0))
     return {"rows": summary["train_rows"], "train_s": summary["train_runtime_s"], "tokens": tokens,
-            "first_loss": losses[0], "final_loss": losses[-1], **m}
+            "first_loss": losses[0], "final_loss": losses[-1], "train_started_at": summary["train_started_at"], **m}
 
 
 def run_baseline(model_dir: Path, data: Path, threads: int, tmp: Path, env: dict) -> dict:
@@ -116,20 +121,22 @@ def run_llamafactory(python: str, model_dir: Path, data: Path, threads: int, tmp
 
 
 def table(results: dict[str, dict], bases: list[str]) -> None:
-    cols = ["rows/s", "tokens/s", "wall s", "start-up s", "train s", "peak RSS MB", "first loss", "last loss"]
+    cols = ["rows/s", "tokens/s", "wall s", "start-up s", "train s", "end s", "peak RSS MB", "first loss",
+            "last loss"]
     width = max(34, *(len(n) + 14 for n in results))
     print(f"{'run':<{width}}" + "".join(f"{c:>13}" for c in cols))
     figures = {}
     for name, r in results.items():
-        figures[name] = [r["rows"] / r["train_s"], r["tokens"] / r["train_s"], r["wall_s"], r["wall_s"] - r["train_s"],
-                         r["train_s"], r["peak_rss_mb"], r["first_loss"], r["final_loss"]]
+        startup = r["train_started_at"] - r["launched_at"]  # the command launched to its first training step
+        figures[name] = [r["rows"] / r["train_s"], r["tokens"] / r["train_s"], r["wall_s"], startup, r["train_s"],
+                         r["wall_s"] - startup - r["train_s"], r["peak_rss_mb"], r["first_loss"], r["final_loss"]]
         print(f"{name:<{width}}" + "".join(f"{v:>13.2f}" for v in figures[name]))
     for base in bases:
         short = "LLaMA-Factory" if base.startswith("LLaMA") else "TRL"
         for name in results:
             if name in bases:
                 continue
-            ratios = [a / b if b else float("nan") for a, b in zip(figures[name], figures[base])][:6]
+            ratios = [a / b if b else float("nan") for a, b in zip(figures[name], figures[base])][:7]
             print(f"{name + ' / ' + short:<{width}}" + "".join(f"{v:>12.2f}x" for v in ratios))
 
 
@@ -152,7 +159,8 @@ def main() -> None:
     if not args.data.is_file():
         sys.exit(f"{args.data} not found: give --data an alpaca json (LLaMA-Factory's alpaca_en_demo.json)")
     rows = json.loads(args.data.read_text(encoding="utf-8"))[: args.rows]
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
+           "STUDIO_WARM_IDLE_S": "120"}  # the warm worker the first run leaves (backend/warm.py) ends soon after
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
         data = tmp / "alpaca.json"
@@ -172,6 +180,8 @@ def main() -> None:
         ws = tmp / "ws"
         results["studio train, first run"] = run_ours(spec_path, ws, env, tmp / "ours1.log")
         results["studio train, data seen before"] = run_ours(spec_path, ws, env, tmp / "ours2.log")
+        results["studio train, data seen, no warm worker"] = run_ours(spec_path, ws, {**env, "STUDIO_WARM": "0"},
+                                                                     tmp / "ours3.log")
         variants = list(args.variant)
         if not args.no_default_variants:
             variants += ["rows in random order=training.group_by_length=false",

@@ -82,6 +82,7 @@ def main() -> None:
     out = {
         "rows": rows,
         "startup_s": marks["ready"] - T_START,
+        "train_started_at": marks["ready"],
         "train_s": results["train_runtime"],
         "tokens": int(marks.get("tokens") or 0),
         "steps": marks.get("steps"),

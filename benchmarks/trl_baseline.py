@@ -36,7 +36,7 @@ def main() -> None:
     import torch
     from datasets import Dataset
     from peft import LoraConfig
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoModelForCausalLM, AutoTokenizer, TrainerCallback
     from trl import SFTConfig, SFTTrainer
 
     if args.threads:
@@ -54,14 +54,20 @@ def main() -> None:
     )
     peft = LoraConfig(r=args.lora_r, lora_alpha=2 * args.lora_r, lora_dropout=0.0, target_modules="all-linear",
                       task_type="CAUSAL_LM")
+    marks = {}
+
+    class Ready(TrainerCallback):
+        def on_train_begin(self, a, state, control, **kw):
+            marks["ready"] = time.time()
+
     trainer = SFTTrainer(model=model, args=config, train_dataset=Dataset.from_list(pairs), processing_class=tokenizer,
-                         peft_config=peft)
-    t_ready = time.time()
+                         peft_config=peft, callbacks=[Ready()])
     result = trainer.train()
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
     out = {
         "rows": len(pairs),
-        "startup_s": t_ready - T_START,
+        "startup_s": marks["ready"] - T_START,
+        "train_started_at": marks["ready"],
         "train_s": result.metrics["train_runtime"],
         "tokens": int(trainer.state.num_input_tokens_seen),
         "steps": result.global_step,

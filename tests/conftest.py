@@ -16,6 +16,8 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# No warm worker (backend/warm.py) outlives a test: tests/test_warm.py turns it on for itself.
+os.environ.setdefault("STUDIO_WARM", "0")
 # Under pytest-xdist (`-n 2` in pyproject's addopts) the workers share the cores: torch in each, and
 # the training processes it starts (backend.training.model.cpu_threads reads OMP_NUM_THREADS), get
 # their share instead of all cores but one each. On a 2-core machine that is 1 thread, as without xdist.
