@@ -34,14 +34,12 @@ def spawn_worker(store: JobStore, job_id: str):
     which answers the same calls). Raises LaunchError when the spec cannot run here (e.g. DeepSpeed
     not installed)."""
     from backend import warm
-    from backend.launch import worker_command, worker_env
+    from backend.launch import worker_command
 
     job_dir = store.job_dir(job_id)
     spec = store.load_spec(job_id)
     command = worker_command(spec, job_dir)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false"}
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
-    env = worker_env(spec, env)
+    env = worker_process_env(spec)
     if warm.enabled() and warm.usable_for(spec):
         root = store.workspace.root
         child = warm.fork_job(root, job_dir, env)
@@ -58,6 +56,15 @@ def spawn_worker(store: JobStore, job_id: str):
             env=env,
             start_new_session=True,
         )
+
+
+def worker_process_env(spec) -> dict[str, str]:
+    """The worker's environment: this one, unbuffered, the project importable, CPU threads shared out."""
+    from backend.launch import worker_env
+
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false"}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
+    return worker_env(spec, env)
 
 
 def is_worker_alive(job: Job) -> bool:

@@ -13,7 +13,8 @@ the studio's queue).
 
 It listens on an abstract Unix socket named after the workspace, the Python, the code and the
 environment variables the libraries read when imported (another venv, another HF_HOME or an edited
-backend/ never gets a stale process). It exits after STUDIO_WARM_IDLE_S seconds without a job
+backend/ never gets a stale process); it serves only its own user (SO_PEERCRED) and only folders of
+the workspace's jobs/. It exits after STUDIO_WARM_IDLE_S seconds without a job
 (default 600). STUDIO_WARM=0 turns the whole thing off. QLoRA jobs (bitsandbytes, which the warm
 process does not import) and multi-process jobs (accelerate launch) always start cold.
 """
@@ -149,6 +150,7 @@ def serve(workspace_root: str, k: str) -> int:
         importlib.import_module(name)
     print(f"{time.strftime('%H:%M:%S')} warm worker {os.getpid()} for {workspace_root}: libraries loaded in "
           f"{time.time() - t0:.1f} s; idle exit after {idle_s:.0f} s", flush=True)
+    jobs = (Path(workspace_root) / "jobs").resolve()
     sock.listen(16)
     sock.settimeout(idle_s)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the job processes are reaped as they end
@@ -164,6 +166,10 @@ def serve(workspace_root: str, k: str) -> int:
                 request = json.loads(conn.makefile().readline())
             except (OSError, ValueError):
                 continue
+            refusal = _refusal(conn, request, jobs)
+            if refusal:
+                print(f"{time.strftime('%H:%M:%S')} refused: {refusal}", flush=True)
+                continue
             sys.stdout.flush()
             sys.stderr.flush()
             pid = os.fork()
@@ -176,6 +182,26 @@ def serve(workspace_root: str, k: str) -> int:
                 conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
             except OSError:
                 pass
+
+
+def _refusal(conn: socket.socket, request, jobs: Path) -> str | None:
+    """Why a request is not served: an abstract socket has no file permissions, so the asker must be
+    this user (SO_PEERCRED), and the job a folder of this workspace's jobs/."""
+    import struct
+
+    try:
+        _pid, uid, _gid = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                                                              struct.calcsize("3i")))
+    except OSError:
+        return "the asker's credentials could not be read"
+    if uid != os.getuid():
+        return f"asked by user {uid}, not {os.getuid()}"
+    if not isinstance(request, dict) or not isinstance(request.get("env"), dict):
+        return "not a job request"
+    job_dir = Path(str(request.get("job_dir", ""))).resolve()
+    if job_dir.parent != jobs or not (job_dir / "spec.yaml").is_file():
+        return f"{job_dir} is not a job of this workspace"
+    return None
 
 
 def _run_child(request: dict) -> None:

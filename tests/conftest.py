@@ -18,65 +18,6 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 # No warm worker (backend/warm.py) outlives a test: tests/test_warm.py turns it on for itself.
 os.environ.setdefault("STUDIO_WARM", "0")
-# Under pytest-xdist (`-n 2` in pyproject's addopts) the workers share the cores: torch in each, and
-# the training processes it starts (backend.training.model.cpu_threads reads OMP_NUM_THREADS), get
-# their share instead of all cores but one each. On a 2-core machine that is 1 thread, as without xdist.
-if os.environ.get("PYTEST_XDIST_WORKER_COUNT", "").isdigit():
-    _cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, _cores // int(os.environ["PYTEST_XDIST_WORKER_COUNT"]))))
-
-# -- pytest-xdist: which tests share a worker, and in what order the work is handed out ------------
-# pyproject's addopts run `-n 2 --dist loadscope --no-loadscope-reorder`, with the scope of a test
-# defined here (xdist's own `loadgroup` marks are ignored since pytest 9.2: pytest-xdist issue #1386).
-# A scope runs whole on one worker. Files sharing a session fixture that is costly to build (one demo
-# job trained, one studio started) form one scope, so that only one worker pays for it; the two
-# browser tests that train (a studio, Chromium and a training process each) never run at the same
-# time; any other file is a scope of its own (its module fixtures built once), except the grid of
-# small trainings, whose tests go out one by one to fill the end of the run. The longest scopes go
-# first: one started last would run alone while the other worker waits.
-XDIST_SCOPES = {
-    "test_browser.py": "browser_train", "test_browser_data.py": "browser_train",
-    "test_browser_guide.py": "shared_studio", "test_browser_method.py": "shared_studio",  # shared_studio
-    **dict.fromkeys(["test_chat_compare.py", "test_evaluation.py", "test_export_gguf.py", "test_export_hub.py",
-                     "test_export_merged.py", "test_tracking.py"], "demo_job"),  # the demo_job fixture
-}
-XDIST_SPLIT = {"test_grid.py"}
-XDIST_FIRST = ["browser_train", "shared_studio", "test_queue.py", "test_resume.py", "test_browser_runs.py",
-               "test_cli.py", "test_distributed.py", "test_scheduler.py", "demo_job", "test_worker_data.py",
-               "test_studio_restart.py", "test_presets.py", "test_methods.py", "test_stages.py", "test_worker.py"]
-
-
-def xdist_scope(nodeid: str) -> str:
-    name = nodeid.split("::", 1)[0].rsplit("/", 1)[-1]
-    return nodeid if name in XDIST_SPLIT else XDIST_SCOPES.get(name, name)
-
-
-@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist's
-def pytest_xdist_make_scheduler(config, log):
-    if config.getvalue("dist") != "loadscope":
-        return None
-    from xdist.scheduler import LoadScopeScheduling
-
-    class ScopeScheduling(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            return xdist_scope(nodeid)
-
-    return ScopeScheduling(config, log)
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(config, items):
-    """In an xdist worker: the longest scopes first, the split ones last (all workers sort alike)."""
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        return
-
-    def rank(item) -> int:
-        scope = xdist_scope(item.nodeid)
-        if scope in XDIST_FIRST:
-            return XDIST_FIRST.index(scope)
-        return len(XDIST_FIRST) + (scope == item.nodeid)
-
-    items.sort(key=rank)  # stable: the order within a rank is kept
 
 
 @pytest.fixture(scope="session")

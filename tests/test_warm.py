@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from backend import warm
-from backend.scheduler import is_worker_alive, spawn_worker
+from backend.scheduler import is_worker_alive, spawn_worker, worker_process_env
 from backend.spec import JobSpec
 from tests.conftest import wait_for
 
@@ -60,10 +60,16 @@ def test_second_job_is_forked_warm_trains_the_same_and_starts_faster(store, warm
     cold_id, cold = run(store)
     assert not isinstance(cold, warm.WarmChild)  # nothing listening yet: cold, and a warm worker started
     assert cold.wait(timeout=300) == 0 and store.get(cold_id).state == "succeeded"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false"}
+    env = worker_process_env(store.load_spec(cold_id))
     wait_for(lambda: servers(root), 30, "the warm worker to start")
     wait_for(lambda: "libraries loaded" in (root / "logs" / "warm.log").read_text(), 120,
              "the warm worker to load the libraries")
+
+    outside = root.parent / "elsewhere"
+    (outside / "spec.yaml").parent.mkdir()
+    (outside / "spec.yaml").write_text("{}")
+    assert warm.fork_job(root, outside, env) is None  # not a job folder of this workspace: refused
+    assert "refused" in (root / "logs" / "warm.log").read_text()
 
     warm_id, child = run(store)
     assert isinstance(child, warm.WarmChild), "the second job was not forked by the warm worker"
