@@ -20,7 +20,8 @@ Torch-free (the UI calls it on every change of the form). Every part is in bytes
                  fine-tuning in mixed precision trains fp32 master weights, a CPU trains in fp32).
     optimizer    AdamW's two fp32 moments, 2 x trainable x 4 B.
     activations  what the backward pass keeps, without gradient checkpointing:
-                 ACTIVATION_FACTOR x batch x max_length x layers x bytes x per_token, with
+                 ACTIVATION_FACTOR x batch x max_length (batch: the rows of one pass, which on a CPU
+                 is a part of the batch for sft and pt: training.tokens_per_pass) x layers x bytes x per_token, with
                  per_token = 7 h + 2 kv + 4 i [+ ADAPTER_ACTIVATION x a]
                  h = hidden, kv = key/value width (kv heads x head_dim), i = intermediate, bytes =
                  compute dtype size, a = sum of the in_features of the layers one decoder layer adapts
@@ -31,7 +32,9 @@ Torch-free (the UI calls it on every change of the form). Every part is in bytes
                  model against 3072 from the formula. The adapter term is each adapted input's
                  dropped-out copy and mask plus its gradient buffers in the backward pass. The factor
                  covers what else the backward pass and the allocator hold at the peak.
-    logits       LOGITS_FACTOR x min(batch x max_length, 4096) x min(vocab, 32768) x 4 B: TRL's fused
+    logits       on a CPU, where batch x max_length x vocab <= 2^25: 3 x that x 4 B (the dense head of
+                 backend/training/lm_head.py); otherwise
+                 LOGITS_FACTOR x min(batch x max_length, 4096) x min(vocab, 32768) x 4 B: TRL's fused
                  LM head (TRL >= 1.16) never builds the whole batch x length x vocab logits; it scores
                  tiles of at most 4096 tokens x 32768 vocabulary entries (fp32 on the CPU, where the
                  tile is folded with torch ops that make a few tile-sized temporaries).
@@ -73,6 +76,8 @@ PAIRED_STAGES = ("dpo", "orpo", "rm", "kto")
 REFERENCE_STAGES = ("dpo", "kto")
 MIN_LENGTH = 128  # the recommendation shortens max_length no further than this
 # trl.kernels.chunked_logprob.TOKEN_CHUNK_SIZE and trl.trainer.utils._CHUNKED_LOGPROB_CHUNK_SIZE (TRL 1.16).
+DENSE_HEAD_MAX = 1 << 25  # backend.training.lm_head.DENSE_MAX_ELEMENTS (that module imports torch lazily)
+DENSE_HEAD_COPIES = 3
 LOGITS_TILE_TOKENS = 4096
 LOGITS_TILE_VOCAB = 32768
 
@@ -224,7 +229,10 @@ def estimate_memory(spec: JobSpec, config: dict, device: str) -> Estimate:
     optimizer = 2 * trainable * 4  # AdamW's two fp32 moments
 
     # -- activations and logits ----------------------------------------------------------------
-    b, length, layers = t.batch_size, t.max_length, d["layers"]
+    from backend.training.batching import rows_per_pass
+
+    # sft and pt pass a batch through the model in parts on a CPU (training.tokens_per_pass)
+    b, length, layers = rows_per_pass(spec, t.batch_size, t.max_length, device), t.max_length, d["layers"]
     per_token = 7 * d["h"] + 2 * d["kv_dim"] + 4 * d["inter"]
     if m.name in LORA_FAMILY:
         # TRL casts the adapters of a quantized model to bf16, so their copies of the inputs take 2 B.
@@ -238,6 +246,10 @@ def estimate_memory(spec: JobSpec, config: dict, device: str) -> Estimate:
     # so the logits are never held whole; rm has a one-output head.
     vocab = 1 if spec.stage == "rm" else min(d["vocab"], LOGITS_TILE_VOCAB)
     logits = int(logits_factor(device) * min(pairs * b * length, LOGITS_TILE_TOKENS) * vocab * 4)
+    if device == "cpu" and spec.stage != "rm" and pairs * b * length * d["vocab"] <= DENSE_HEAD_MAX:
+        # backend/training/lm_head.py: on a CPU, logits this small are built whole (one copy kept for
+        # the backward pass, two passing ones)
+        logits = int(DENSE_HEAD_COPIES * pairs * b * length * d["vocab"] * 4)
 
     # -- overhead ------------------------------------------------------------------------------
     if device == "cuda":

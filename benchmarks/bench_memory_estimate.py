@@ -57,6 +57,9 @@ def child(args: dict) -> dict:
     from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
     from trl import SFTConfig, SFTTrainer
 
+    from backend.training.lm_head import install
+
+    install()  # the worker's LM head on a CPU (shapes here stay within one pass: tokens_per_pass)
     rss_imports = _status("VmRSS")
     torch.set_num_threads(len(os.sched_getaffinity(0)))
     torch.manual_seed(0)

@@ -36,6 +36,14 @@ def batching_kwargs(spec: JobSpec, max_length: int) -> dict:
 CPU_TOKENS_PER_PASS = 2048
 
 
+def rows_per_pass(spec: JobSpec, batch: int, max_length: int, device: str) -> int:
+    """The rows of a batch that go through the model at once (split_batches; backend.estimate too)."""
+    budget = spec.training.tokens_per_pass or (CPU_TOKENS_PER_PASS if device == "cpu" else -1)
+    if spec.stage not in ("sft", "pt") or budget < 0 or batch * max_length <= budget:
+        return batch
+    return max(d for d in range(1, batch + 1) if batch % d == 0 and (d * max_length <= budget or d == 1))
+
+
 def split_batches(spec: JobSpec, kwargs: dict, max_length: int, device: str) -> dict:
     """Pass each batch through the model in equal parts of at most `training.tokens_per_pass` tokens
     (rows x max_length; 0 = CPU_TOKENS_PER_PASS on a CPU, the whole batch elsewhere): the per-device
@@ -43,11 +51,10 @@ def split_batches(spec: JobSpec, kwargs: dict, max_length: int, device: str) -> 
     rest, so every update sums the same rows' gradients (TRL divides by the tokens of the whole
     accumulated batch) in the same order (the samplers see batch x accumulation). The activations
     kept for the backward pass shrink with the part. Changes `kwargs` (training_kwargs) in place."""
-    budget = spec.training.tokens_per_pass or (CPU_TOKENS_PER_PASS if device == "cpu" else -1)
     batch = kwargs["per_device_train_batch_size"]
-    if budget < 0 or batch * max_length <= budget:
+    part = rows_per_pass(spec, batch, max_length, device)
+    if part == batch:
         return kwargs
-    part = max(d for d in range(1, batch + 1) if batch % d == 0 and (d * max_length <= budget or d == 1))
     kwargs["per_device_train_batch_size"] = kwargs["per_device_eval_batch_size"] = part
     kwargs["gradient_accumulation_steps"] *= batch // part
     log.info("each batch of %s rows goes through the model %s rows at a time (up to %s tokens per pass: the "
