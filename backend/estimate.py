@@ -19,7 +19,9 @@ Torch-free (the UI calls it on every change of the form). Every part is in bytes
     gradients    trainable x 4 B (the trainable weights are fp32: PEFT keeps adapters in fp32, full
                  fine-tuning in mixed precision trains fp32 master weights, a CPU trains in fp32).
     optimizer    AdamW's two fp32 moments, 2 x trainable x 4 B.
-    activations  what the backward pass keeps, without gradient checkpointing:
+    activations  what the backward pass keeps (with training.gradient_checkpointing on: each layer's
+                 input, layers x h a token, plus one layer's per_token below; not calibrated),
+                 without gradient checkpointing:
                  ACTIVATION_FACTOR x batch x max_length (batch: the rows of one pass, which on a CPU
                  is a part of the batch for sft and pt: training.tokens_per_pass) x layers x bytes x per_token, with
                  per_token = 7 h + 2 kv + 4 i [+ ADAPTER_ACTIVATION x a]
@@ -241,7 +243,12 @@ def estimate_memory(spec: JobSpec, config: dict, device: str) -> Estimate:
     pairs = 2 if spec.stage in PAIRED_STAGES else 1
     if pairs > 1:
         notes.append(f"{spec.stage}: two sequences per row (activations and logits doubled)")
-    activations = int(ACTIVATION_FACTOR * pairs * b * length * layers * cb * per_token)
+    if t.gradient_checkpointing == "on":
+        # each layer's input is kept; one layer's activations are rebuilt at a time in the backward pass
+        notes.append("gradient checkpointing: each layer's activations are recomputed (about a third slower)")
+        activations = int(ACTIVATION_FACTOR * pairs * b * length * cb * (layers * d["h"] + per_token))
+    else:
+        activations = int(ACTIVATION_FACTOR * pairs * b * length * layers * cb * per_token)
     # TRL's fused LM head scores the tokens in tiles of at most LOGITS_TILE_TOKENS x LOGITS_TILE_VOCAB,
     # so the logits are never held whole; rm has a one-output head.
     vocab = 1 if spec.stage == "rm" else min(d["vocab"], LOGITS_TILE_VOCAB)
@@ -306,6 +313,10 @@ def _candidates(spec: JobSpec):
         yield dict(changes), current, "length"
 
 
+def with_checkpointing(spec: JobSpec) -> JobSpec:
+    return replace(spec, training=replace(spec.training, gradient_checkpointing="on"))
+
+
 def _apply(spec: JobSpec, changes: dict) -> JobSpec:
     sections = {}
     for dotted, value in changes.items():
@@ -335,10 +346,20 @@ def recommend(spec: JobSpec, config: dict, hardware) -> Recommendation:
                               f"{format_bytes(budget)} of {where} with room to spare.", estimate=original,
                               original=original, budget=budget, device=device)
     need = format_bytes(original.total)
+    if spec.training.gradient_checkpointing == "auto":
+        checkpointed = estimate_memory(with_checkpointing(spec), config, device)
+        if fits(checkpointed, budget):
+            return Recommendation("keep", f"The job needs about {need} as it is, more than the "
+                                  f"{format_bytes(usable)} usable of {where}, so the worker will turn gradient "
+                                  f"checkpointing on (auto), which brings it to {format_bytes(checkpointed.total)} "
+                                  "(about a third slower).", estimate=checkpointed, original=original,
+                                  budget=budget, device=device)
     last = spec
     for changes, candidate, step in _candidates(spec):
         last = candidate
         est = estimate_memory(candidate, config, device)
+        if not fits(est, budget) and candidate.training.gradient_checkpointing == "auto":
+            est = estimate_memory(with_checkpointing(candidate), config, device)  # what auto will do
         if not fits(est, budget):
             continue
         got = format_bytes(est.total)

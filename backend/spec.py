@@ -366,6 +366,13 @@ class TrainingSpec:
             "group_by_length does as well. Not with prompt-based methods."
         ),
     )
+    gradient_checkpointing: str = field(
+        default="auto",
+        metadata=_help(
+            "Recompute each layer's activations in the backward pass instead of keeping them: much less "
+            "memory, about a third slower. auto = on only when the memory estimate says the job would not "
+            "fit without it (the log says so); on; off.", choices=("auto", "on", "off")),
+    )
     tokens_per_pass: int = field(
         default=0,
         metadata=_help(
@@ -534,6 +541,7 @@ class JobSpec:
         for tracker in t.report_to:
             check_choice(p, "training.report_to", tracker, TRACKERS)
         check_choice(p, "training.precision", t.precision, PRECISIONS)
+        check_choice(p, "training.gradient_checkpointing", t.gradient_checkpointing, ("auto", "on", "off"))
         check_choice(p, "training.device", t.device, ("auto", "cpu", "cuda"))
         check_range(p, "training.cpu_threads", t.cpu_threads, 0, 4096, "0 (automatic) or a whole number of threads")
         if t.padding_free and me.name in PROMPT_METHODS:

@@ -223,7 +223,11 @@ ZH = {
     "batch size {} with {} accumulation steps (same effective batch) brings it to {}": "批大小 {0}、梯度累积 {1} 步（等效批大小不变），可降到 {2}",
     "cutting rows to {} tokens brings it to {}": "把每行截断到 {0} 个词元，可降到 {1}",
     "The job needs about {}, and even {} with batch size {} and {}-token rows needs {}, more than the {} usable of {}, so choose a smaller model or a machine with more memory.": "任务约需 {0}；即使用 {1}、批大小 {2}、每行 {3} 个词元，也需要 {4}，超过了{6}中可用的 {5}；请选择更小的模型，或内存更大的机器。",
+    "The job needs about {} as it is, more than the {} usable of {}, so the worker will turn gradient checkpointing on (auto), which brings it to {} (about a third slower).": "任务按现设置约需 {0}，超过了{2}中可用的 {1}，因此训练进程会自动开启梯度检查点（auto），可降到 {3}（约慢三分之一）。",
+    "gradient checkpointing: each layer's activations are recomputed (about a third slower)": "梯度检查点：每层的激活值在反向传播时重新计算（约慢三分之一）",
     "the GPU's memory": "GPU 显存",
+    # training/lm_head.py
+    "the dense LM head does not softcap; TRL's tiled head does": "稠密 LM 头不做 softcap；TRL 的分块 LM 头会做",
     "the free RAM": "空闲内存",
     # export/adapter_zip.py
     "job {} has no finished adapter ({} missing in {}); only a succeeded job can be exported.": "任务 {0} 没有完成的适配器（{2} 中缺少 {1}）；只能导出成功完成的任务。",

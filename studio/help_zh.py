@@ -66,6 +66,7 @@ HELP_ZH = {
     "training.cpu_threads": "CPU 训练的线程数；0 = 留出一个核心，其余全用，使页面和浏览器保持流畅（有核心被占用时多线程训练会慢数倍）。",
     "training.device": "`auto`、`cpu` 或 `cuda`。",
     "training.group_by_length": "sft：把长度相近的数据放进同一批次，少算填充（在长短不一的指令数据上约快 1.5 倍）。曲线会稍有起伏；关闭 = 按随机顺序。",
+    "training.gradient_checkpointing": "在反向传播时重新计算每层的激活值，而不是一直保存：内存少很多，约慢三分之一。auto = 只有当内存估计表明不开就放不下时才开启（日志会说明）；on 开；off 关。",
     "training.tokens_per_pass": "sft、pt：一次前向计算最多处理的 token 数（行数 x max_length）。更大的批会分成相等的几份依次通过模型，梯度累加：更新完全相同，内存更少。0 = CPU 上 2048（在 CPU 上与整批一样快，内存少约三分之一），GPU 上整批；-1 = 总是整批。",
     "training.padding_free": "sft：把每批的数据拼成一条无填充的序列；每条数据仍只看到自己（位置编号在每条数据处重新开始）。在有 FlashAttention 的 GPU 上收益最大；在 CPU 上 group_by_length 效果相当。不能与基于提示的方法同用。",
     "export.formats": "训练结束后立即导出的格式，如 `[adapter]`。",

@@ -125,10 +125,10 @@ def _budget_for(est: Estimate) -> int:
 
 
 def test_recommendation_moves_to_lora_then_qlora_as_the_budget_shrinks():
-    s = spec("full", batch=4, length=1024)
+    s = spec("full", batch=4, length=1024, gradient_checkpointing="off")
     full = estimate_memory(s, QWEN_7B, "cuda")
-    lora = estimate_memory(spec("lora", batch=4, length=1024), QWEN_7B, "cuda")
-    qlora = estimate_memory(spec("qlora", batch=4, length=1024), QWEN_7B, "cuda")
+    lora = estimate_memory(spec("lora", batch=4, length=1024, gradient_checkpointing="off"), QWEN_7B, "cuda")
+    qlora = estimate_memory(spec("qlora", batch=4, length=1024, gradient_checkpointing="off"), QWEN_7B, "cuda")
 
     keep = recommend(s, QWEN_7B, gpu_machine(_budget_for(full)))
     assert keep.action == "keep" and keep.fits and keep.changes == {}
@@ -154,10 +154,25 @@ def test_recommendation_moves_to_lora_then_qlora_as_the_budget_shrinks():
         assert one_sentence(rec.reason), rec.reason
 
 
+def test_auto_checkpointing_comes_before_any_change_and_costs_activations_only():
+    off = spec("lora", batch=8, length=4096, gradient_checkpointing="off")
+    on = spec("lora", batch=8, length=4096, gradient_checkpointing="on")
+    e_off, e_on = estimate_memory(off, QWEN_7B, "cuda"), estimate_memory(on, QWEN_7B, "cuda")
+    assert e_on.activations < e_off.activations / 4  # 28 layers: the layer inputs and one layer
+    assert {k: v for k, v in e_on.parts().items() if k != "activations"} == \
+        {k: v for k, v in e_off.parts().items() if k != "activations"}
+    auto = spec("lora", batch=8, length=4096)  # the default: auto
+    rec = recommend(auto, QWEN_7B, gpu_machine(_budget_for(e_on)))
+    assert rec.action == "keep" and rec.changes == {} and rec.estimate.total == e_on.total
+    assert "gradient checkpointing" in rec.reason and one_sentence(rec.reason)
+    # off means off: the method ladder instead
+    assert recommend(off, QWEN_7B, gpu_machine(_budget_for(e_on))).action == "change"
+
+
 def test_recommendation_shortens_rows_last_and_its_changes_apply_to_the_spec():
-    s = spec("qlora", batch=1, length=8192)
+    s = spec("qlora", batch=1, length=8192, gradient_checkpointing="off")
     long = estimate_memory(s, QWEN_7B, "cuda")
-    short = estimate_memory(spec("qlora", batch=1, length=2048), QWEN_7B, "cuda")
+    short = estimate_memory(spec("qlora", batch=1, length=2048, gradient_checkpointing="off"), QWEN_7B, "cuda")
     rec = recommend(s, QWEN_7B, gpu_machine(_budget_for(short)))
     assert rec.action == "change" and rec.changes == {"training.max_length": 2048}
     assert rec.estimate.total < long.total

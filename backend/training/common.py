@@ -27,12 +27,15 @@ class StageRun:
     n_eval: int
 
 
-def training_kwargs(spec: JobSpec, job_dir: Path, device: str, has_eval: bool, count_tokens: bool = True) -> dict:
+def training_kwargs(spec: JobSpec, job_dir: Path, device: str, has_eval: bool, count_tokens: bool = True,
+                    model_path: str | None = None) -> dict:
     """The TrainingArguments fields every stage sets the same way (TRL configs take them all).
 
-    count_tokens: track tokens seen (tokens/s on the curve); only for trainers whose batches carry `input_ids`."""
+    count_tokens: track tokens seen (tokens/s on the curve); only for trainers whose batches carry `input_ids`.
+    model_path: for `training.gradient_checkpointing: auto` (its config.json feeds the memory estimate)."""
     import torch
 
+    from backend.training.checkpointing import use_checkpointing
     from backend.training.model import pick_dtype
 
     t = spec.training
@@ -62,7 +65,8 @@ def training_kwargs(spec: JobSpec, job_dir: Path, device: str, has_eval: bool, c
         bf16=dtype == torch.bfloat16,
         fp16=dtype == torch.float16,
         use_cpu=device == "cpu",
-        activation_checkpointing=False,  # (was gradient_checkpointing); TRL turns it on by default
+        # (was gradient_checkpointing); TRL turns it on by default: on only when asked or memory needs it
+        activation_checkpointing=use_checkpointing(spec, model_path, device),
         include_num_input_tokens_seen="non_padding" if count_tokens else "no",
         report_to=trackers(spec, job_dir) or "none",
         run_name=Path(job_dir).name,

@@ -38,7 +38,7 @@ def build_dpo(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, da
     log.info("dpo: loss %s, beta %s, reference: %s", a.dpo_loss, a.beta,
              "the base model (adapter disabled)" if ref is None else "a frozen copy of the starting model")
     has_eval = bool(sd.eval)
-    config = DPOConfig(**training_kwargs(spec, job_dir, device, has_eval), max_length=max_len, beta=a.beta,
+    config = DPOConfig(**training_kwargs(spec, job_dir, device, has_eval, model_path=model_path), max_length=max_len, beta=a.beta,
                        loss_type=[a.dpo_loss])
     trainer = DPOTrainer(
         model=model,

@@ -60,7 +60,7 @@ def build_grpo(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, d
                     len(sd.train), max_len)
 
     has_eval = bool(evals)
-    kwargs = training_kwargs(spec, job_dir, device, has_eval, count_tokens=False)
+    kwargs = training_kwargs(spec, job_dir, device, has_eval, count_tokens=False, model_path=model_path)
     g = a.num_generations
     per_step = kwargs["per_device_train_batch_size"] * kwargs["gradient_accumulation_steps"]
     generation_batch = math.lcm(per_step, g)

@@ -40,7 +40,7 @@ def build_kto(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, da
     if not good or good == len(sd.train):
         log.warning("kto: every reply is %s; kto learns best from both kinds",
                     "desirable" if good else "undesirable")
-    kwargs = training_kwargs(spec, job_dir, device, bool(sd.eval))
+    kwargs = training_kwargs(spec, job_dir, device, bool(sd.eval), model_path=model_path)
     if kwargs["per_device_train_batch_size"] < 2:
         log.warning("kto: batch_size raised from 1 to 2 (kto compares each reply with another of its batch)")
         kwargs["per_device_train_batch_size"] = kwargs["per_device_eval_batch_size"] = 2

@@ -28,7 +28,7 @@ def build_orpo(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, d
     model, peft = build_model(spec, model_path, device, total_steps(spec, len(sd.train)))
     log.info("orpo: beta %s (TRL's experimental ORPOTrainer)", spec.align.beta)
     has_eval = bool(sd.eval)
-    config = ORPOConfig(**training_kwargs(spec, job_dir, device, has_eval, count_tokens=False), max_length=max_len,
+    config = ORPOConfig(**training_kwargs(spec, job_dir, device, has_eval, count_tokens=False, model_path=model_path), max_length=max_len,
                         beta=spec.align.beta, remove_unused_columns=False)
 
     class Trainer(ORPOTrainer):

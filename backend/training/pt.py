@@ -62,7 +62,7 @@ def build_pt(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, dat
     has_eval = bool(eval_blocks)
     from backend.training.batching import split_batches
 
-    config = SFTConfig(**split_batches(spec, training_kwargs(spec, job_dir, device, has_eval), max_len, device),
+    config = SFTConfig(**split_batches(spec, training_kwargs(spec, job_dir, device, has_eval, model_path=model_path), max_len, device),
                        max_length=max_len, packing=False)
     trainer = SFTTrainer(
         model=model,

@@ -35,7 +35,7 @@ def build_rm(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, dat
     model, peft = build_model(spec, model_path, device, total_steps(spec, len(sd.train)), task="seq_cls")
     log.info("rm: a one-output score head on the base model (new, so it trains whatever the method)")
     has_eval = bool(sd.eval)
-    config = RewardConfig(**training_kwargs(spec, job_dir, device, has_eval), max_length=max_len)
+    config = RewardConfig(**training_kwargs(spec, job_dir, device, has_eval, model_path=model_path), max_length=max_len)
     trainer = RewardTrainer(
         model=model,
         args=config,

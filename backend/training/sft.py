@@ -55,7 +55,7 @@ def build_sft(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobR
 
     model, peft = build_model(spec, model_path, device, total_steps(spec, len(train_set.dataset)))
     has_eval = eval_set is not None and len(eval_set.dataset) > 0
-    config = SFTConfig(**split_batches(spec, training_kwargs(spec, job_dir, device, has_eval), max_len, device),
+    config = SFTConfig(**split_batches(spec, training_kwargs(spec, job_dir, device, has_eval, model_path=model_path), max_len, device),
                        **batching_kwargs(spec, max_len))
     trainer = sft_trainer_class()(
         model=model,

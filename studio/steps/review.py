@@ -91,9 +91,13 @@ def resources_markdown(ctx: Ctx, spec: JobSpec, values: FormValues) -> str:
             total=format_bytes(est.total), device=t[f"review.device.{device}"],
             budget=format_bytes(budget) if budget else "?"))
         rec = recommend(spec, config, hw)
-        if rec.action in ("change", "nothing_fits"):
+        auto_checkpointing = rec.action == "keep" and rec.estimate is not None and rec.estimate.total != est.total
+        if auto_checkpointing:  # it fits: the worker will checkpoint (training.gradient_checkpointing: auto)
+            lines.append("ℹ " + msg(t, rec.reason))
+        elif rec.action in ("change", "nothing_fits"):
             changes = ", ".join(f"`{k}: {v}`" for k, v in (rec.changes or {}).items())
-            lines.append("⚠ " + t["review.recommend"].format(reason=rec.reason) + (f" → {changes}" if changes else ""))
+            lines.append("⚠ " + t["review.recommend"].format(reason=msg(t, rec.reason))
+                         + (f" → {changes}" if changes else ""))
     except (KeyError, ValueError, TypeError) as e:  # a config the estimate cannot read
         lines.append(t["review.memory_unknown"].format(reason=e))
     return "  \n" + "  \n".join(lines)
