@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -152,3 +153,27 @@ def shared_studio(tmp_path_factory, demo_models_dir):
     (ws.models_dir / "demo").symlink_to(demo_models_dir / "demo", target_is_directory=True)
     with studio_process(ws.root, root / "studio-shared.log") as url:
         yield url, ws.root
+
+
+def warm_servers(root: Path) -> list[int]:
+    """The warm workers (backend/warm.py) of the workspace at `root`."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                cmd = (proc / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"backend.warm" in cmd and str(root).encode() in cmd:
+                pids.append(int(proc.name))
+    return pids
+
+
+@pytest.fixture
+def warm_on(monkeypatch, store):
+    """The warm worker on (the product's default; the suite turns it off), stopped after the test."""
+    monkeypatch.setenv("STUDIO_WARM", "1")
+    monkeypatch.setenv("STUDIO_WARM_IDLE_S", "60")
+    yield
+    for pid in warm_servers(store.workspace.root):
+        os.kill(pid, signal.SIGTERM)

@@ -11,7 +11,8 @@ def tiny(*overrides):
         ["training.max_steps=2", "training.logging_steps=1", *overrides])
 
 
-def test_ten_queued_jobs_run_to_completion_in_queue_order(store):
+def test_ten_queued_jobs_run_to_completion_in_queue_order(store, warm_on):
+    """With the warm worker on, as it is by default: after the first, jobs are forked by it."""
     ids = [store.create_job(tiny()) for _ in range(10)]
     store.move_in_queue(ids[9], -9)  # the last one jumps the queue
     store.request_cancel(ids[4])  # cancelled while queued: never runs
@@ -27,6 +28,8 @@ def test_ten_queued_jobs_run_to_completion_in_queue_order(store):
     for a, b in zip(ran, ran[1:]):
         assert store.get(a).ended_at <= store.get(b).started_at  # one at a time
     assert all(store.get(j).state == "succeeded" for j in expected)
+    forked = (store.workspace.root / "logs" / "warm.log").read_text()
+    assert sum(j in forked for j in expected) >= 5, forked  # the warm worker took most of the queue
 
 
 def test_a_second_slot_runs_two_jobs_at_once(store):

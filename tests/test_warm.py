@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-from pathlib import Path
 
 import pytest
 
@@ -15,31 +14,10 @@ from backend import warm
 from backend.scheduler import is_worker_alive, spawn_worker, worker_process_env
 from backend.spec import JobSpec
 from tests.conftest import wait_for
+from tests.conftest import warm_servers as servers
 
 SPEC = {"data": {"train": "demo"}, "training": {"max_steps": 3, "save_minutes": 0, "sample_prompts": 0,
                                                  "device": "cpu", "logging_steps": 1, "report_to": []}}
-
-
-def servers(root: Path) -> list[int]:
-    pids = []
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                cmd = (proc / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if b"backend.warm" in cmd and str(root).encode() in cmd:
-                pids.append(int(proc.name))
-    return pids
-
-
-@pytest.fixture
-def warm_on(monkeypatch, store):
-    monkeypatch.setenv("STUDIO_WARM", "1")
-    monkeypatch.setenv("STUDIO_WARM_IDLE_S", "60")
-    yield
-    for pid in servers(store.workspace.root):
-        os.kill(pid, signal.SIGTERM)
 
 
 def run(store, steps=3, **training):
