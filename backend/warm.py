@@ -12,8 +12,8 @@ the studio's queue).
     python -m backend.warm WORKSPACE KEY     # started by start_server(); not by hand
 
 It listens on an abstract Unix socket named after the workspace, the Python, the code and the
-environment variables the libraries read when imported (another venv, another HF_HOME or an edited
-backend/ never gets a stale process); it serves only its own user (SO_PEERCRED) and only folders of
+environment variables the libraries read when imported (another venv, another HF_HOME, an upgraded
+library or an edited backend/ never gets a stale process); it serves only its own user (SO_PEERCRED) and only folders of
 the workspace's jobs/. It exits after STUDIO_WARM_IDLE_S seconds without a job
 (default 600). STUDIO_WARM=0 turns the whole thing off. QLoRA jobs (bitsandbytes, which the warm
 process does not import) and multi-process jobs (accelerate launch) always start cold.
@@ -50,7 +50,14 @@ def usable_for(spec) -> bool:
 
 
 def _code_stamp() -> str:
+    """Our code and the installed libraries (an upgrade in the venv gets a fresh warm worker)."""
+    import importlib.util
+
     stamps = sorted((str(p), p.stat().st_mtime_ns) for p in (PROJECT_ROOT / "backend").rglob("*.py"))
+    for name in ("torch", "transformers", "peft", "trl", "datasets", "accelerate", "tokenizers"):
+        spec = importlib.util.find_spec(name)  # finds the package without importing it
+        if spec is not None and spec.origin:
+            stamps.append((name, Path(spec.origin).stat().st_mtime_ns))
     return hashlib.sha1(json.dumps(stamps).encode()).hexdigest()
 
 
