@@ -91,6 +91,7 @@ class FormValues:
     strategy: str = "ddp"
     group_by_length: bool = True  # sft: rows of similar length batched together
     padding_free: bool = False
+    gradient_checkpointing: str = "auto"  # auto: on only when memory needs it
 
     @classmethod
     def names(cls) -> list[str]:
@@ -196,6 +197,7 @@ def form_from_spec(spec: JobSpec) -> FormValues:
         strategy=spec.distributed.strategy,
         group_by_length=t.group_by_length,
         padding_free=t.padding_free,
+        gradient_checkpointing=t.gradient_checkpointing,
     )
 
 
@@ -299,6 +301,7 @@ def spec_from_form(v: FormValues, base: JobSpec | None = None) -> JobSpec:
         report_to=list(v.report_to or []),
         group_by_length=bool(v.group_by_length),
         padding_free=bool(v.padding_free),
+        gradient_checkpointing=v.gradient_checkpointing or "auto",
     )
     raw["distributed"].update(num_processes=v.num_processes, strategy=v.strategy or "ddp")
     try:

@@ -88,6 +88,10 @@ EN = {
     "data.eval_split": "Evaluation split",
     "training.group_by_length": "Rows of similar length in one batch",
     "training.padding_free": "Padding-free batches",
+    "training.gradient_checkpointing": "Gradient checkpointing",
+    "training.gradient_checkpointing.auto": "auto (when memory needs it)",
+    "training.gradient_checkpointing.on": "on",
+    "training.gradient_checkpointing.off": "off",
     "distributed.num_processes": "Processes (GPUs) per machine",
     "distributed.strategy": "Strategy for several processes",
     # review step

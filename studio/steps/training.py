@@ -36,11 +36,12 @@ class TrainingStep:
     strategy: gr.Dropdown
     group_by_length: gr.Checkbox
     padding_free: gr.Checkbox
+    gradient_checkpointing: gr.Dropdown
 
     def form_tail(self) -> list:
         """Its components after the method step's, in FormValues order."""
         return [self.early_stopping_patience, self.early_stopping_min_delta, self.report_to, self.num_processes,
-                self.strategy, self.group_by_length, self.padding_free]
+                self.strategy, self.group_by_length, self.padding_free, self.gradient_checkpointing]
 
 
 def build(ctx: Ctx, s: FormValues) -> TrainingStep:
@@ -104,6 +105,10 @@ def build(ctx: Ctx, s: FormValues) -> TrainingStep:
                                       info=t["help.training.group_by_length"], elem_id="training-group_by_length")
         padding_free = gr.Checkbox(bool(s.padding_free), label=t["training.padding_free"],
                                    info=t["help.training.padding_free"], elem_id="training-padding_free")
+        checkpointing = gr.Dropdown(  # auto: the worker turns it on when the memory estimate says so
+            [(t[f"training.gradient_checkpointing.{v}"], v) for v in ("auto", "on", "off")],
+            value=s.gradient_checkpointing, label=t["training.gradient_checkpointing"],
+            info=t["help.training.gradient_checkpointing"], elem_id="training-gradient_checkpointing")
     with gr.Row():  # several GPUs (or CPU processes over gloo): the scheduler starts them with accelerate launch
         num_processes = number("num_processes", s.num_processes, section="distributed", precision=0, minimum=1)
         strategy = gr.Dropdown(list(STRATEGIES), value=s.strategy, label=t["distributed.strategy"],
@@ -134,4 +139,5 @@ def build(ctx: Ctx, s: FormValues) -> TrainingStep:
         strategy,
         group_by_length,
         padding_free,
+        checkpointing,
     )
