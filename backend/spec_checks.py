@@ -37,6 +37,11 @@ class SpecError(ValueError):
         super().__init__("\n".join(str(i) for i in issues))
 
 
+def help_metadata(text: str, **extra: Any) -> dict:
+    """A spec field's metadata: its help text (the UI's tooltip too) and e.g. its choices."""
+    return {"help": text, **extra}
+
+
 def unknown_field(key: Any, allowed: list[str]) -> str:
     close = difflib.get_close_matches(str(key), allowed, n=1)
     hint = f" Did you mean `{close[0]}`?" if close else ""

@@ -13,16 +13,12 @@ the job is launched and again in the worker (backend.launch.preflight).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from backend.spec_checks import SpecIssue, check_choice, check_range
+from backend.spec_checks import help_metadata as _help
 
 STRATEGIES = ("ddp", "fsdp", "deepspeed_zero2", "deepspeed_zero3")
 SHARDED = ("fsdp", "deepspeed_zero2", "deepspeed_zero3")  # need GPUs: accelerate runs them on nothing else
-
-
-def _help(text: str, **extra: Any) -> dict:
-    return {"help": text, **extra}
 
 
 @dataclass
