@@ -1,0 +1,110 @@
+"""A .json file for backend.data.readers: an array of objects or an object of equal-length arrays,
+parsed whole (JSON has no streaming form), or JSON lines under a .json name (streamed as such)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from backend.data.readers import _WS, DataError, RowFault, _Encoding, _json_type, _JsonlReader, _not_utf8, _Reader
+
+
+def open_json(path: Path, label: str, encoding: _Encoding) -> _Reader:
+    """A JSON array of objects, an object of equal-length arrays, or (despite the name) JSON lines."""
+    if encoding.name == "utf-8" and _first_line_is_object(path, encoding.start):
+        return _JsonlReader(path, label, encoding)
+    raw = path.read_bytes()[encoding.start:]
+    try:
+        text = raw.decode(encoding.name)
+    except UnicodeDecodeError as e:
+        if encoding.name == "utf-8":
+            raise _not_utf8(label, raw, e.start) from None
+        raise DataError(f"{label}: not valid UTF-16 text; save the file as UTF-8.") from None
+    del raw
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        if encoding.name == "utf-8" and text.lstrip().startswith("{") and "\n{" in text:
+            return _JsonlReader(path, label, encoding)  # JSON lines whose first line is broken
+        raise DataError(
+            f"{label}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}. Fix the file there "
+            "(a JSON validator shows the spot), or save it as JSON lines (.jsonl, one object per line)."
+        ) from None
+    except RecursionError:
+        raise DataError(f"{label}: the JSON is nested too deeply to read; simplify or re-export it.") from None
+    return _JsonArrayReader(path, label, data)
+
+
+def _first_line_is_object(path: Path, start: int) -> bool:
+    """Is the first non-blank line a whole JSON object, with more non-blank lines after it?"""
+    first = None
+    with open(path, "rb") as f:
+        f.seek(start)
+        for raw in f:
+            if first is not None and raw.strip(_WS):
+                break
+            if first is None and raw.strip(_WS):
+                if not raw.lstrip(_WS).startswith(b"{"):
+                    return False
+                first = raw
+        else:
+            return False
+    try:
+        return isinstance(json.loads(first), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
+class _JsonArrayReader(_Reader):
+    def __init__(self, path: Path, label: str, data):
+        super().__init__(path, label)
+        self._list: list | None = None
+        self._columns: dict | None = None
+        empty = f"{label}: has no rows (an empty JSON array); add at least one row object."
+        if isinstance(data, list):
+            if not data:
+                raise DataError(empty)
+            self._list = data
+        elif isinstance(data, dict) and data and all(isinstance(v, list) for v in data.values()):
+            lengths = {len(v) for v in data.values()}
+            if len(lengths) != 1:
+                raise DataError(f"{label}: the columns have different lengths {sorted(lengths)}; give every column the same number of values.")
+            if lengths == {0}:
+                raise DataError(f"{label}: has no rows (every column is empty); add values to the columns.")
+            self._columns = data
+        elif isinstance(data, dict):
+            if not data:
+                raise DataError(f"{label}: has no rows (an empty JSON object); give a JSON array of row objects.")
+            raise DataError(
+                f"{label}: expected a list of rows (JSON array) or an object of columns, but it holds one object; "
+                "wrap it in [ ] to make it a one-row list."
+            )
+        else:
+            raise DataError(
+                f"{label}: expected a list of rows (a JSON array of objects) or an object of columns, "
+                f"got a JSON {_json_type(data)}; save the rows as [{{...}}, {{...}}]."
+            )
+
+    def _at(self, i: int) -> dict | RowFault:
+        if self._columns is not None:
+            return {key: values[i] for key, values in self._columns.items()}
+        item = self._list[i]
+        if isinstance(item, dict):
+            return item
+        return RowFault(
+            f"row {i + 1} is a {type(item).__name__}, not an object with fields; "
+            'every item of the array must be an object like {"text": "..."}.'
+        )
+
+    def rows(self) -> Iterator[dict | RowFault]:
+        for i in range(self.count()):
+            yield self._at(i)
+
+    def count(self) -> int:
+        if self._columns is not None:
+            return len(next(iter(self._columns.values())))
+        return len(self._list)
+
+    def row(self, k: int) -> dict | RowFault | None:
+        return self._at(k - 1) if 1 <= k <= self.count() else None
