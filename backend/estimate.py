@@ -60,6 +60,8 @@ import math
 from dataclasses import dataclass, field, replace
 
 from backend.spec import LORA_FAMILY, JobSpec
+from backend.training.batching import rows_per_pass
+from backend.training.lm_head import DENSE_MAX_ELEMENTS  # torch-free at import
 from backend.training.param_count import estimate_trainable, linear_shapes, parameter_table
 
 GB = 1024**3
@@ -78,8 +80,7 @@ PAIRED_STAGES = ("dpo", "orpo", "rm", "kto")
 REFERENCE_STAGES = ("dpo", "kto")
 MIN_LENGTH = 128  # the recommendation shortens max_length no further than this
 # trl.kernels.chunked_logprob.TOKEN_CHUNK_SIZE and trl.trainer.utils._CHUNKED_LOGPROB_CHUNK_SIZE (TRL 1.16).
-DENSE_HEAD_MAX = 1 << 25  # backend.training.lm_head.DENSE_MAX_ELEMENTS (that module imports torch lazily)
-DENSE_HEAD_COPIES = 3
+DENSE_HEAD_COPIES = 3  # whole-logit copies of the CPU head (backend/training/lm_head.py) at its peak
 LOGITS_TILE_TOKENS = 4096
 LOGITS_TILE_VOCAB = 32768
 
@@ -231,8 +232,6 @@ def estimate_memory(spec: JobSpec, config: dict, device: str) -> Estimate:
     optimizer = 2 * trainable * 4  # AdamW's two fp32 moments
 
     # -- activations and logits ----------------------------------------------------------------
-    from backend.training.batching import rows_per_pass
-
     # sft and pt pass a batch through the model in parts on a CPU (training.tokens_per_pass)
     b, length, layers = rows_per_pass(spec, t.batch_size, t.max_length, device), t.max_length, d["layers"]
     per_token = 7 * d["h"] + 2 * d["kv_dim"] + 4 * d["inter"]
@@ -253,7 +252,7 @@ def estimate_memory(spec: JobSpec, config: dict, device: str) -> Estimate:
     # so the logits are never held whole; rm has a one-output head.
     vocab = 1 if spec.stage == "rm" else min(d["vocab"], LOGITS_TILE_VOCAB)
     logits = int(logits_factor(device) * min(pairs * b * length, LOGITS_TILE_TOKENS) * vocab * 4)
-    if device == "cpu" and spec.stage != "rm" and pairs * b * length * d["vocab"] <= DENSE_HEAD_MAX:
+    if device == "cpu" and spec.stage != "rm" and pairs * b * length * d["vocab"] <= DENSE_MAX_ELEMENTS:
         # backend/training/lm_head.py: on a CPU, logits this small are built whole (one copy kept for
         # the backward pass, two passing ones)
         logits = int(DENSE_HEAD_COPIES * pairs * b * length * d["vocab"] * 4)

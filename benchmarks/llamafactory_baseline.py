@@ -17,21 +17,16 @@ import time
 
 T_START = time.time()  # before the heavy imports: start-up counts them
 
-import argparse  # noqa: E402
 import json  # noqa: E402
-import resource  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from baseline_common import parser, timing_callback, write_result  # noqa: E402 - benchmarks/, on sys.path
+
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("model")
-    ap.add_argument("data")
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--threads", type=int, default=0)
-    args = ap.parse_args()
+    args = parser().parse_args()
 
     import torch
 
@@ -45,20 +40,10 @@ def main() -> None:
         stub.__spec__ = importlib.machinery.ModuleSpec("torchaudio", None)
         sys.modules["torchaudio"] = stub
     from llamafactory.train.tuner import run_exp
-    from transformers import TrainerCallback
 
     if args.threads:
         torch.set_num_threads(args.threads)
     marks: dict = {}
-
-    class Ready(TrainerCallback):
-        def on_train_begin(self, a, state, control, **kw):
-            marks["ready"] = time.time()
-
-        def on_train_end(self, a, state, control, **kw):
-            marks["tokens"] = state.num_input_tokens_seen
-            marks["losses"] = [h["loss"] for h in state.log_history if "loss" in h]
-            marks["steps"] = state.global_step
 
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "data"
@@ -75,24 +60,10 @@ def main() -> None:
             "gradient_accumulation_steps": 1, "learning_rate": 2e-4, "num_train_epochs": 1.0,
             "lr_scheduler_type": "linear", "bf16": False, "fp16": False, "use_cpu": True, "report_to": "none",
             "seed": 42, "include_num_input_tokens_seen": "non_padding", "plot_loss": False,
-        }, callbacks=[Ready()])
+        }, callbacks=[timing_callback(marks)])
         results = json.loads((out_dir / "train_results.json").read_text())
         rows = len(json.loads(Path(args.data).read_text(encoding="utf-8")))
-    losses = marks.get("losses") or [None]
-    out = {
-        "rows": rows,
-        "startup_s": marks["ready"] - T_START,
-        "train_started_at": marks["ready"],
-        "train_s": results["train_runtime"],
-        "tokens": int(marks.get("tokens") or 0),
-        "steps": marks.get("steps"),
-        "first_loss": losses[0],
-        "final_loss": losses[-1],
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "threads": torch.get_num_threads(),
-    }
-    with open(args.out, "w", encoding="utf-8") as f:
-        json.dump(out, f)
+    write_result(args.out, T_START, marks, rows, results["train_runtime"], torch.get_num_threads())
 
 
 if __name__ == "__main__":

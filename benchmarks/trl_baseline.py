@@ -14,17 +14,13 @@ import time
 
 T_START = time.time()  # before the heavy imports: start-up counts them
 
-import argparse  # noqa: E402
 import json  # noqa: E402
-import resource  # noqa: E402
+
+from baseline_common import parser, timing_callback, write_result  # noqa: E402 - benchmarks/, on sys.path
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("model")
-    ap.add_argument("data")
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--threads", type=int, default=0)
+    ap = parser()
     ap.add_argument("--epochs", type=float, default=1.0)
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--max-length", type=int, default=512)
@@ -36,7 +32,7 @@ def main() -> None:
     import torch
     from datasets import Dataset
     from peft import LoraConfig
-    from transformers import AutoModelForCausalLM, AutoTokenizer, TrainerCallback
+    from transformers import AutoModelForCausalLM, AutoTokenizer
     from trl import SFTConfig, SFTTrainer
 
     if args.threads:
@@ -54,30 +50,11 @@ def main() -> None:
     )
     peft = LoraConfig(r=args.lora_r, lora_alpha=2 * args.lora_r, lora_dropout=0.0, target_modules="all-linear",
                       task_type="CAUSAL_LM")
-    marks = {}
-
-    class Ready(TrainerCallback):
-        def on_train_begin(self, a, state, control, **kw):
-            marks["ready"] = time.time()
-
+    marks: dict = {}
     trainer = SFTTrainer(model=model, args=config, train_dataset=Dataset.from_list(pairs), processing_class=tokenizer,
-                         peft_config=peft, callbacks=[Ready()])
+                         peft_config=peft, callbacks=[timing_callback(marks)])
     result = trainer.train()
-    losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
-    out = {
-        "rows": len(pairs),
-        "startup_s": marks["ready"] - T_START,
-        "train_started_at": marks["ready"],
-        "train_s": result.metrics["train_runtime"],
-        "tokens": int(trainer.state.num_input_tokens_seen),
-        "steps": result.global_step,
-        "first_loss": losses[0] if losses else None,
-        "final_loss": losses[-1] if losses else None,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "threads": torch.get_num_threads(),
-    }
-    with open(args.out, "w", encoding="utf-8") as f:
-        json.dump(out, f)
+    write_result(args.out, T_START, marks, len(pairs), result.metrics["train_runtime"], torch.get_num_threads())
 
 
 if __name__ == "__main__":
