@@ -29,7 +29,14 @@ from backend.spec_checks import (  # noqa: F401 - SpecIssue and SpecError are pa
 )
 from backend.spec_checks import help_metadata as _help
 from backend.spec_distributed import DistributedSpec, distributed_problems
-from backend.spec_training import PRECISIONS, SCHEDULERS, TRACKERS, TrainingSpec  # noqa: F401 - re-exported
+from backend.spec_training import (  # noqa: F401 - re-exported
+    ATTENTION_CHOICES,
+    PRECISIONS,
+    SCHEDULERS,
+    TRACKERS,
+    TRI_STATE,
+    TrainingSpec,
+)
 
 STAGES = ("pt", "sft", "rm", "dpo", "orpo", "kto", "grpo", "ppo")
 METHODS = ("full", "freeze", "lora", "dora", "rslora", "qlora", "adalora", "ia3", "prefix", "prompt", "ptuning")
@@ -406,7 +413,11 @@ class JobSpec:
         check_choice(p, "training.gradient_checkpointing", t.gradient_checkpointing, ("auto", "on", "off"))
         check_choice(p, "training.device", t.device, ("auto", "cpu", "cuda"))
         check_range(p, "training.cpu_threads", t.cpu_threads, 0, 4096, "0 (automatic) or a whole number of threads")
-        if t.padding_free and me.name in PROMPT_METHODS:
+        for name in ("group_by_length", "padding_free", "fused_kernels"):
+            check_choice(p, f"training.{name}", getattr(t, name), TRI_STATE)
+        check_choice(p, "training.attention", t.attention, ATTENTION_CHOICES)
+        check_choice(p, "training.compile", t.compile, ("off", "on"))
+        if t.padding_free == "on" and me.name in PROMPT_METHODS:
             p.append(SpecIssue("training.padding_free", f"cannot be used with {me.name}: its virtual tokens ignore "
                                                         "position ids, so joined rows would see each other. Turn "
                                                         "padding_free off."))

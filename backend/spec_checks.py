@@ -91,6 +91,8 @@ def coerce(value: Any, default: Any) -> Any:
     if isinstance(default, str):
         if value is None:
             return ""
+        if isinstance(value, bool):  # `padding_free: true` in an older spec, for an auto/on/off field
+            return "on" if value else "off"
         if isinstance(value, (dict, list)):
             raise ValueError(value)
         return str(value)

@@ -13,6 +13,8 @@ from backend.spec_checks import help_metadata as _help
 SCHEDULERS = ("linear", "cosine", "constant", "constant_with_warmup")
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 TRACKERS = ("tensorboard", "wandb", "swanlab")
+ATTENTION_CHOICES = ("auto", "varlen", "flash_attention_2", "sdpa", "eager")
+TRI_STATE = ("auto", "on", "off")
 
 
 @dataclass
@@ -98,21 +100,23 @@ class TrainingSpec:
     device: str = field(
         default="auto", metadata=_help("`auto`, `cpu` or `cuda`.", choices=("auto", "cpu", "cuda"))
     )
-    group_by_length: bool = field(
-        default=True,
+    group_by_length: str = field(
+        default="auto",
         metadata=_help(
             "sft: put rows of similar length in the same batch, so little is spent on padding (about 1.5x "
-            "faster on instruction data of mixed lengths). The curve gets a little noisier; off = rows in "
-            "random order."
-        ),
+            "faster on instruction data of mixed lengths; the curve gets a little noisier). auto = on when "
+            "batches are padded, off with padding-free batches (nothing to save there, and a random order "
+            "keeps the largest batch, and so the memory peak, small); on; off = rows in random order.",
+            choices=("auto", "on", "off")),
     )
-    padding_free: bool = field(
-        default=False,
+    padding_free: str = field(
+        default="auto",
         metadata=_help(
             "sft: join each batch's rows into one sequence with no padding; each row still sees only "
-            "itself (position ids restart per row). Pays most on a GPU with FlashAttention; on a CPU, "
-            "group_by_length does as well. Not with prompt-based methods."
-        ),
+            "itself (position ids restart per row; a variable-length attention kernel keeps them apart). "
+            "auto = on on a GPU where such a kernel is available (FlashAttention, or PyTorch's own), off on "
+            "a CPU (rows of similar length batched together do as well there); on; off. Not with "
+            "prompt-based methods.", choices=("auto", "on", "off")),
     )
     gradient_checkpointing: str = field(
         default="auto",
@@ -120,6 +124,30 @@ class TrainingSpec:
             "Recompute each layer's activations in the backward pass instead of keeping them: much less "
             "memory, about a third slower. auto = on only when the memory estimate says the job would not "
             "fit without it (the log says so); on; off.", choices=("auto", "on", "off")),
+    )
+    attention: str = field(
+        default="auto",
+        metadata=_help(
+            "The attention kernel. auto = on a GPU, FlashAttention 2 where the flash-attn package is installed, "
+            "else PyTorch's own FlashAttention kernels (variable-length for padding-free batches, SDPA "
+            "otherwise); SDPA on a CPU. varlen: PyTorch's variable-length FlashAttention for padding-free "
+            "batches (a GPU), SDPA for the rest; flash_attention_2 (needs `pip install flash-attn`); sdpa; "
+            "eager (plain matrix products: slow, for checking).", choices=ATTENTION_CHOICES),
+    )
+    fused_kernels: str = field(
+        default="auto",
+        metadata=_help(
+            "Liger Kernel's fused RMSNorm, SwiGLU and rotary embedding on a GPU: fewer, larger GPU kernels "
+            "and less activation memory, the same results. auto = on on a GPU where `liger-kernel` is "
+            "installed (`pip install finetune-studio[gpu]`) and knows the model; on (refused where it cannot "
+            "run); off. The loss never builds the whole logits tensor either way (TRL's fused LM head).",
+            choices=("auto", "on", "off")),
+    )
+    compile: str = field(
+        default="off",
+        metadata=_help(
+            "torch.compile each decoder layer (a GPU): fused elementwise kernels, after a compile of a minute "
+            "or so at the start; pays on long runs. off; on.", choices=("off", "on")),
     )
     tokens_per_pass: int = field(
         default=0,

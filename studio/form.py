@@ -89,9 +89,12 @@ class FormValues:
     report_to: list = field(default_factory=lambda: ["tensorboard"])  # trackers besides the studio's own files
     num_processes: object = 1  # processes (GPUs) per machine; the other `distributed` fields stay the spec's
     strategy: str = "ddp"
-    group_by_length: bool = True  # sft: rows of similar length batched together
-    padding_free: bool = False
+    group_by_length: str = "auto"  # sft: rows of similar length batched together (auto: when batches are padded)
+    padding_free: str = "auto"  # auto: on a GPU with a variable-length attention kernel
     gradient_checkpointing: str = "auto"  # auto: on only when memory needs it
+    attention: str = "auto"  # the attention kernel (backend.training.accel)
+    fused_kernels: str = "auto"  # Liger's fused kernels on a GPU
+    compile: str = "off"  # torch.compile of the decoder layers (a GPU)
 
     @classmethod
     def names(cls) -> list[str]:
@@ -198,6 +201,9 @@ def form_from_spec(spec: JobSpec) -> FormValues:
         group_by_length=t.group_by_length,
         padding_free=t.padding_free,
         gradient_checkpointing=t.gradient_checkpointing,
+        attention=t.attention,
+        fused_kernels=t.fused_kernels,
+        compile=t.compile,
     )
 
 
@@ -299,9 +305,12 @@ def spec_from_form(v: FormValues, base: JobSpec | None = None) -> JobSpec:
         early_stopping_patience=v.early_stopping_patience,
         early_stopping_min_delta=v.early_stopping_min_delta,
         report_to=list(v.report_to or []),
-        group_by_length=bool(v.group_by_length),
-        padding_free=bool(v.padding_free),
+        group_by_length=_tri_state(v.group_by_length),
+        padding_free=_tri_state(v.padding_free),
         gradient_checkpointing=v.gradient_checkpointing or "auto",
+        attention=v.attention or "auto",
+        fused_kernels=v.fused_kernels or "auto",
+        compile=v.compile or "off",
     )
     raw["distributed"].update(num_processes=v.num_processes, strategy=v.strategy or "ddp")
     try:
@@ -324,3 +333,10 @@ def estimate_steps(spec: JobSpec, n_rows: int) -> int:
     n_train = n_rows - n_eval
     per_epoch = -(-max(n_train, 0) // (t.batch_size * t.gradient_accumulation_steps * spec.distributed.world_size))
     return int(-(-per_epoch * t.num_epochs // 1))
+
+
+def _tri_state(value) -> str:
+    """auto | on | off from a dropdown, or from a clone of an older job whose field was a checkbox (bool)."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return value or "auto"

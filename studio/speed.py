@@ -27,7 +27,8 @@ _PACES: dict[str, dict] = {}  # pace_key -> probe result (startup_s, seconds_per
 _JOB_KEYS: dict[tuple[str, str], str] = {}  # (workspace, succeeded job id) -> its pace_key
 _LOCK = threading.Lock()
 TRAINING_KEYS = ("batch_size", "gradient_accumulation_steps", "max_length", "precision", "cpu_threads", "device",
-                 "group_by_length", "padding_free", "tokens_per_pass", "gradient_checkpointing")
+                 "group_by_length", "padding_free", "tokens_per_pass", "gradient_checkpointing", "attention",
+                 "fused_kernels", "compile")
 
 
 def pace_key(spec: JobSpec) -> str:

@@ -66,8 +66,12 @@ def test_grouped_order_is_fixed_by_the_seed_and_changes_each_epoch(stage_ws):
     assert list(first) != list(again)
 
 
-def test_padding_free_rows_never_see_each_other(stage_ws):
-    run = build(stage_ws, max_steps=1, padding_free=True, group_by_length=False)
+@pytest.mark.parametrize("attention", ["sdpa", "varlen"])
+def test_padding_free_rows_never_see_each_other(stage_ws, attention):
+    """sdpa: transformers' block-diagonal mask from the position ids; varlen: the studio's attention function
+    (backend/training/varlen_attention.py), whose CPU path builds the mask from the collator's boundaries (on
+    a GPU it calls PyTorch's variable-length FlashAttention, checked against this path at its first call)."""
+    run = build(stage_ws, max_steps=1, padding_free="on", group_by_length="off", attention=attention)
     trainer = run.trainer
     batch = batches(trainer)[0]
     assert "attention_mask" not in batch and batch["input_ids"].shape[0] == 1
@@ -76,8 +80,10 @@ def test_padding_free_rows_never_see_each_other(stage_ws):
     assert len(starts) - 1 == TRAINING["batch_size"]
     model = trainer.model
     model.eval()
+    assert model.config._attn_implementation == ("studio_varlen" if attention == "varlen" else "sdpa")
+    bounds = {k: batch[k] for k in ("cu_seq_lens_q", "cu_seq_lens_k", "max_length_q", "max_length_k")}
     with torch.no_grad():
-        joined = model(input_ids=batch["input_ids"], position_ids=batch["position_ids"]).logits[0]
+        joined = model(input_ids=batch["input_ids"], position_ids=batch["position_ids"], **bounds).logits[0]
         losses, counts = [], []
         for a, b in zip(starts, starts[1:]):
             ids, labels = batch["input_ids"][:, a:b], batch["labels"][:, a:b]
@@ -88,12 +94,12 @@ def test_padding_free_rows_never_see_each_other(stage_ws):
             losses.append(float(out.loss) * n)
             counts.append(n)
         joined_loss = float(model(input_ids=batch["input_ids"], position_ids=batch["position_ids"],
-                                  labels=batch["labels"]).loss)
+                                  labels=batch["labels"], **bounds).loss)
     # The joined row's loss is the token-weighted mean of the rows' own (no label crosses a boundary).
     assert joined_loss == pytest.approx(sum(losses) / sum(counts), rel=1e-4)
 
 
-@pytest.mark.parametrize("training", [{"padding_free": True}, {"group_by_length": True}])
+@pytest.mark.parametrize("training", [{"padding_free": "on"}, {"group_by_length": "on"}])
 def test_training_with_each_batching_learns(stage_ws, training):
     run = build(stage_ws, max_steps=12, **training)
     result = run.trainer.train()
@@ -106,6 +112,25 @@ def test_padding_free_is_refused_with_prompt_methods():
     with pytest.raises(SpecError) as e:
         JobSpec.from_dict({"method": {"name": "prompt"}, "training": {"padding_free": True}})
     assert "training.padding_free" in str(e.value)
+
+
+def test_an_older_spec_with_boolean_batching_fields_still_loads():
+    t = JobSpec.from_dict({"training": {"padding_free": True, "group_by_length": False}}).training
+    assert (t.padding_free, t.group_by_length) == ("on", "off")
+
+
+@pytest.mark.parametrize("device, padding_free, group", [("cuda", True, False), ("cpu", False, True)])
+def test_auto_batching_is_padding_free_on_a_gpu_and_grouped_on_a_cpu(device, padding_free, group):
+    from backend.training.batching import resolve_batching
+
+    assert resolve_batching(JobSpec(), device) == (padding_free, group)
+    # without a variable-length kernel a GPU keeps padded, grouped batches; prompt methods are never joined
+    assert resolve_batching(JobSpec(), device, varlen=False) == (False, True)
+    prompt = JobSpec.from_dict({"method": {"name": "prompt"}})
+    assert resolve_batching(prompt, device) == (False, True)
+    # an explicit choice wins; batching only concerns sft
+    assert resolve_batching(JobSpec.from_dict({"training": {"padding_free": "on"}}), "cpu") == (True, False)
+    assert resolve_batching(JobSpec.from_dict({"stage": "dpo"}), device) == (False, False)
 
 
 @pytest.mark.parametrize("batch, max_length, device, tokens, part", [

@@ -25,7 +25,8 @@ def test_a_finished_job_of_the_same_setup_gives_the_pace(store):
     assert speed.known_pace(ctx, spec) == (0.5, 6.0, job_id)  # the second time from the remembered key
     # What changes the pace does not match: batch size, batching, processes.
     for changed in ({"training": {"batch_size": 4, "max_length": 128}},
-                    {"training": {"batch_size": 8, "max_length": 128, "group_by_length": False}},
+                    {"training": {"batch_size": 8, "max_length": 128, "group_by_length": "off"}},
+                    {"training": {"batch_size": 8, "max_length": 128, "attention": "eager"}},
                     {"training": {"batch_size": 8, "max_length": 128}, "distributed": {"num_processes": 2}}):
         assert speed.known_pace(ctx, JobSpec.from_dict(changed)) is None
     # What does not change it (the number of epochs) still matches.

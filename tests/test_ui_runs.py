@@ -106,14 +106,15 @@ def test_clone_fills_every_wizard_field(ctx):
     spec.model.chat_template = "llama3"
     spec.stage, spec.method.name, spec.align.beta, spec.align.rewards = "grpo", "qlora", 0.3, {"format": 0.5}
     spec.distributed.num_processes, spec.distributed.strategy = 4, "fsdp"
-    spec.training.group_by_length, spec.training.padding_free = False, True
+    spec.training.group_by_length, spec.training.padding_free = "off", "on"
     spec.training.gradient_checkpointing = "on"
+    spec.training.attention, spec.training.fused_kernels, spec.training.compile = "varlen", "off", "on"
     values = form_updates(form_from_spec(spec), n_slots=4)
     # = len(form_inputs(...)): 7 + 4 placeholder slots + 4 lora + 13 training + 10 more data fields + template
     # + 23 for the stage, the method and their settings + 2 for early stopping + the trackers + 2 distributed
-    # + 2 for batching + gradient checkpointing
-    assert len(values) == 70
-    assert values[65:70] == [4, "fsdp", False, True, "on"]
+    # + 2 for batching + gradient checkpointing + 3 kernels (attention, fused kernels, compile)
+    assert len(values) == 73
+    assert values[65:73] == [4, "fsdp", "off", "on", "on", "varlen", "off", "on"]
     assert values[26:28] == [50, 2.5] and 1e-4 in values
     assert values[28:39] == ["", "", "train", {}, "keep", True, "", "0.5", "", 7, "llama3"]
     assert values[39:41] == ["grpo", "qlora"] and values[48] == 0.3

@@ -21,16 +21,38 @@ from backend.spec import JobSpec
 log = logging.getLogger("studio.worker")
 
 
-def batching_kwargs(spec: JobSpec, max_length: int) -> dict:
+def resolve_batching(spec: JobSpec, device: str, varlen: bool = True) -> tuple[bool, bool]:
+    """(padding_free, group_by_length) for `training.padding_free` / `group_by_length` (auto | on | off).
+
+    padding_free auto: on for sft on a GPU where a variable-length attention kernel runs (`varlen`:
+    PyTorch's FlashAttention or the flash-attn package), off on a CPU (rows of similar length together do
+    as well there: benchmarks/README.md) and for prompt-based methods (their virtual tokens ignore
+    position ids). group_by_length auto: on when batches are padded (less padding), off when padding-free:
+    there is no padding to save, and a random order keeps the largest batch, so the memory peak, small.
+    Torch-free (the memory estimate asks it too, with varlen assumed on a GPU)."""
+    from backend.spec import PROMPT_METHODS
+
+    t = spec.training
+    if t.padding_free == "auto":
+        padding_free = (device == "cuda" and varlen and spec.stage == "sft"
+                        and spec.method.name not in PROMPT_METHODS)
+    else:
+        padding_free = t.padding_free == "on" and spec.stage == "sft"
+    group = (not padding_free) if t.group_by_length == "auto" else t.group_by_length == "on"
+    return padding_free, group and spec.stage == "sft"
+
+
+def batching_kwargs(spec: JobSpec, max_length: int, padding_free: bool, group_by_length: bool) -> dict:
     """SFTConfig fields. The rows are already cut to max_length (tokenize_sft), which TRL wants unset
     when padding-free."""
-    t = spec.training
-    if t.group_by_length or t.padding_free:
-        log.info("batches: %s", ", ".join(n for n, on in (("rows of similar length together", t.group_by_length),
-                                                           ("padding-free", t.padding_free)) if on))
-    return {"train_sampling_strategy": "group_by_length" if t.group_by_length else "random",
-            "length_column_name": "length", "padding_free": t.padding_free,
-            "max_length": None if t.padding_free else max_length}
+    if group_by_length or padding_free:
+        log.info("batches: %s", ", ".join(n for n, on in (("rows of similar length together", group_by_length),
+                                                           ("padding-free", padding_free)) if on))
+    from backend.training.compat import length_grouping_kwarg
+
+    return {**length_grouping_kwarg(group_by_length),
+            "length_column_name": "length", "padding_free": padding_free,
+            "max_length": None if padding_free else max_length}
 
 
 CPU_TOKENS_PER_PASS = 2048
@@ -84,12 +106,14 @@ def sft_trainer_class():
     """TRL's SFTTrainer, with the seeded length-grouped sampler when the config asks for grouping."""
     from trl import SFTTrainer
 
+    from backend.training.compat import groups_by_length
+
     class StudioSFTTrainer(SFTTrainer):
         def _get_train_sampler(self, train_dataset=None):
             # The dataloader hands over the rows without the columns the model does not take (`length`
             # among them); the rows and their order are those of self.train_dataset.
             dataset, args = self.train_dataset, self.args
-            if (args.train_sampling_strategy != "group_by_length" or "length" not in getattr(dataset, "column_names", ())
+            if (not groups_by_length(args) or "length" not in getattr(dataset, "column_names", ())
                     or (train_dataset is not None and len(train_dataset) != len(dataset))):
                 return super()._get_train_sampler(train_dataset)
             seed = args.data_seed if args.data_seed is not None else args.seed

@@ -154,11 +154,17 @@ def _advise_cpu_precision(spec: JobSpec) -> None:
                  "faster; compare with `python -m backend.probe`")
 
 
-def build_model(spec: JobSpec, model_path: str, device: str, n_steps: int, task: str = "causal_lm"):
-    """(model, peft config or None) for the spec's method, through backend.training.methods."""
+def build_model(spec: JobSpec, model_path: str, device: str, n_steps: int, task: str = "causal_lm", plan=None):
+    """(model, peft config or None) for the spec's method, through backend.training.methods, with the
+    attention kernel and fused kernels of the job's speed plan (backend.training.accel; computed here
+    when not given), which the log states in one line."""
+    from backend.training.accel import apply_kernels, speed_plan
     from backend.training.methods import apply_freeze, load_model_for, peft_config_for
 
-    model = load_model_for(spec, model_path, device, task=task)
+    plan = plan or speed_plan(spec, device)
+    model = load_model_for(spec, model_path, device, task=task, attn_implementation=plan.attention)
+    apply_kernels(model, plan, spec)
+    log.info("speed: %s", plan.describe())
     apply_freeze(model, spec)
     return model, peft_config_for(spec, task=task, total_steps=n_steps)
 

@@ -67,14 +67,17 @@ def quantization_config(spec: JobSpec, device: str):
     )
 
 
-def load_model_for(spec: JobSpec, model_path: str, device: str, task: str = "causal_lm"):
-    """The base model as the method needs it. task: causal_lm | seq_cls (reward model, 1 label)."""
+def load_model_for(spec: JobSpec, model_path: str, device: str, task: str = "causal_lm",
+                   attn_implementation: str | None = None):
+    """The base model as the method needs it. task: causal_lm | seq_cls (reward model, 1 label).
+    attn_implementation: the attention kernel (backend.training.accel), or transformers' default."""
     from backend.training.model import load_model
 
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; accepted: {', '.join(TASKS)}")
     quant = quantization_config(spec, device)
-    model = load_model(model_path, spec, device, task=task, quantization_config=quant)
+    model = load_model(model_path, spec, device, task=task, quantization_config=quant,
+                       attn_implementation=attn_implementation)
     if quant is not None:
         from peft import prepare_model_for_kbit_training
 

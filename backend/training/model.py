@@ -122,12 +122,16 @@ def compute_dtype(spec: JobSpec, device: str):
     return pick_dtype(spec, device) if device == "cuda" else torch.float32
 
 
-def load_model(name_or_path: str, spec: JobSpec, device: str, task: str = "causal_lm", quantization_config=None):
+def load_model(name_or_path: str, spec: JobSpec, device: str, task: str = "causal_lm", quantization_config=None,
+               attn_implementation: str | None = None):
     """task: causal_lm, or seq_cls (a reward model: one output, the pad token set so the score is read
-    at each row's last real token). quantization_config: a BitsAndBytesConfig (qlora) or None."""
+    at each row's last real token). quantization_config: a BitsAndBytesConfig (qlora) or None.
+    attn_implementation: transformers' name of the attention kernel (backend.training.accel), or its default."""
     from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
 
     kwargs = dict(trust_remote_code=spec.model.trust_remote_code)
+    if attn_implementation:
+        kwargs["attn_implementation"] = attn_implementation
     if quantization_config is not None:
         # Quantized weights are placed at load time and cannot be moved afterwards.
         kwargs.update(quantization_config=quantization_config, dtype=compute_dtype(spec, device),

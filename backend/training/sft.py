@@ -33,6 +33,7 @@ def build_sft(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobR
     """Everything ready to `trainer.train()`. `data`: load_data's result when already read."""
     from trl import SFTConfig
 
+    from backend.training.accel import speed_plan
     from backend.training.batching import batching_kwargs, sft_trainer_class, split_batches
 
     model_path, device, tokenizer = setup(spec, workspace)
@@ -53,10 +54,12 @@ def build_sft(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobR
         except DataError as e:  # training can go on without evaluation; say why there is none
             log.warning("no evaluation: the eval rows are unusable (%s)", e)
 
-    model, peft = build_model(spec, model_path, device, total_steps(spec, len(train_set.dataset)))
+    plan = speed_plan(spec, device)
+    model, peft = build_model(spec, model_path, device, total_steps(spec, len(train_set.dataset)), plan=plan)
     has_eval = eval_set is not None and len(eval_set.dataset) > 0
-    config = SFTConfig(**split_batches(spec, training_kwargs(spec, job_dir, device, has_eval, model_path=model_path), max_len, device),
-                       **batching_kwargs(spec, max_len))
+    kwargs = training_kwargs(spec, job_dir, device, has_eval, model_path=model_path)
+    config = SFTConfig(**split_batches(spec, kwargs, max_len, device),
+                       **batching_kwargs(spec, max_len, plan.padding_free, plan.group_by_length))
     trainer = sft_trainer_class()(
         model=model,
         args=config,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from backend.spec import SCHEDULERS
+from backend.spec import ATTENTION_CHOICES, SCHEDULERS
 from backend.spec_distributed import STRATEGIES
 from studio.context import Ctx
 from studio.form import FormValues
@@ -34,14 +34,18 @@ class TrainingStep:
     report_to: gr.CheckboxGroup
     num_processes: gr.Number
     strategy: gr.Dropdown
-    group_by_length: gr.Checkbox
-    padding_free: gr.Checkbox
+    group_by_length: gr.Dropdown
+    padding_free: gr.Dropdown
     gradient_checkpointing: gr.Dropdown
+    attention: gr.Dropdown
+    fused_kernels: gr.Dropdown
+    compile: gr.Dropdown
 
     def form_tail(self) -> list:
         """Its components after the method step's, in FormValues order."""
         return [self.early_stopping_patience, self.early_stopping_min_delta, self.report_to, self.num_processes,
-                self.strategy, self.group_by_length, self.padding_free, self.gradient_checkpointing]
+                self.strategy, self.group_by_length, self.padding_free, self.gradient_checkpointing, self.attention,
+                self.fused_kernels, self.compile]
 
 
 def build(ctx: Ctx, s: FormValues) -> TrainingStep:
@@ -50,6 +54,12 @@ def build(ctx: Ctx, s: FormValues) -> TrainingStep:
     def number(name: str, value, section: str = "training", **kw) -> gr.Number:
         dotted = f"{section}.{name}"
         return gr.Number(value, label=t[dotted], info=t["help." + dotted], elem_id=dotted.replace(".", "-"), **kw)
+
+    def choice(name: str, values: tuple, value) -> gr.Dropdown:
+        """A training.<name> dropdown whose entries read t["training.<name>.<value>"]."""
+        dotted = f"training.{name}"
+        return gr.Dropdown([(t[f"{dotted}.{v}"], v) for v in values], value=value, label=t[dotted],
+                           info=t["help." + dotted], elem_id=dotted.replace(".", "-"))
 
     gr.Markdown(t["training.intro"])
     with gr.Row():
@@ -101,14 +111,14 @@ def build(ctx: Ctx, s: FormValues) -> TrainingStep:
         save_steps = number("save_steps", s.save_steps, precision=0, minimum=0)
         save_minutes = number("save_minutes", s.save_minutes, minimum=0, step=0.5)
     with gr.Row():  # how rows become batches (benchmarks/bench_train.py)
-        group_by_length = gr.Checkbox(bool(s.group_by_length), label=t["training.group_by_length"],
-                                      info=t["help.training.group_by_length"], elem_id="training-group_by_length")
-        padding_free = gr.Checkbox(bool(s.padding_free), label=t["training.padding_free"],
-                                   info=t["help.training.padding_free"], elem_id="training-padding_free")
-        checkpointing = gr.Dropdown(  # auto: the worker turns it on when the memory estimate says so
-            [(t[f"training.gradient_checkpointing.{v}"], v) for v in ("auto", "on", "off")],
-            value=s.gradient_checkpointing, label=t["training.gradient_checkpointing"],
-            info=t["help.training.gradient_checkpointing"], elem_id="training-gradient_checkpointing")
+        group_by_length = choice("group_by_length", ("auto", "on", "off"), s.group_by_length)
+        padding_free = choice("padding_free", ("auto", "on", "off"), s.padding_free)
+        # auto: the worker turns it on when the memory estimate says so
+        checkpointing = choice("gradient_checkpointing", ("auto", "on", "off"), s.gradient_checkpointing)
+    with gr.Row():  # the kernels (backend/training/accel.py; the worker's log names what it chose)
+        attention = choice("attention", ATTENTION_CHOICES, s.attention)
+        fused_kernels = choice("fused_kernels", ("auto", "on", "off"), s.fused_kernels)
+        compile_layers = choice("compile", ("off", "on"), s.compile)
     with gr.Row():  # several GPUs (or CPU processes over gloo): the scheduler starts them with accelerate launch
         num_processes = number("num_processes", s.num_processes, section="distributed", precision=0, minimum=1)
         strategy = gr.Dropdown(list(STRATEGIES), value=s.strategy, label=t["distributed.strategy"],
@@ -140,4 +150,7 @@ def build(ctx: Ctx, s: FormValues) -> TrainingStep:
         group_by_length,
         padding_free,
         checkpointing,
+        attention,
+        fused_kernels,
+        compile_layers,
     )

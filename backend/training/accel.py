@@ -1,0 +1,207 @@
+"""How a job runs fast where it runs: the attention kernel, Liger's fused kernels and torch.compile,
+chosen once per job from the spec's auto/on/off fields, the device and what is installed, and said in
+the log in one line with the device, dtype, batching and loss kernel.
+
+    plan = speed_plan(spec, device)          # raises TrainingError for an `on` that cannot run here
+    model = load_model(..., attn_implementation=plan.attention)
+    apply_kernels(model, plan)               # Liger, torch.compile: before the PEFT wrapper
+    log.info("speed: %s", plan.describe())
+
+Each choice is kept only where benchmarks/bench_gpu.py shows it pays with the same losses
+(benchmarks/README.md has the figures); `off` always gives the plain transformers path.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from dataclasses import dataclass, field
+
+from backend.spec import JobSpec
+from backend.training.batching import resolve_batching
+
+log = logging.getLogger("studio.worker")
+
+# Stages whose TRL trainer scores tokens through TRL's fused LM head (never the whole logits tensor).
+FUSED_HEAD_STAGES = ("sft", "pt", "dpo", "kto", "grpo")
+
+
+@dataclass
+class SpeedPlan:
+    device: str
+    dtype: str
+    attention: str  # the attn_implementation given to transformers
+    padding_free: bool
+    group_by_length: bool
+    fused_kernels: bool
+    compile: bool
+    loss: str
+    gpu: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        where = f"{self.device} ({self.gpu})" if self.gpu else self.device
+        attention = ATTENTION_WORDS.get(self.attention, self.attention)
+        batches = ("padding-free" if self.padding_free else "padded") + (
+            ", rows of similar length together" if self.group_by_length else ", random order")
+        kernels = "Liger RMSNorm/SwiGLU/RoPE" if self.fused_kernels else "plain transformers layers"
+        text = (f"device {where}, dtype {self.dtype}, attention {attention}, loss {self.loss}, batches {batches}, "
+                f"{kernels}, torch.compile {'on' if self.compile else 'off'}")
+        return text + "".join(f"; {n}" for n in self.notes)
+
+
+ATTENTION_WORDS = {
+    "studio_varlen": "PyTorch FlashAttention (variable-length for padding-free batches, SDPA otherwise)",
+    "flash_attention_2": "FlashAttention 2 (flash-attn package)",
+    "sdpa": "SDPA (PyTorch scaled_dot_product_attention)",
+    "eager": "eager (plain matrix products)",
+}
+
+
+def speed_plan(spec: JobSpec, device: str) -> SpeedPlan:
+    """The choices for this job on `device` ("cuda" or "cpu")."""
+    from backend.training.errors import TrainingError
+    from backend.training.model import pick_dtype
+
+    t = spec.training
+    padding_free, group_by_length = resolve_batching(spec, device, varlen=_varlen_ready(device))
+    notes: list[str] = []
+    attention = _attention(spec, device, notes)
+    fused = _fused_kernels(spec, device, notes)
+    if t.compile == "on" and device != "cuda":
+        raise TrainingError("bad_spec", "`training.compile`: on needs a GPU; this job runs on the CPU.",
+                            "Set `training.compile: off`.")
+    dtype = {"torch.bfloat16": "bf16", "torch.float16": "fp16"}.get(str(pick_dtype(spec, device)), "fp32")
+    return SpeedPlan(device=device, dtype=dtype, attention=attention, padding_free=padding_free,
+                     group_by_length=group_by_length, fused_kernels=fused, compile=t.compile == "on",
+                     loss=_loss_words(spec, device), gpu=_gpu_name(device), notes=notes)
+
+
+def _varlen_ready(device: str) -> bool:
+    if device != "cuda":
+        return False
+    from backend.training.varlen_attention import kernel_available
+
+    return kernel_available() or _installed("flash_attn")
+
+
+def _attention(spec: JobSpec, device: str, notes: list[str]) -> str:
+    from backend.training.errors import TrainingError
+
+    chosen = spec.training.attention
+    if chosen in ("sdpa", "eager"):
+        return chosen
+    if chosen == "flash_attention_2" or (chosen == "auto" and device == "cuda" and _installed("flash_attn")):
+        if not _installed("flash_attn"):
+            raise TrainingError("bad_spec", "`training.attention`: flash_attention_2 needs the flash-attn package, "
+                                "which is not installed here.",
+                                "Install it (`pip install flash-attn`, a build for your CUDA and torch), or set "
+                                "`training.attention: auto`.")
+        if device != "cuda":
+            raise TrainingError("bad_spec", "`training.attention`: flash_attention_2 needs a GPU; this job runs on "
+                                "the CPU.", "Set `training.attention: auto`.")
+        return "flash_attention_2"
+    if chosen == "varlen" or (chosen == "auto" and device == "cuda"):
+        from backend.training.varlen_attention import kernel_available, register
+
+        if device == "cuda" and not kernel_available():
+            notes.append("no variable-length FlashAttention on this GPU or torch: padding-free rows are kept apart "
+                         "with a block-diagonal mask")
+        return register()
+    return "sdpa"
+
+
+def _fused_kernels(spec: JobSpec, device: str, notes: list[str]) -> bool:
+    from backend.training.errors import TrainingError
+
+    chosen = spec.training.fused_kernels
+    if chosen == "off":
+        return False
+    problem = None
+    if device != "cuda":
+        problem = "need a GPU (they are Triton kernels) and this job runs on the CPU"
+    elif not _installed("liger_kernel"):
+        problem = "need the liger-kernel package, which is not installed here"
+    if problem is None:
+        return True
+    if chosen == "on":
+        raise TrainingError("bad_spec", f"`training.fused_kernels` is on, but Liger's kernels {problem}.",
+                            'Install it with `pip install "finetune-studio[gpu]"` (liger-kernel) on a GPU machine, '
+                            "or set `training.fused_kernels: auto`.")
+    if device == "cuda":
+        notes.append('Liger kernels not installed (pip install "finetune-studio[gpu]")')
+    return False
+
+
+def apply_kernels(model, plan: SpeedPlan, spec: JobSpec) -> None:
+    """Liger's fused RMSNorm/SwiGLU/RoPE on the loaded model and torch.compile of its decoder layers, as the
+    plan says; call before PEFT wraps the model. A model type Liger does not know keeps its own layers
+    (auto) or fails clearly (on)."""
+    if plan.fused_kernels:
+        applied = _apply_liger(model)
+        if not applied:
+            from backend.training.errors import TrainingError
+
+            kind = getattr(getattr(model, "config", None), "model_type", "?")
+            if spec.training.fused_kernels == "on":
+                raise TrainingError("bad_spec", f"`training.fused_kernels`: Liger Kernel has no kernels for this "
+                                    f"model type ({kind}).", "Set `training.fused_kernels: auto` or off.")
+            plan.fused_kernels = False
+            plan.notes.append(f"Liger Kernel does not know model type {kind}: its own layers are kept")
+    if plan.compile:
+        _compile_layers(model)
+
+
+def _apply_liger(model) -> bool:
+    from liger_kernel.transformers import monkey_patch
+
+    kind = getattr(model.config, "model_type", None)
+    apply = getattr(monkey_patch, "MODEL_TYPE_TO_APPLY_LIGER_FN", {}).get(kind)
+    if apply is None:
+        return False
+    # TRL's fused LM head already scores only the labelled tokens without whole logits: Liger's own fused
+    # cross-entropy would replace the model's forward and drop it (TRL refuses that combination).
+    monkey_patch._apply_liger_kernel_to_instance(model=model, rope=True, rms_norm=True, swiglu=True,
+                                                 cross_entropy=False, fused_linear_cross_entropy=False)
+    return True
+
+
+def _compile_layers(model) -> None:
+    """torch.compile each decoder layer (dynamic shapes: one compile for every batch length); the layers
+    share one compiled graph, so the compile happens once."""
+    layers = _decoder_layers(model)
+    for layer in layers:
+        layer.compile(dynamic=True)
+    log.info("torch.compile: %s decoder layers (compiled at the first steps)", len(layers))
+
+
+def _decoder_layers(model) -> list:
+    base = getattr(model, getattr(model, "base_model_prefix", "model"), model)
+    layers = getattr(base, "layers", None) or getattr(getattr(base, "model", None), "layers", None)
+    return list(layers) if layers is not None else []
+
+
+def _loss_words(spec: JobSpec, device: str) -> str:
+    if spec.stage == "rm":
+        return "a one-output score head"
+    if spec.stage not in FUSED_HEAD_STAGES:
+        return "whole logits (the trainer's own loss)"
+    if device == "cuda":
+        return "TRL's fused LM head (Triton; labelled tokens only, never the whole logits)"
+    return "the CPU LM head (labelled tokens only; backend/training/lm_head.py)"
+
+
+def _gpu_name(device: str) -> str:
+    if device != "cuda":
+        return ""
+    try:
+        import torch
+
+        props = torch.cuda.get_device_properties(torch.cuda.current_device())
+        return f"{props.name}, {props.total_memory / 2**30:.0f} GB"
+    except Exception:  # noqa: BLE001
+        return ""
+
+
+def _installed(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
