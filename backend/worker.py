@@ -77,6 +77,13 @@ def run_job(job_dir: str | Path) -> int:
     elif job.state not in ("queued", "running"):
         print(f"error: job {job_id} is {job.state}; only a queued or running job can be trained", file=sys.stderr)
         return 2
+    refused = _version_refusal()
+    if refused is not None:
+        log.error("FAILED (%s): %s", refused.kind, refused.message)
+        log.error("what to try: %s", refused.hint)
+        if keeper:
+            _record(store, job_id, refused)
+        return 1
 
     from backend.training.errors import explain
 
@@ -125,6 +132,15 @@ def run_job(job_dir: str | Path) -> int:
             _record(store, job_id, None)
         return 3 if world == 1 else 0
     return 0
+
+
+def _version_refusal() -> JobError | None:
+    """The installed libraries against the ranges pyproject.toml declares (backend.versions), before any
+    heavy import: one outside its range fails the job at once (kind `environment`, the package, version
+    and range named, the pip command as the hint) instead of deep inside training with a TypeError."""
+    from backend.versions import refusal
+
+    return refusal("worker")
 
 
 def _record(store: JobStore, job_id: str, error: JobError | None) -> None:

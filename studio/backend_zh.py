@@ -451,4 +451,9 @@ ZH = {
     "`training.attention`: flash_attention_2 needs the flash-attn package, which is not installed here.": "`training.attention`：flash_attention_2 需要 flash-attn 包，这里没有安装。",
     "Install it (`pip install flash-attn`, a build for your CUDA and torch), or set `training.attention: auto`.": "安装它（`pip install flash-attn`，需与你的 CUDA 和 torch 匹配的版本），或设置 `training.attention: auto`。",
     "its output differs from SDPA's by {} (relative)": "它的输出与 SDPA 相差 {0}（相对误差）",
+    # versions.py
+    "The installed libraries do not fit this studio:\n{}": "已安装的依赖库与本工作室要求的版本不符：\n{0}",
+    "Install the declared versions: {} (or reinstall the studio with `pip install -e .`). To run anyway at your own risk, set {}=1.": "请安装声明的版本：{0}（或用 `pip install -e .` 重新安装本工作室）。如要自担风险照常运行，请设置 {1}=1。",
+    "{} is not installed (this studio needs {})": "{0} 未安装（本工作室需要 {1}）",
+    "version {} of {} is installed, outside the range this studio needs ({})": "已安装的 {1} 版本 {0} 不在本工作室需要的范围内（{2}）",
 }

@@ -123,7 +123,22 @@ def main(argv: list[str] | None = None) -> int:
     return cmd_serve(args)
 
 
+def _versions_refused(where: str) -> bool:
+    """Print why the installed libraries do not fit pyproject.toml's ranges (backend.versions) and return
+    True, so the command exits 2 before it starts; False when they fit (or STUDIO_SKIP_VERSION_CHECK=1,
+    which prints the same as a warning). Reads metadata only: no library is imported."""
+    from backend.versions import refusal
+
+    error = refusal(where)
+    if error is None:
+        return False
+    _fail(f"{error.message}\nwhat to try: {error.hint}")
+    return True
+
+
 def cmd_serve(args) -> int:
+    if _versions_refused("studio"):
+        return 2
     from studio.app import launch
 
     launch(_workspace(args), host=args.host, port=args.port, auth=args.auth, lang=args.lang,
@@ -133,6 +148,8 @@ def cmd_serve(args) -> int:
 
 
 def cmd_serve_worker(args) -> int:
+    if _versions_refused("studio serve-worker"):
+        return 2
     from backend.scheduler import Scheduler
     from backend.store import JobStore
 
@@ -154,6 +171,8 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def cmd_train(args) -> int:
+    if _versions_refused("studio train"):
+        return 2
     from backend.data.load import load_data
     from backend.data.readers import DataError
     from backend.data.sources import source_names

@@ -36,6 +36,7 @@ def training_kwargs(spec: JobSpec, job_dir: Path, device: str, has_eval: bool, c
     import torch
 
     from backend.training.checkpointing import use_checkpointing
+    from backend.training.compat import checkpointing_kwarg
     from backend.training.model import pick_dtype
 
     t = spec.training
@@ -65,8 +66,8 @@ def training_kwargs(spec: JobSpec, job_dir: Path, device: str, has_eval: bool, c
         bf16=dtype == torch.bfloat16,
         fp16=dtype == torch.float16,
         use_cpu=device == "cpu",
-        # (was gradient_checkpointing); TRL turns it on by default: on only when asked or memory needs it
-        activation_checkpointing=use_checkpointing(spec, model_path, device),
+        # TRL turns it on by default: on only when asked or memory needs it (its name depends on transformers)
+        **checkpointing_kwarg(use_checkpointing(spec, model_path, device)),
         include_num_input_tokens_seen="non_padding" if count_tokens else "no",
         report_to=trackers(spec, job_dir) or "none",
         run_name=Path(job_dir).name,

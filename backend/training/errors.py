@@ -8,6 +8,24 @@ from backend.data.readers import DataError
 from backend.spec import SpecError
 from backend.store import JobError
 
+# Every kind a job's error can have (README: "Every failure has a kind"), and where it comes from. The
+# page names each by `error.kind.<kind>` in studio/i18n.py and studio/i18n_zh.py.
+KINDS = {
+    "bad_spec": "a spec field the run cannot use (explain, or raised as TrainingError)",
+    "dataset": "a file or row of the data (DataError)",
+    "out_of_memory": "the run ran out of memory",
+    "nan_loss": "the loss became NaN or infinite (backend.training.callback)",
+    "model_not_found": "no model at `model.name_or_path`",
+    "no_network": "the model or data could not be downloaded",
+    "model_gated": "the hub refused a gated model",
+    "disk_full": "no space left in the workspace",
+    "environment": "an installed library is missing or outside the range pyproject.toml declares (backend.versions)",
+    "distributed": "a process of a multi-process job stopped or lost contact (backend.worker)",
+    "interrupted": "the worker died without recording an end (backend.scheduler)",
+    "probe": "the speed probe could not time its steps (backend.probe)",
+    "unexpected": "anything else: the traceback is in the log",
+}
+
 
 class TrainingError(RuntimeError):
     """A failure we diagnosed ourselves: carries its kind and hint."""
