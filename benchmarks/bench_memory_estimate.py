@@ -57,6 +57,7 @@ def child(args: dict) -> dict:
     from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
     from trl import SFTConfig, SFTTrainer
 
+    from backend.training.compat import checkpointing_kwarg
     from backend.training.lm_head import install
 
     install()  # the worker's LM head on a CPU (shapes here stay within one pass: tokens_per_pass)
@@ -83,7 +84,7 @@ def child(args: dict) -> dict:
                           target_modules="all-linear")
     config = SFTConfig(output_dir=args["out"], max_steps=steps, per_device_train_batch_size=b,
                        gradient_accumulation_steps=1, learning_rate=1e-4, logging_steps=1000,
-                       save_strategy="no", max_length=length, use_cpu=True, activation_checkpointing=False,
+                       save_strategy="no", max_length=length, use_cpu=True, **checkpointing_kwarg(False),
                        report_to="none", dataloader_num_workers=0, bf16=False, fp16=False)
     trainer = SFTTrainer(model=model, args=config, train_dataset=data, processing_class=tok, peft_config=peft)
     trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)

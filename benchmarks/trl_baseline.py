@@ -46,7 +46,7 @@ def main() -> None:
         output_dir=args.out + ".dir", num_train_epochs=args.epochs, per_device_train_batch_size=args.batch,
         learning_rate=args.lr, max_length=args.max_length, packing=args.packing, use_cpu=True, bf16=False,
         logging_steps=5, save_strategy="no", report_to="none", include_num_input_tokens_seen="non_padding",
-        activation_checkpointing=False, seed=42, dataloader_num_workers=0,
+        seed=42, dataloader_num_workers=0, **no_checkpointing(SFTConfig),
     )
     peft = LoraConfig(r=args.lora_r, lora_alpha=2 * args.lora_r, lora_dropout=0.0, target_modules="all-linear",
                       task_type="CAUSAL_LM")
@@ -55,6 +55,16 @@ def main() -> None:
                          peft_config=peft, callbacks=[timing_callback(marks)])
     result = trainer.train()
     write_result(args.out, T_START, marks, len(pairs), result.metrics["train_runtime"], torch.get_num_threads())
+
+
+def no_checkpointing(config_class) -> dict:
+    """Checkpointing off (TRL turns it on by default) under the name this transformers knows: newer 5.x call it
+    `activation_checkpointing` (the old name a deprecated alias), 5.0 only `gradient_checkpointing`. Written out
+    here as a user's script would (the studio's own shim is backend/training/compat.py)."""
+    import dataclasses
+
+    names = {f.name for f in dataclasses.fields(config_class)}
+    return {"activation_checkpointing" if "activation_checkpointing" in names else "gradient_checkpointing": False}
 
 
 if __name__ == "__main__":
