@@ -60,13 +60,13 @@ import math
 from dataclasses import dataclass, field, replace
 
 from backend.spec import LORA_FAMILY, JobSpec
-from backend.training.batching import rows_per_pass
+from backend.training.batching import resolve_batching, rows_per_pass
 from backend.training.lm_head import DENSE_MAX_ELEMENTS  # torch-free at import
 from backend.training.param_count import estimate_trainable, linear_shapes, parameter_table
 
 GB = 1024**3
 # Calibrated on a CPU (see the module docstring).
-ACTIVATION_FACTOR = 1.2
+ACTIVATION_FACTOR = {"cpu": 1.2, "cuda": 1.0}  # GPU: torch.cuda.max_memory_allocated on bench_gpu.py's jobs
 ADAPTER_ACTIVATION = 2.4  # values kept per token and layer for each input feature of an adapted layer
 LOGITS_FACTOR = {"cpu": 8.5, "cuda": 1.0}  # tile-sized fp32 buffers of the fused LM head (GPU: not measured)
 CPU_PROCESS = 500 * 1024**2  # the worker process: Python + torch + transformers + TRL + PEFT, the trainer built
@@ -83,6 +83,14 @@ MIN_LENGTH = 128  # the recommendation shortens max_length no further than this
 DENSE_HEAD_COPIES = 3  # whole-logit copies of the CPU head (backend/training/lm_head.py) at its peak
 LOGITS_TILE_TOKENS = 4096
 LOGITS_TILE_VOCAB = 32768
+
+
+# Model types Liger Kernel (0.8) has fused kernels for (liger_kernel.transformers.monkey_patch), kept here so
+# the estimate need not import it (it imports torch and Triton).
+LIGER_MODEL_TYPES = frozenset(
+    "deepseek_v2 deepseek_v3 gemma gemma2 gemma3_text gemma3 glm4 gpt_oss granite llama llama4_text mistral "
+    "ministral mixtral nemotron olmo2 olmo3 qwen2 qwen3 qwen3_moe qwen2_vl qwen2_5_vl qwen3_vl smollm3 phi3 "
+    "falcon_h1 exaone4".split())
 
 
 class EstimateError(ValueError):
@@ -164,6 +172,10 @@ def _dims(config: dict) -> dict:
         raise EstimateError(f"config.json lacks a usable {e}: cannot estimate the memory.") from None
 
 
+def activation_factor(device: str) -> float:
+    return ACTIVATION_FACTOR["cuda" if device == "cuda" else "cpu"]
+
+
 def logits_factor(device: str) -> float:
     return LOGITS_FACTOR["cuda" if device == "cuda" else "cpu"]
 
@@ -187,8 +199,59 @@ def _adapted_inputs(spec: JobSpec, config: dict) -> int:
     return sum(shapes[n][0] for n in names)
 
 
-def estimate_memory(spec: JobSpec, config: dict, device: str) -> Estimate:
-    """Peak memory of training `spec` on the model `config` describes, on "cuda" or "cpu"."""
+def largest_pass_tokens(spec: JobSpec, device: str, lengths: list[int] | None = None) -> int:
+    """Tokens in the largest forward pass of the run: rows of one pass x max_length without the data's
+    lengths; with them (sft: each row's token count), as the batches will be made
+    (backend.training.batching): padded batches hold the longest row's length in every row of its batch;
+    padding-free batches hold their rows' own tokens, the b longest together when rows of similar length
+    are grouped, else whatever a random order puts together (the largest batch sum over the run's
+    epochs in a seeded shuffle, as the trainer's sampler draws them)."""
+    t = spec.training
+    b = rows_per_pass(spec, t.batch_size, t.max_length, device)
+    if not lengths or spec.stage != "sft":
+        return b * t.max_length
+    cut = [min(int(n), t.max_length) for n in lengths if n and n > 0] or [t.max_length]
+    padding_free, grouped = resolve_batching(spec, device)
+    if not padding_free:
+        return b * max(cut)
+    if grouped or len(cut) <= b:
+        return sum(sorted(cut)[-b:])
+    return _largest_random_batch(cut, b, t.seed, t.num_epochs if t.max_steps <= 0 else 1)
+
+
+RANDOM_SAMPLE_ROWS = 20000  # rows kept for the shuffle of a larger set (a seeded sample of them)
+
+
+def _largest_random_batch(lengths: list[int], b: int, seed: int, epochs: float) -> int:
+    import random
+
+    rng = random.Random(seed)
+    if len(lengths) > RANDOM_SAMPLE_ROWS:
+        lengths = rng.sample(lengths, RANDOM_SAMPLE_ROWS)
+    largest = 0
+    for _ in range(max(1, min(3, math.ceil(epochs)))):
+        order = lengths[:]
+        rng.shuffle(order)
+        largest = max(largest, max(sum(order[i:i + b]) for i in range(0, len(order), b)))
+    return largest
+
+
+def fused_kernels_expected(spec: JobSpec, config: dict, device: str) -> bool:
+    """Whether the worker will use Liger's fused kernels (backend.training.accel), without importing it:
+    installed, a GPU, and a model type Liger knows."""
+    import importlib.util
+
+    choice = spec.training.fused_kernels
+    if choice == "off" or device != "cuda":
+        return False
+    kind = config.get("model_type") or (config.get("text_config") or {}).get("model_type")
+    return choice == "on" or (kind in LIGER_MODEL_TYPES and importlib.util.find_spec("liger_kernel") is not None)
+
+
+def estimate_memory(spec: JobSpec, config: dict, device: str, lengths: list[int] | None = None) -> Estimate:
+    """Peak memory of training `spec` on the model `config` describes, on "cuda" or "cpu". `lengths`: the
+    training rows' token counts where known (the Data step's sample, or the tokenized set): the largest
+    batch is then counted as it will be made instead of every row at max_length."""
     d = _dims(config)
     try:
         trainable, total = estimate_trainable(spec, config)
@@ -233,8 +296,13 @@ def estimate_memory(spec: JobSpec, config: dict, device: str) -> Estimate:
 
     # -- activations and logits ----------------------------------------------------------------
     # sft and pt pass a batch through the model in parts on a CPU (training.tokens_per_pass)
-    b, length, layers = rows_per_pass(spec, t.batch_size, t.max_length, device), t.max_length, d["layers"]
-    per_token = 7 * d["h"] + 2 * d["kv_dim"] + 4 * d["inter"]
+    layers = d["layers"]
+    tokens = largest_pass_tokens(spec, device, lengths)
+    if lengths and spec.stage == "sft":
+        notes.append(f"activations of the largest batch as the data makes it: {tokens:,} tokens")
+    # Liger's SwiGLU keeps the gate and up projections and recomputes the activation (3 i, not 4 i)
+    fused = fused_kernels_expected(spec, config, device)
+    per_token = 7 * d["h"] + 2 * d["kv_dim"] + (3 if fused else 4) * d["inter"]
     if m.name in LORA_FAMILY:
         # TRL casts the adapters of a quantized model to bf16, so their copies of the inputs take 2 B.
         adapter_bytes = min(cb, 2) if m.name == "qlora" else cb
@@ -242,20 +310,21 @@ def estimate_memory(spec: JobSpec, config: dict, device: str) -> Estimate:
     pairs = 2 if spec.stage in PAIRED_STAGES else 1
     if pairs > 1:
         notes.append(f"{spec.stage}: two sequences per row (activations and logits doubled)")
+    factor = activation_factor(device)
     if t.gradient_checkpointing == "on":
         # each layer's input is kept; one layer's activations are rebuilt at a time in the backward pass
         notes.append("gradient checkpointing: each layer's activations are recomputed (about a third slower)")
-        activations = int(ACTIVATION_FACTOR * pairs * b * length * cb * (layers * d["h"] + per_token))
+        activations = int(factor * pairs * tokens * cb * (layers * d["h"] + per_token))
     else:
-        activations = int(ACTIVATION_FACTOR * pairs * b * length * layers * cb * per_token)
+        activations = int(factor * pairs * tokens * layers * cb * per_token)
     # TRL's fused LM head scores the tokens in tiles of at most LOGITS_TILE_TOKENS x LOGITS_TILE_VOCAB,
     # so the logits are never held whole; rm has a one-output head.
     vocab = 1 if spec.stage == "rm" else min(d["vocab"], LOGITS_TILE_VOCAB)
-    logits = int(logits_factor(device) * min(pairs * b * length, LOGITS_TILE_TOKENS) * vocab * 4)
-    if device == "cpu" and spec.stage != "rm" and pairs * b * length * d["vocab"] <= DENSE_MAX_ELEMENTS:
+    logits = int(logits_factor(device) * min(pairs * tokens, LOGITS_TILE_TOKENS) * vocab * 4)
+    if device == "cpu" and spec.stage != "rm" and pairs * tokens * d["vocab"] <= DENSE_MAX_ELEMENTS:
         # backend/training/lm_head.py: on a CPU, logits this small are built whole (one copy kept for
         # the backward pass, two passing ones)
-        logits = int(DENSE_HEAD_COPIES * pairs * b * length * d["vocab"] * 4)
+        logits = int(DENSE_HEAD_COPIES * pairs * tokens * d["vocab"] * 4)
 
     # -- overhead ------------------------------------------------------------------------------
     if device == "cuda":

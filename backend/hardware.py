@@ -51,7 +51,9 @@ class Hardware:
         """Memory a job on `device` may fill: the first GPU's memory, or the RAM available now."""
         device = device or self.device
         if device == "cuda":
-            return self.gpus[0].memory_total if self.gpus else None
+            total = self.gpus[0].memory_total if self.gpus else None
+            cap = gpu_memory_cap()
+            return min(total, cap) if total and cap else total
         return self.ram_available
 
     def summary(self) -> str:
@@ -67,6 +69,16 @@ class Hardware:
         if self.disk_free is not None:
             parts.append(f"disk: {_gb(self.disk_free)} free")
         return " · ".join(parts)
+
+
+def gpu_memory_cap() -> int | None:
+    """Bytes of STUDIO_GPU_MEMORY_GB, the most GPU memory a worker may use (backend.training.accel caps the
+    process); None when unset or not a positive number."""
+    try:
+        gb = float(os.environ.get("STUDIO_GPU_MEMORY_GB", "") or 0)
+    except ValueError:
+        return None
+    return int(gb * 2**30) if gb > 0 else None
 
 
 def detect(path: str | os.PathLike | None = None, nvidia_smi_timeout_s: float = 2.0,

@@ -279,6 +279,7 @@ def _write_summary(job_dir: Path, run, result, reporter, startup_s: float, world
         "started_at": round(STARTED_AT, 3),  # the worker process, and its first training step below
         "train_started_at": round(reporter.train_started_at or 0.0, 3),
         "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "peak_gpu_mb": _peak_gpu_mb(),
         "base_model": run.model_path,
         "world_size": world,
     }
@@ -287,6 +288,14 @@ def _write_summary(job_dir: Path, run, result, reporter, startup_s: float, world
     elif early is not None and early.kept_step is not None:  # ran to the end, but an earlier eval was best
         summary["kept_best_step"] = early.kept_step
     (job_dir / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+
+
+def _peak_gpu_mb() -> float | None:
+    """The most GPU memory torch held for tensors during the run (None without a GPU)."""
+    torch = sys.modules.get("torch")
+    if torch is None or not torch.cuda.is_available() or not torch.cuda.is_initialized():
+        return None
+    return round(torch.cuda.max_memory_allocated() / 2**20, 1)
 
 
 def _peak_rss_mb() -> float:

@@ -39,8 +39,9 @@ def timing_callback(marks: dict):
     return Marks()
 
 
-def write_result(path: str, started: float, marks: dict, rows: int, train_s: float, threads: int) -> None:
-    """The figures bench_train.py reads, as JSON."""
+def write_result(path: str, started: float, marks: dict, rows: int, train_s: float, threads: int,
+                 extra: dict | None = None) -> None:
+    """The figures bench_train.py (and bench_gpu.py) read, as JSON; `extra`: more of them."""
     losses = marks.get("losses") or [None]
     out = {
         "rows": rows,
@@ -53,6 +54,7 @@ def write_result(path: str, started: float, marks: dict, rows: int, train_s: flo
         "final_loss": losses[-1],
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "threads": threads,
+        **(extra or {}),
     }
     with open(path, "w", encoding="utf-8") as f:
         json.dump(out, f)

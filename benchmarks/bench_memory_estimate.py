@@ -139,7 +139,7 @@ def fit(rows: list[dict]) -> tuple[float, float]:
     a11 = a12 = a22 = b1 = b2 = 0.0
     for r in rows:
         est = r["est"]
-        x1 = est.activations / E.ACTIVATION_FACTOR
+        x1 = est.activations / E.activation_factor("cpu")
         x2 = est.logits / E.logits_factor("cpu")
         y = r["rise"] - est.gradients - est.optimizer - r["fixed"]
         a11, a12, a22, b1, b2 = a11 + x1 * x1, a12 + x1 * x2, a22 + x2 * x2, b1 + x1 * y, b2 + x2 * y
@@ -191,7 +191,7 @@ def main() -> None:
         return r["est"].total - r["est"].weights - E.CPU_PROCESS
 
     print(f"\nCPU, {len(os.sched_getaffinity(0))} cores; {args.steps} steps per run; "
-          f"ACTIVATION_FACTOR={E.ACTIVATION_FACTOR}, ADAPTER_ACTIVATION={E.ADAPTER_ACTIVATION}, LOGITS_FACTOR={E.logits_factor('cpu')}, "
+          f"ACTIVATION_FACTOR={E.activation_factor('cpu')}, ADAPTER_ACTIVATION={E.ADAPTER_ACTIVATION}, LOGITS_FACTOR={E.logits_factor('cpu')}, "
           f"CPU_PROCESS={E.CPU_PROCESS / MB:.0f} MB, CPU_TRAIN_FIXED={E.CPU_TRAIN_FIXED / MB:.0f} MB, "
           f"CPU_WEIGHT_SLACK={E.CPU_WEIGHT_SLACK}")
     head = (f"{'model':12} {'method':6} {'b x len':>8} {'trainable':>10} {'est rise':>9} {'rise':>9} {'ratio':>6} "

@@ -1,10 +1,13 @@
-"""The baseline of bench_train.py: a plain TRL SFTTrainer script, as a user would write it.
+"""The baseline of bench_train.py and bench_gpu.py: a plain TRL SFTTrainer script, as a user would write it.
 
     python benchmarks/trl_baseline.py MODEL_DIR DATA.json --out result.json [--threads N]
         [--epochs 1] [--batch 8] [--max-length 512] [--lora-r 8] [--packing]
+        [--gpu] [--lr 2e-4] [--logging-steps 5] [--scheduler linear] [--warmup 0]
 
 Alpaca rows become conversational prompt/completion pairs, so TRL masks the prompt tokens
-(`completion_only_loss`, its default for such data); LoRA on all linear layers; fp32 on the CPU.
+(`completion_only_loss`, its default for such data); LoRA on all linear layers; fp32 on the CPU. With
+--gpu: the model in bf16 and bf16=True on the GPU, padded batches in random order (TRL's defaults), and the
+result also gives the peak GPU memory (torch.cuda.max_memory_allocated) and the losses at each logging step.
 It prints nothing the benchmark needs: the figures go to --out as JSON.
 """
 
@@ -27,6 +30,10 @@ def main() -> None:
     ap.add_argument("--lora-r", type=int, default=8)
     ap.add_argument("--lr", type=float, default=2e-4)
     ap.add_argument("--packing", action="store_true")
+    ap.add_argument("--gpu", action="store_true", help="bf16 on the GPU, as a user writes it for one")
+    ap.add_argument("--logging-steps", type=int, default=5)
+    ap.add_argument("--scheduler", default="linear")
+    ap.add_argument("--warmup", type=float, default=0.0, help="warmup steps, or a share of them below 1")
     args = ap.parse_args()
 
     import torch
@@ -41,11 +48,12 @@ def main() -> None:
     pairs = [{"prompt": [{"role": "user", "content": r["instruction"] + ("\n" + r["input"] if r.get("input") else "")}],
               "completion": [{"role": "assistant", "content": r["output"]}]} for r in rows]
     tokenizer = AutoTokenizer.from_pretrained(args.model)
-    model = AutoModelForCausalLM.from_pretrained(args.model, dtype=torch.float32)
+    model = AutoModelForCausalLM.from_pretrained(args.model, dtype=torch.bfloat16 if args.gpu else torch.float32)
     config = SFTConfig(
         output_dir=args.out + ".dir", num_train_epochs=args.epochs, per_device_train_batch_size=args.batch,
-        learning_rate=args.lr, max_length=args.max_length, packing=args.packing, use_cpu=True, bf16=False,
-        logging_steps=5, save_strategy="no", report_to="none", include_num_input_tokens_seen="non_padding",
+        learning_rate=args.lr, max_length=args.max_length, packing=args.packing, use_cpu=not args.gpu,
+        bf16=args.gpu, logging_steps=args.logging_steps, save_strategy="no", report_to="none",
+        include_num_input_tokens_seen="non_padding", lr_scheduler_type=args.scheduler, warmup_steps=args.warmup,
         seed=42, dataloader_num_workers=0, **no_checkpointing(SFTConfig),
     )
     peft = LoraConfig(r=args.lora_r, lora_alpha=2 * args.lora_r, lora_dropout=0.0, target_modules="all-linear",
@@ -53,8 +61,15 @@ def main() -> None:
     marks: dict = {}
     trainer = SFTTrainer(model=model, args=config, train_dataset=Dataset.from_list(pairs), processing_class=tokenizer,
                          peft_config=peft, callbacks=[timing_callback(marks)])
+    if args.gpu:
+        torch.cuda.reset_peak_memory_stats()
     result = trainer.train()
-    write_result(args.out, T_START, marks, len(pairs), result.metrics["train_runtime"], torch.get_num_threads())
+    extra = {"train_loss": result.training_loss,
+             "losses": {h["step"]: h["loss"] for h in trainer.state.log_history if "loss" in h}}
+    if args.gpu:
+        extra["peak_gpu_mb"] = round(torch.cuda.max_memory_allocated() / 2**20, 1)
+    write_result(args.out, T_START, marks, len(pairs), result.metrics["train_runtime"], torch.get_num_threads(),
+                 extra)
 
 
 def no_checkpointing(config_class) -> dict:

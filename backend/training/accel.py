@@ -181,6 +181,24 @@ def _decoder_layers(model) -> list:
     return list(layers) if layers is not None else []
 
 
+def cap_gpu_memory() -> float | None:
+    """STUDIO_GPU_MEMORY_GB: this worker uses at most that much of the GPU (a shared card, or a smaller card
+    simulated on a larger one: benchmarks/bench_gpu.py); past it the job fails as out of memory. The memory
+    estimate and `gradient_checkpointing: auto` count with the same figure (backend/hardware.py). Returns the
+    cap in GB, or None."""
+    from backend.hardware import gpu_memory_cap
+
+    cap = gpu_memory_cap()
+    if cap is None:
+        return None
+    import torch
+
+    total = torch.cuda.get_device_properties(torch.cuda.current_device()).total_memory
+    torch.cuda.set_per_process_memory_fraction(min(1.0, cap / total))
+    log.info("GPU memory capped at %.1f GB of %.1f GB (STUDIO_GPU_MEMORY_GB)", cap / 2**30, total / 2**30)
+    return cap / 2**30
+
+
 def _loss_words(spec: JobSpec, device: str) -> str:
     if spec.stage == "rm":
         return "a one-output score head"

@@ -137,7 +137,10 @@ def setup(spec: JobSpec, workspace) -> tuple[str, str, object]:
         log.info("model: %s on the CPU with %s threads", model_path, configure_cpu(spec))
         _advise_cpu_precision(spec)
     else:
+        from backend.training.accel import cap_gpu_memory
+
         log.info("model: %s on %s", model_path, device)
+        cap_gpu_memory()
     tokenizer, template = load_tokenizer(model_path, spec)
     log.info("chat template: %s", template)
     return model_path, device, tokenizer
