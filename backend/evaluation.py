@@ -74,6 +74,9 @@ def eval_prompts(spec, workspace, rows: int) -> tuple[list[dict], str]:
 
 def evaluate_job(job_dir: Path, workspace, rows: int = 20, max_new_tokens: int = 64) -> dict:
     """Generate with the base and the tuned model on the eval prompts; write and return the report."""
+    from backend.training.bnb_import import import_bitsandbytes
+
+    import_bitsandbytes()  # peft imports it: keep its hub kernel fetch out
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 

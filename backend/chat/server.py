@@ -21,6 +21,9 @@ def _emit(obj: dict) -> None:
 
 
 def load(base: str, adapter: str | None, trust_remote_code: bool = False):
+    from backend.training.bnb_import import import_bitsandbytes
+
+    import_bitsandbytes()  # peft imports it: keep its hub kernel fetch out
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 

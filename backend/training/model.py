@@ -12,11 +12,16 @@ from backend.workspace import Workspace
 def hide_unused_packages(spec: JobSpec) -> None:
     """Call before importing transformers/peft: bitsandbytes serves only qlora, yet both libraries
     import it whenever it is installed, which costs 1.5-2 s of every job's start-up on a CPU box
-    (benchmarks/bench_train.py). A None entry in sys.modules reads as "not installed" to them."""
+    (benchmarks/bench_train.py). A None entry in sys.modules reads as "not installed" to them.
+    A qlora job imports it here, out of reach of the hub kernels (backend.training.bnb_import)."""
     import sys
 
     if spec.method.name != "qlora" and "transformers" not in sys.modules:
         sys.modules.setdefault("bitsandbytes", None)
+    elif spec.method.name == "qlora":
+        from backend.training.bnb_import import import_bitsandbytes
+
+        import_bitsandbytes()
 
 
 def looks_like_path(name: str) -> bool:
