@@ -85,6 +85,17 @@ def scheduler(store):
         proc.kill()
 
 
+def parameter_values(model) -> dict:
+    """{name: value} of every parameter, a quantized base weight as the float matrix it stands for:
+    bitsandbytes may store it differently over a run (repacked for its CPU kernel on an AVX-512 CPU), so
+    tests that check frozen weights compare what they mean, the same way on every machine."""
+    from backend.training.quantized import dequantized_weight, quantized_linears
+
+    quantized = {f"{name}.weight": layer for name, layer in quantized_linears(model).items()}
+    return {n: dequantized_weight(quantized[n]) if n in quantized else p.detach().clone()
+            for n, p in model.named_parameters()}
+
+
 def write_jsonl(path: Path, rows: list[dict]) -> str:
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return str(path)

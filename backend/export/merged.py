@@ -7,9 +7,11 @@ model (safetensors in a chosen dtype, the tokenizer with its chat template, a mo
     out_dir = export_merged(job_dir, dtype="bfloat16")
     AutoModelForCausalLM.from_pretrained(out_dir)      # no peft needed to load it
 
-Runs in its own process (the CLI), never in the UI's: a merge loads the whole base model. The base
-is loaded at full precision on the CPU even when the job trained on a 4-bit base (QLoRA): the
-adapter's update is added to the real weights, which is what a merged model is. A reward model
+Runs in its own process (the CLI), never in the UI's: a merge loads the whole base model, at full
+precision on the CPU. A QLoRA adapter learnt its update against the quantized base, not the
+original weights (on the demo model the two merges differ by logits of 2-3), so for a qlora job the
+base's quantized layers take the values bitsandbytes gave them, rebuilt the way the job loaded the
+base (backend.training.quantized), and the merged model answers as the trained one did. A reward model
 (stage rm) is merged as a sequence classifier with its score head. Prompt-based methods (prefix,
 prompt, ptuning) add virtual tokens instead of changing weights, so there is nothing to merge:
 the job's adapter zip is their export.
@@ -47,6 +49,12 @@ def export_merged(job_dir: Path, out_dir: Path | None = None, dtype: str = "floa
         raise ExportError(f"job {job_dir.name} has no finished adapter in {adapter}; only a succeeded job can be "
                           "exported.")
     out = Path(out_dir) if out_dir else job_dir / "exports" / f"merged-{dtype}"
+    from backend.training.bnb_import import import_bitsandbytes
+
+    bnb_present = import_bitsandbytes()  # before peft imports it: no hub kernel fetch
+    if method == "qlora" and not whole_model and not bnb_present:
+        raise ExportError(f"job {job_dir.name} trained on a 4-bit base (qlora); merging rebuilds that base with "
+                          "bitsandbytes, which is not installed here. Run `pip install bitsandbytes` and export again.")
     import torch
     from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer
 
@@ -60,6 +68,9 @@ def export_merged(job_dir: Path, out_dir: Path | None = None, dtype: str = "floa
         base = _base_path(job_dir, adapter, spec, workspace)
         log.info("merging %s into %s", adapter, base)
         model = auto.from_pretrained(base, dtype=torch.float32, trust_remote_code=spec["model"]["trust_remote_code"])
+        if method == "qlora":
+            n = _use_quantized_values(model, auto, base, spec)
+            log.info("qlora: %d layers take the values of the quantized base the adapter was trained on", n)
         model = PeftModel.from_pretrained(model, adapter).merge_and_unload()
     model = model.to(torch_dtype)
     tmp = out.with_name(out.name + ".partial")
@@ -74,6 +85,27 @@ def export_merged(job_dir: Path, out_dir: Path | None = None, dtype: str = "floa
     tmp.rename(out)
     log.info("merged model (%s) written to %s", dtype, out)
     return out
+
+
+def _use_quantized_values(model, auto, base: str, spec: dict) -> int:
+    """Give `model`'s layers that the job quantized the values of their quantized weights: the base is
+    loaded once more as the job loaded it (the same BitsAndBytesConfig, on the CPU), and each 4-bit or
+    8-bit layer's dequantized weight replaces the original. Returns how many layers changed."""
+    import torch
+
+    from backend.spec import JobSpec
+    from backend.training.methods import quantization_config
+    from backend.training.quantized import dequantized_weight, quantized_linears
+
+    quant = quantization_config(JobSpec.from_dict(spec), "cpu")
+    quantized = auto.from_pretrained(base, quantization_config=quant, dtype=torch.float32, device_map={"": "cpu"},
+                                     trust_remote_code=spec["model"]["trust_remote_code"])
+    layers = quantized_linears(quantized)
+    with torch.no_grad():
+        for name, layer in layers.items():
+            model.get_submodule(name).weight.copy_(dequantized_weight(layer))
+    del quantized
+    return len(layers)
 
 
 def _base_path(job_dir: Path, adapter: Path, spec: dict, workspace) -> str:

@@ -81,6 +81,9 @@ def load_model_for(spec: JobSpec, model_path: str, device: str, task: str = "cau
     if quant is not None:
         from peft import prepare_model_for_kbit_training
 
+        from backend.training.quantized import keep_training_layout
+
+        keep_training_layout(model)  # no lossy, backward-less CPU inference repack at an evaluation
         # Freezes the base, casts the non-quantized weights (norms, embeddings) to fp32. Gradient
         # checkpointing stays off here: the trainer's own setting turns it on when asked for.
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
