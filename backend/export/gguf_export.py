@@ -136,4 +136,8 @@ def _add_vocab(writer, model_dir: Path, config: dict, pre: str) -> None:
     writer.add_token_list(tokens)
     writer.add_token_types(types)
     special = gguf.SpecialVocab(model_dir, load_merges=True, n_vocab=len(tokens))
+    if special.chat_template is None and tok.chat_template:
+        # gguf 0.17 reads the template only from tokenizer_config.json or chat_template.json; transformers 5
+        # saves it as chat_template.jinja, which the tokenizer has read.
+        special.chat_template = tok.chat_template
     special.add_to_gguf(writer)
