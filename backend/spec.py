@@ -417,6 +417,8 @@ class JobSpec:
             check_choice(p, f"training.{name}", getattr(t, name), TRI_STATE)
         check_choice(p, "training.attention", t.attention, ATTENTION_CHOICES)
         check_choice(p, "training.compile", t.compile, ("off", "on"))
+        check_range(p, "training.dataloader_workers", t.dataloader_workers, -1, 64,
+                    "-1 (automatic), 0 (in the training process) or a number of processes up to 64")
         if t.padding_free == "on" and me.name in PROMPT_METHODS:
             p.append(SpecIssue("training.padding_free", f"cannot be used with {me.name}: its virtual tokens ignore "
                                                         "position ids, so joined rows would see each other. Turn "

@@ -149,6 +149,12 @@ class TrainingSpec:
             "torch.compile each decoder layer (a GPU): fused elementwise kernels, after a compile of a minute "
             "or so at the start; pays on long runs. off; on.", choices=("off", "on")),
     )
+    dataloader_workers: int = field(
+        default=-1,
+        metadata=_help(
+            "Processes that make the next batches while the current one trains. -1 = automatic: 2 on a GPU "
+            "(the GPU waits less for Python), 0 on a CPU (every core trains); 0 = in the training process."),
+    )
     tokens_per_pass: int = field(
         default=0,
         metadata=_help(

@@ -114,7 +114,7 @@ def run_studio(label: str, spec, ws: Path, out: Path, env: dict, timeout: int) -
     jobs = sorted(set(ws.glob("jobs/*")) - before)
     if not jobs:
         return {"run": label, "error": f"rc {rc}, no job; see {out / (_slug(label) + '.log')}"}
-    return {"run": label, "launched_at": launched, "rc": rc, **job_figures(jobs[-1])}
+    return {"run": label, "launched_at": launched, "rc": rc, "batch": spec.training.batch_size, **job_figures(jobs[-1])}
 
 
 def job_figures(job: Path) -> dict:
@@ -232,8 +232,12 @@ def table(results: list[dict], peak_tflops: float | None, n_params: int) -> None
 
 def _figures(r: dict, peak_tflops: float | None, n_params: int) -> list:
     train_s = r.get("train_s") or 0
-    rows_s = r["rows"] / train_s if train_s and r.get("rows") else None
-    tokens_s = r["tokens"] / train_s if train_s and r.get("tokens") else None
+    rows = r.get("rows")
+    if rows and r.get("steps") and r.get("batch"):
+        rows = min(rows, r["steps"] * r["batch"])  # a run stopped by max_steps trained fewer rows than the set has
+    rows_s = rows / train_s if train_s and rows else None
+    tokens = r.get("epoch_tokens") or r.get("tokens")
+    tokens_s = tokens / train_s if train_s and tokens else None
     mfu = 100 * 6 * n_params * tokens_s / (peak_tflops * 1e12) if tokens_s and peak_tflops else None
     losses = [r["losses"][s] for s in sorted(r.get("losses") or {})]
     startup = r["train_started_at"] - r["launched_at"] if r.get("train_started_at") and r.get("launched_at") else None
@@ -266,10 +270,10 @@ def stage_files(d: Path) -> dict[str, str]:
     return {**files, "chat": "demo"}
 
 
-STAGE_RUNS = [("sft", "lora", "chat"), ("pt", "lora", "text"), ("rm", "lora", "preference"),
-              ("dpo", "lora", "preference"), ("orpo", "lora", "preference"), ("kto", "lora", "kto"),
-              ("grpo", "lora", "prompt"), ("sft", "qlora", "chat"), ("dpo", "qlora", "preference"),
-              ("sft", "full", "chat")]
+# sft with lora is the main run; every other stage, and qlora (sft, dpo) and full fine-tuning
+STAGE_RUNS = [("pt", "lora", "text"), ("rm", "lora", "preference"), ("dpo", "lora", "preference"),
+              ("orpo", "lora", "preference"), ("kto", "lora", "kto"), ("grpo", "lora", "prompt"),
+              ("sft", "qlora", "chat"), ("dpo", "qlora", "preference"), ("sft", "full", "chat")]
 
 
 def run_stages(ws: Path, out: Path, env: dict, device: str) -> list[dict]:
@@ -289,6 +293,15 @@ def run_stages(ws: Path, out: Path, env: dict, device: str) -> list[dict]:
     return rows
 
 
+def report(out: Path) -> None:
+    """The table of an earlier (perhaps interrupted) run's results.jsonl."""
+    results = [json.loads(x) for x in (out / "results.jsonl").read_text().splitlines() if x.strip()]
+    for r in results:
+        r["losses"] = {int(k): v for k, v in (r.get("losses") or {}).items()}
+    info = json.loads((out / "machine.json").read_text()) if (out / "machine.json").is_file() else {}
+    table(results, info.get("peak_tflops"), info.get("n_params", 0))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--small", action="store_true", help="tiny shapes on the CPU (checks the script, ~1 minute)")
@@ -297,9 +310,17 @@ def main() -> None:
     ap.add_argument("--no-7b", action="store_true", help="skip QLoRA on the 7B shape")
     ap.add_argument("--qlora-steps", type=int, default=20)
     ap.add_argument("--ablate", action="store_true", help="studio runs with one speed choice changed at a time")
+    ap.add_argument("--ablate-steps", type=int, default=0, help="the ablation runs stop after this many steps (0: "
+                                                                  "the whole epoch)")
+    ap.add_argument("--ablate-only", default="", help="with --ablate: only the runs whose label has one of these "
+                                                       "comma-separated words")
+    ap.add_argument("--compile", action="store_true", help="with --ablate: a run with torch.compile on too")
     ap.add_argument("--stages", action="store_true", help="every stage (and qlora, full) 3 steps on the demo model")
     ap.add_argument("--timeout", type=int, default=300, help="seconds per run")
+    ap.add_argument("--report", action="store_true", help="only print the table of DIR/results.jsonl (--out)")
     args = ap.parse_args()
+    if args.report:
+        return report(args.out)
 
     import torch
 
@@ -329,6 +350,8 @@ def main() -> None:
     peak = matmul_tflops(device)
     if peak:
         log(f"bf16 matrix rate here: {peak:.0f} TFLOP/s")
+    (out / "machine.json").write_text(json.dumps({"peak_tflops": peak, "n_params": config["n_params"],
+                                                  "installed": installed()}))
     results: list[dict] = []
 
     def record(r: dict) -> None:
@@ -343,26 +366,8 @@ def main() -> None:
     lengths = token_lengths(spec, model, data)
     ours = run_studio(OURS, spec, ws, out, env, args.timeout)
     ours.update(estimate_row(spec, config, lengths, ours.get("peak_gpu_mb"), device))
+    ours["epoch_tokens"] = sum(lengths)  # the same rows, tokenized as the worker does (one epoch)
     record(ours)
-    if args.ablate:
-        for label, extra in [("  padding-free off", {"training.padding_free": "off"}),
-                             ("  fused kernels off", {"training.fused_kernels": "off"}),
-                             ("  attention sdpa", {"training.attention": "sdpa"}),
-                             ("  all off (the plain path)", {"training.padding_free": "off",
-                                                             "training.fused_kernels": "off",
-                                                             "training.attention": "sdpa",
-                                                             "training.group_by_length": "off"}),
-                             ("  torch.compile on", {"training.compile": "on"})]:
-            if args.small and extra.get("training.compile") == "on":
-                continue
-            s = studio_spec(model, data, job, extra)
-            r = run_studio(OURS + label, s, ws, out, env, args.timeout)
-            r.update(estimate_row(s, config, lengths, r.get("peak_gpu_mb"), device))
-            record(r)
-    qlora = studio_spec(model, data, job, {"method.name": "qlora", "training.max_steps": 30})
-    r = run_studio(OURS + ", qlora (30 steps)", qlora, ws, out, env, args.timeout)
-    r.update(estimate_row(qlora, config, lengths, r.get("peak_gpu_mb"), device))
-    record(r)
     if not args.no_7b:
         t0 = time.time()
         big = out / "model-7b"
@@ -375,8 +380,38 @@ def main() -> None:
         r["n_params"] = big_config["n_params"]
         r.update(estimate_row(q7, big_config, lengths, r.get("peak_gpu_mb"), device))
         record(r)
+    # the ablations and stages are forked from a warm worker (backend/warm.py): their start-up is not the point
+    warm = {**env, "STUDIO_WARM": "1", "STUDIO_WARM_IDLE_S": "120"}
     if args.stages:
-        run_stages(ws, out, env, device)
+        run_stages(ws, out, warm, device)
+    if args.ablate:
+        same = [(f"  defaults, {args.ablate_steps} steps (to compare with the ones below)", {})] if args.ablate_steps \
+            else []
+        for label, extra in same + [("  padding-free off", {"training.padding_free": "off"}),
+                             ("  fused kernels off", {"training.fused_kernels": "off"}),
+                             ("  attention sdpa", {"training.attention": "sdpa"}),
+                             ("  all off (the plain path)", {"training.padding_free": "off",
+                                                             "training.fused_kernels": "off",
+                                                             "training.attention": "sdpa",
+                                                             "training.group_by_length": "off"}),
+                             ("  batches made in the training process", {"training.dataloader_workers": 0}),
+                             ("  torch.compile on", {"training.compile": "on"})]:
+            if extra.get("training.compile") == "on" and (args.small or not args.compile):
+                continue
+            if args.ablate_only and extra and not any(w in label for w in args.ablate_only.split(",")):
+                continue
+            if args.ablate_steps:
+                extra = {**extra, "training.max_steps": args.ablate_steps}
+            s = studio_spec(model, data, job, extra)
+            r = run_studio(OURS + label, s, ws, out, warm, args.timeout)
+            r.update(estimate_row(s, config, lengths, r.get("peak_gpu_mb"), device))
+            if not args.ablate_steps:
+                r["epoch_tokens"] = sum(lengths)
+            record(r)
+    qlora = studio_spec(model, data, job, {"method.name": "qlora", "training.max_steps": 30})
+    r = run_studio(OURS + ", qlora (30 steps)", qlora, ws, out, env, args.timeout)
+    r.update(estimate_row(qlora, config, lengths, r.get("peak_gpu_mb"), device))
+    record(r)
     table(results, peak, config["n_params"])
     print(f"\n{time.strftime('%Y-%m-%d')}; {torch.cuda.get_device_name() if device == 'cuda' else 'CPU'}; "
           f"{job['rows']} rows, batch {job['batch']}, max length {job['max_length']}, LoRA r{job['lora_r']}")

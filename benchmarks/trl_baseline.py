@@ -64,7 +64,9 @@ def main() -> None:
     if args.gpu:
         torch.cuda.reset_peak_memory_stats()
     result = trainer.train()
-    extra = {"train_loss": result.training_loss,
+    # the tokens one epoch trains on, counted from the tokenized rows (the trainer's own count samples it)
+    epoch_tokens = sum(len(ids) for ids in trainer.train_dataset["input_ids"])
+    extra = {"train_loss": result.training_loss, "epoch_tokens": epoch_tokens if args.epochs == 1 else None,
              "losses": {h["step"]: h["loss"] for h in trainer.state.log_history if "loss" in h}}
     if args.gpu:
         extra["peak_gpu_mb"] = round(torch.cuda.max_memory_allocated() / 2**20, 1)

@@ -459,4 +459,6 @@ ZH = {
     "Install the declared versions: {} (or reinstall the studio with `pip install -e .`). To run anyway at your own risk, set {}=1.": "请安装声明的版本：{0}（或用 `pip install -e .` 重新安装本工作室）。如要自担风险照常运行，请设置 {1}=1。",
     "{} is not installed (this studio needs {})": "{0} 未安装（本工作室需要 {1}）",
     "version {} of {} is installed, outside the range this studio needs ({})": "已安装的 {1} 版本 {0} 不在本工作室需要的范围内（{2}）",
+    "activations of the largest batch as the data makes it: {} tokens": "激活值按数据实际组成的最大批次计算：{0} 个 token",
+    "-1 (automatic), 0 (in the training process) or a number of processes up to 64": "-1（自动）、0（在训练进程中）或不超过 64 的进程数",
 }

@@ -28,9 +28,11 @@ def model_config(model_path: str, trust_remote_code: bool = False) -> dict | Non
         return None
 
 
-def use_checkpointing(spec: JobSpec, model_path: str | None, device: str, budget: int | None = None) -> bool:
+def use_checkpointing(spec: JobSpec, model_path: str | None, device: str, budget: int | None = None,
+                      lengths: list[int] | None = None) -> bool:
     """on/off as the spec says; auto: on when the memory estimate of the job as it is exceeds the usable
-    memory (`budget`: bytes, default what backend.hardware finds for `device`)."""
+    memory (`budget`: bytes, default what backend.hardware finds for `device`). `lengths`: the training rows'
+    token counts (sft), so the estimate counts the largest batch the data really makes."""
     mode = spec.training.gradient_checkpointing
     if mode != "auto" or model_path is None:
         return mode == "on"
@@ -44,10 +46,10 @@ def use_checkpointing(spec: JobSpec, model_path: str | None, device: str, budget
 
         budget = detect().budget_bytes(device)
     try:
-        plain = estimate_memory(spec, config, device)
+        plain = estimate_memory(spec, config, device, lengths=lengths)
         if budget is None or fits(plain, budget):
             return False
-        checkpointed = estimate_memory(with_checkpointing(spec), config, device)
+        checkpointed = estimate_memory(with_checkpointing(spec), config, device, lengths=lengths)
     except EstimateError:
         return False
     log.info("memory: the job needs about %s without gradient checkpointing, more than the %s usable here; "

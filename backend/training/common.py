@@ -28,11 +28,12 @@ class StageRun:
 
 
 def training_kwargs(spec: JobSpec, job_dir: Path, device: str, has_eval: bool, count_tokens: bool = True,
-                    model_path: str | None = None) -> dict:
+                    model_path: str | None = None, lengths: list[int] | None = None) -> dict:
     """The TrainingArguments fields every stage sets the same way (TRL configs take them all).
 
     count_tokens: track tokens seen (tokens/s on the curve); only for trainers whose batches carry `input_ids`.
-    model_path: for `training.gradient_checkpointing: auto` (its config.json feeds the memory estimate)."""
+    model_path: for `training.gradient_checkpointing: auto` (its config.json feeds the memory estimate), with
+    `lengths`, the training rows' token counts where known (sft)."""
     import torch
 
     from backend.training.checkpointing import use_checkpointing
@@ -67,14 +68,27 @@ def training_kwargs(spec: JobSpec, job_dir: Path, device: str, has_eval: bool, c
         fp16=dtype == torch.float16,
         use_cpu=device == "cpu",
         # TRL turns it on by default: on only when asked or memory needs it (its name depends on transformers)
-        **checkpointing_kwarg(use_checkpointing(spec, model_path, device)),
+        **checkpointing_kwarg(use_checkpointing(spec, model_path, device, lengths=lengths)),
         include_num_input_tokens_seen="non_padding" if count_tokens else "no",
         report_to=trackers(spec, job_dir) or "none",
         run_name=Path(job_dir).name,
-        dataloader_num_workers=0,
+        dataloader_num_workers=dataloader_workers(spec, device),
         save_only_model=False,
         **distributed_kwargs(spec, device),
     )
+
+
+GPU_DATALOADER_WORKERS = 2
+
+
+def dataloader_workers(spec: JobSpec, device: str) -> int:
+    """`training.dataloader_workers`, -1 resolved: on a GPU two processes make the next batches (collating,
+    padding-free boundaries) while the GPU trains, since a LoRA step there waits on Python; on a CPU none
+    (they would take cores from training)."""
+    chosen = spec.training.dataloader_workers
+    if chosen >= 0:
+        return chosen
+    return GPU_DATALOADER_WORKERS if device == "cuda" else 0
 
 
 def distributed_kwargs(spec: JobSpec, device: str) -> dict:

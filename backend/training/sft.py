@@ -57,7 +57,8 @@ def build_sft(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobR
     plan = speed_plan(spec, device)
     model, peft = build_model(spec, model_path, device, total_steps(spec, len(train_set.dataset)), plan=plan)
     has_eval = eval_set is not None and len(eval_set.dataset) > 0
-    kwargs = training_kwargs(spec, job_dir, device, has_eval, model_path=model_path)
+    lengths = list(train_set.dataset["length"]) if "length" in train_set.dataset.column_names else None
+    kwargs = training_kwargs(spec, job_dir, device, has_eval, model_path=model_path, lengths=lengths)
     config = SFTConfig(**split_batches(spec, kwargs, max_len, device),
                        **batching_kwargs(spec, max_len, plan.padding_free, plan.group_by_length))
     trainer = sft_trainer_class()(

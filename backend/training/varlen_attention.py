@@ -130,11 +130,20 @@ def _varlen(query, key, value, cu, max_len: int, scaling):
     """PyTorch's variable-length FlashAttention, causal, on (tokens, heads, dim) views of the one row. The
     keyword that asks for causality changed between torch releases (`window_size=(-1, 0)` in 2.10+,
     `is_causal` in some builds): the signature says which."""
+    import torch
     from torch.nn.attention.varlen import varlen_attn
 
     q, k, v = (x[0].transpose(0, 1) for x in (query, key, value))
+    dtype = q.dtype
+    if dtype not in (torch.bfloat16, torch.float16):
+        # fp32 projections (qlora: prepare_model_for_kbit_training keeps the residual stream in fp32): the kernel
+        # takes bf16/fp16 only, as SDPA under autocast would compute it
+        half = torch.get_autocast_dtype("cuda") if torch.is_autocast_enabled("cuda") else torch.bfloat16
+        q, k, v = (x.to(half) for x in (q, k, v))
     q, k, v = (x if x.stride(-1) == 1 else x.contiguous() for x in (q, k, v))
-    params = inspect.signature(varlen_attn).parameters
+    if "params" not in _state:  # asked once: every layer of every step calls this
+        _state["params"] = frozenset(inspect.signature(varlen_attn).parameters)
+    params = _state["params"]
     extra = {"scale": scaling}
     if "window_size" in params:
         extra["window_size"] = (-1, 0)
@@ -143,7 +152,7 @@ def _varlen(query, key, value, cu, max_len: int, scaling):
     if k.shape[1] != q.shape[1] and "enable_gqa" in params:
         extra["enable_gqa"] = True
     out = varlen_attn(q, k, v, cu, cu, max_len, max_len, **extra)
-    return out.unsqueeze(0)
+    return out.to(dtype).unsqueeze(0)
 
 
 def _masked(module, query, key, value, cu, dropout, scaling, kwargs):
