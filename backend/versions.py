@@ -83,10 +83,7 @@ def _requirements_from_pyproject_plain(text: str) -> list[str] | None:
 def requirements_from_metadata(lines: list[str] | None) -> list[str]:
     """The runtime requirements among an installed distribution's Requires-Dist lines: those of an
     extra (`pytest>=8; extra == "test"`) dropped."""
-    from packaging.requirements import Requirement
-
-    return [line for line in lines or [] if Requirement(line).marker is None
-            or "extra" not in str(Requirement(line).marker)]
+    return [line for line in lines or [] if not re.search(r";.*\bextra\s*==", line)]
 
 
 def declared() -> tuple[list[str], str]:
@@ -118,9 +115,12 @@ def find_problems(requirements: list[str] | None = None, lookup=installed_versio
     """Every requirement (default: the declared runtime ones) that the installed version (`lookup(name)`,
     None when missing) does not meet. A requirement whose marker does not apply here is skipped;
     pre-releases and local builds (2.14.0.dev, 2.13.0+cu128) count by their number."""
-    from packaging.requirements import Requirement
-
     requirements = declared()[0] if requirements is None else requirements
+    try:
+        from packaging.requirements import Requirement
+    except ModuleNotFoundError:  # the check's own reader is missing: named like any other package
+        line = next((r for r in requirements if re.match(r"packaging\s*[<>=!~;]|packaging$", r)), "packaging")
+        return [VersionProblem("packaging", None, line.split(";")[0][len("packaging"):].strip())]
     problems = []
     for line in requirements:
         req = Requirement(line)

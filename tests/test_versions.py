@@ -98,6 +98,12 @@ def test_a_missing_package_is_named_the_same_way():
     assert "gguf is not installed (this studio needs gguf>=0.17,<1)" in job_error(problems).message
 
 
+def test_a_missing_packaging_the_check_reads_with_is_named_too(monkeypatch):
+    monkeypatch.setitem(sys.modules, "packaging.requirements", None)  # its import fails
+    problems = find_problems(["torch>=2.11", "packaging>=22"], fake_versions(torch="2.13.0"))
+    assert problems == [VersionProblem("packaging", None, ">=22")]
+
+
 def test_local_builds_and_pre_releases_count_by_their_number():
     assert find_problems(["torch>=2.11"], fake_versions(torch="2.13.0+cu128")) == []
     assert find_problems(["torch>=2.11"], fake_versions(torch="2.14.0.dev20260101")) == []
