@@ -66,7 +66,10 @@ from backend.training.param_count import estimate_trainable, linear_shapes, para
 
 GB = 1024**3
 # Calibrated on a CPU (see the module docstring).
-ACTIVATION_FACTOR = {"cpu": 1.2, "cuda": 1.0}  # GPU: torch.cuda.max_memory_allocated on bench_gpu.py's jobs
+# GPU: from torch.cuda.max_memory_allocated on bench_gpu.py's jobs (an H200, benchmarks/README.md): 25.2k bf16
+# values kept a token and layer on the 0.5B job with padded batches against 21.1k from the formula, before
+# the LoRA input copies were dropped (3 h of them), so 1.1
+ACTIVATION_FACTOR = {"cpu": 1.2, "cuda": 1.1}
 ADAPTER_ACTIVATION = 2.4  # values kept per token and layer for each input feature of an adapted layer
 LOGITS_FACTOR = {"cpu": 8.5, "cuda": 1.0}  # tile-sized fp32 buffers of the fused LM head (GPU: not measured)
 CPU_PROCESS = 500 * 1024**2  # the worker process: Python + torch + transformers + TRL + PEFT, the trainer built
@@ -222,18 +225,23 @@ def largest_pass_tokens(spec: JobSpec, device: str, lengths: list[int] | None = 
 RANDOM_SAMPLE_ROWS = 20000  # rows kept for the shuffle of a larger set (a seeded sample of them)
 
 
-def _largest_random_batch(lengths: list[int], b: int, seed: int, epochs: float) -> int:
+def _largest_random_batch(lengths: list[int], b: int, seed: int, epochs: float, trials: int = 4) -> int:
+    """The expected largest batch sum of a random order over the run's epochs (the mean over a few seeded
+    trials of the largest over that many shuffles; at most 3 epochs are drawn)."""
     import random
 
     rng = random.Random(seed)
     if len(lengths) > RANDOM_SAMPLE_ROWS:
         lengths = rng.sample(lengths, RANDOM_SAMPLE_ROWS)
-    largest = 0
-    for _ in range(max(1, min(3, math.ceil(epochs)))):
-        order = lengths[:]
-        rng.shuffle(order)
-        largest = max(largest, max(sum(order[i:i + b]) for i in range(0, len(order), b)))
-    return largest
+    found = []
+    for _ in range(trials):
+        largest = 0
+        for _ in range(max(1, min(3, math.ceil(epochs)))):
+            order = lengths[:]
+            rng.shuffle(order)
+            largest = max(largest, max(sum(order[i:i + b]) for i in range(0, len(order), b)))
+        found.append(largest)
+    return round(sum(found) / len(found))
 
 
 def fused_kernels_expected(spec: JobSpec, config: dict, device: str) -> bool:
@@ -303,10 +311,18 @@ def estimate_memory(spec: JobSpec, config: dict, device: str, lengths: list[int]
     # Liger's SwiGLU keeps the gate and up projections and recomputes the activation (3 i, not 4 i)
     fused = fused_kernels_expected(spec, config, device)
     per_token = 7 * d["h"] + 2 * d["kv_dim"] + (3 if fused else 4) * d["inter"]
-    if m.name in LORA_FAMILY:
+    if m.name in LORA_FAMILY and device != "cuda":
         # TRL casts the adapters of a quantized model to bf16, so their copies of the inputs take 2 B.
         adapter_bytes = min(cb, 2) if m.name == "qlora" else cb
         per_token += ADAPTER_ACTIVATION * _adapted_inputs(spec, config) * adapter_bytes / cb
+    elif m.name in LORA_FAMILY and m.lora_dropout > 0:
+        # on a GPU under autocast an adapter reads its layer's own input (backend.training.accel skips PEFT's
+        # fp32 round trip), except for the dropped-out copy dropout makes, and its mask (1 B)
+        per_token += _adapted_inputs(spec, config) * (1 + 1 / cb)
+    if device == "cuda" and m.name == "qlora":
+        # prepare_model_for_kbit_training keeps the embeddings and norms in fp32, so the residual stream and the
+        # quantized layers' outputs are fp32: 4 B a value whatever the compute dtype
+        cb = 4
     pairs = 2 if spec.stage in PAIRED_STAGES else 1
     if pairs > 1:
         notes.append(f"{spec.stage}: two sequences per row (activations and logits doubled)")

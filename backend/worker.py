@@ -280,6 +280,7 @@ def _write_summary(job_dir: Path, run, result, reporter, startup_s: float, world
         "train_started_at": round(reporter.train_started_at or 0.0, 3),
         "peak_rss_mb": round(_peak_rss_mb(), 1),
         "peak_gpu_mb": _peak_gpu_mb(),
+        "peak_gpu_reserved_mb": _peak_gpu_mb(reserved=True),
         "base_model": run.model_path,
         "world_size": world,
     }
@@ -290,12 +291,15 @@ def _write_summary(job_dir: Path, run, result, reporter, startup_s: float, world
     (job_dir / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
 
 
-def _peak_gpu_mb() -> float | None:
-    """The most GPU memory torch held for tensors during the run (None without a GPU)."""
+def _peak_gpu_mb(reserved: bool = False) -> float | None:
+    """The most GPU memory torch held for tensors during the run, or with `reserved` the most its caching
+    allocator held (tensors and the gaps between them: what the GPU must have, with the CUDA context on top);
+    None without a GPU."""
     torch = sys.modules.get("torch")
     if torch is None or not torch.cuda.is_available() or not torch.cuda.is_initialized():
         return None
-    return round(torch.cuda.max_memory_allocated() / 2**20, 1)
+    peak = torch.cuda.max_memory_reserved() if reserved else torch.cuda.max_memory_allocated()
+    return round(peak / 2**20, 1)
 
 
 def _peak_rss_mb() -> float:

@@ -136,6 +136,7 @@ def job_figures(job: Path) -> dict:
            "train_s": summary.get("train_runtime_s"), "tokens": max([r.get("tokens_seen") or 0 for r in metrics] or [0]),
            "losses": losses, "train_loss": summary.get("mean_train_loss"), "steps": summary.get("steps"),
            "peak_gpu_mb": summary.get("peak_gpu_mb") or max([r.get("mem_mb") or 0 for r in metrics] or [0]),
+           "peak_gpu_reserved_mb": summary.get("peak_gpu_reserved_mb"),
            "train_started_at": summary.get("train_started_at"), "speed": speed[-1] if speed else None,
            "notes": [x.strip()[:240] for x in logtext.splitlines()
                      if any(k in x for k in ("attention:", "memory:", "WARNING", "torch.compile"))][:6]}
@@ -181,14 +182,21 @@ def matmul_tflops(device: str) -> float | None:
     return 2 * 8192**3 / sorted(times)[5] / 1e12
 
 
-def estimate_row(spec, config: dict, lengths: list[int], measured_mb: float | None, device: str) -> dict:
+CUDA_CONTEXT_MB = 512  # the CUDA context a training process holds beside its allocator (not in torch's counts)
+
+
+def estimate_row(spec, config: dict, lengths: list[int], run: dict, device: str) -> dict:
+    """The memory estimate (backend/estimate.py, with the data's lengths) against what the run held: on a GPU
+    the allocator's peak (tensors and their gaps) plus the CUDA context, on a CPU the peak RSS."""
     from backend.estimate import estimate_memory
 
     est = estimate_memory(spec, config, device, lengths=lengths)
     row = {"estimate_mb": round(est.total / 2**20), "estimate_parts_mb": {k: round(v / 2**20) for k, v in
                                                                           est.parts().items()}}
-    if measured_mb:
-        row["estimate_vs_measured"] = round(est.total / 2**20 / measured_mb, 2)
+    measured = (run["peak_gpu_reserved_mb"] + CUDA_CONTEXT_MB) if run.get("peak_gpu_reserved_mb") \
+        else run.get("peak_gpu_mb")
+    if measured:
+        row["estimate_vs_measured"] = round(est.total / 2**20 / measured, 2)
     return row
 
 
@@ -365,7 +373,7 @@ def main() -> None:
     spec = studio_spec(model, data, job)
     lengths = token_lengths(spec, model, data)
     ours = run_studio(OURS, spec, ws, out, env, args.timeout)
-    ours.update(estimate_row(spec, config, lengths, ours.get("peak_gpu_mb"), device))
+    ours.update(estimate_row(spec, config, lengths, ours, device))
     ours["epoch_tokens"] = sum(lengths)  # the same rows, tokenized as the worker does (one epoch)
     record(ours)
     if not args.no_7b:
@@ -378,7 +386,7 @@ def main() -> None:
         r = run_studio(f"{OURS}, qlora 7B shape ({args.qlora_steps} steps, 24 GB cap)", q7, ws, out, cap,
                        args.timeout + 120)
         r["n_params"] = big_config["n_params"]
-        r.update(estimate_row(q7, big_config, lengths, r.get("peak_gpu_mb"), device))
+        r.update(estimate_row(q7, big_config, lengths, r, device))
         record(r)
     # the ablations and stages are forked from a warm worker (backend/warm.py): their start-up is not the point
     warm = {**env, "STUDIO_WARM": "1", "STUDIO_WARM_IDLE_S": "120"}
@@ -395,22 +403,25 @@ def main() -> None:
                                                              "training.attention": "sdpa",
                                                              "training.group_by_length": "off"}),
                              ("  batches made in the training process", {"training.dataloader_workers": 0}),
+                             ("  LoRA inputs cast as PEFT does", {"env.STUDIO_LORA_INPUT_CAST": "peft"}),
                              ("  torch.compile on", {"training.compile": "on"})]:
             if extra.get("training.compile") == "on" and (args.small or not args.compile):
                 continue
             if args.ablate_only and extra and not any(w in label for w in args.ablate_only.split(",")):
                 continue
+            run_env = {**warm, **{k[4:]: v for k, v in extra.items() if k.startswith("env.")}}
+            extra = {k: v for k, v in extra.items() if not k.startswith("env.")}
             if args.ablate_steps:
                 extra = {**extra, "training.max_steps": args.ablate_steps}
             s = studio_spec(model, data, job, extra)
-            r = run_studio(OURS + label, s, ws, out, warm, args.timeout)
-            r.update(estimate_row(s, config, lengths, r.get("peak_gpu_mb"), device))
+            r = run_studio(OURS + label, s, ws, out, run_env, args.timeout)
+            r.update(estimate_row(s, config, lengths, r, device))
             if not args.ablate_steps:
                 r["epoch_tokens"] = sum(lengths)
             record(r)
     qlora = studio_spec(model, data, job, {"method.name": "qlora", "training.max_steps": 30})
     r = run_studio(OURS + ", qlora (30 steps)", qlora, ws, out, env, args.timeout)
-    r.update(estimate_row(qlora, config, lengths, r.get("peak_gpu_mb"), device))
+    r.update(estimate_row(qlora, config, lengths, r, device))
     record(r)
     table(results, peak, config["n_params"])
     print(f"\n{time.strftime('%Y-%m-%d')}; {torch.cuda.get_device_name() if device == 'cuda' else 'CPU'}; "

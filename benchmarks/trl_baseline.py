@@ -70,6 +70,7 @@ def main() -> None:
              "losses": {h["step"]: h["loss"] for h in trainer.state.log_history if "loss" in h}}
     if args.gpu:
         extra["peak_gpu_mb"] = round(torch.cuda.max_memory_allocated() / 2**20, 1)
+        extra["peak_gpu_reserved_mb"] = round(torch.cuda.max_memory_reserved() / 2**20, 1)
     write_result(args.out, T_START, marks, len(pairs), result.metrics["train_runtime"], torch.get_num_threads(),
                  extra)
 

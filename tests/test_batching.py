@@ -38,7 +38,7 @@ def test_grouped_batches_waste_less_padding_and_cover_every_row_once(stage_ws):
     grouped = build(stage_ws, num_epochs=1, batch_size=4).trainer
     plain = build(stage_ws, num_epochs=1, batch_size=4, group_by_length=False).trainer
     assert type(grouped._get_train_sampler()).__name__ == "SeededLengthGroupedSampler"
-    assert type(plain._get_train_sampler()).__name__ == "RandomSampler"
+    assert type(plain._get_train_sampler()).__name__ == "SeededRandomSampler"
 
     def padding_share(bs):
         real = sum(int(b["attention_mask"].sum()) for b in bs)
@@ -53,11 +53,13 @@ def test_grouped_batches_waste_less_padding_and_cover_every_row_once(stage_ws):
     assert padding_share(g) < 0.5 * padding_share(p), (padding_share(g), padding_share(p))
 
 
-def test_grouped_order_is_fixed_by_the_seed_and_changes_each_epoch(stage_ws):
-    """A resumed run (and each process of a multi-process run) must draw the same order."""
-    first = build(stage_ws, num_epochs=2, batch_size=4).trainer._get_train_sampler()
-    again = build(stage_ws, num_epochs=2, batch_size=4).trainer._get_train_sampler()
-    other_seed = build(stage_ws, num_epochs=2, batch_size=4, seed=1).trainer._get_train_sampler()
+@pytest.mark.parametrize("group", ["on", "off"])
+def test_the_order_is_fixed_by_the_seed_and_changes_each_epoch(stage_ws, group):
+    """A resumed run (and each process of a multi-process run) must draw the same order, grouped or random."""
+    first = build(stage_ws, num_epochs=2, batch_size=4, group_by_length=group).trainer._get_train_sampler()
+    again = build(stage_ws, num_epochs=2, batch_size=4, group_by_length=group).trainer._get_train_sampler()
+    other_seed = build(stage_ws, num_epochs=2, batch_size=4, seed=1,
+                       group_by_length=group).trainer._get_train_sampler()
     assert list(first) == list(again) != list(other_seed)
     first.set_epoch(1)
     again.set_epoch(1)

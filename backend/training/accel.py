@@ -38,6 +38,9 @@ class SpeedPlan:
     loss: str
     gpu: str = ""
     notes: list[str] = field(default_factory=list)
+    # "skip": no fp32 round trip of LoRA inputs under autocast (keep_lora_inputs_under_autocast); "peft": as PEFT
+    # does it (STUDIO_LORA_INPUT_CAST=peft, for benchmarks/bench_gpu.py's comparison)
+    lora_input_cast: str = "skip"
 
     def describe(self) -> str:
         where = f"{self.device} ({self.gpu})" if self.gpu else self.device
@@ -72,9 +75,12 @@ def speed_plan(spec: JobSpec, device: str) -> SpeedPlan:
         raise TrainingError("bad_spec", "`training.compile`: on needs a GPU; this job runs on the CPU.",
                             "Set `training.compile: off`.")
     dtype = {"torch.bfloat16": "bf16", "torch.float16": "fp16"}.get(str(pick_dtype(spec, device)), "fp32")
+    import os
+
+    cast = "peft" if os.environ.get("STUDIO_LORA_INPUT_CAST", "") == "peft" else "skip"
     return SpeedPlan(device=device, dtype=dtype, attention=attention, padding_free=padding_free,
                      group_by_length=group_by_length, fused_kernels=fused, compile=t.compile == "on",
-                     loss=_loss_words(spec, device), gpu=_gpu_name(device), notes=notes)
+                     loss=_loss_words(spec, device), gpu=_gpu_name(device), notes=notes, lora_input_cast=cast)
 
 
 def _varlen_ready(device: str) -> bool:
@@ -133,6 +139,40 @@ def _fused_kernels(spec: JobSpec, device: str, notes: list[str]) -> bool:
     return False
 
 
+def keep_lora_inputs_under_autocast() -> bool:
+    """PEFT casts a LoRA layer's input to its adapter's dtype before the adapter (`_cast_input_dtype`): in mixed
+    precision (a bf16 model, fp32 adapters, autocast on) that makes an fp32 copy of the bf16 input, which
+    autocast casts straight back to bf16 for the adapter's matrix product, and that second copy is what the
+    backward pass keeps. Two elementwise kernels per adapted layer and pass (about 670 a step on a 24-layer
+    model with LoRA on every linear layer), and a saved copy of each adapted input. Under autocast the
+    product is computed in bf16 either way, and bf16 -> fp32 -> bf16 gives back the same numbers, so skipping
+    the cast there changes no result (tests/test_accel.py). Process-wide (the worker trains one job), for plain
+    LoRA layers only (DoRA's and other variants' own arithmetic is left as PEFT does it). Returns False when
+    this PEFT has no such method."""
+    try:
+        from peft.tuners.tuners_utils import BaseTunerLayer
+    except ImportError:
+        return False
+    original = getattr(BaseTunerLayer, "_cast_input_dtype", None)
+    if original is None:
+        return False
+    if getattr(original, "_studio_autocast", False):
+        return True
+    import torch
+
+    half = (torch.bfloat16, torch.float16)
+
+    def _cast_input_dtype(self, x, dtype):
+        if (x is not None and dtype == torch.float32 and x.dtype in half and not getattr(self, "lora_variant", None)
+                and torch.is_autocast_enabled(x.device.type)):
+            return x
+        return original(self, x, dtype)
+
+    _cast_input_dtype._studio_autocast = True
+    BaseTunerLayer._cast_input_dtype = _cast_input_dtype
+    return True
+
+
 def apply_kernels(model, plan: SpeedPlan, spec: JobSpec) -> None:
     """Liger's fused RMSNorm/SwiGLU/RoPE on the loaded model and torch.compile of its decoder layers, as the
     plan says; call before PEFT wraps the model. A model type Liger does not know keeps its own layers
@@ -150,6 +190,8 @@ def apply_kernels(model, plan: SpeedPlan, spec: JobSpec) -> None:
             plan.notes.append(f"Liger Kernel does not know model type {kind}: its own layers are kept")
     if plan.compile:
         _compile_layers(model)
+    if plan.device == "cuda" and plan.dtype in ("bf16", "fp16") and plan.lora_input_cast == "skip":
+        keep_lora_inputs_under_autocast()
 
 
 def _apply_liger(model) -> bool:

@@ -102,8 +102,31 @@ def seeded_length_sampler(batch_size: int, lengths: list[int], seed: int):
     return SeededLengthGroupedSampler(batch_size, lengths=lengths)
 
 
+def seeded_random_sampler(n: int, seed: int):
+    """Rows in a random order drawn from the data seed and the epoch (not the global RNG, which a resumed run
+    restores too late): a resumed run, and every process of a multi-process run, sees the order of the run
+    left alone, as with the length-grouped sampler."""
+    import torch
+    from torch.utils.data import Sampler
+
+    class SeededRandomSampler(Sampler):
+        epoch = 0
+
+        def set_epoch(self, epoch: int) -> None:
+            self.epoch = epoch
+
+        def __len__(self) -> int:
+            return n
+
+        def __iter__(self):
+            generator = torch.Generator().manual_seed(seed + self.epoch)
+            return iter(torch.randperm(n, generator=generator).tolist())
+
+    return SeededRandomSampler()
+
+
 def sft_trainer_class():
-    """TRL's SFTTrainer, with the seeded length-grouped sampler when the config asks for grouping."""
+    """TRL's SFTTrainer, with the seeded samplers above (length-grouped or random)."""
     from trl import SFTTrainer
 
     from backend.training.compat import groups_by_length
@@ -113,10 +136,12 @@ def sft_trainer_class():
             # The dataloader hands over the rows without the columns the model does not take (`length`
             # among them); the rows and their order are those of self.train_dataset.
             dataset, args = self.train_dataset, self.args
-            if (not groups_by_length(args) or "length" not in getattr(dataset, "column_names", ())
+            if ("length" not in getattr(dataset, "column_names", ())
                     or (train_dataset is not None and len(train_dataset) != len(dataset))):
                 return super()._get_train_sampler(train_dataset)
             seed = args.data_seed if args.data_seed is not None else args.seed
+            if not groups_by_length(args):
+                return seeded_random_sampler(len(dataset), seed)
             return seeded_length_sampler(args.train_batch_size * args.gradient_accumulation_steps,
                                          list(dataset["length"]), seed)
 
