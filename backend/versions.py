@@ -170,7 +170,7 @@ def refusal(where: str = "") -> object | None:
         return None
     error = job_error(problems)
     if skipped():
-        print(f"warning: {where + ': ' if where else ''}{error.message} Going on because {SKIP_ENV} is set.",
+        print(f"warning: {where + ': ' if where else ''}{error.message}\n(going on because {SKIP_ENV} is set)",
               file=sys.stderr)
         return None
     return error
