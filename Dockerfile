@@ -4,7 +4,8 @@
 # Datasets mounted at /data can be read by path in the Data step (--data-root /data).
 # Inside the container it listens on 0.0.0.0 so the published port reaches it; publish it
 # only where you mean to, and set STUDIO_AUTH=user:password to require a login.
-FROM pytorch/pytorch:2.7.1-cuda12.6-cudnn9-runtime
+# torch >= 2.11: the floor pyproject.toml declares (the studio refuses an older one at start)
+FROM pytorch/pytorch:2.11.0-cuda12.8-cudnn9-runtime
 
 ENV PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
@@ -16,7 +17,8 @@ COPY backend ./backend
 COPY studio ./studio
 COPY templates ./templates
 COPY data ./data
-RUN pip install -e . && mkdir -p /workspace
+# [gpu]: Liger Kernel (fused kernels on the GPU)
+RUN pip install -e ".[gpu]" && mkdir -p /workspace
 
 VOLUME ["/workspace"]
 EXPOSE 7860

@@ -152,8 +152,9 @@ class TrainingSpec:
     dataloader_workers: int = field(
         default=-1,
         metadata=_help(
-            "Processes that make the next batches while the current one trains. -1 = automatic: 2 on a GPU "
-            "(the GPU waits less for Python), 0 on a CPU (every core trains); 0 = in the training process."),
+            "Processes that make the next batches while the current one trains (a GPU job whose data loading "
+            "shows in the profile). -1 = automatic: 0 for now (2 were no faster on the GPU benchmark); 0 = in "
+            "the training process."),
     )
     tokens_per_pass: int = field(
         default=0,

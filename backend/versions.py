@@ -162,10 +162,28 @@ def skipped() -> bool:
     return os.environ.get(SKIP_ENV, "").strip().lower() not in ("", "0", "false", "no")
 
 
-def refusal(where: str = "") -> object | None:
-    """The JobError to stop with when an installed library is outside its range, else None. With
-    STUDIO_SKIP_VERSION_CHECK=1 the problems are printed to stderr as a warning and None is returned."""
+# What training alone (the worker, `studio train`, `studio serve-worker`) can do without: the web page (gradio),
+# Evaluate's scores (rouge-score, sacrebleu) and the GGUF export (gguf). A GPU server often lacks them (the
+# image of our GPU run did), and a headless job must not be refused for them; what uses them checks them.
+NOT_FOR_TRAINING = frozenset({"gradio", "rouge-score", "sacrebleu", "gguf"})
+# Needed by some jobs only, and each explains itself when a job needs it and it is missing: bitsandbytes
+# (qlora), tensorboard (training.report_to). Missing is fine for training; installed, its version must fit.
+TRAINING_OPTIONAL = frozenset({"bitsandbytes", "tensorboard"})
+
+
+def for_training(problems: list[VersionProblem]) -> list[VersionProblem]:
+    """The problems that matter to a process that only trains."""
+    return [p for p in problems if _normalize(p.package) not in NOT_FOR_TRAINING
+            and not (p.found is None and _normalize(p.package) in TRAINING_OPTIONAL)]
+
+
+def refusal(where: str = "", training: bool = False) -> object | None:
+    """The JobError to stop with when an installed library is outside its range, else None. `training`: for a
+    process that only trains (for_training). With STUDIO_SKIP_VERSION_CHECK=1 the problems are printed to
+    stderr as a warning and None is returned."""
     problems = find_problems()
+    if training:
+        problems = for_training(problems)
     if not problems:
         return None
     error = job_error(problems)

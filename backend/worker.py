@@ -140,7 +140,7 @@ def _version_refusal() -> JobError | None:
     and range named, the pip command as the hint) instead of deep inside training with a TypeError."""
     from backend.versions import refusal
 
-    return refusal("worker")
+    return refusal("worker", training=True)
 
 
 def _record(store: JobStore, job_id: str, error: JobError | None) -> None:

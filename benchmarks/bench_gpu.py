@@ -182,19 +182,22 @@ def matmul_tflops(device: str) -> float | None:
     return 2 * 8192**3 / sorted(times)[5] / 1e12
 
 
-CUDA_CONTEXT_MB = 512  # the CUDA context a training process holds beside its allocator (not in torch's counts)
+CUDA_CONTEXT_MB = 512  # the CUDA context a training process holds beside its tensors (not in torch's counts)
 
 
 def estimate_row(spec, config: dict, lengths: list[int], run: dict, device: str) -> dict:
-    """The memory estimate (backend/estimate.py, with the data's lengths) against what the run held: on a GPU
-    the allocator's peak (tensors and their gaps) plus the CUDA context, on a CPU the peak RSS."""
-    from backend.estimate import estimate_memory
+    """The memory estimate (backend/estimate.py, with the data's lengths, and gradient checkpointing where the
+    worker's log says `auto` turned it on) against what the run needed: on a GPU the peak of its tensors
+    (torch.cuda.max_memory_allocated; the caching allocator keeps more, but frees its spare blocks and
+    retries before it reports out of memory) plus the CUDA context; on a CPU the peak RSS."""
+    from backend.estimate import estimate_memory, with_checkpointing
 
+    if any("turning it on" in note for note in run.get("notes") or []):
+        spec = with_checkpointing(spec)
     est = estimate_memory(spec, config, device, lengths=lengths)
     row = {"estimate_mb": round(est.total / 2**20), "estimate_parts_mb": {k: round(v / 2**20) for k, v in
                                                                           est.parts().items()}}
-    measured = (run["peak_gpu_reserved_mb"] + CUDA_CONTEXT_MB) if run.get("peak_gpu_reserved_mb") \
-        else run.get("peak_gpu_mb")
+    measured = (run["peak_gpu_mb"] + CUDA_CONTEXT_MB) if run.get("peak_gpu_reserved_mb") else run.get("peak_gpu_mb")
     if measured:
         row["estimate_vs_measured"] = round(est.total / 2**20 / measured, 2)
     return row

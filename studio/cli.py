@@ -123,13 +123,13 @@ def main(argv: list[str] | None = None) -> int:
     return cmd_serve(args)
 
 
-def _versions_refused(where: str) -> bool:
+def _versions_refused(where: str, training: bool = False) -> bool:
     """Print why the installed libraries do not fit pyproject.toml's ranges (backend.versions) and return
     True, so the command exits 2 before it starts; False when they fit (or STUDIO_SKIP_VERSION_CHECK=1,
     which prints the same as a warning). Reads metadata only: no library is imported."""
     from backend.versions import refusal
 
-    error = refusal(where)
+    error = refusal(where, training=training)
     if error is None:
         return False
     _fail(f"{error.message}\nwhat to try: {error.hint}")
@@ -148,7 +148,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_serve_worker(args) -> int:
-    if _versions_refused("studio serve-worker"):
+    if _versions_refused("studio serve-worker", training=True):
         return 2
     from backend.scheduler import Scheduler
     from backend.store import JobStore
@@ -171,7 +171,7 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def cmd_train(args) -> int:
-    if _versions_refused("studio train"):
+    if _versions_refused("studio train", training=True):
         return 2
     from backend.data.load import load_data
     from backend.data.readers import DataError

@@ -67,6 +67,7 @@ HELP_ZH = {
     "training.device": "`auto`、`cpu` 或 `cuda`。",
     "training.group_by_length": "sft：把长度相近的数据放进同一批次，少算填充（在长短不一的指令数据上约快 1.5 倍；曲线会稍有起伏）。auto = 批次有填充时开启，无填充批次时关闭（那里没有填充可省，随机顺序还能让最大的批次、也就是内存峰值保持较小）；on 开；off = 按随机顺序。",
     "training.gradient_checkpointing": "在反向传播时重新计算每层的激活值，而不是一直保存：内存少很多，约慢三分之一。auto = 只有当内存估计表明不开就放不下时才开启（日志会说明）；on 开；off 关。",
+    "training.dataloader_workers": "在当前批次训练时准备下一批数据的进程数（适用于数据加载在性能分析中占用明显时间的 GPU 任务）。-1 = 自动：目前为 0（在 GPU 基准测试中 2 个进程并没有更快）；0 = 在训练进程中准备。",
     "training.tokens_per_pass": "sft、pt：一次前向计算最多处理的 token 数（行数 x max_length）。更大的批会分成相等的几份依次通过模型，梯度累加：更新完全相同，内存更少。0 = CPU 上 2048（在 CPU 上与整批一样快，内存少约三分之一），GPU 上整批；-1 = 总是整批。",
     "training.padding_free": "sft：把每批的数据拼成一条无填充的序列；每条数据仍只看到自己（位置编号在每条数据处重新开始，变长注意力内核把它们分开）。auto = 在有这种内核的 GPU 上开启（FlashAttention 或 PyTorch 自带的），CPU 上关闭（在 CPU 上把长度相近的数据放在一起效果相当）；on 开；off 关。不能与基于提示的方法同用。",
     "training.attention": "注意力内核。auto = GPU 上若安装了 flash-attn 包就用 FlashAttention 2，否则用 PyTorch 自带的 FlashAttention 内核（无填充批次用变长版本，其余用 SDPA）；CPU 上用 SDPA。varlen：PyTorch 的变长 FlashAttention 用于无填充批次（GPU），其余用 SDPA；flash_attention_2（需要 `pip install flash-attn`）；sdpa；eager（普通矩阵乘法：慢，仅用于核对）。",

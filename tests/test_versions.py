@@ -104,6 +104,23 @@ def test_a_missing_packaging_the_check_reads_with_is_named_too(monkeypatch):
     assert problems == [VersionProblem("packaging", None, ">=22")]
 
 
+def test_training_alone_does_without_the_page_the_scores_and_gguf(monkeypatch):
+    """A GPU server for headless jobs (our GPU run's image: no gradio, rouge-score, gguf) trains; a missing
+    bitsandbytes or tensorboard only matters to the jobs that use them, which say so; an installed library
+    outside its range still stops training."""
+    lookup = fake_versions(torch="2.13.0", gradio=None, gguf=None, bitsandbytes=None, tensorboard=None,
+                           transformers="5.17.0", trl="0.24.0")
+    requirements = ["torch>=2.11", "gradio>=6.0,<7", "gguf>=0.17,<1", "bitsandbytes>=0.47", "tensorboard>=2.21",
+                    "transformers>=5.0,<6", "trl>=1.16,<2"]
+    problems = find_problems(requirements, lookup)
+    assert {p.package for p in problems} == {"gradio", "gguf", "bitsandbytes", "tensorboard", "trl"}
+    assert [p.package for p in versions.for_training(problems)] == ["trl"]
+    monkeypatch.delenv(versions.SKIP_ENV, raising=False)
+    monkeypatch.setattr(versions, "find_problems", lambda *a, **k: [VersionProblem("gradio", None, ">=6.0,<7")])
+    assert versions.refusal("studio train", training=True) is None
+    assert versions.refusal("studio").kind == "environment"
+
+
 def test_local_builds_and_pre_releases_count_by_their_number():
     assert find_problems(["torch>=2.11"], fake_versions(torch="2.13.0+cu128")) == []
     assert find_problems(["torch>=2.11"], fake_versions(torch="2.14.0.dev20260101")) == []

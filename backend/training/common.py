@@ -78,17 +78,13 @@ def training_kwargs(spec: JobSpec, job_dir: Path, device: str, has_eval: bool, c
     )
 
 
-GPU_DATALOADER_WORKERS = 2
-
-
 def dataloader_workers(spec: JobSpec, device: str) -> int:
-    """`training.dataloader_workers`, -1 resolved: on a GPU two processes make the next batches (collating,
-    padding-free boundaries) while the GPU trains, since a LoRA step there waits on Python; on a CPU none
-    (they would take cores from training)."""
+    """`training.dataloader_workers`, -1 resolved to 0: batches are made in the training process. Two worker
+    processes on the GPU bench job (benchmarks/bench_gpu.py) trained no faster (21.2 s against 20.9 s, with
+    another change beside it), so the automatic choice stays the simplest; on a CPU they would take cores
+    from training."""
     chosen = spec.training.dataloader_workers
-    if chosen >= 0:
-        return chosen
-    return GPU_DATALOADER_WORKERS if device == "cuda" else 0
+    return chosen if chosen >= 0 else 0
 
 
 def distributed_kwargs(spec: JobSpec, device: str) -> dict:
