@@ -319,10 +319,11 @@ def estimate_memory(spec: JobSpec, config: dict, device: str, lengths: list[int]
         # on a GPU under autocast an adapter reads its layer's own input (backend.training.accel skips PEFT's
         # fp32 round trip), except for the dropped-out copy dropout makes, and its mask (1 B)
         per_token += _adapted_inputs(spec, config) * (1 + 1 / cb)
+    act_bytes = cb
     if device == "cuda" and m.name == "qlora":
         # prepare_model_for_kbit_training keeps the embeddings and norms in fp32, so the residual stream and the
         # quantized layers' outputs are fp32: 4 B a value whatever the compute dtype
-        cb = 4
+        act_bytes = 4
     pairs = 2 if spec.stage in PAIRED_STAGES else 1
     if pairs > 1:
         notes.append(f"{spec.stage}: two sequences per row (activations and logits doubled)")
@@ -330,9 +331,9 @@ def estimate_memory(spec: JobSpec, config: dict, device: str, lengths: list[int]
     if t.gradient_checkpointing == "on":
         # each layer's input is kept; one layer's activations are rebuilt at a time in the backward pass
         notes.append("gradient checkpointing: each layer's activations are recomputed (about a third slower)")
-        activations = int(factor * pairs * tokens * cb * (layers * d["h"] + per_token))
+        activations = int(factor * pairs * tokens * act_bytes * (layers * d["h"] + per_token))
     else:
-        activations = int(factor * pairs * tokens * layers * cb * per_token)
+        activations = int(factor * pairs * tokens * layers * act_bytes * per_token)
     # TRL's fused LM head scores the tokens in tiles of at most LOGITS_TILE_TOKENS x LOGITS_TILE_VOCAB,
     # so the logits are never held whole; rm has a one-output head.
     vocab = 1 if spec.stage == "rm" else min(d["vocab"], LOGITS_TILE_VOCAB)
@@ -412,14 +413,15 @@ def _apply(spec: JobSpec, changes: dict) -> JobSpec:
     return out
 
 
-def recommend(spec: JobSpec, config: dict, hardware) -> Recommendation:
+def recommend(spec: JobSpec, config: dict, hardware, lengths: list[int] | None = None) -> Recommendation:
     """Keep the spec if its estimate fits the budget with HEADROOM to spare; else the first of:
     lora (for full/freeze), qlora 4-bit, a smaller batch with more accumulation (same effective
-    batch), a shorter max_length, that fits; or say that nothing does."""
+    batch), a shorter max_length, that fits; or say that nothing does. `lengths`: the rows' token counts
+    where known (estimate_memory)."""
     device = _device_for(spec, hardware)
     budget = hardware.budget_bytes(device)
     where = "the GPU's memory" if device == "cuda" else "the free RAM"
-    original = estimate_memory(spec, config, device)
+    original = estimate_memory(spec, config, device, lengths=lengths)
     if budget is None:
         return Recommendation("unknown", f"The job needs about {format_bytes(original.total)}, but {where} is "
                               "unknown here, so whether it fits cannot be told.", estimate=original,
@@ -431,7 +433,7 @@ def recommend(spec: JobSpec, config: dict, hardware) -> Recommendation:
                               original=original, budget=budget, device=device)
     need = format_bytes(original.total)
     if spec.training.gradient_checkpointing == "auto":
-        checkpointed = estimate_memory(with_checkpointing(spec), config, device)
+        checkpointed = estimate_memory(with_checkpointing(spec), config, device, lengths=lengths)
         if fits(checkpointed, budget):
             return Recommendation("keep", f"The job needs about {need} as it is, more than the "
                                   f"{format_bytes(usable)} usable of {where}, so the worker will turn gradient "
@@ -441,9 +443,9 @@ def recommend(spec: JobSpec, config: dict, hardware) -> Recommendation:
     last = spec
     for changes, candidate, step in _candidates(spec):
         last = candidate
-        est = estimate_memory(candidate, config, device)
+        est = estimate_memory(candidate, config, device, lengths=lengths)
         if not fits(est, budget) and candidate.training.gradient_checkpointing == "auto":
-            est = estimate_memory(with_checkpointing(candidate), config, device)  # what auto will do
+            est = estimate_memory(with_checkpointing(candidate), config, device, lengths=lengths)  # what auto will do
         if not fits(est, budget):
             continue
         got = format_bytes(est.total)
@@ -458,7 +460,7 @@ def recommend(spec: JobSpec, config: dict, hardware) -> Recommendation:
         return Recommendation("change", f"The job needs about {need}, more than the {format_bytes(usable)} "
                               f"usable of {where}, but {why}.", changes=changes, estimate=est,
                               original=original, budget=budget, device=device)
-    smallest = estimate_memory(last, config, device)
+    smallest = estimate_memory(last, config, device, lengths=lengths)
     return Recommendation("nothing_fits", f"The job needs about {need}, and even {last.method.name} with batch size "
                           f"{last.training.batch_size} and {last.training.max_length}-token rows needs "
                           f"{format_bytes(smallest.total)}, more than the {format_bytes(usable)} usable of {where}, "

@@ -82,15 +82,20 @@ def resources_markdown(ctx: Ctx, spec: JobSpec, values: FormValues) -> str:
     try:
         from backend.estimate import estimate_memory, format_bytes, recommend
         from backend.hardware import detect
+        from studio.steps.review_plan import sample_lengths
 
         hw = detect(ctx.workspace.root)
         device = "cuda" if hw.gpus and spec.training.device != "cpu" else "cpu"
-        est = estimate_memory(spec, config, device)
+        try:
+            lengths = sample_lengths(ctx, spec, values)  # the Data step's sample: the batches the data makes
+        except Exception:  # noqa: BLE001 - a template that cannot render the sample: every row at max_length
+            lengths = None
+        est = estimate_memory(spec, config, device, lengths=lengths)
         budget = hw.budget_bytes(device)
         lines.append(t["review.memory"].format(
             total=format_bytes(est.total), device=t[f"review.device.{device}"],
             budget=format_bytes(budget) if budget else "?"))
-        rec = recommend(spec, config, hw)
+        rec = recommend(spec, config, hw, lengths=lengths)
         auto_checkpointing = rec.action == "keep" and rec.estimate is not None and rec.estimate.total != est.total
         if auto_checkpointing:  # it fits: the worker will checkpoint (training.gradient_checkpointing: auto)
             lines.append("ℹ " + msg(t, rec.reason))

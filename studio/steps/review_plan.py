@@ -33,8 +33,9 @@ def split_rows(spec: JobSpec, rows: int) -> tuple[int, int]:
     return max(rows - n_eval, 0), n_eval
 
 
-def mean_tokens(ctx, spec: JobSpec, values: FormValues) -> float | None:
-    """Average tokens per row (cut at max length) over the first source's sampled rows, or None."""
+def sample_lengths(ctx, spec: JobSpec, values: FormValues) -> list[int] | None:
+    """Token counts of the first source's sampled rows through the model's tokenizer (uncut), or None when
+    there is no sample or tokenizer yet. The memory estimate builds its largest batch from them."""
     tok, _, _ = dv.TOKENIZERS.get(ctx, values.model_source, spec.model.name_or_path, spec.model.chat_template)
     if tok is None:
         return None
@@ -44,7 +45,12 @@ def mean_tokens(ctx, spec: JobSpec, values: FormValues) -> float | None:
     report = dv.REPORTS.get(dv.ReportCache.key(source, spec.data))
     if report is None or not report.sample:
         return None
-    lengths = dv.token_lengths(tok, report)
+    return dv.token_lengths(tok, report) or None
+
+
+def mean_tokens(ctx, spec: JobSpec, values: FormValues) -> float | None:
+    """Average tokens per row (cut at max length) over the first source's sampled rows, or None."""
+    lengths = sample_lengths(ctx, spec, values)
     if not lengths:
         return None
     return statistics.fmean(min(n, spec.training.max_length) for n in lengths)
