@@ -120,3 +120,10 @@ def chromium_page(viewport: dict | None = None, **page_kwargs):
 
 def text_value(page, elem_id: str) -> str:
     return page.locator(f"#{elem_id} textarea, #{elem_id} input").first.input_value()
+
+
+def code_text(page, elem_id: str) -> str:
+    """The whole text of a gr.Code box, read through its Download link: the editor renders only the lines
+    near its viewport, so a long YAML's first lines are not in the page's text."""
+    href = page.locator(f"#{elem_id} a[download]").first.get_attribute("href")
+    return page.evaluate("url => fetch(url).then(r => r.text())", href)

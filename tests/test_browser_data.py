@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_helpers import ARTIFACTS, CHROMIUM, chromium_page, studio_process
+from tests.browser_helpers import ARTIFACTS, CHROMIUM, chromium_page, code_text, studio_process
 from tests.conftest import SHARED_DATASETS
 
 pytestmark = [
@@ -116,8 +116,9 @@ def test_data_step_sources_mapping_preview_and_training(tmp_path, monkeypatch, d
         page.locator("#training-max_steps input").fill("2")
         page.locator("#training-next").click()
         expect(page.locator("#review-problems")).to_contain_text("ready", timeout=20_000)
-        expect(page.locator("#review-yaml")).to_contain_text("prompt: q")
-        expect(page.locator("#review-yaml")).to_contain_text("chat_template: llama3")
+        expect(page.locator("#review-yaml a[download]").first).to_be_attached()
+        yaml_text = code_text(page, "review-yaml")
+        assert "prompt: q" in yaml_text and "chat_template: llama3" in yaml_text, yaml_text
         expect(page.locator("#review-estimate")).to_contain_text("25")
         page.locator("#start-button").click()
         expect(page.locator("#job-state-text")).to_have_text("succeeded", timeout=240_000)
