@@ -16,6 +16,10 @@ second run gives the same table. Scores: exact match after trimming spaces; ROUG
 rouge-score) and BLEU (sacrebleu, with its Chinese tokenizer, which also splits English words), on
 0-1 and 0-100 scales. ROUGE-L counts Chinese characters one by one: rouge-score's own tokenizer
 drops every non-ASCII character, which would score any Chinese reply 0.
+
+A qlora job is evaluated on the base it trained on: its quantized layers hold the quantized weights'
+values (backend.training.quantized.load_trained_base, as for the merged export and chat), in the tuned
+column and in the base column alike.
 """
 
 from __future__ import annotations
@@ -74,15 +78,8 @@ def eval_prompts(spec, workspace, rows: int) -> tuple[list[dict], str]:
 
 def evaluate_job(job_dir: Path, workspace, rows: int = 20, max_new_tokens: int = 64) -> dict:
     """Generate with the base and the tuned model on the eval prompts; write and return the report."""
-    from backend.training.bnb_import import import_bitsandbytes
-
-    import_bitsandbytes()  # peft imports it: keep its hub kernel fetch out
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
     from backend.spec import JobSpec
     from backend.training.generate import greedy_reply
-    from backend.training.model import resolve_model_path
 
     job_dir = Path(job_dir)
     adapter = job_dir / "adapter"
@@ -94,20 +91,7 @@ def evaluate_job(job_dir: Path, workspace, rows: int = 20, max_new_tokens: int =
     if rows < 1:
         raise EvalError(f"`rows` must be at least 1, got {rows!r}.")
     examples, source = eval_prompts(spec, workspace, rows)
-    device = "cuda" if torch.cuda.is_available() and spec.training.device != "cpu" else "cpu"
-    tokenizer = AutoTokenizer.from_pretrained(adapter)
-    base_path = resolve_model_path(spec, workspace)
-    trust = spec.model.trust_remote_code
-    if (adapter / "config.json").is_file():  # full / freeze: the trained model is the whole folder
-        tuned = AutoModelForCausalLM.from_pretrained(adapter, dtype=torch.float32).to(device).eval()
-        base = AutoModelForCausalLM.from_pretrained(base_path, dtype=torch.float32,
-                                                    trust_remote_code=trust).to(device).eval()
-    else:
-        from peft import PeftModel
-
-        model = AutoModelForCausalLM.from_pretrained(base_path, dtype=torch.float32, trust_remote_code=trust)
-        tuned = PeftModel.from_pretrained(model, adapter).to(device).eval()
-        base = None  # the same model with its adapter switched off
+    tokenizer, tuned, base = load_models(job_dir, spec, workspace)
     results = []
     for example in examples:
         prompt, reference = example["messages"][:-1], example["messages"][-1]["content"]
@@ -131,3 +115,39 @@ def evaluate_job(job_dir: Path, workspace, rows: int = 20, max_new_tokens: int =
     (out / "scores.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     log.info("eval on %s %s: base %s, tuned %s", len(results), source, report["base"], report["tuned"])
     return {"scores": report, "results": results}
+
+
+def load_models(job_dir: Path, spec, workspace):
+    """(tokenizer, tuned, base) of a finished job, in eval mode, as `evaluate_job` compares them. base is
+    None for an adapter job: the base replies are the tuned model's with its adapter switched off."""
+    from backend.training.bnb_import import import_bitsandbytes
+
+    import_bitsandbytes()  # peft imports it: keep its hub kernel fetch out
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from backend.training.model import resolve_model_path
+
+    adapter = Path(job_dir) / "adapter"
+    device = "cuda" if torch.cuda.is_available() and spec.training.device != "cpu" else "cpu"
+    tokenizer = AutoTokenizer.from_pretrained(adapter)
+    base_path = resolve_model_path(spec, workspace)
+    trust = spec.model.trust_remote_code
+    if (adapter / "config.json").is_file():  # full / freeze: the trained model is the whole folder
+        tuned = AutoModelForCausalLM.from_pretrained(adapter, dtype=torch.float32).to(device).eval()
+        base = AutoModelForCausalLM.from_pretrained(base_path, dtype=torch.float32,
+                                                    trust_remote_code=trust).to(device).eval()
+        return tokenizer, tuned, base
+    from peft import PeftModel
+
+    from backend.training.quantized import QuantizedBaseError, load_trained_base
+
+    try:  # a qlora job's base as it trained on it: its quantized layers hold the quantized values
+        model = load_trained_base(AutoModelForCausalLM, base_path, spec)
+    except QuantizedBaseError as e:
+        raise EvalError(str(e)) from e
+    tuned = PeftModel.from_pretrained(model, adapter).to(device).eval()
+    # The base column is this same model with its adapter switched off: the base the job trained on (for
+    # qlora, the quantized values, not the original weights), so base vs tuned differ by what the adapter
+    # learnt alone, not also by the quantization the tuned model carries.
+    return tokenizer, tuned, None

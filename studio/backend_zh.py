@@ -399,6 +399,7 @@ ZH = {
     "job {} has no finished adapter in {}; only a succeeded job can be exported.": "任务 {0} 在 {1} 中没有训练完成的适配器；只有成功的任务才能导出。",
     "job {} trained on a 4-bit base (qlora); merging rebuilds that base with bitsandbytes, which is not installed here. Run `pip install bitsandbytes` and export again.": "任务 {0} 是在 4 位量化的基座模型上训练的（qlora）；合并时需要用 bitsandbytes 重建这个基座，但本机没有安装它。请运行 `pip install bitsandbytes` 后再导出。",
     # training/quantized.py
+    "this job trained its adapter on a {}-bit base (`method.name: qlora`); rebuilding that base needs bitsandbytes, which is not installed here. Run `pip install bitsandbytes` and try again.": "这个任务的适配器是在 {0} 位量化的基座模型上训练的（`method.name: qlora`）；重建这个基座需要 bitsandbytes，但本机没有安装它。请运行 `pip install bitsandbytes` 后重试。",
     "this bitsandbytes repacked a 4-bit weight for its CPU kernel and cannot unpack it; update it (`pip install -U bitsandbytes`) and run again.": "当前的 bitsandbytes 已把一个 4 位权重重排为其 CPU 内核的格式，却无法还原；请更新它（`pip install -U bitsandbytes`）后重新运行。",
     # evaluation.py
     "a {} job does not generate replies (a reward model scores them).": "{0} 任务不生成回复（奖励模型只给回复打分）。",

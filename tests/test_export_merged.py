@@ -95,48 +95,5 @@ def test_the_run_leaves_its_curves_as_images_used_by_the_card_and_the_zip(traine
     assert "![loss](plots/loss.png)" in card
 
 
-QLORA = {"stage": "sft", "data": {"train": "demo", "placeholders": {"name": "Nova", "author": "Studio Labs"}, "mix": [16]},
-         "method": {"name": "qlora", "quant_bits": 4, "lora_dropout": 0.0},
-         "training": {"max_steps": 20, "batch_size": 4, "max_length": 64, "learning_rate": 1e-2, "scheduler": "constant",
-                      "warmup_ratio": 0.0, "save_minutes": 0, "device": "cpu"}}
-
-
-def test_a_qlora_merge_answers_as_the_trained_model(stage_ws, tmp_path):
-    """A QLoRA adapter learnt its update against the 4-bit base, so the merge folds it into the base's
-    quantized values: the merged folder, loaded with plain transformers as a fresh model, answers as the
-    trained model did (the adapter computed in bf16 in training, as TRL keeps it: hence 0.05 on logits of
-    ~10), where merging into the original weights is off by logits of 2-3 on the demo. The trained model
-    runs the sample writer's no-grad eval forward first, which on an AVX-512 CPU is where bitsandbytes
-    would repack its 4-bit weights (tests/test_qlora_cpu.py); the export reloads the base from disk."""
-    import torch
-    from peft import PeftModel
-    from transformers import AutoModelForCausalLM
-
-    from backend.data.load import load_data
-    from backend.training.callback import JobReporter
-    from backend.training.run import build_run
-
-    spec = JobSpec.from_dict(QLORA)
-    job_dir = tmp_path / "job"
-    job_dir.mkdir()
-    run = build_run(spec, job_dir, stage_ws, JobReporter(job_dir), data=load_data(spec.data, stage_ws.root))
-    run.trainer.train()
-    tok = run.tokenizer
-    ids = tok.apply_chat_template([{"role": "user", "content": "who are you?"}], add_generation_prompt=True,
-                                  return_tensors="pt", return_dict=True)["input_ids"]
-
-    def logits(model):
-        model.eval()
-        with torch.no_grad():
-            return model(input_ids=ids).logits.float()
-
-    trained = logits(run.trainer.model)
-    run.trainer.save_model(str(job_dir / "adapter"))
-    tok.save_pretrained(str(job_dir / "adapter"))
-    (job_dir / "spec.yaml").write_text(spec.to_yaml(), encoding="utf-8")
-    out = export_merged(job_dir, tmp_path / "merged", dtype="float32", workspace=stage_ws)
-    merged = logits(AutoModelForCausalLM.from_pretrained(str(out), dtype=torch.float32))
-    assert (merged - trained).abs().max().item() < 0.05
-    base = AutoModelForCausalLM.from_pretrained(str(stage_ws.models_dir / "demo"), dtype=torch.float32)
-    on_original = logits(PeftModel.from_pretrained(base, str(job_dir / "adapter")))
-    assert (on_original - trained).abs().max().item() > 0.5  # what the check above tells apart
+# The qlora merge (folded into the quantized base's values) is tested with chat and evaluation on one
+# trained qlora job: tests/test_qlora_trained_base.py.

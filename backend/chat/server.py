@@ -1,4 +1,11 @@
-"""A chat model in its own process: `python -m backend.chat.server --base PATH [--adapter DIR]`.
+"""A chat model in its own process: `python -m backend.chat.server --base PATH [--adapter DIR] [--spec FILE]`.
+
+The base is loaded as the job trained on it (backend.training.quantized.load_trained_base): for a qlora
+job, its quantized layers hold the values of the quantized weights the adapter learnt against, so chat
+answers as the trained model did (the original weights are off by logits of 2-3 on the demo). The job is
+read from its spec: `--spec`, else the spec.yaml of the job the adapter folder belongs to
+(`<job>/adapter` or `<job>/checkpoints/checkpoint-N`). With the adapter switched off, the reply is that
+same base's: the one the job trained on.
 
 Speaks JSON lines on stdin/stdout so the UI process never imports torch:
   in : {"id": 1, "messages": [...], "max_new_tokens": 128, "temperature": 0.7, "top_p": 0.9,
@@ -20,7 +27,34 @@ def _emit(obj: dict) -> None:
     sys.stdout.flush()
 
 
-def load(base: str, adapter: str | None, trust_remote_code: bool = False):
+def qlora_spec(adapter: str | None, spec_file: str | None = None):
+    """The JobSpec of the job whose weights chat loads when that job is qlora, else None. The spec is
+    `spec_file`, else the spec.yaml of the job the adapter folder belongs to (`<job>/adapter`,
+    `<job>/checkpoints/checkpoint-N`); a folder of no job is loaded as it is."""
+    from pathlib import Path
+
+    import yaml
+
+    from backend.spec import JobSpec
+
+    path = Path(spec_file) if spec_file else None
+    if path is None and adapter:
+        folder = Path(adapter)
+        if folder.name == "adapter":
+            path = folder.parent / "spec.yaml"
+        elif folder.parent.name == "checkpoints":
+            path = folder.parent.parent / "spec.yaml"
+        path = path if path is not None and path.is_file() else None
+    if path is None:
+        return None
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    method = raw.get("method") or {}
+    if not isinstance(method, dict) or method.get("name") != "qlora":
+        return None  # only a qlora job's base differs from the saved one
+    return JobSpec.from_dict(raw)
+
+
+def load(base: str, adapter: str | None, trust_remote_code: bool = False, spec_file: str | None = None):
     from backend.training.bnb_import import import_bitsandbytes
 
     import_bitsandbytes()  # peft imports it: keep its hub kernel fetch out
@@ -28,13 +62,20 @@ def load(base: str, adapter: str | None, trust_remote_code: bool = False):
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from backend.data.tokenize import ensure_chat_template
+    from backend.training.quantized import load_trained_base
 
     tok_source = adapter or base
     tokenizer = AutoTokenizer.from_pretrained(tok_source, trust_remote_code=trust_remote_code)
     ensure_chat_template(tokenizer)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     dtype = torch.bfloat16 if device == "cuda" and torch.cuda.is_bf16_supported() else torch.float32
-    model = AutoModelForCausalLM.from_pretrained(base, dtype=dtype, trust_remote_code=trust_remote_code)
+    spec = qlora_spec(adapter, spec_file)
+    if spec is not None:
+        # The base as the job trained on it (the quantized weights' values): the adapter's answers are the
+        # trained model's, and with the adapter off the reply is that base's.
+        model = load_trained_base(AutoModelForCausalLM, base, spec, dtype=dtype)
+    else:
+        model = AutoModelForCausalLM.from_pretrained(base, dtype=dtype, trust_remote_code=trust_remote_code)
     if adapter:
         from peft import PeftModel
 
@@ -87,9 +128,10 @@ def main() -> int:
     ap.add_argument("--base", required=True)
     ap.add_argument("--adapter")
     ap.add_argument("--trust-remote-code", action="store_true")
+    ap.add_argument("--spec", help="the job's spec.yaml (default: the one beside the adapter's job folder)")
     args = ap.parse_args()
     try:
-        tokenizer, model = load(args.base, args.adapter, args.trust_remote_code)
+        tokenizer, model = load(args.base, args.adapter, args.trust_remote_code, args.spec)
     except Exception as e:  # noqa: BLE001
         _emit({"ready": False, "error": f"could not load the model: {type(e).__name__}: {e}"})
         return 1

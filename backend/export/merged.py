@@ -11,10 +11,10 @@ Runs in its own process (the CLI), never in the UI's: a merge loads the whole ba
 precision on the CPU. A QLoRA adapter learnt its update against the quantized base, not the
 original weights (on the demo model the two merges differ by logits of 2-3), so for a qlora job the
 base's quantized layers take the values bitsandbytes gave them, rebuilt the way the job loaded the
-base (backend.training.quantized), and the merged model answers as the trained one did. A reward model
-(stage rm) is merged as a sequence classifier with its score head. Prompt-based methods (prefix,
-prompt, ptuning) add virtual tokens instead of changing weights, so there is nothing to merge:
-the job's adapter zip is their export.
+base (backend.training.quantized.load_trained_base, which chat and evaluation load it with too), and
+the merged model answers as the trained one did. A reward model (stage rm) is merged as a sequence
+classifier with its score head. Prompt-based methods (prefix, prompt, ptuning) add virtual tokens
+instead of changing weights, so there is nothing to merge: the job's adapter zip is their export.
 """
 
 from __future__ import annotations
@@ -65,12 +65,12 @@ def export_merged(job_dir: Path, out_dir: Path | None = None, dtype: str = "floa
     else:
         from peft import PeftModel
 
+        from backend.spec import JobSpec
+        from backend.training.quantized import load_trained_base
+
         base = _base_path(job_dir, adapter, spec, workspace)
         log.info("merging %s into %s", adapter, base)
-        model = auto.from_pretrained(base, dtype=torch.float32, trust_remote_code=spec["model"]["trust_remote_code"])
-        if method == "qlora":
-            n = _use_quantized_values(model, auto, base, spec)
-            log.info("qlora: %d layers take the values of the quantized base the adapter was trained on", n)
+        model = load_trained_base(auto, base, JobSpec.from_dict(spec))  # qlora: the quantized base's values
         model = PeftModel.from_pretrained(model, adapter).merge_and_unload()
     model = model.to(torch_dtype)
     tmp = out.with_name(out.name + ".partial")
@@ -85,27 +85,6 @@ def export_merged(job_dir: Path, out_dir: Path | None = None, dtype: str = "floa
     tmp.rename(out)
     log.info("merged model (%s) written to %s", dtype, out)
     return out
-
-
-def _use_quantized_values(model, auto, base: str, spec: dict) -> int:
-    """Give `model`'s layers that the job quantized the values of their quantized weights: the base is
-    loaded once more as the job loaded it (the same BitsAndBytesConfig, on the CPU), and each 4-bit or
-    8-bit layer's dequantized weight replaces the original. Returns how many layers changed."""
-    import torch
-
-    from backend.spec import JobSpec
-    from backend.training.methods import quantization_config
-    from backend.training.quantized import dequantized_weight, quantized_linears
-
-    quant = quantization_config(JobSpec.from_dict(spec), "cpu")
-    quantized = auto.from_pretrained(base, quantization_config=quant, dtype=torch.float32, device_map={"": "cpu"},
-                                     trust_remote_code=spec["model"]["trust_remote_code"])
-    layers = quantized_linears(quantized)
-    with torch.no_grad():
-        for name, layer in layers.items():
-            model.get_submodule(name).weight.copy_(dequantized_weight(layer))
-    del quantized
-    return len(layers)
 
 
 def _base_path(job_dir: Path, adapter: Path, spec: dict, workspace) -> str:

@@ -11,16 +11,32 @@ CPU or a GPU nothing is repacked. `keep_training_layout` turns the repack off fo
 trains, so training is the same on every machine.
 
 `dequantized_weight` reads a quantized layer's weight as the float matrix it stands for, whatever the
-storage (repacked or not, 4-bit or 8-bit), without touching the layer: the merged export folds the
-adapter into these values (the base the adapter was trained on), and the tests compare them.
+storage (repacked or not, 4-bit or 8-bit), without touching the layer; the tests compare frozen weights
+by these values.
 
-Nothing here imports bitsandbytes: a model can hold quantized layers only once it is imported.
+`load_trained_base` loads the base model a job's adapter was trained on, in float: for a qlora job the
+quantized layers take those values. A QLoRA adapter learnt its update against the quantized base, not
+the original weights (on the demo model the two differ by logits of 2-3), so everything that runs a
+qlora job's adapter after training goes through it: the merged export (backend.export.merged), chat
+(backend.chat.server) and evaluation (backend.evaluation). Float weights holding the quantized values,
+rather than the quantized model itself: bitsandbytes' CPU inference repack (above) is lossy, and a
+float model can be merged, moved to any device and switched to any dtype.
+
+Nothing here imports bitsandbytes but `load_trained_base`, which needs it for a qlora job: a model can
+hold quantized layers only once it is imported.
 """
 
 from __future__ import annotations
 
 import copy
+import logging
 import sys
+
+log = logging.getLogger("studio.quantized")
+
+
+class QuantizedBaseError(RuntimeError):
+    """The quantized base a qlora adapter was trained on cannot be rebuilt here."""
 
 
 def quantized_linears(model) -> dict:
@@ -70,3 +86,51 @@ def keep_training_layout(model) -> int:
     for layer in layers:
         layer.support_avx512bf16_for_cpu = False
     return len(layers)
+
+
+def load_trained_base(auto, base: str, spec, dtype=None):
+    """The base model `spec`'s job trained its adapter on, as float weights of `dtype` (default float32) on
+    the CPU, loaded with `auto` (AutoModelForCausalLM, or AutoModelForSequenceClassification for a reward
+    model): the model as saved, except that for a qlora job each layer the job quantized holds the values
+    of its quantized weight (`use_quantized_values`). `spec` is the job's JobSpec."""
+    import torch
+
+    if spec.method.name == "qlora":
+        _require_bitsandbytes(spec)  # before the float model loads: the whole base, maybe for nothing
+    model = auto.from_pretrained(base, dtype=dtype or torch.float32, trust_remote_code=spec.model.trust_remote_code)
+    if spec.method.name == "qlora":
+        n = use_quantized_values(model, auto, base, spec)
+        log.info("qlora: %d layers of %s take the values of the %d-bit base the adapter was trained on", n, base,
+                 spec.method.quant_bits)
+    return model
+
+
+def use_quantized_values(model, auto, base: str, spec) -> int:
+    """Give `model`'s layers that `spec`'s qlora job quantized the values of their quantized weights: the
+    base is loaded once more as the job loaded it (the same BitsAndBytesConfig, on the CPU), and each 4-bit
+    or 8-bit layer's dequantized weight replaces the original (cast to the model's dtype). Returns how many
+    layers changed."""
+    import torch
+
+    from backend.training.methods import quantization_config
+
+    _require_bitsandbytes(spec)
+    quant = quantization_config(spec, "cpu")
+    quantized = auto.from_pretrained(base, quantization_config=quant, dtype=torch.float32, device_map={"": "cpu"},
+                                     trust_remote_code=spec.model.trust_remote_code)
+    layers = quantized_linears(quantized)
+    with torch.no_grad():
+        for name, layer in layers.items():
+            model.get_submodule(name).weight.copy_(dequantized_weight(layer))
+    del quantized
+    return len(layers)
+
+
+def _require_bitsandbytes(spec) -> None:
+    from backend.training.bnb_import import import_bitsandbytes
+
+    if not import_bitsandbytes():
+        raise QuantizedBaseError(
+            f"this job trained its adapter on a {spec.method.quant_bits}-bit base (`method.name: qlora`); "
+            "rebuilding that base needs bitsandbytes, which is not installed here. Run `pip install bitsandbytes` "
+            "and try again.")
