@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import gradio as gr
 
@@ -32,7 +33,8 @@ class ChatHost:
                 return self._client
             self._close_locked()
             base, adapter = job_chat_target(job_dir, weights)
-            self._client = ChatClient(base, adapter)
+            spec = Path(job_dir) / "spec.yaml"  # a qlora job's base as it trained (also when `weights` is base)
+            self._client = ChatClient(base, adapter, spec_file=str(spec) if spec.is_file() else None)
             self._job = key
             return self._client
 

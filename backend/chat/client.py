@@ -24,11 +24,16 @@ class ChatError(RuntimeError):
 
 
 class ChatClient:
-    def __init__(self, base: str, adapter: str | None = None, trust_remote_code: bool = False, timeout_s: float = 300):
+    def __init__(self, base: str, adapter: str | None = None, trust_remote_code: bool = False, timeout_s: float = 300,
+                 spec_file: str | None = None):
+        """spec_file: the job's spec.yaml, so a qlora job's base is the one it trained on even without its
+        adapter (backend.chat.server reads it only for qlora)."""
         self.base, self.adapter = base, adapter
         cmd = [sys.executable, "-m", "backend.chat.server", "--base", base]
         if adapter:
             cmd += ["--adapter", adapter]
+        if spec_file:
+            cmd += ["--spec", spec_file]
         if trust_remote_code:
             cmd.append("--trust-remote-code")
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false"}
