@@ -158,9 +158,16 @@ LF_EXPECTED = {
 
 @needs_shared
 def test_every_local_entry_of_the_llamafactory_registry_loads():
+    """Every text entry loads; an entry with images, video or audio (mllm_demo) is refused with the reason
+    until the studio trains vision models."""
     names = local_entries(LF)
     assert set(LF_EXPECTED) <= set(names)
+    info = json.loads((LF / "dataset_info.json").read_text(encoding="utf-8"))
     for name in names:
+        if any(info[name].get("columns", {}).get(k) for k in ("images", "videos", "audios")):
+            with pytest.raises(DataError, match="images, video and audio are not supported yet"):
+                entry_source(LF, name)
+            continue
         report = inspect(entry_source(LF, name))
         assert report.valid_rows > 0, (name, report.errors[:3])
         if name in LF_EXPECTED:
