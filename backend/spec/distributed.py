@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from backend.spec_checks import SpecIssue, check_choice, check_range
-from backend.spec_checks import help_metadata as _help
+from backend.spec.checks import SpecIssue, check_choice, check_range
+from backend.spec.checks import help_metadata as _help
 
 STRATEGIES = ("ddp", "fsdp", "deepspeed_zero2", "deepspeed_zero3")
 SHARDED = ("fsdp", "deepspeed_zero2", "deepspeed_zero3")  # need GPUs: accelerate runs them on nothing else

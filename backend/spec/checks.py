@@ -6,8 +6,8 @@ values into its dataclass with the field's type, and the small checks every rule
     check_range(issues, "training.batch_size", section.batch_size, 1, 4096, "a whole number of at least 1")
     raise SpecError(issues)       # one message per problem, each naming its field
 
-backend/spec.py holds the sections and the rules of what fits together; this file knows nothing
-of them.
+backend/spec/sections.py, training.py and distributed.py hold the sections, job.py the rules of what fits
+together; this file knows nothing of them.
 """
 
 from __future__ import annotations

@@ -1,0 +1,39 @@
+"""The job spec: what to train, on what, how. One spec for the wizard and for `studio train`.
+
+    from backend.spec import JobSpec
+    spec = JobSpec.from_yaml(open("templates/demo.yaml").read())
+    spec = spec.with_overrides(["training.max_steps=10"])
+    print(spec.to_yaml())
+
+Every field carries its help text in `field(metadata={"help": ...})`; the UI shows the same
+text as the tooltip, so it is written once. Validation never raises on the first problem: it
+collects every problem, each naming the field, the value it got and what is accepted.
+
+The modules: job.py (JobSpec, the YAML round trip and the rules of what fits together), sections.py
+(model, data, method, align, export), training.py and distributed.py (those two sections), checks.py
+(SpecIssue, SpecError and the small checks every rule uses). This face hands their names on.
+"""
+
+from backend.spec.checks import SpecError, SpecIssue  # noqa: F401
+from backend.spec.distributed import STRATEGIES, DistributedSpec  # noqa: F401
+from backend.spec.job import SECTIONS, STAGES, UNSUPPORTED, JobSpec, field_help, stage_method_problems  # noqa: F401
+from backend.spec.sections import (  # noqa: F401
+    COLUMN_ROLES,
+    DATA_FORMATS,
+    DEMO,
+    DPO_LOSSES,
+    EXPORT_FORMATS,
+    GRPO_LOSSES,
+    LORA_FAMILY,
+    METHODS,
+    PROMPT_METHODS,
+    REASONING,
+    REWARDS,
+    TAG_KEYS,
+    AlignSpec,
+    DataSpec,
+    ExportSpec,
+    MethodSpec,
+    ModelSpec,
+)
+from backend.spec.training import ATTENTION_CHOICES, PRECISIONS, SCHEDULERS, TRACKERS, TRI_STATE, TrainingSpec  # noqa: F401
