@@ -59,7 +59,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
-from backend.spec import LORA_FAMILY, JobSpec
+from backend.spec import LORA_FAMILY, JobSpec, get_stage
 from backend.training.batching import resolve_batching, rows_per_pass
 from backend.training.lm_head import DENSE_MAX_ELEMENTS  # torch-free at import
 from backend.training.param_count import estimate_trainable, linear_shapes, parameter_table
@@ -79,8 +79,6 @@ GPU_OVERHEAD = 768 * 1024**2  # CUDA context (~0.5 GB) + caching-allocator fragm
 HEADROOM = 0.15  # a plan fits when its estimate leaves this share of the budget free
 QLORA_BLOCK = 64  # bitsandbytes 4-bit: one absmax per 64 weights
 DOUBLE_QUANT_BLOCK = 256  # double quantization: the absmaxes in 8 bits, one fp32 per 256 of them
-PAIRED_STAGES = ("dpo", "orpo", "rm", "kto")
-REFERENCE_STAGES = ("dpo", "kto")
 MIN_LENGTH = 128  # the recommendation shortens max_length no further than this
 # trl.kernels.chunked_logprob.TOKEN_CHUNK_SIZE and trl.trainer.utils._CHUNKED_LOGPROB_CHUNK_SIZE (TRL 1.16).
 DENSE_HEAD_COPIES = 3  # whole-logit copies of the CPU head (backend/training/lm_head.py) at its peak
@@ -211,7 +209,7 @@ def largest_pass_tokens(spec: JobSpec, device: str, lengths: list[int] | None = 
     epochs in a seeded shuffle, as the trainer's sampler draws them)."""
     t = spec.training
     b = rows_per_pass(spec, t.batch_size, t.max_length, device)
-    if not lengths or spec.stage != "sft":
+    if not lengths or not get_stage(spec.stage).length_batches:
         return b * t.max_length
     cut = [min(int(n), t.max_length) for n in lengths if n and n > 0] or [t.max_length]
     padding_free, grouped = resolve_batching(spec, device)
@@ -261,9 +259,10 @@ def estimate_memory(spec: JobSpec, config: dict, device: str, lengths: list[int]
     training rows' token counts where known (the Data step's sample, or the tokenized set): the largest
     batch is then counted as it will be made instead of every row at max_length."""
     d = _dims(config)
+    stage = get_stage(spec.stage)
     try:
         trainable, total = estimate_trainable(spec, config)
-        table = parameter_table(config, "score" if spec.stage == "rm" else "lm_head")
+        table = parameter_table(config, "score" if stage.score_head else "lm_head")
     except (KeyError, TypeError, ValueError) as e:
         raise EstimateError(f"config.json lacks a usable {e}: cannot estimate the memory.") from None
     m, t = spec.method, spec.training
@@ -272,7 +271,7 @@ def estimate_memory(spec: JobSpec, config: dict, device: str, lengths: list[int]
     text_cfg = config.get("text_config") if isinstance(config.get("text_config"), dict) else config
     if any(int(text_cfg.get(k) or 0) > 1 for k in ("num_experts", "num_local_experts", "n_routed_experts")):
         notes.append("mixture of experts: counted as a dense model, so the estimate is low")
-    if spec.stage in ("grpo", "ppo"):
+    if stage.generates:
         notes.append(f"{spec.stage}: generation and sampled replies are not counted")
     is_peft = m.name not in ("full", "freeze")
     base = sum(c for _, c in table)
@@ -306,7 +305,7 @@ def estimate_memory(spec: JobSpec, config: dict, device: str, lengths: list[int]
     # sft and pt pass a batch through the model in parts on a CPU (training.tokens_per_pass)
     layers = d["layers"]
     tokens = largest_pass_tokens(spec, device, lengths)
-    if lengths and spec.stage == "sft":
+    if lengths and stage.length_batches:
         notes.append(f"activations of the largest batch as the data makes it: {tokens:,} tokens")
     # Liger's SwiGLU keeps the gate and up projections and recomputes the activation (3 i, not 4 i)
     fused = fused_kernels_expected(spec, config, device)
@@ -324,7 +323,7 @@ def estimate_memory(spec: JobSpec, config: dict, device: str, lengths: list[int]
         # prepare_model_for_kbit_training keeps the embeddings and norms in fp32, so the residual stream and the
         # quantized layers' outputs are fp32: 4 B a value whatever the compute dtype
         act_bytes = 4
-    pairs = 2 if spec.stage in PAIRED_STAGES else 1
+    pairs = stage.sequences
     if pairs > 1:
         notes.append(f"{spec.stage}: two sequences per row (activations and logits doubled)")
     factor = activation_factor(device)
@@ -336,9 +335,9 @@ def estimate_memory(spec: JobSpec, config: dict, device: str, lengths: list[int]
         activations = int(factor * pairs * tokens * layers * act_bytes * per_token)
     # TRL's fused LM head scores the tokens in tiles of at most LOGITS_TILE_TOKENS x LOGITS_TILE_VOCAB,
     # so the logits are never held whole; rm has a one-output head.
-    vocab = 1 if spec.stage == "rm" else min(d["vocab"], LOGITS_TILE_VOCAB)
+    vocab = 1 if stage.score_head else min(d["vocab"], LOGITS_TILE_VOCAB)
     logits = int(logits_factor(device) * min(pairs * tokens, LOGITS_TILE_TOKENS) * vocab * 4)
-    if device == "cpu" and spec.stage != "rm" and pairs * tokens * d["vocab"] <= DENSE_MAX_ELEMENTS:
+    if device == "cpu" and not stage.score_head and pairs * tokens * d["vocab"] <= DENSE_MAX_ELEMENTS:
         # backend/training/lm_head.py: on a CPU, logits this small are built whole (one copy kept for
         # the backward pass, two passing ones)
         logits = int(DENSE_HEAD_COPIES * pairs * tokens * d["vocab"] * 4)
@@ -351,7 +350,7 @@ def estimate_memory(spec: JobSpec, config: dict, device: str, lengths: list[int]
         overhead = CPU_PROCESS + CPU_TRAIN_FIXED + int(CPU_WEIGHT_SLACK * unquantized)
     if m.name == "qlora":
         overhead += max(i * o for i, o in linear_shapes(config).values()) * cb
-    if spec.stage in REFERENCE_STAGES and not is_peft:
+    if stage.reference_copy and not is_peft:
         overhead += base * cb
         notes.append(f"{spec.stage}: a frozen reference copy of the model")
     return Estimate(weights=int(weights), gradients=gradients, optimizer=optimizer, activations=activations,

@@ -78,7 +78,7 @@ def eval_prompts(spec, workspace, rows: int) -> tuple[list[dict], str]:
 
 def evaluate_job(job_dir: Path, workspace, rows: int = 20, max_new_tokens: int = 64) -> dict:
     """Generate with the base and the tuned model on the eval prompts; write and return the report."""
-    from backend.spec import JobSpec
+    from backend.spec import JobSpec, get_stage
     from backend.training.generate import greedy_reply
 
     job_dir = Path(job_dir)
@@ -86,7 +86,8 @@ def evaluate_job(job_dir: Path, workspace, rows: int = 20, max_new_tokens: int =
     if not adapter.is_dir() or not any(adapter.iterdir()):
         raise EvalError(f"job {job_dir.name} has no trained adapter yet; evaluate a succeeded job.")
     spec = JobSpec.from_yaml((job_dir / "spec.yaml").read_text(encoding="utf-8"))
-    if spec.stage not in ("sft", "dpo", "orpo", "kto", "grpo", "pt"):
+    stage = get_stage(spec.stage)
+    if not stage.builder or stage.score_head:
         raise EvalError(f"a {spec.stage} job does not generate replies (a reward model scores them).")
     if rows < 1:
         raise EvalError(f"`rows` must be at least 1, got {rows!r}.")

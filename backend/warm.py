@@ -35,7 +35,7 @@ from backend.resources import PROJECT_ROOT
 
 # The modules a worker spends its start-up importing (bitsandbytes hidden, as for any non-qlora job).
 PRELOAD = ("torch", "transformers", "transformers.trainer", "peft", "datasets", "trl", "backend.worker",
-           "backend.training.run", "backend.training.sft", "backend.training.callback", "backend.data.tokenized")
+           "backend.training.run", "backend.training.stages.sft", "backend.training.callback", "backend.data.tokenized")
 # Environment variables read at import time (or that change where things are): part of the key.
 ENV_PREFIXES = ("HF_", "HUGGINGFACE", "TRANSFORMERS", "TORCH", "PYTORCH", "CUDA", "NCCL", "OMP_", "MKL_", "KMP_",
                 "TOKENIZERS", "BNB", "ACCELERATE", "PYTHON", "LD_", "XDG_", "HOME", "TMPDIR", "TRL")

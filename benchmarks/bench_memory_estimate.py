@@ -5,7 +5,7 @@
 For the demo model and a larger random-init Qwen2 (hidden 512, 8 layers, vocab 8k, built here,
 nothing downloaded), for methods full, lora and qlora (4-bit) and batch x length 4x128 and 8x256,
 each run trains a few steps with TRL's SFTTrainer (the studio's trainer, same settings as
-backend/training/sft.py) in a fresh process and reports:
+backend/training/stages/sft.py) in a fresh process and reports:
 
     before   RSS right before trainer.train() (weights, Python, torch, the trainer)
     peak     peak RSS during training (VmHWM, reset with /proc/self/clear_refs just before; it is

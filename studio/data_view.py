@@ -19,8 +19,9 @@ from backend.data.readers import DataError, RowFault
 from backend.data.registry import Source
 from backend.data.sources import open_rows, parse_sources
 from backend.data.turns import RowProblem
-from backend.spec import DataSpec, JobSpec, SpecError
+from backend.spec import STAGE_REGISTRY, DataSpec, JobSpec, SpecError
 from studio.i18n import msg
+from studio.unexpected import unexpected
 
 # Roles shown as mapping dropdowns, per format: the required ones first, then the optional.
 ROLES_FOR = {
@@ -179,10 +180,8 @@ def token_lengths(tokenizer, report: Report) -> list[int]:
 
     out = []
     for _, example in report.sample:
-        try:
+        with unexpected.optional("token_length"):  # a row the template cannot render: left out
             out.append(token_length(tokenizer, example, report.kind))
-        except Exception:  # noqa: BLE001 - a template that cannot render one row must not sink the chart
-            continue
     return out
 
 
@@ -302,17 +301,8 @@ class ReportCache:
 REPORTS = ReportCache()
 
 
-# What each stage can learn from (backend/data/stage_data.py converts; this only tells the user).
-STAGE_KINDS = {
-    "pt": ("text", "sft"),
-    "sft": ("sft", "preference", "kto", "prompt"),
-    "rm": ("preference",),
-    "dpo": ("preference",),
-    "orpo": ("preference",),
-    "kto": ("kto", "preference"),
-    "grpo": ("prompt", "sft"),
-    "ppo": (),
-}
+# What each stage can learn from, by stage name: its record's data kinds (backend/spec/stages.py).
+STAGE_KINDS = {stage.name: stage.accepts for stage in STAGE_REGISTRY.values()}
 
 
 def data_kind(ctx, data: DataSpec) -> str:

@@ -22,7 +22,7 @@ from backend.training.methods import (
 )
 from backend.training.param_count import estimate_trainable
 from backend.training.quantized import keep_training_layout
-from backend.training.sft import build_sft
+from backend.training.stages.sft import build as build_sft
 from tests.conftest import parameter_values
 
 # id -> method overrides. Every method, plus the freeze-by-module and 8-bit variants.

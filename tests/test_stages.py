@@ -216,7 +216,7 @@ def test_a_stage_refuses_data_it_cannot_use(stage_files, stage, data, words):
 
 
 def test_mismatch_fails_before_the_model_is_loaded(stage_ws, stage_files, monkeypatch):
-    import backend.training.common as common
+    import backend.training.stages.common as common
 
     monkeypatch.setattr(common, "setup", lambda *a: pytest.fail("the model was set up"))
     spec = JobSpec.from_dict({"stage": "dpo", "data": {"train": stage_files["chat"]}, "training": TRAINING})

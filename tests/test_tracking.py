@@ -37,8 +37,8 @@ def test_tensorboard_events_hold_the_run_and_perplexity_is_on_the_curve(demo_job
 
 
 def test_trackers_are_checked(tmp_path):
-    from backend.training.common import trackers
     from backend.training.errors import TrainingError
+    from backend.training.stages.common import trackers
 
     with pytest.raises(SpecError, match="report_to"):
         JobSpec.from_dict({"training": {"report_to": ["mlflow"]}})

@@ -13,7 +13,7 @@ from backend.resources import DEMO_SPEC
 from backend.spec import JobSpec
 from backend.store import JobStore
 from backend.training.callback import JobReporter
-from backend.training.sft import build_sft
+from backend.training.stages.sft import build as build_sft
 from tests.conftest import python_env, run_python
 
 CONVERSATION = [

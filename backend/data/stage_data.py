@@ -27,6 +27,7 @@ import json
 from dataclasses import dataclass
 
 from backend.data.readers import DataError
+from backend.spec import Stage, get_stage
 
 KIND_NAMES = {
     "sft": "conversations (alpaca, sharegpt or messages)",
@@ -34,24 +35,6 @@ KIND_NAMES = {
     "kto": "replies labelled good or bad (kto)",
     "text": "plain text (for continued pretraining)",
     "prompt": "prompts without replies",
-}
-ACCEPTS = {
-    "pt": ("text", "sft"),
-    "sft": ("sft", "preference", "kto", "prompt"),
-    "rm": ("preference",),
-    "dpo": ("preference",),
-    "orpo": ("preference",),
-    "kto": ("kto", "preference"),
-    "grpo": ("prompt", "sft"),
-}
-WHAT = {
-    "pt": "plain text (format text, e.g. a `text` column or .txt files) or conversations",
-    "sft": "conversations",
-    "rm": "preference pairs (format preference: a prompt with a chosen and a rejected reply)",
-    "dpo": "preference pairs (format preference: a prompt with a chosen and a rejected reply)",
-    "orpo": "preference pairs (format preference: a prompt with a chosen and a rejected reply)",
-    "kto": "replies labelled good or bad (format kto) or preference pairs",
-    "grpo": "prompts (format prompt, ideally with a reference answer) or conversations",
 }
 # What to try instead, by the kind the data has.
 SUGGEST = {
@@ -70,30 +53,29 @@ class StageData:
     note: str = ""  # what was done to the data, for the log
 
 
-def check_stage(stage: str, kind: str) -> None:
-    """DataError when data of this kind cannot serve the stage."""
-    if stage not in ACCEPTS:
+def check_stage(stage: str, kind: str) -> Stage:
+    """The stage's record (backend/spec/stages.py); DataError when data of this kind cannot serve it."""
+    record = get_stage(stage)
+    if not record.convert:
         raise DataError(f"unknown stage {stage!r}.")
-    if kind not in ACCEPTS[stage]:
+    if kind not in record.accepts:
         raise DataError(
-            f"the {stage} stage needs {WHAT[stage]}, but the data is {KIND_NAMES.get(kind, kind)}. "
+            f"the {stage} stage needs {record.detail}, but the data is {KIND_NAMES.get(kind, kind)}. "
             f"Choose a dataset of that kind, or {SUGGEST.get(kind, 'another stage')}."
         )
+    return record
 
 
 def for_stage(stage: str, loaded, tokenizer=None) -> StageData:
-    """The train and eval examples in the form the stage's trainer takes."""
-    check_stage(stage, loaded.kind)
-    if stage == "sft":
+    """The train and eval examples in the form the stage's trainer takes (its record's converter)."""
+    record = check_stage(stage, loaded.kind)
+    if record.convert == "sft":
         from backend.data.load import as_sft
 
         return StageData(*as_sft(loaded))
-    convert = {"pt": _pt, "rm": _pairs, "dpo": _pairs, "orpo": _pairs, "kto": _kto, "grpo": _grpo}[stage]
+    convert = CONVERTERS[record.convert]
     train, note = convert(loaded.kind, loaded.train, tokenizer)
     evals, _ = convert(loaded.kind, loaded.eval, tokenizer)
-    if stage == "orpo":
-        train, evals = _render_pairs(train, tokenizer), _render_pairs(evals, tokenizer)
-        note = _join(note, "pairs rendered to text through the chat template (the orpo trainer takes text)")
     if not train:
         raise DataError(f"the {stage} stage found no usable training rows in the data ({note or loaded.kind}).")
     return StageData(train, evals, note)
@@ -119,6 +101,12 @@ def _pt(kind: str, examples: list[dict], tokenizer) -> tuple[list[dict], str]:
 def _pairs(kind: str, examples: list[dict], tokenizer) -> tuple[list[dict], str]:
     return [{"prompt": _safe(e["prompt"]), "chosen": _safe(e["chosen"]), "rejected": _safe(e["rejected"]),
              "tools": _tools(e)} for e in examples], ""
+
+
+def _rendered_pairs(kind: str, examples: list[dict], tokenizer) -> tuple[list[dict], str]:
+    """Pairs rendered to text through the chat template (the orpo trainer takes text)."""
+    rows, _ = _pairs(kind, examples, tokenizer)
+    return _render_pairs(rows, tokenizer), "pairs rendered to text through the chat template (the orpo trainer takes text)"
 
 
 def _kto(kind: str, examples: list[dict], tokenizer) -> tuple[list[dict], str]:
@@ -175,6 +163,10 @@ def _end_at_eos(text: str, eos: str | None) -> str:
     appends EOS to a reply that does not end with it, which would train a second one."""
     stripped = text.rstrip()
     return stripped if eos and stripped.endswith(eos) else text
+
+
+# A stage's `convert` names one of these (backend/spec/stages.py); "sft" is backend.data.load.as_sft.
+CONVERTERS = {"text": _pt, "pairs": _pairs, "rendered_pairs": _rendered_pairs, "kto": _kto, "grpo": _grpo}
 
 
 # -- helpers ----------------------------------------------------------------------------------

@@ -58,7 +58,9 @@ def export_merged(job_dir: Path, out_dir: Path | None = None, dtype: str = "floa
     import torch
     from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer
 
-    auto = AutoModelForSequenceClassification if stage == "rm" else AutoModelForCausalLM
+    from backend.spec import get_stage
+
+    auto = AutoModelForSequenceClassification if get_stage(stage).score_head else AutoModelForCausalLM
     torch_dtype = getattr(torch, dtype)
     if whole_model:  # full and freeze jobs saved the whole trained model: only the dtype changes
         model = auto.from_pretrained(adapter, dtype=torch.float32)

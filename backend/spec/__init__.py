@@ -9,14 +9,13 @@ Every field carries its help text in `field(metadata={"help": ...})`; the UI sho
 text as the tooltip, so it is written once. Validation never raises on the first problem: it
 collects every problem, each naming the field, the value it got and what is accepted.
 
-The modules: job.py (JobSpec, the YAML round trip and the rules of what fits together), sections.py
-(model, data, method, align, export), training.py and distributed.py (those two sections), checks.py
-(SpecIssue, SpecError and the small checks every rule uses). This face hands their names on.
+job.py: JobSpec, the YAML round trip, the rules; sections.py, training.py, distributed.py: the sections;
+stages.py: the stages, each described once; checks.py: SpecIssue, SpecError and the small checks.
 """
 
 from backend.spec.checks import SpecError, SpecIssue  # noqa: F401
 from backend.spec.distributed import STRATEGIES, DistributedSpec  # noqa: F401
-from backend.spec.job import SECTIONS, STAGES, UNSUPPORTED, JobSpec, field_help, stage_method_problems  # noqa: F401
+from backend.spec.job import SECTIONS, JobSpec, field_help  # noqa: F401
 from backend.spec.sections import (  # noqa: F401
     COLUMN_ROLES,
     DATA_FORMATS,
@@ -36,4 +35,5 @@ from backend.spec.sections import (  # noqa: F401
     MethodSpec,
     ModelSpec,
 )
+from backend.spec.stages import STAGE_REGISTRY, STAGES, Refusal, Stage, get_stage, stage_method_problems  # noqa: F401
 from backend.spec.training import ATTENTION_CHOICES, PRECISIONS, SCHEDULERS, TRACKERS, TRI_STATE, TrainingSpec  # noqa: F401

@@ -39,9 +39,8 @@ from backend.spec.sections import (
     MethodSpec,
     ModelSpec,
 )
+from backend.spec.stages import STAGES, stage_method_problems
 from backend.spec.training import ATTENTION_CHOICES, PRECISIONS, SCHEDULERS, TRACKERS, TRI_STATE, TrainingSpec
-
-STAGES = ("pt", "sft", "rm", "dpo", "orpo", "kto", "grpo", "ppo")
 
 SECTIONS = {
     "model": ModelSpec,
@@ -214,24 +213,6 @@ def field_help(dotted: str) -> str:
         if f.name == name:
             return f.metadata.get("help", "")
     raise KeyError(dotted)
-
-
-# Stage x method pairs that cannot work, and why (the wizard shows the same sentence).
-UNSUPPORTED = {
-    ("ppo", None): "TRL 1.16 no longer ships PPO (it was removed from the library); use grpo, which needs no "
-                   "separate reward or value model, or stay with the release of TRL that has it.",
-    ("rm", "prefix"): "a reward model scores with a classification head; prompt-based methods only learn "
-                      "virtual tokens for generation. Use lora, full or freeze.",
-    ("rm", "prompt"): "a reward model scores with a classification head; prompt-based methods only learn "
-                      "virtual tokens for generation. Use lora, full or freeze.",
-    ("rm", "ptuning"): "a reward model scores with a classification head; prompt-based methods only learn "
-                       "virtual tokens for generation. Use lora, full or freeze.",
-}
-
-
-def stage_method_problems(stage: str, method: str) -> list[SpecIssue]:
-    why = UNSUPPORTED.get((stage, None)) or UNSUPPORTED.get((stage, method))
-    return [SpecIssue("stage" if (stage, None) in UNSUPPORTED else "method.name", why)] if why else []
 
 
 def _method(p: list[SpecIssue], me: MethodSpec) -> None:

@@ -17,14 +17,10 @@ import importlib.util
 import logging
 from dataclasses import dataclass, field
 
-from backend.spec import JobSpec
+from backend.spec import JobSpec, get_stage
 from backend.training.batching import resolve_batching
 
 log = logging.getLogger("studio.worker")
-
-# Stages whose TRL trainer scores tokens through TRL's fused LM head (never the whole logits tensor).
-FUSED_HEAD_STAGES = ("sft", "pt", "dpo", "kto", "grpo")
-
 
 @dataclass
 class SpeedPlan:
@@ -242,9 +238,10 @@ def cap_gpu_memory() -> float | None:
 
 
 def _loss_words(spec: JobSpec, device: str) -> str:
-    if spec.stage == "rm":
+    stage = get_stage(spec.stage)
+    if stage.score_head:
         return "a one-output score head"
-    if spec.stage not in FUSED_HEAD_STAGES:
+    if not stage.fused_head:
         return "whole logits (the trainer's own loss)"
     if device == "cuda":
         return "TRL's fused LM head (Triton; labelled tokens only, never the whole logits)"

@@ -30,16 +30,16 @@ def resolve_batching(spec: JobSpec, device: str, varlen: bool = True) -> tuple[b
     position ids). group_by_length auto: on when batches are padded (less padding), off when padding-free:
     there is no padding to save, and a random order keeps the largest batch, so the memory peak, small.
     Torch-free (the memory estimate asks it too, with varlen assumed on a GPU)."""
-    from backend.spec import PROMPT_METHODS
+    from backend.spec import PROMPT_METHODS, get_stage
 
     t = spec.training
+    by_length = get_stage(spec.stage).length_batches
     if t.padding_free == "auto":
-        padding_free = (device == "cuda" and varlen and spec.stage == "sft"
-                        and spec.method.name not in PROMPT_METHODS)
+        padding_free = device == "cuda" and varlen and by_length and spec.method.name not in PROMPT_METHODS
     else:
-        padding_free = t.padding_free == "on" and spec.stage == "sft"
+        padding_free = t.padding_free == "on" and by_length
     group = (not padding_free) if t.group_by_length == "auto" else t.group_by_length == "on"
-    return padding_free, group and spec.stage == "sft"
+    return padding_free, group and by_length
 
 
 def batching_kwargs(spec: JobSpec, max_length: int, padding_free: bool, group_by_length: bool) -> dict:
@@ -61,7 +61,9 @@ CPU_TOKENS_PER_PASS = 2048
 def rows_per_pass(spec: JobSpec, batch: int, max_length: int, device: str) -> int:
     """The rows of a batch that go through the model at once (split_batches; backend.estimate too)."""
     budget = spec.training.tokens_per_pass or (CPU_TOKENS_PER_PASS if device == "cpu" else -1)
-    if spec.stage not in ("sft", "pt") or budget < 0 or batch * max_length <= budget:
+    from backend.spec import get_stage
+
+    if not get_stage(spec.stage).split_batches or budget < 0 or batch * max_length <= budget:
         return batch
     return max(d for d in range(1, batch + 1) if batch % d == 0 and (d * max_length <= budget or d == 1))
 

@@ -5,7 +5,7 @@
     config = peft_config_for(spec, task="causal_lm", total_steps=n)   # None for full and freeze
     callbacks = method_callbacks(spec)     # adalora: the rank allocation the Trainer must call
 
-(Interface shared by the stage builders: backend/training/{sft,pt,rm,dpo,orpo,kto,grpo}.py.)
+(Interface shared by the stage builders: backend/training/stages/.)
 
 What trains, per method:
   full      every parameter.

@@ -16,7 +16,7 @@ to the total.
 
 from __future__ import annotations
 
-from backend.spec import JobSpec
+from backend.spec import JobSpec, get_stage
 
 # Names of the linear layers per decoder layer, and the part of the layer they live in.
 ATTN = ("q_proj", "k_proj", "v_proj", "o_proj")
@@ -121,7 +121,7 @@ def freeze_trainable(spec: JobSpec, config: dict, rows: list[tuple[str, int]]) -
 def estimate_trainable(spec: JobSpec, config: dict) -> tuple[int, int]:
     """(trainable, total) parameters for spec's method on the model config.json describes."""
     m, d = spec.method, _dims(config)
-    head = "score" if spec.stage == "rm" else "lm_head"
+    head = "score" if get_stage(spec.stage).score_head else "lm_head"
     rows = parameter_table(config, head)
     base = sum(c for _, c in rows)
     name = m.name

@@ -1,34 +1,24 @@
-"""One entry point for every stage: `build_run(spec, job_dir, workspace, reporter, data)` picks the
-stage's builder; each returns the trainer, tokenizer, base model path and row counts."""
+"""One entry point for every stage: `build_run(spec, job_dir, workspace, reporter, data)` builds the stage's
+trainer with the builder its record names (backend/spec/stages.py: a module of backend/training/stages/);
+each returns the trainer, tokenizer, base model path and row counts."""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 
 def build_run(spec, job_dir: Path, workspace, reporter, data=None):
+    from backend.spec import get_stage
     from backend.training.lm_head import install
 
     install()  # the LM head on a CPU: backend/training/lm_head.py
-    if spec.stage == "sft":
-        from backend.training.sft import build_sft as build
-    elif spec.stage == "pt":
-        from backend.training.pt import build_pt as build
-    elif spec.stage == "rm":
-        from backend.training.rm import build_rm as build
-    elif spec.stage == "dpo":
-        from backend.training.dpo import build_dpo as build
-    elif spec.stage == "orpo":
-        from backend.training.orpo import build_orpo as build
-    elif spec.stage == "kto":
-        from backend.training.kto import build_kto as build
-    elif spec.stage == "grpo":
-        from backend.training.grpo import build_grpo as build
-    else:
-        from backend.spec import UNSUPPORTED
+    stage = get_stage(spec.stage)
+    if not stage.builder:
         from backend.training.errors import TrainingError
 
-        why = UNSUPPORTED.get((spec.stage, None), "it has no trainer in this studio.")
+        why = stage.refused.why if stage.refused else "it has no trainer in this studio."
         raise TrainingError("bad_spec", f"The stage `{spec.stage}` cannot be trained: {why}",
                             "Pick another stage in the spec.")
+    build = importlib.import_module(stage.builder).build
     return build(spec, job_dir, workspace, reporter, data=data)

@@ -1,8 +1,13 @@
 """What every training stage shares: the TrainingArguments a spec maps to, the step count, the
-model/tokenizer setup and the log lines about the data.
+model/tokenizer setup, the log lines about the data, and the one builder every stage follows.
 
-    kwargs = training_kwargs(spec, job_dir, device, has_eval)   # -> SFTConfig(**kwargs, max_length=...)
-    n = total_steps(spec, n_rows)                                # optimizer steps of the whole run
+    stage = begin("dpo", spec, job_dir, workspace, reporter, data)   # data checked, tokenizer, rows
+    model, peft = stage.model(len(stage.rows.train))                 # the method's model (and adapter)
+    config = DPOConfig(**stage.kwargs(), beta=...)                   # training_kwargs, for this job
+    return stage.trainer(DPOTrainer, config, model, peft, kept="pairs")   # -> StageRun
+
+A stage module (backend/training/stages/<stage>.py) says only what differs: its TRL config and trainer,
+their stage-specific settings, and any step of its own between these.
 """
 
 from __future__ import annotations
@@ -228,9 +233,65 @@ def log_trainable(trainer) -> None:
     log.info("trainable parameters: %s of %s (%.2f%%)", f"{trainable:,}", f"{total:,}", 100 * trainable / max(total, 1))
 
 
-def begin(stage: str, spec: JobSpec, workspace, data=None):
+@dataclass
+class StageBuild:
+    """A stage's trainer in the making: the job, where it runs, its tokenizer and its rows (None for sft,
+    which tokenizes its own), and the steps every builder takes in this order: model(), kwargs(), trainer()."""
+
+    name: str  # the stage
+    spec: JobSpec
+    job_dir: Path
+    reporter: object
+    model_path: str
+    device: str
+    tokenizer: object
+    rows: object = None  # backend.data.stage_data.StageData
+
+    @property
+    def max_length(self) -> int:
+        return self.spec.training.max_length
+
+    def model(self, n_rows: int, task: str = "causal_lm", plan=None):
+        """(model, peft config or None) for the method, sized for a run over `n_rows` rows (build_model)."""
+        return build_model(self.spec, self.model_path, self.device, total_steps(self.spec, n_rows), task=task,
+                           plan=plan)
+
+    def kwargs(self, has_eval: bool | None = None, count_tokens: bool = True, lengths: list[int] | None = None) -> dict:
+        """training_kwargs for this job (`has_eval`: whether there are eval rows, by default the stage's rows')."""
+        has_eval = bool(self.rows.eval) if has_eval is None else has_eval
+        return training_kwargs(self.spec, self.job_dir, self.device, has_eval, count_tokens=count_tokens,
+                               model_path=self.model_path, lengths=lengths)
+
+    def trainer(self, trainer_class, config, model, peft, train=None, evals=None, kept: str = "", **extra) -> StageRun:
+        """The trainer on the stage's rows (or the `train` / `evals` datasets given), with the job's callbacks;
+        its trainable parameters logged. `kept` ("pairs", "replies"): the trainer drops rows longer than
+        max_length, which are then counted from its datasets and said (check_kept)."""
+        from backend.data.stage_data import to_dataset
+
+        if train is None:
+            train = to_dataset(self.rows.train)
+            evals = to_dataset(self.rows.eval) if self.rows.eval else None
+        trainer = trainer_class(
+            model=model,
+            args=config,
+            train_dataset=train,
+            eval_dataset=evals,
+            processing_class=self.tokenizer,
+            peft_config=peft,
+            callbacks=callbacks(self.spec, self.reporter),
+            **extra,
+        )
+        n_train, n_eval = len(train), len(evals) if evals is not None else 0
+        if kept:
+            n_train, n_eval = len(trainer.train_dataset), len(trainer.eval_dataset) if evals is not None else 0
+            check_kept(self.name, len(train), n_train, self.max_length, kept)
+        log_trainable(trainer)
+        return StageRun(trainer, self.tokenizer, self.model_path, n_train, n_eval)
+
+
+def begin(stage: str, spec: JobSpec, job_dir: Path, workspace, reporter, data=None) -> StageBuild:
     """The steps every stage starts with: read the data (unless given), check it fits the stage (before
-    the model is loaded), load the tokenizer, convert. Returns (model_path, device, tokenizer, StageData)."""
+    the model is loaded), load the tokenizer, convert (the stage record's converter)."""
     from backend.data.load import load_data
     from backend.data.stage_data import check_stage, for_stage
 
@@ -241,7 +302,7 @@ def begin(stage: str, spec: JobSpec, workspace, data=None):
     sd = for_stage(stage, loaded, tokenizer)
     if sd.note:
         log.info("data: %s", sd.note)
-    return model_path, device, tokenizer, sd
+    return StageBuild(stage, spec, Path(job_dir), reporter, model_path, device, tokenizer, sd)
 
 
 def check_kept(stage: str, given: int, kept: int, max_length: int, what: str = "rows") -> None:

@@ -14,22 +14,13 @@ from backend.data.readers import DataError
 from backend.data.tokenized import tokenize_sft
 from backend.spec import JobSpec
 from backend.training.callback import JobReporter
-from backend.training.common import (
-    StageRun,
-    build_model,
-    callbacks,
-    log_sources,
-    log_trainable,
-    setup,
-    total_steps,
-    training_kwargs,
-)
+from backend.training.stages.common import StageBuild, StageRun, log_sources, setup
 from backend.workspace import Workspace
 
 log = logging.getLogger("studio.worker")
 
 
-def build_sft(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobReporter, data=None) -> StageRun:
+def build(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobReporter, data=None) -> StageRun:
     """Everything ready to `trainer.train()`. `data`: load_data's result when already read."""
     from trl import SFTConfig
 
@@ -54,27 +45,19 @@ def build_sft(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobR
         except DataError as e:  # training can go on without evaluation; say why there is none
             log.warning("no evaluation: the eval rows are unusable (%s)", e)
 
+    stage = StageBuild("sft", spec, job_dir, reporter, model_path, device, tokenizer)
     plan = speed_plan(spec, device)
-    model, peft = build_model(spec, model_path, device, total_steps(spec, len(train_set.dataset)), plan=plan)
+    model, peft = stage.model(len(train_set.dataset), plan=plan)
     has_eval = eval_set is not None and len(eval_set.dataset) > 0
     lengths = list(train_set.dataset["length"]) if "length" in train_set.dataset.column_names else None
-    kwargs = training_kwargs(spec, job_dir, device, has_eval, model_path=model_path, lengths=lengths)
-    config = SFTConfig(**split_batches(spec, kwargs, max_len, device),
+    config = SFTConfig(**split_batches(spec, stage.kwargs(has_eval, lengths=lengths), max_len, device),
                        **batching_kwargs(spec, max_len, plan.padding_free, plan.group_by_length))
-    trainer = sft_trainer_class()(
-        model=model,
-        args=config,
-        train_dataset=train_set.dataset,
-        eval_dataset=eval_set.dataset if has_eval else None,
-        processing_class=tokenizer,
-        peft_config=peft,
-        callbacks=callbacks(spec, reporter),
-    )
-    log_trainable(trainer)
+    run = stage.trainer(sft_trainer_class(), config, model, peft, train=train_set.dataset,
+                        evals=eval_set.dataset if has_eval else None)
     if spec.training.sample_prompts > 0:
         from backend.training.samples import SampleWriter, sample_prompts
 
         prompts = sample_prompts(eval_rows or train_rows, spec.training.sample_prompts)
         if prompts:
-            trainer.add_callback(SampleWriter(job_dir, tokenizer, prompts))
-    return StageRun(trainer, tokenizer, model_path, len(train_set.dataset), len(eval_set.dataset) if has_eval else 0)
+            run.trainer.add_callback(SampleWriter(job_dir, tokenizer, prompts))
+    return run

@@ -14,15 +14,7 @@ from pathlib import Path
 from backend.data.readers import DataError
 from backend.spec import JobSpec
 from backend.training.callback import JobReporter
-from backend.training.common import (
-    StageRun,
-    begin,
-    build_model,
-    callbacks,
-    log_trainable,
-    total_steps,
-    training_kwargs,
-)
+from backend.training.stages.common import StageRun, begin
 
 log = logging.getLogger("studio.worker")
 MIN_BLOCK = 2  # a last block shorter than this has nothing to predict
@@ -45,33 +37,24 @@ def _dataset(blocks: list[list[int]]):
     return Dataset.from_dict({"input_ids": blocks, "labels": [list(b) for b in blocks]})
 
 
-def build_pt(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, data=None) -> StageRun:
+def build(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, data=None) -> StageRun:
     from trl import SFTConfig, SFTTrainer
 
-    model_path, device, tokenizer, sd = begin("pt", spec, workspace, data)
-    max_len = spec.training.max_length
-    train_blocks = pack([r["text"] for r in sd.train], tokenizer, max_len)
-    if not train_blocks:
-        raise DataError("the texts hold no tokens to train on.")
-    eval_blocks = pack([r["text"] for r in sd.eval], tokenizer, max_len) if sd.eval else []
-    n_tokens = sum(len(b) for b in train_blocks)
-    log.info("data: %s texts packed into %s blocks of up to %s tokens (%s tokens; texts joined with the "
-             "end-of-text token, every token trained)", len(sd.train), len(train_blocks), max_len, f"{n_tokens:,}")
-
-    model, peft = build_model(spec, model_path, device, total_steps(spec, len(train_blocks)))
-    has_eval = bool(eval_blocks)
     from backend.training.batching import split_batches
 
-    config = SFTConfig(**split_batches(spec, training_kwargs(spec, job_dir, device, has_eval, model_path=model_path), max_len, device),
-                       max_length=max_len, packing=False)
-    trainer = SFTTrainer(
-        model=model,
-        args=config,
-        train_dataset=_dataset(train_blocks),
-        eval_dataset=_dataset(eval_blocks) if has_eval else None,
-        processing_class=tokenizer,
-        peft_config=peft,
-        callbacks=callbacks(spec, reporter),
-    )
-    log_trainable(trainer)
-    return StageRun(trainer, tokenizer, model_path, len(train_blocks), len(eval_blocks))
+    stage = begin("pt", spec, job_dir, workspace, reporter, data)
+    max_len = stage.max_length
+    train_blocks = pack([r["text"] for r in stage.rows.train], stage.tokenizer, max_len)
+    if not train_blocks:
+        raise DataError("the texts hold no tokens to train on.")
+    eval_blocks = pack([r["text"] for r in stage.rows.eval], stage.tokenizer, max_len) if stage.rows.eval else []
+    n_tokens = sum(len(b) for b in train_blocks)
+    log.info("data: %s texts packed into %s blocks of up to %s tokens (%s tokens; texts joined with the "
+             "end-of-text token, every token trained)", len(stage.rows.train), len(train_blocks), max_len,
+             f"{n_tokens:,}")
+
+    model, peft = stage.model(len(train_blocks))
+    kwargs = split_batches(spec, stage.kwargs(has_eval=bool(eval_blocks)), max_len, stage.device)
+    config = SFTConfig(**kwargs, max_length=max_len, packing=False)
+    return stage.trainer(SFTTrainer, config, model, peft, train=_dataset(train_blocks),
+                         evals=_dataset(eval_blocks) if eval_blocks else None)

@@ -19,8 +19,8 @@ from backend.data.stage_data import to_dataset
 from backend.data.tokenize import render
 from backend.spec import JobSpec
 from backend.training.callback import JobReporter
-from backend.training.common import StageRun, begin, build_model, callbacks, log_trainable, total_steps, training_kwargs
 from backend.training.rewards import reward_functions
+from backend.training.stages.common import StageRun, begin
 
 log = logging.getLogger("studio.worker")
 
@@ -34,11 +34,11 @@ def _fit(rows: list[dict], tokenizer, max_length: int) -> list[dict]:
     return [r for r in rows if prompt_tokens(tokenizer, r["prompt"]) <= max_length]
 
 
-def build_grpo(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, data=None) -> StageRun:
+def build(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, data=None) -> StageRun:
     from trl import GRPOConfig, GRPOTrainer
 
-    model_path, device, tokenizer, sd = begin("grpo", spec, workspace, data)
-    a, max_len = spec.align, spec.training.max_length
+    stage = begin("grpo", spec, job_dir, workspace, reporter, data)
+    a, max_len, sd, tokenizer = spec.align, stage.max_length, stage.rows, stage.tokenizer
     funcs, weights = reward_functions(a)
     names = [n for n, w in a.rewards.items() if w]
     with_ref = sum(1 for r in sd.train if str(r["reference"]).strip())
@@ -60,7 +60,7 @@ def build_grpo(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, d
                     len(sd.train), max_len)
 
     has_eval = bool(evals)
-    kwargs = training_kwargs(spec, job_dir, device, has_eval, count_tokens=False, model_path=model_path)
+    kwargs = stage.kwargs(has_eval, count_tokens=False)
     g = a.num_generations
     per_step = kwargs["per_device_train_batch_size"] * kwargs["gradient_accumulation_steps"]
     generation_batch = math.lcm(per_step, g)
@@ -70,7 +70,7 @@ def build_grpo(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, d
              a.temperature, a.grpo_loss, a.importance_sampling, " (GSPO)" if a.importance_sampling == "sequence" else "",
              ", ".join(f"{n} x{w:g}" for n, w in zip(names, weights)), generation_batch, generation_batch // g)
 
-    model, peft = build_model(spec, model_path, device, total_steps(spec, len(train) * g))
+    model, peft = stage.model(len(train) * g)
     config = GRPOConfig(
         **kwargs,
         num_generations=g,
@@ -83,15 +83,5 @@ def build_grpo(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, d
         use_vllm=False,
         log_completions=False,
     )
-    trainer = GRPOTrainer(
-        model=model,
-        reward_funcs=funcs,
-        args=config,
-        train_dataset=to_dataset(train),
-        eval_dataset=to_dataset(evals) if has_eval else None,
-        processing_class=tokenizer,
-        peft_config=peft,
-        callbacks=callbacks(spec, reporter),
-    )
-    log_trainable(trainer)
-    return StageRun(trainer, tokenizer, model_path, len(train), len(evals))
+    return stage.trainer(GRPOTrainer, config, model, peft, train=to_dataset(train),
+                         evals=to_dataset(evals) if has_eval else None, reward_funcs=funcs)

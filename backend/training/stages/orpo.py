@@ -8,28 +8,25 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from backend.data.stage_data import to_dataset
 from backend.spec import JobSpec
 from backend.training.callback import JobReporter
-from backend.training.common import StageRun, begin, build_model, callbacks, log_trainable, total_steps, training_kwargs
+from backend.training.stages.common import StageRun, begin
 
 log = logging.getLogger("studio.worker")
 
 
-def build_orpo(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, data=None) -> StageRun:
+def build(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, data=None) -> StageRun:
     import warnings
 
     with warnings.catch_warnings():  # "experimental" notice: said once here instead
         warnings.simplefilter("ignore")
         from trl.experimental.orpo import ORPOConfig, ORPOTrainer
 
-    model_path, device, tokenizer, sd = begin("orpo", spec, workspace, data)
-    max_len = spec.training.max_length
-    model, peft = build_model(spec, model_path, device, total_steps(spec, len(sd.train)))
+    stage = begin("orpo", spec, job_dir, workspace, reporter, data)
+    model, peft = stage.model(len(stage.rows.train))
     log.info("orpo: beta %s (TRL's experimental ORPOTrainer)", spec.align.beta)
-    has_eval = bool(sd.eval)
-    config = ORPOConfig(**training_kwargs(spec, job_dir, device, has_eval, count_tokens=False, model_path=model_path), max_length=max_len,
-                        beta=spec.align.beta, remove_unused_columns=False)
+    config = ORPOConfig(**stage.kwargs(count_tokens=False), max_length=stage.max_length, beta=spec.align.beta,
+                        remove_unused_columns=False)
 
     class Trainer(ORPOTrainer):
         # prompt / ptuning: PEFT puts the virtual tokens' logits before the row's; TRL's dpo and kto keep
@@ -42,14 +39,4 @@ def build_orpo(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, d
 
             return super().concatenated_forward(forward, batch)
 
-    trainer = Trainer(
-        model=model,
-        args=config,
-        train_dataset=to_dataset(sd.train),
-        eval_dataset=to_dataset(sd.eval) if has_eval else None,
-        processing_class=tokenizer,
-        peft_config=peft,
-        callbacks=callbacks(spec, reporter),
-    )
-    log_trainable(trainer)
-    return StageRun(trainer, tokenizer, model_path, len(trainer.train_dataset), len(sd.eval) if has_eval else 0)
+    return stage.trainer(Trainer, config, model, peft)
