@@ -55,7 +55,7 @@ def has_gpu(spec: JobSpec) -> bool:
         return False
     if spec.training.device == "cuda":
         return True
-    from backend.hardware import gpus
+    from backend.plan.hardware import gpus
 
     return bool(gpus())
 

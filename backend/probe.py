@@ -8,7 +8,7 @@
     result = measure(spec, workspace, steps=4)
     estimate_seconds(total_steps(spec, n_rows), result)
 
-Formulas (backend.estimate) guess; this measures: the real model, data, method and threads, built
+Formulas (backend.plan.estimate) guess; this measures: the real model, data, method and threads, built
 exactly as the worker builds them, for `steps + 1` optimizer steps (the first is warm-up and not
 counted). The UI runs it as a separate process, because the UI never imports torch. Nothing is
 written into the workspace's jobs/ and no job is created: the run lives in a temporary folder that

@@ -21,7 +21,7 @@ steps on the demo model, to show each runs on the device and what the worker cho
 Columns: rows/s and non-padding tokens/s over the trainer's train time; peak GPU memory
 (torch.cuda.max_memory_allocated); MFU = 6 x parameters x tokens/s over the bf16 matrix rate measured here
 (an 8192^3 product); first/last logged loss and the mean training loss; start-up = the command launched to
-the first training step; the memory estimate (backend/estimate.py, with the data's real lengths) against
+the first training step; the memory estimate (backend/plan/estimate.py, with the data's real lengths) against
 the measured peak. Results also go to DIR/results.jsonl.
 """
 
@@ -186,11 +186,11 @@ CUDA_CONTEXT_MB = 512  # the CUDA context a training process holds beside its te
 
 
 def estimate_row(spec, config: dict, lengths: list[int], run: dict, device: str) -> dict:
-    """The memory estimate (backend/estimate.py, with the data's lengths, and gradient checkpointing where the
+    """The memory estimate (backend/plan/estimate.py, with the data's lengths, and gradient checkpointing where the
     worker's log says `auto` turned it on) against what the run needed: on a GPU the peak of its tensors
     (torch.cuda.max_memory_allocated; the caching allocator keeps more, but frees its spare blocks and
     retries before it reports out of memory) plus the CUDA context; on a CPU the peak RSS."""
-    from backend.estimate import estimate_memory, with_checkpointing
+    from backend.plan.estimate import estimate_memory, with_checkpointing
 
     if any("turning it on" in note for note in run.get("notes") or []):
         spec = with_checkpointing(spec)

@@ -1,4 +1,4 @@
-"""backend.estimate's memory estimate against the memory training really takes, on this machine's CPU.
+"""backend.plan.estimate's memory estimate against the memory training really takes, on this machine's CPU.
 
     python benchmarks/bench_memory_estimate.py [--steps 3] [--quick]
 
@@ -124,7 +124,7 @@ def run_child(args: dict) -> dict:
 
 
 def estimate_for(config: dict, method: str, b: int, length: int):
-    from backend.estimate import estimate_memory
+    from backend.plan.estimate import estimate_memory
     from backend.spec import JobSpec, MethodSpec, TrainingSpec
 
     spec = JobSpec(method=MethodSpec(name=method, quant_bits=4, double_quant=True),
@@ -134,7 +134,7 @@ def estimate_for(config: dict, method: str, b: int, length: int):
 
 def fit(rows: list[dict]) -> tuple[float, float]:
     """Least squares: rise - grads - optimizer - the fixed overhead = F * activations(F=1) + K * logits(K=1)."""
-    import backend.estimate as E
+    import backend.plan.estimate as E
 
     a11 = a12 = a22 = b1 = b2 = 0.0
     for r in rows:
@@ -159,7 +159,7 @@ def main() -> None:
         print("RESULT " + json.dumps(child(json.loads(args.child))), flush=True)
         return
 
-    import backend.estimate as E
+    import backend.plan.estimate as E
     from backend.demo import DEMO_CONFIG, VOCAB_SIZE, ensure_demo_model
 
     shapes = [tuple(int(x) for x in s.split("x")) for s in args.shapes.split(",")]

@@ -176,7 +176,7 @@ def cmd_train(args) -> int:
     from backend.data.load import load_data
     from backend.data.readers import DataError
     from backend.data.sources import source_names
-    from backend.presets import load_spec_text
+    from backend.plan.presets import load_spec_text
     from backend.spec import DEMO, SpecError
 
     spec_path = Path(args.spec)

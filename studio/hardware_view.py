@@ -6,7 +6,7 @@
     hardware_view.markdown(t, detect(root))     # the same text, e.g. for a test
 
 People pick a model and a method before they know what the machine can do; this says it up
-front, in the words the memory estimate uses. backend.hardware.detect never raises and caches
+front, in the words the memory estimate uses. backend.plan.hardware.detect never raises and caches
 nvidia-smi, so rendering on each page load is cheap.
 """
 
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from backend.estimate import format_bytes
-from backend.hardware import Hardware, detect
+from backend.plan.estimate import format_bytes
+from backend.plan.hardware import Hardware, detect
 from studio.context import Ctx
 
 GIB = 1024**3

@@ -43,12 +43,12 @@ IGNORED_TYPES = ("TypeError", "KeyError", "AssertionError", "NotImplementedError
 IGNORED = {
     ("backend/training/methods.py", "unknown task {}; accepted: {}"): "task is chosen by the stage code",
     ("backend/training/methods.py", "unknown method {}"): "the spec was validated before (`method.name`)",
-    ("backend/training/param_count.py", "unknown method {}"): "the spec was validated before (`method.name`)",
+    ("backend/plan/param_count.py", "unknown method {}"): "the spec was validated before (`method.name`)",
     ("backend/data/preview.py", "unknown example kind {}; expected sft, preference, kto, text or prompt."):
         "kind comes from the data layer, not from the user",
     ("backend/demo.py", "demo tokenizer does not survive a reload; check the pre-tokenizer pattern"):
         "a build check of the bundled demo model",
-    ("backend/estimate.py", "{} TB"): "a size: the unit is the same in Chinese",
+    ("backend/plan/estimate.py", "{} TB"): "a size: the unit is the same in Chinese",
     ("backend/training/early_stop.py", "`patience` must be at least 1, got {}."):
         "the spec checks `training.early_stopping_patience` first",
     ("backend/probe.py", "`steps` must be at least 1, got {}."): "steps is set by the calling code",

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import gradio as gr
 
-from backend.advice import advise
-from backend.estimate import format_bytes
 from backend.export.adapter_zip import ExportError, export_adapter_zip
+from backend.plan.advice import advise
+from backend.plan.estimate import format_bytes
 from backend.store import RESUMABLE_STATES, InvalidTransition
 from backend.workspace import PathError
 from studio.context import Ctx, warn_unexpected

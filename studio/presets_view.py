@@ -21,7 +21,15 @@ from pathlib import Path
 
 import gradio as gr
 
-from backend.presets import Preset, PresetError, apply_preset, get_preset, list_presets, load_spec_text, save_preset
+from backend.plan.presets import (
+    Preset,
+    PresetError,
+    apply_preset,
+    get_preset,
+    list_presets,
+    load_spec_text,
+    save_preset,
+)
 from backend.spec import JobSpec, SpecError, SpecIssue
 from studio.context import Ctx, warn_unexpected
 from studio.form import FormValues, form_from_spec, spec_from_form

@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from backend import hardware as hw
 from backend.data.detect import FORMAT_HELP
 from backend.data.inspect import inspect
 from backend.data.readers import DataError
 from backend.data.registry import Source
 from backend.data.stage_data import check_stage
 from backend.demo import DEMO_CONFIG, VOCAB_SIZE
-from backend.estimate import recommend
+from backend.plan import hardware as hw
+from backend.plan.estimate import recommend
 from backend.spec import JobSpec, MethodSpec, SpecError, TrainingSpec, stage_method_problems
 from backend.training.errors import explain
 from backend.training.model import check_model_source

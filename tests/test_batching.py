@@ -123,7 +123,7 @@ def test_an_older_spec_with_boolean_batching_fields_still_loads():
 
 @pytest.mark.parametrize("device, padding_free, group", [("cuda", True, False), ("cpu", False, True)])
 def test_auto_batching_is_padding_free_on_a_gpu_and_grouped_on_a_cpu(device, padding_free, group):
-    from backend.training.batching import resolve_batching
+    from backend.plan.batches import resolve_batching
 
     assert resolve_batching(JobSpec(), device) == (padding_free, group)
     # without a variable-length kernel a GPU keeps padded, grouped batches; prompt methods are never joined

@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from backend import hardware as hw
 from backend.data.load import load_data
+from backend.plan import hardware as hw
 from backend.spec import JobSpec
 from backend.store import JobStore
 from backend.training.callback import JobReporter

@@ -1,4 +1,4 @@
-"""backend.estimate (memory estimate, recommendation) and backend.hardware (what the machine has)."""
+"""backend.plan.estimate (memory estimate, recommendation) and backend.plan.hardware (what the machine has)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from backend import hardware as hw
 from backend.demo import DEMO_CONFIG, VOCAB_SIZE
-from backend.estimate import HEADROOM, Estimate, estimate_memory, format_bytes, recommend
+from backend.plan import hardware as hw
+from backend.plan.estimate import HEADROOM, Estimate, estimate_memory, format_bytes, recommend
 from backend.spec import JobSpec, MethodSpec, TrainingSpec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,7 +119,7 @@ def test_bigger_batch_or_length_needs_more_activations():
 
 
 def test_config_without_sizes_is_a_clear_error():
-    from backend.estimate import EstimateError
+    from backend.plan.estimate import EstimateError
 
     with pytest.raises(EstimateError, match="hidden_size"):
         estimate_memory(spec(), {"model_type": "llama"}, "cuda")
@@ -277,7 +277,7 @@ def test_unreadable_proc_files_give_none(monkeypatch):
 
 
 def test_estimate_and_hardware_do_not_import_torch():
-    code = ("import backend.estimate, backend.hardware, sys; backend.hardware.detect('.'); "
+    code = ("import backend.plan.estimate, backend.plan.hardware, sys; backend.plan.hardware.detect('.'); "
             "assert 'torch' not in sys.modules, 'torch imported'; "
             "assert 'transformers' not in sys.modules, 'transformers imported'")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -290,7 +290,7 @@ def test_the_largest_batch_is_counted_as_the_data_makes_it():
     """With the rows' token counts, the activations follow the largest batch the batching will really make:
     a padded batch holds its longest row's length in every row, a padding-free one its rows' own tokens (the
     longest together when grouped; a seeded random order, as the worker's sampler, otherwise)."""
-    from backend.estimate import largest_pass_tokens
+    from backend.plan.estimate import largest_pass_tokens
 
     lengths = [50] * 90 + [400, 300, 900, 2000] + [120] * 6  # one row past max_length
     padded = JobSpec.from_dict({"training": {"batch_size": 4, "max_length": 1024, "padding_free": "off"}})

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from backend.advice import Advice, advise
+from backend.plan.advice import Advice, advise
 from backend.resources import DEMO_SPEC
 from backend.spec import JobSpec, SpecError
 from studio import i18n_advice

@@ -8,7 +8,7 @@ import json
 import gradio as gr
 import pytest
 
-from backend.hardware import Gpu, Hardware
+from backend.plan.hardware import Gpu, Hardware
 from backend.resources import DEMO_SPEC
 from backend.spec import JobSpec
 from backend.store import JobStore
@@ -182,7 +182,7 @@ def test_monitor_advises_on_overfitting(ctx):
     job_id = new_job(ctx, metrics)
     text = render(ctx, job_id)["advice"]
     assert text.startswith(f"**{TABLES['en']['advice.title']}**") and "⚠" in text
-    from backend.advice import advise
+    from backend.plan.advice import advise
 
     (found,) = [a for a in advise(metrics) if a.code == "overfitting"]
     assert TABLES["en"]["advice.overfitting"].format(**found.params) in text

@@ -10,6 +10,7 @@ import math
 import pytest
 import torch
 
+from backend.plan.param_count import estimate_trainable
 from backend.spec import JobSpec
 from backend.training.callback import JobReporter
 from backend.training.methods import (
@@ -20,7 +21,6 @@ from backend.training.methods import (
     total_steps,
     trainable_counts,
 )
-from backend.training.param_count import estimate_trainable
 from backend.training.quantized import keep_training_layout
 from backend.training.stages.sft import build as build_sft
 from tests.conftest import parameter_values
@@ -227,7 +227,7 @@ def test_adalora_schedule_leaves_a_budgeting_phase():
 def test_estimate_is_torch_free():
     from tests.conftest import run_python
 
-    code = ("import sys, backend.training.param_count as p\n"
+    code = ("import sys, backend.plan.param_count as p\n"
             "from backend.spec import JobSpec\n"
             "from backend.demo import DEMO_CONFIG\n"
             "print(p.estimate_trainable(JobSpec(), dict(DEMO_CONFIG, vocab_size=1010)))\n"

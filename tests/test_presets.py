@@ -13,7 +13,7 @@ import pytest
 import torch
 import yaml
 
-from backend.presets import (
+from backend.plan.presets import (
     PRESETS_DIR,
     PresetError,
     apply_preset,
@@ -166,8 +166,8 @@ def test_a_broken_preset_file_is_skipped_with_a_warning(workspace, caplog, tmp_p
     built_in.mkdir()
     (built_in / "style.yaml").write_text((PRESETS_DIR / "style.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     (built_in / "oops.yaml").write_text("- a list, not a preset\n", encoding="utf-8")
-    monkeypatch.setattr("backend.presets.PRESETS_DIR", built_in)
-    with caplog.at_level(logging.WARNING, logger="backend.presets"):
+    monkeypatch.setattr("backend.plan.presets.PRESETS_DIR", built_in)
+    with caplog.at_level(logging.WARNING, logger="backend.plan.presets"):
         ids = [p.id for p in list_presets(workspace)]
     assert ids == ["style", "saved/good"]
     text = caplog.text

@@ -17,8 +17,8 @@ import importlib.util
 import logging
 from dataclasses import dataclass, field
 
+from backend.plan.batches import resolve_batching
 from backend.spec import JobSpec, get_stage
-from backend.training.batching import resolve_batching
 
 log = logging.getLogger("studio.worker")
 
@@ -222,9 +222,9 @@ def _decoder_layers(model) -> list:
 def cap_gpu_memory() -> float | None:
     """STUDIO_GPU_MEMORY_GB: this worker uses at most that much of the GPU (a shared card, or a smaller card
     simulated on a larger one: benchmarks/bench_gpu.py); past it the job fails as out of memory. The memory
-    estimate and `gradient_checkpointing: auto` count with the same figure (backend/hardware.py). Returns the
+    estimate and `gradient_checkpointing: auto` count with the same figure (backend/plan/hardware.py). Returns the
     cap in GB, or None."""
-    from backend.hardware import gpu_memory_cap
+    from backend.plan.hardware import gpu_memory_cap
 
     cap = gpu_memory_cap()
     if cap is None:

@@ -1,4 +1,5 @@
-"""How rows become batches in sft (benchmarks/bench_train.py measures each way).
+"""How rows become batches in sft (benchmarks/bench_train.py measures each way): the trainer's side of
+backend/plan/batches.py, which decides, torch-free, what this side carries out.
 
     config = SFTConfig(**training_kwargs(...), **batching_kwargs(spec, max_length))
     trainer = sft_trainer_class()(model=..., args=config, ...)
@@ -16,30 +17,10 @@ from __future__ import annotations
 
 import logging
 
+from backend.plan.batches import rows_per_pass
 from backend.spec import JobSpec
 
 log = logging.getLogger("studio.worker")
-
-
-def resolve_batching(spec: JobSpec, device: str, varlen: bool = True) -> tuple[bool, bool]:
-    """(padding_free, group_by_length) for `training.padding_free` / `group_by_length` (auto | on | off).
-
-    padding_free auto: on for sft on a GPU where a variable-length attention kernel runs (`varlen`:
-    PyTorch's FlashAttention or the flash-attn package), off on a CPU (rows of similar length together do
-    as well there: benchmarks/README.md) and for prompt-based methods (their virtual tokens ignore
-    position ids). group_by_length auto: on when batches are padded (less padding), off when padding-free:
-    there is no padding to save, and a random order keeps the largest batch, so the memory peak, small.
-    Torch-free (the memory estimate asks it too, with varlen assumed on a GPU)."""
-    from backend.spec import PROMPT_METHODS, get_stage
-
-    t = spec.training
-    by_length = get_stage(spec.stage).length_batches
-    if t.padding_free == "auto":
-        padding_free = device == "cuda" and varlen and by_length and spec.method.name not in PROMPT_METHODS
-    else:
-        padding_free = t.padding_free == "on" and by_length
-    group = (not padding_free) if t.group_by_length == "auto" else t.group_by_length == "on"
-    return padding_free, group and by_length
 
 
 def batching_kwargs(spec: JobSpec, max_length: int, padding_free: bool, group_by_length: bool) -> dict:
@@ -53,19 +34,6 @@ def batching_kwargs(spec: JobSpec, max_length: int, padding_free: bool, group_by
     return {**length_grouping_kwarg(group_by_length),
             "length_column_name": "length", "padding_free": padding_free,
             "max_length": None if padding_free else max_length}
-
-
-CPU_TOKENS_PER_PASS = 2048
-
-
-def rows_per_pass(spec: JobSpec, batch: int, max_length: int, device: str) -> int:
-    """The rows of a batch that go through the model at once (split_batches; backend.estimate too)."""
-    budget = spec.training.tokens_per_pass or (CPU_TOKENS_PER_PASS if device == "cpu" else -1)
-    from backend.spec import get_stage
-
-    if not get_stage(spec.stage).split_batches or budget < 0 or batch * max_length <= budget:
-        return batch
-    return max(d for d in range(1, batch + 1) if batch % d == 0 and (d * max_length <= budget or d == 1))
 
 
 def split_batches(spec: JobSpec, kwargs: dict, max_length: int, device: str) -> dict:

@@ -1,6 +1,6 @@
 """Gradient checkpointing when memory needs it (`training.gradient_checkpointing`: auto | on | off).
 
-auto asks backend.estimate whether the job fits the device's memory (the first GPU, or the RAM free
+auto asks backend.plan.estimate whether the job fits the device's memory (the first GPU, or the RAM free
 now) as it is; when it does not, checkpointing goes on and the log says why. The estimate's Review
 line says the same before the job starts (estimate.recommend)."""
 
@@ -31,18 +31,18 @@ def model_config(model_path: str, trust_remote_code: bool = False) -> dict | Non
 def use_checkpointing(spec: JobSpec, model_path: str | None, device: str, budget: int | None = None,
                       lengths: list[int] | None = None) -> bool:
     """on/off as the spec says; auto: on when the memory estimate of the job as it is exceeds the usable
-    memory (`budget`: bytes, default what backend.hardware finds for `device`). `lengths`: the training rows'
+    memory (`budget`: bytes, default what backend.plan.hardware finds for `device`). `lengths`: the training rows'
     token counts (sft), so the estimate counts the largest batch the data really makes."""
     mode = spec.training.gradient_checkpointing
     if mode != "auto" or model_path is None:
         return mode == "on"
-    from backend.estimate import EstimateError, estimate_memory, fits, format_bytes, with_checkpointing
+    from backend.plan.estimate import EstimateError, estimate_memory, fits, format_bytes, with_checkpointing
 
     config = model_config(model_path, spec.model.trust_remote_code)
     if config is None:
         return False
     if budget is None:
-        from backend.hardware import detect
+        from backend.plan.hardware import detect
 
         budget = detect().budget_bytes(device)
     try:

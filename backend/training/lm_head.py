@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import logging
 
+from backend.plan.batches import DENSE_MAX_ELEMENTS  # the memory estimate counts with it too
+
 log = logging.getLogger("studio.worker")
 
-# Logits of up to this many numbers (fp32: 128 MB; autograd keeps about two such tensors) are built whole.
-DENSE_MAX_ELEMENTS = 1 << 25
 _installed = False
 
 

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import math
 
+from backend.plan.param_count import IA3_FEEDFORWARD, IA3_TARGETS, PTUNING_ENCODER_HIDDEN
 from backend.spec import JobSpec, MethodSpec
-from backend.training.param_count import IA3_FEEDFORWARD, IA3_TARGETS, PTUNING_ENCODER_HIDDEN
 
 TASKS = ("causal_lm", "seq_cls")
 # Classification heads of AutoModelForSequenceClassification models (PEFT's SEQ_CLS names).

@@ -65,7 +65,7 @@ def check(ctx: Ctx, values: FormValues) -> Review:
 
 def resources_markdown(ctx: Ctx, spec: JobSpec, values: FormValues) -> str:
     """Trainable parameters, the memory estimate on this machine, and a method that fits if needed."""
-    from backend.training.param_count import estimate_trainable
+    from backend.plan.param_count import estimate_trainable
     from studio.model_info import model_config
 
     t = ctx.t
@@ -80,8 +80,8 @@ def resources_markdown(ctx: Ctx, spec: JobSpec, values: FormValues) -> str:
     except (KeyError, ValueError, TypeError):
         lines.append(t["review.params_unknown"])
     try:
-        from backend.estimate import estimate_memory, format_bytes, recommend
-        from backend.hardware import detect
+        from backend.plan.estimate import estimate_memory, format_bytes, recommend
+        from backend.plan.hardware import detect
         from studio.steps.review_plan import sample_lengths
 
         hw = detect(ctx.workspace.root)

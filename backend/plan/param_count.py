@@ -1,6 +1,6 @@
 """How many parameters a method trains, from a model's config.json alone (no torch: the UI calls it).
 
-    from backend.training.param_count import estimate_trainable
+    from backend.plan.param_count import estimate_trainable
     trainable, total = estimate_trainable(spec, json.load(open("model/config.json")))
 
 The model is taken to be a Llama-style decoder (Llama, Qwen2/2.5/3, Mistral, Gemma...): per layer

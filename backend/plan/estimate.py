@@ -1,9 +1,9 @@
 """Will this job fit? A memory estimate from the spec and config.json, and what to change if not.
 
-    from backend.estimate import estimate_memory, recommend, format_bytes
+    from backend.plan.estimate import estimate_memory, recommend, format_bytes
     est = estimate_memory(spec, config, "cuda")      # config: the model's config.json as a dict
     print(format_bytes(est.total), est.parts())
-    rec = recommend(spec, config, hardware)          # hardware: backend.hardware.detect()
+    rec = recommend(spec, config, hardware)          # hardware: backend.plan.hardware.detect()
     print(rec.reason, rec.changes)                   # e.g. {"method.name": "qlora", ...}
 
 Torch-free (the UI calls it on every change of the form). Every part is in bytes:
@@ -59,10 +59,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
+from backend.plan.batches import DENSE_MAX_ELEMENTS, resolve_batching, rows_per_pass
+from backend.plan.param_count import estimate_trainable, linear_shapes, parameter_table
 from backend.spec import LORA_FAMILY, JobSpec, get_stage
-from backend.training.batching import resolve_batching, rows_per_pass
-from backend.training.lm_head import DENSE_MAX_ELEMENTS  # torch-free at import
-from backend.training.param_count import estimate_trainable, linear_shapes, parameter_table
 
 GB = 1024**3
 # Calibrated on a CPU (see the module docstring).

@@ -1,6 +1,6 @@
 """Presets: partial job specs a newcomer picks instead of setting twenty fields by hand.
 
-    from backend.presets import apply_preset, get_preset, list_presets, save_preset
+    from backend.plan.presets import apply_preset, get_preset, list_presets, save_preset
     spec = apply_preset(JobSpec(), get_preset("balanced-0.5b"))       # model, method, training set
     spec = apply_preset(spec, get_preset("style"))                     # then the task: data, stage
     save_preset(workspace, "my-run", spec, title="My usual run")       # -> id "saved/my-run"

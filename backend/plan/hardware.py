@@ -1,6 +1,6 @@
 """What this machine has to train on: GPUs, CPU cores, RAM, free disk. Torch-free and fast.
 
-    from backend.hardware import detect
+    from backend.plan.hardware import detect
     hw = detect("/path/to/workspace")
     hw.device                    # "cuda" when nvidia-smi lists a GPU, else "cpu"
     hw.budget_bytes(hw.device)   # first GPU's total memory, or the RAM available now

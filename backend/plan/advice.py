@@ -1,6 +1,6 @@
 """Live advice from a run's curve: is it overfitting, stuck, spiking or blowing up, and what to do.
 
-    from backend.advice import advise
+    from backend.plan.advice import advise
     for a in advise(store.read_metrics(job_id)):       # the monitor calls this every second
         print(a.severity, t[f"advice.{a.code}"].format(**a.params))   # texts: studio/i18n_advice.py
 
