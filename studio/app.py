@@ -31,12 +31,8 @@ from studio.chat import ChatHost  # noqa: E402
 from studio.context import Ctx, warn_unexpected  # noqa: E402
 from studio.form import form_from_spec  # noqa: E402
 from studio.i18n import LANGUAGE_NAMES, SessionStrings  # noqa: E402
-from studio.steps import data as data_step  # noqa: E402
-from studio.steps import form_inputs, form_updates, form_values  # noqa: E402
-from studio.steps import method as method_step  # noqa: E402
-from studio.steps import model as model_step  # noqa: E402
+from studio.steps import build as build_wizard  # noqa: E402
 from studio.steps import review as review_step  # noqa: E402
-from studio.steps import training as training_step  # noqa: E402
 from studio.steps.state import WIZARD_STEPS, tab_labels  # noqa: E402
 
 log = logging.getLogger("studio")
@@ -90,17 +86,7 @@ def build_app(
                 presets = presets_view.build(ctx)
                 with gr.Accordion(t["hw.title"], open=False, elem_id="hardware"):
                     hardware = hardware_view.build(ctx)
-                with gr.Tabs(selected="model", elem_id="wizard") as wizard:
-                    with gr.Tab(t["step.model"], id="model", elem_id="step-model") as model_tab:
-                        model = model_step.build(ctx, start)
-                    with gr.Tab(t["step.data"], id="data", elem_id="step-data") as data_tab:
-                        data = data_step.build(ctx, start)
-                    with gr.Tab(t["step.method"], id="method", elem_id="step-method") as method_tab:
-                        method = method_step.build(ctx, start)
-                    with gr.Tab(t["step.training"], id="training", elem_id="step-training") as training_tab:
-                        training = training_step.build(ctx, start)
-                    with gr.Tab(t["step.review"], id="review", elem_id="step-review") as review_tab:
-                        review = review_step.build(ctx)
+                wiz = build_wizard(ctx, start)
             with gr.Tab(t["tab.monitor"], id="monitor", elem_id="tab-monitor"):
                 mon = monitor.build(ctx)
                 with gr.Accordion(t["export.title"], open=False, elem_id="export-panel"):
@@ -110,59 +96,55 @@ def build_app(
             with gr.Tab(t["tab.chat"], id="chat", elem_id="tab-chat") as chat_tab_el:
                 chat_tab = chat.build(ctx)
 
-        data_step.wire(ctx, data, model, training)
         export_view.wire(ctx, exports, mon.picker)
-        method_step.wire(ctx, method, model, training)
-        inputs = form_inputs(model, data, method, training)
-        n_slots = len(data.placeholder_values)
+        form, wizard, review = wiz.form, wiz.tabs, wiz.review
+        data = wiz.data
+        inputs = form.inputs  # a set: each handler below gets one {component: value}
 
         def go(step: str):
             return lambda: gr.Tabs(selected=step)
 
-        for here, (nxt, back) in {
-            "model": (model.next, None),
-            "data": (data.next, data.back),
-            "method": (method.next, method.back),
-            "training": (training.next, training.back),
-        }.items():
+        for here, step in (("model", wiz.model), ("data", wiz.data), ("method", wiz.method),
+                           ("training", wiz.training)):
             i = WIZARD_STEPS.index(here)
-            nxt.click(go(WIZARD_STEPS[i + 1]), None, wizard)
-            if back is not None:
-                back.click(go(WIZARD_STEPS[i - 1]), None, wizard)
+            step.next.click(go(WIZARD_STEPS[i + 1]), None, wizard)
+            if here != "model":
+                step.back.click(go(WIZARD_STEPS[i - 1]), None, wizard)
         review.back.click(go("training"), None, wizard)
 
-        def show_review(*args):
+        def show_review(values: dict):
             try:
-                r = review_step.check(ctx, form_values(args, n_slots))
+                r = review_step.check(ctx, form.values(values))
                 problems = review_step.problems_markdown(t, r.issues)
-                return r.yaml, r.estimate, problems, gr.update(interactive=not r.issues)
+                return {review.yaml: r.yaml, review.estimate: r.estimate, review.problems: problems,
+                        review.start: gr.update(interactive=not r.issues)}
             except Exception as e:  # noqa: BLE001
-                return gr.skip(), gr.skip(), warn_unexpected(t, e), gr.update(interactive=False)
+                return {review.problems: warn_unexpected(t, e), review.start: gr.update(interactive=False)}
 
         review_outputs = [review.yaml, review.estimate, review.problems, review.start]
-        review_tab.select(show_review, inputs, review_outputs)
+        wiz.step_tabs[-1].select(show_review, inputs, review_outputs)
 
-        def measure_speed(*args):
+        def measure_speed(values: dict):
             try:
-                yield from review_step.measure_speed(ctx, form_values(args, n_slots))
+                yield from review_step.measure_speed(ctx, form.values(values))
             except Exception as e:  # noqa: BLE001
                 yield warn_unexpected(t, e)
 
         review.measure.click(measure_speed, inputs, review.estimate, concurrency_limit=1,
                              concurrency_id="speed-probe")
-        training.next.click(show_review, inputs, review_outputs)
+        wiz.training.next.click(show_review, inputs, review_outputs)
 
         # Step states on the tabs: ✓ visited and fine, ⚠ a problem in one of its fields.
-        step_tabs = [model_tab, data_tab, method_tab, training_tab, review_tab]
+        step_tabs = wiz.step_tabs
         reached = gr.State([])
 
-        def mark_steps(seen, *args):
+        def mark_steps(values: dict):
             try:
-                issues = review_step.check(ctx, form_values(args, n_slots)).issues
+                issues = review_step.check(ctx, form.values(values)).issues
             except Exception:  # noqa: BLE001 - the marks are a hint; Review shows the real error
                 log.exception("step states")
                 issues = []
-            return [gr.update(label=label) for label in tab_labels(t, issues, seen or [])]
+            return [gr.update(label=label) for label in tab_labels(t, issues, values[reached] or [])]
 
         def reach(step: str):
             def fn(seen):
@@ -170,28 +152,27 @@ def build_app(
                 return sorted(set(seen or []) | set(upto), key=WIZARD_STEPS.index)
             return fn
 
+        marked = {reached, *inputs}
         for i, step in enumerate(WIZARD_STEPS):
             tab = step_tabs[i]
-            tab.select(reach(step), reached, reached, queue=False).then(mark_steps, [reached, *inputs], step_tabs)
-        for here, button in (("model", model.next), ("data", data.next), ("method", method.next),
-                             ("training", training.next)):
+            tab.select(reach(step), reached, reached, queue=False).then(mark_steps, marked, step_tabs)
+        for here, button in (("model", wiz.model.next), ("data", wiz.data.next), ("method", wiz.method.next),
+                             ("training", wiz.training.next)):
             nxt_step = WIZARD_STEPS[WIZARD_STEPS.index(here) + 1]
-            button.click(reach(nxt_step), reached, reached, queue=False).then(
-                mark_steps, [reached, *inputs], step_tabs)
+            button.click(reach(nxt_step), reached, reached, queue=False).then(mark_steps, marked, step_tabs)
 
-        def start_job(*args):
+        def start_job(values: dict):
             try:
-                r = review_step.check(ctx, form_values(args, n_slots))
+                r = review_step.check(ctx, form.values(values))
                 if r.issues or r.spec is None:
                     gr.Warning(t["review.refused"])
-                    problems = review_step.problems_markdown(t, r.issues)
-                    return gr.skip(), gr.skip(), problems
+                    return {review.problems: review_step.problems_markdown(t, r.issues)}
                 job_id = ctx.store.create_job(r.spec)
                 gr.Info(t["review.started"].format(job=job_id))
                 ids = monitor.job_ids(ctx)
-                return gr.Tabs(selected="monitor"), gr.update(choices=ids, value=job_id), gr.skip()
+                return {main_tabs: gr.Tabs(selected="monitor"), mon.picker: gr.update(choices=ids, value=job_id)}
             except Exception as e:  # noqa: BLE001
-                return gr.skip(), gr.skip(), warn_unexpected(t, e)
+                return {review.problems: warn_unexpected(t, e)}
 
         review.start.click(start_job, inputs, [main_tabs, mon.picker, review.problems])
 
@@ -224,31 +205,30 @@ def build_app(
 
         def clone_run(job_id):
             """Fill the wizard with a job's spec.yaml and show it, so a variant is a few edits away."""
-            skip = [gr.skip()] * (2 + len(inputs))
             try:
                 if not job_id:
                     gr.Warning(t["runs.pick_first"])
-                    return skip
+                    return gr.skip()
                 if ctx.store.get(job_id) is None:
                     gr.Warning(t["runs.no_such_job"].format(job=job_id))
-                    return skip
-                values = form_updates(form_from_spec(ctx.store.load_spec(job_id)), n_slots)
+                    return gr.skip()
+                values = form.updates(form_from_spec(ctx.store.load_spec(job_id)))
                 gr.Info(t["runs.cloned"].format(job=job_id))
-                return [gr.Tabs(selected="train"), gr.Tabs(selected="model"), *values]
+                return {main_tabs: gr.Tabs(selected="train"), wizard: gr.Tabs(selected="model"), **values}
             except Exception as e:  # noqa: BLE001
                 warn_unexpected(t, e)
-                return skip
+                return gr.skip()
 
         runs_tab.clone.click(clone_run, runs_tab.selected, [main_tabs, wizard, *inputs]).then(
             data.refresh, data.refresh_inputs, data.refresh_outputs
         )
-        presets_view.wire(ctx, presets, inputs, n_slots, wizard,
+        presets_view.wire(ctx, presets, form, wizard,
                           after=(data.refresh, data.refresh_inputs, data.refresh_outputs))
         wire_language(ctx, app, lang_pick, lang_saved, after=[
             presets.refresh,
             (data.refresh, data.refresh_inputs, data.refresh_outputs),
             (show_review, inputs, review_outputs),
-            (mark_steps, [reached, *inputs], step_tabs),
+            (mark_steps, marked, step_tabs),
             (hardware.render, None, hardware.markdown),
         ])
     return app

@@ -5,11 +5,12 @@ fills in; save the wizard's settings as a preset of your own.
         presets = presets_view.build(ctx)
         with gr.Tabs(selected="model") as wizard:
             ...
-    presets_view.wire(ctx, presets, inputs, n_slots, wizard,
+    presets_view.wire(ctx, presets, wizard.form, wizard.tabs,
                       after=(data.refresh, data.refresh_inputs, data.refresh_outputs))
 
 The handlers' logic is in plain functions (apply_to_form, spec_file_to_form, save_from_form)
-that take and return studio.form.FormValues, so it is tested without a browser. The dropdown is
+that take and return the form's values (studio.form: a dict by field path), so it is tested
+without a browser. The dropdown is
 filled when the panel opens, in the page's language (preset titles come from the YAML files, not
 from the string tables); `view.refresh` redraws it, e.g. after a language switch.
 """
@@ -34,7 +35,7 @@ from backend.spec import JobSpec, SpecError, SpecIssue
 from studio.context import Ctx, warn_unexpected
 from studio.form import FormValues, form_from_spec, spec_from_form
 from studio.i18n import lang_of, msg
-from studio.steps import form_updates, form_values
+from studio.steps.fields import Form
 
 SPEC_FILE_LIMIT = 1024 * 1024  # a spec is a few KB; anything this big is the wrong file
 # Normalised by the round trip through the form (made absolute), not lost.
@@ -160,12 +161,11 @@ def build(ctx: Ctx) -> PresetsView:
     return PresetsView(accordion, picker, description, apply, upload, name, save, status)
 
 
-def wire(ctx: Ctx, view: PresetsView, inputs: list, n_slots: int, wizard_tabs, after: tuple) -> None:
-    """Attach the handlers. `inputs` are the wizard's components (studio.steps.form_inputs),
-    `wizard_tabs` the wizard's gr.Tabs, `after` a (fn, inputs, outputs) run once the form changed
-    (the Data step's refresh)."""
+def wire(ctx: Ctx, view: PresetsView, form: Form, wizard_tabs, after: tuple) -> None:
+    """Attach the handlers. `form` is the wizard's (studio.steps.fields.Form), `wizard_tabs` the
+    wizard's gr.Tabs, `after` a (fn, inputs, outputs) run once the form changed (the Data step's
+    refresh)."""
     t = ctx.t
-    skip = [gr.skip()] * (1 + len(inputs))  # the wizard tabs and every input, untouched
 
     def redraw(preset_id):
         try:
@@ -180,43 +180,46 @@ def wire(ctx: Ctx, view: PresetsView, inputs: list, n_slots: int, wizard_tabs, a
     view.accordion.expand(*view.refresh)
     view.picker.change(lambda pid: describe(ctx, pid), view.picker, view.description)
 
-    def filled(spec: JobSpec, values: FormValues, message: str) -> list:
+    def filled(spec: JobSpec, values: FormValues, message: str) -> dict:
         dropped = dropped_fields(ctx, spec, values)
         if dropped:
             message += "\n\n" + t["presets.dropped"].format(fields=", ".join(f"`{d}`" for d in dropped))
-        return [gr.Tabs(selected="model"), *form_updates(values, n_slots), message]
+        return {wizard_tabs: gr.Tabs(selected="model"), **form.updates(values), view.status: message}
 
-    def on_apply(preset_id, *args):
+    def on_apply(data: dict):
+        preset_id = data[view.picker]
         if not preset_id:
-            return [*skip, t["presets.pick_first"]]
+            return {view.status: t["presets.pick_first"]}
         title = preset_id
         try:
             preset = get_preset(preset_id, ctx.workspace)
             title = preset.title_in(lang_of(t))
-            spec = applied_spec(ctx, preset, form_values(args, n_slots))
+            spec = applied_spec(ctx, preset, form.values(data))
             return filled(spec, form_from_spec(spec), t["presets.applied"].format(title=title))
         except SpecError as e:
-            return [*skip, t["presets.apply_failed"].format(title=title, issues=issues_markdown(e))]
+            return {view.status: t["presets.apply_failed"].format(title=title, issues=issues_markdown(e))}
         except ValueError as e:  # no such preset (deleted since the list was drawn)
-            return [*skip, "⚠ " + msg(t, e)]
+            return {view.status: "⚠ " + msg(t, e)}
         except Exception as e:  # noqa: BLE001
-            return [*skip, warn_unexpected(t, e)]
+            return {view.status: warn_unexpected(t, e)}
 
-    def on_file(path, *args):
+    def on_file(data: dict):
+        path = data[view.upload]
         if not path:
-            return [*skip, gr.skip(), gr.skip()]
+            return gr.skip()
         shown = Path(path).name
         try:
             values, spec = spec_file_to_form(ctx, path)
-            return [*filled(spec, values, t["presets.loaded"].format(file=shown)), None]
+            return {**filled(spec, values, t["presets.loaded"].format(file=shown)), view.upload: None}
         except SpecError as e:
-            return [*skip, t["presets.load_failed"].format(file=shown, issues=issues_markdown(e)), None]
+            return {view.status: t["presets.load_failed"].format(file=shown, issues=issues_markdown(e)),
+                    view.upload: None}
         except Exception as e:  # noqa: BLE001
-            return [*skip, warn_unexpected(t, e), None]
+            return {view.status: warn_unexpected(t, e), view.upload: None}
 
-    def on_save(name, *args):
+    def on_save(data: dict):
         try:
-            preset = save_from_form(ctx, name, form_values(args, n_slots))
+            preset = save_from_form(ctx, data[view.name], form.values(data))
             options = choices(ctx)
             return (
                 gr.update(choices=options, value=preset.id),
@@ -229,7 +232,7 @@ def wire(ctx: Ctx, view: PresetsView, inputs: list, n_slots: int, wizard_tabs, a
         except Exception as e:  # noqa: BLE001
             return gr.skip(), warn_unexpected(t, e)
 
-    form_outputs = [wizard_tabs, *inputs, view.status]
-    view.apply.click(on_apply, [view.picker, *inputs], form_outputs).then(*after)
-    view.upload.upload(on_file, [view.upload, *inputs], [*form_outputs, view.upload]).then(*after)
-    view.save.click(on_save, [view.name, *inputs], [view.picker, view.status])
+    form_outputs = [wizard_tabs, *form.inputs, view.status]
+    view.apply.click(on_apply, {view.picker, *form.inputs}, form_outputs).then(*after)
+    view.upload.upload(on_file, {view.upload, *form.inputs}, [*form_outputs, view.upload]).then(*after)
+    view.save.click(on_save, {view.name, *form.inputs}, [view.picker, view.status])

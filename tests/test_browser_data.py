@@ -117,7 +117,10 @@ def test_data_step_sources_mapping_preview_and_training(tmp_path, monkeypatch, d
         page.locator("#training-next").click()
         expect(page.locator("#review-problems")).to_contain_text("ready", timeout=20_000)
         expect(page.locator("#review-yaml a[download]").first).to_be_attached()
-        yaml_text = code_text(page, "review-yaml")
+        # The Review drawn when the page opened is there first: wait for this job's.
+        deadline = time.time() + 20
+        while "prompt: q" not in (yaml_text := code_text(page, "review-yaml")) and time.time() < deadline:
+            page.wait_for_timeout(500)
         assert "prompt: q" in yaml_text and "chat_template: llama3" in yaml_text, yaml_text
         expect(page.locator("#review-estimate")).to_contain_text("25")
         page.locator("#start-button").click()

@@ -218,18 +218,18 @@ def ctx(workspace, demo_defaults, monkeypatch):
 
 
 def test_applying_a_task_preset_in_the_form_keeps_the_chosen_model(ctx, demo_models_dir):
-    from studio.form import form_from_spec, spec_from_form
+    from studio.form import DATA_PATH, DATA_SOURCE, MODEL_PATH, MODEL_SOURCE, form_from_spec, spec_from_form
     from studio.presets_view import apply_to_form
 
     local = str(demo_models_dir / "demo")
     values = form_from_spec(ctx.defaults.with_overrides([f"model.name_or_path={local}"]))
     after = apply_to_form(ctx, "json-format", values)
-    assert (after.model_source, after.model_path) == ("local", local)
-    assert (after.data_source, after.data_path) == ("path", str(DATA_DIR / "json_format.jsonl"))
+    assert (after[MODEL_SOURCE], after[MODEL_PATH]) == ("local", local)
+    assert (after[DATA_SOURCE], after[DATA_PATH]) == ("path", str(DATA_DIR / "json_format.jsonl"))
     assert spec_from_form(after, base=ctx.defaults).model.name_or_path == local
 
     hub = apply_to_form(ctx, "balanced-0.5b", after)  # a hub id stays a hub id, not a folder under the cwd
-    assert (hub.model_source, hub.model_path, hub.lora_r) == ("hub", "Qwen/Qwen2.5-0.5B-Instruct", 16)
+    assert (hub[MODEL_SOURCE], hub[MODEL_PATH], hub["method.lora_r"]) == ("hub", "Qwen/Qwen2.5-0.5B-Instruct", 16)
     spec = spec_from_form(hub, base=ctx.defaults)
     assert spec.model.name_or_path == "Qwen/Qwen2.5-0.5B-Instruct" and Path(spec.data.train).name == "json_format.jsonl"
 
@@ -244,7 +244,7 @@ def test_a_spec_file_fills_the_form_or_says_what_is_wrong(ctx, tmp_path):
         encoding="utf-8",
     )
     values, spec = spec_file_to_form(ctx, good)
-    assert (values.method_name, values.lora_r, values.num_epochs) == ("dora", 12, 2.0)
+    assert (values["method.name"], values["method.lora_r"], values["training.num_epochs"]) == ("dora", 12, 2.0)
     assert dropped_fields(ctx, spec, values) == ["training.weight_decay"]  # the wizard has no box for it
     bad = tmp_path / "broken.yaml"
     bad.write_text("method: {name: [\n", encoding="utf-8")
@@ -257,6 +257,7 @@ def test_saving_from_the_form_and_the_panel_builds(ctx):
 
     from studio.form import form_from_spec
     from studio.presets_view import build, choices, describe, save_from_form, wire
+    from studio.steps.fields import Form
 
     saved = save_from_form(ctx, "from-form", form_from_spec(ctx.defaults))
     assert saved.id == "saved/from-form" and choices(ctx)[-1] == ("Saved: from-form", "saved/from-form")
@@ -264,9 +265,11 @@ def test_saving_from_the_form_and_the_panel_builds(ctx):
     assert "30 seconds" in describe(ctx, "quick-try-tiny")
     with gr.Blocks():
         view = build(ctx)
-        inputs = [gr.Textbox() for _ in range(3)]
+        form = Form(ctx, form_from_spec(ctx.defaults))
+        for key in ("training.learning_rate", "method.lora_r", "stage"):
+            form(key)
         with gr.Tabs() as tabs:
             pass
-        wire(ctx, view, inputs, 0, tabs, after=(lambda: None, None, None))
+        wire(ctx, view, form, tabs, after=(lambda: None, None, None))
     update, text = view.refresh[0]("style")
     assert update["value"] == "style" and len(update["choices"]) == len(BUILT_IN) + 1 and "pirate" in text

@@ -10,7 +10,18 @@ import pytest
 
 from backend.resources import DEMO_SPEC
 from backend.spec import JobSpec, SpecError
-from studio.form import FormValues, estimate_steps, form_from_spec, spec_from_form
+from studio.form import (
+    DATA_PATH,
+    DATA_SOURCE,
+    MODEL_PATH,
+    MODEL_SOURCE,
+    PLACEHOLDER_VALUES,
+    estimate_steps,
+    form_from_spec,
+    spec_fields,
+    spec_from_form,
+    wizard_fields,
+)
 
 
 def demo_spec() -> JobSpec:
@@ -23,15 +34,15 @@ def test_the_demo_form_round_trips_to_the_demo_spec():
 
 
 def test_form_values_become_the_spec_fields():
-    values = dataclasses.replace(
-        form_from_spec(demo_spec()),
-        learning_rate=1e-4,
-        lora_r=16,
-        placeholder_values=["Aurora", "Acme"],
-        max_steps=7,
-        scheduler="linear",
-        eval_split=0.1,
-    )
+    values = {
+        **form_from_spec(demo_spec()),
+        "training.learning_rate": 1e-4,
+        "method.lora_r": 16,
+        PLACEHOLDER_VALUES: ["Aurora", "Acme"],
+        "training.max_steps": 7,
+        "training.scheduler": "linear",
+        "data.eval_split": 0.1,
+    }
     spec = spec_from_form(values)
     assert spec.training.learning_rate == 1e-4
     assert spec.method.lora_r == 16
@@ -44,29 +55,29 @@ def test_checkpoint_interval_maps_both_ways():
     spec = demo_spec()
     spec.training.save_steps, spec.training.save_minutes = 40, 1.5
     values = form_from_spec(spec)
-    assert (values.save_steps, values.save_minutes) == (40, 1.5)
-    again = spec_from_form(dataclasses.replace(values, save_steps=0, save_minutes=0))
+    assert (values["training.save_steps"], values["training.save_minutes"]) == (40, 1.5)
+    again = spec_from_form({**values, "training.save_steps": 0, "training.save_minutes": 0})
     assert (again.training.save_steps, again.training.save_minutes) == (0, 0)
     with pytest.raises(SpecError, match="training.save_minutes"):
-        spec_from_form(dataclasses.replace(values, save_minutes=-1))
+        spec_from_form({**values, "training.save_minutes": -1})
 
 
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"learning_rate": None}, "training.learning_rate"),
-        ({"learning_rate": 0}, "training.learning_rate"),
-        ({"batch_size": 0}, "training.batch_size"),
-        ({"lora_r": 2.5}, "method.lora_r"),
-        ({"scheduler": "sawtooth"}, "training.scheduler"),
-        ({"eval_split": 0.9}, "data.eval_split"),
-        ({"target_modules": "  "}, "method.target_modules"),
-        ({"model_source": "local", "model_path": ""}, "model.name_or_path"),
-        ({"data_source": "upload", "data_path": ""}, "data.train"),
+        ({"training.learning_rate": None}, "training.learning_rate"),
+        ({"training.learning_rate": 0}, "training.learning_rate"),
+        ({"training.batch_size": 0}, "training.batch_size"),
+        ({"method.lora_r": 2.5}, "method.lora_r"),
+        ({"training.scheduler": "sawtooth"}, "training.scheduler"),
+        ({"data.eval_split": 0.9}, "data.eval_split"),
+        ({"method.target_modules": "  "}, "method.target_modules"),
+        ({MODEL_SOURCE: "local", MODEL_PATH: ""}, "model.name_or_path"),
+        ({DATA_SOURCE: "upload", DATA_PATH: ""}, "data.train"),
     ],
 )
 def test_bad_values_name_the_field(change, field):
-    values = dataclasses.replace(form_from_spec(demo_spec()), **change)
+    values = {**form_from_spec(demo_spec()), **change}
     with pytest.raises(SpecError) as err:
         spec_from_form(values)
     assert field in [i.field for i in err.value.issues], err.value.issues
@@ -75,8 +86,140 @@ def test_bad_values_name_the_field(change, field):
 
 def test_local_model_paths_are_stored_absolute(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    values = dataclasses.replace(FormValues(), model_source="local", model_path="my-model")
+    values = {MODEL_SOURCE: "local", MODEL_PATH: "my-model"}  # the other fields: the base spec's
     assert spec_from_form(values).model.name_or_path == str(tmp_path / "my-model")
+
+
+# -- every field, both ways ---------------------------------------------------------------------------
+# Values other than the default for the fields whose default change would not be valid on its own or
+# would not round-trip (the others are changed by their type in `changed`).
+CHANGED = {
+    "model.name_or_path": "Qwen/Qwen2.5-0.5B-Instruct",
+    "data.train": "/sets/a.jsonl,/sets/b.jsonl",
+    "data.mix": [0.5, 200],
+    "data.placeholders": {"name": "Aurora", "author": "Acme"},
+    "data.columns": {"prompt": "question", "response": "answer"},
+    "data.eval": "/sets/eval.jsonl",
+    "align.rewards": {"format": 0.5, "length": 1.0},
+    "training.early_stopping_patience": 3,
+}
+# A field that needs another one set to mean anything: (its value, the other fields' values).
+NEEDS = {
+    "data.dataset_dir": ("/sets/llamafactory", {"data.train": "identity"}),  # an entry of its dataset_info.json
+    "data.subset": ("default", {"data.train": "org/name"}),  # a hub dataset's
+    "data.split": ("test", {"data.train": "org/name"}),
+    "training.early_stopping_patience": (3, {"data.eval_split": 0.1}),
+    "data.mix": ([0.5, 200], {"data.train": "/sets/a.jsonl,/sets/b.jsonl"}),
+}
+
+
+def changed(path: str):
+    """A valid value other than the default for a spec field, from its type where CHANGED has none."""
+    if path in CHANGED:
+        return CHANGED[path]
+    f = spec_fields()[path]
+    if f.kind == "choices":
+        return [c for c in f.choices if c not in f.default][:1]
+    if f.choices:
+        return next(c for c in f.choices if c != f.default)
+    if f.kind == "bool":
+        return not f.default
+    if f.kind == "int":
+        return f.default + 1
+    if f.kind == "float":
+        return f.default * 2 if f.default else 0.25
+    return "changed"
+
+
+def with_values(changes: dict) -> JobSpec:
+    raw = JobSpec().to_dict()
+    for path, value in changes.items():
+        section, _, name = path.partition(".")
+        if name:
+            raw[section][name] = value
+        else:
+            raw[section] = value
+    return JobSpec.from_dict(raw)
+
+
+@pytest.mark.parametrize("path", wizard_fields())
+def test_each_wizard_field_goes_to_the_form_and_back(path):
+    value, others = NEEDS.get(path, (changed(path), {}))
+    spec = with_values({**others, path: value})
+    assert spec.to_dict() != JobSpec().to_dict(), path
+    assert spec_from_form(form_from_spec(spec)).to_dict() == spec.to_dict()
+
+
+def test_every_wizard_field_at_once_goes_to_the_form_and_back():
+    changes = {p: changed(p) for p in wizard_fields() if p not in ("data.dataset_dir", "data.subset")}
+    spec = with_values({**changes, "data.eval_split": 0.1})
+    values = form_from_spec(spec)
+    again = spec_from_form(values, base=JobSpec())
+    assert again.to_dict() == spec.to_dict()
+    differs = [p for p in wizard_fields() if _value(again, p) != _value(JobSpec(), p)]
+    assert set(differs) == set(changes) | {"data.eval_split"}
+
+
+def _value(spec, path):
+    section, _, name = path.partition(".")
+    return getattr(getattr(spec, section), name) if name else getattr(spec, section)
+
+
+def test_fields_the_wizard_does_not_show_come_from_the_base():
+    base = with_values({"training.weight_decay": 0.05, "training.precision": "fp32", "data.tags": {"role_tag": "who"}})
+    spec = spec_from_form({**form_from_spec(base), "training.learning_rate": 1e-3}, base=base)
+    assert (spec.training.weight_decay, spec.training.precision, spec.data.tags) == (0.05, "fp32", {"role_tag": "who"})
+    assert spec.training.learning_rate == 1e-3
+
+
+def test_a_new_spec_field_reaches_the_cli_the_form_and_the_help(monkeypatch, capsys, tmp_path):
+    """Declaring a field in a spec dataclass is enough for `studio fields`, the wizard (a widget keyed by
+    its path, with the spec's help as its tooltip) and the form's round trip."""
+    from dataclasses import field
+
+    import gradio as gr
+
+    import backend.spec as spec_module
+    from backend.spec import TrainingSpec, field_help
+    from backend.spec.checks import help_metadata
+    from backend.store import JobStore
+    from backend.workspace import Workspace
+    from studio.cli import cmd_fields
+    from studio.context import Ctx
+    from studio.i18n import strings
+    from studio.steps import build
+
+    help_text = "How hard a knob only this test has is turned."
+
+    @dataclasses.dataclass
+    class WithKnob(TrainingSpec):
+        throwaway_knob: int = field(default=7, metadata=help_metadata(help_text))
+
+    @dataclasses.dataclass
+    class JobSpecWithKnob(JobSpec):
+        training: WithKnob = field(default_factory=WithKnob)
+
+    monkeypatch.setitem(spec_module.SECTIONS, "training", WithKnob)
+    monkeypatch.setattr(spec_module, "JobSpec", JobSpecWithKnob)
+
+    assert cmd_fields() == 0
+    listed = capsys.readouterr().out
+    assert f"training.throwaway_knob: 7\n    {help_text}" in listed
+    assert field_help("training.throwaway_knob") == help_text
+
+    spec = JobSpec.from_yaml(DEMO_SPEC.read_text(encoding="utf-8"))
+    values = form_from_spec(spec)
+    assert values["training.throwaway_knob"] == 7
+    assert spec_from_form({**values, "training.throwaway_knob": 9}, base=spec).training.throwaway_knob == 9
+
+    ws = Workspace.at(tmp_path / "ws")
+    ctx = Ctx(ws, JobStore(ws), strings("en"), spec, None)
+    with gr.Blocks():
+        form = build(ctx, values).form
+    knob = form["training.throwaway_knob"]
+    assert isinstance(knob, gr.Number) and knob.precision == 0 and knob.value == 7
+    assert knob.info == help_text and knob.elem_id == "training-throwaway_knob"
+    assert form.values({knob: 11, **{c: None for c in form.inputs - {knob}}})["training.throwaway_knob"] == 11
 
 
 def test_step_estimate():

@@ -96,8 +96,11 @@ def test_monitor_cancel_button_resume_and_error(ctx):
 
 
 def test_clone_fills_every_wizard_field(ctx):
-    from studio.form import form_from_spec
-    from studio.steps import form_updates
+    """Runs → Clone puts a job's spec into every component of the wizard (checked by field path)."""
+    import gradio as gr
+
+    from studio.form import DATA_SOURCE, MIX_WITH, PLACEHOLDER_KEYS, PLACEHOLDER_VALUES, form_from_spec
+    from studio.steps import build
 
     spec = ctx.defaults
     spec.training.learning_rate, spec.training.save_steps, spec.training.save_minutes = 1e-4, 50, 2.5
@@ -109,18 +112,32 @@ def test_clone_fills_every_wizard_field(ctx):
     spec.training.group_by_length, spec.training.padding_free = "off", "on"
     spec.training.gradient_checkpointing = "on"
     spec.training.attention, spec.training.fused_kernels, spec.training.compile = "varlen", "off", "on"
-    values = form_updates(form_from_spec(spec), n_slots=4)
-    # = len(form_inputs(...)): 7 + 4 placeholder slots + 4 lora + 13 training + 10 more data fields + template
-    # + 23 for the stage, the method and their settings + 2 for early stopping + the trackers + 2 distributed
-    # + 2 for batching + gradient checkpointing + 3 kernels (attention, fused kernels, compile)
-    assert len(values) == 73
-    assert values[65:73] == [4, "fsdp", "off", "on", "on", "varlen", "off", "on"]
-    assert values[26:28] == [50, 2.5] and 1e-4 in values
-    assert values[28:39] == ["", "", "train", {}, "keep", True, "", "0.5", "", 7, "llama3"]
-    assert values[39:41] == ["grpo", "qlora"] and values[48] == 0.3
-    assert values[57:61] == [0.0, 0.5, 0.0, 0.0]  # reward weights: exact_match, format, length, valid_json
-    assert values[62:65] == [3, 0.01, ["tensorboard"]]
-    assert values[7]["label"] == "name" and values[7]["visible"] is True  # first placeholder slot
+    with gr.Blocks():
+        form = build(ctx, form_from_spec(ctx.defaults)).form
+    shown = form.updates(form_from_spec(spec))
+    assert set(shown) == form.inputs  # every component of the wizard gets a value
+
+    def at(key):
+        return shown[form[key]]
+
+    expected = {
+        "distributed.num_processes": 4, "distributed.strategy": "fsdp", "training.group_by_length": "off",
+        "training.padding_free": "on", "training.gradient_checkpointing": "on", "training.attention": "varlen",
+        "training.fused_kernels": "off", "training.compile": "on",
+        "training.save_steps": 50, "training.save_minutes": 2.5, "training.learning_rate": 1e-4,
+        "data.dataset_dir": "", "data.subset": "", "data.split": "train", "data.columns": {},
+        "data.reasoning": "keep", "data.dedupe": True, MIX_WITH: "", "data.mix": "0.5", "data.eval": "",
+        "data.seed": 7, "model.chat_template": "llama3", DATA_SOURCE: "demo",
+        "stage": "grpo", "method.name": "qlora", "align.beta": 0.3,
+        "align.rewards.exact_match": 0.0, "align.rewards.format": 0.5, "align.rewards.length": 0.0,
+        "align.rewards.valid_json": 0.0,
+        "training.early_stopping_patience": 3, "training.early_stopping_min_delta": 0.01,
+        "training.report_to": ["tensorboard"], PLACEHOLDER_KEYS: ["name", "author"],
+    }  # fmt: skip
+    assert {k: at(k) for k in expected} == expected
+    first, *_, last = form[PLACEHOLDER_VALUES]
+    assert shown[first]["label"] == "name" and shown[first]["visible"] is True  # a slot per placeholder
+    assert shown[last]["visible"] is False
 
 
 def test_monitor_warns_when_a_running_worker_stops_beating(ctx):

@@ -1,50 +1,56 @@
-"""The Train wizard's steps, and the one ordered list of components that feeds studio.form."""
+"""The Train wizard: five steps over one form whose components are keyed by spec field path.
+
+    wizard = build(ctx, form_from_spec(defaults))   # inside the Train tab
+    wizard.form.inputs                              # every form component: handlers get {component: value}
+    values = wizard.form.values(data)               # {"training.learning_rate": 2e-4, ...} (studio.form)
+"""
 
 from __future__ import annotations
 
-from studio.form import FormValues
+from dataclasses import dataclass
+
+import gradio as gr
+
+from studio.steps.fields import Form
 
 
-def form_inputs(model, data, method, training) -> list:
-    """Components whose values make a FormValues, in the order `form_values` reads them."""
-    return [
-        model.source, model.path, model.trust_remote_code,
-        data.source, data.path, data.format, data.placeholder_keys, *data.placeholder_values,
-        method.lora_r, method.lora_alpha, method.lora_dropout, method.target_modules,
-        training.num_epochs, training.max_steps, training.learning_rate, training.batch_size,
-        training.gradient_accumulation_steps, training.max_length, training.scheduler, training.warmup_ratio,
-        training.seed, training.logging_steps, training.eval_split, training.save_steps, training.save_minutes,
-        *data.form_tail(), *method.form_tail(), *training.form_tail(),
-    ]  # fmt: skip
+@dataclass
+class Wizard:
+    tabs: gr.Tabs
+    step_tabs: list  # one gr.Tab per step, in studio.steps.state.WIZARD_STEPS order
+    form: Form
+    model: object  # each step's own widgets (buttons, summaries)
+    data: object
+    method: object
+    training: object
+    review: object
 
 
-def form_values(args, n_slots: int) -> FormValues:
-    """The inverse of `form_inputs`: handler arguments back to named, typed values."""
-    args = list(args)
-    model_source, model_path, trust, data_source, data_path, data_format, keys = args[:7]
-    slot_values = args[7 : 7 + n_slots]
-    rest = args[7 + n_slots :]
-    keys = list(keys or [])
-    return FormValues(
-        model_source, model_path, bool(trust), data_source, data_path, data_format,
-        keys, list(slot_values[: len(keys)]), *rest,
-    )  # fmt: skip
+def build(ctx, start: dict) -> Wizard:
+    """The steps' tabs with every form field placed (a field no step places goes to its step's end)."""
+    from studio.steps import data as data_step
+    from studio.steps import method as method_step
+    from studio.steps import model as model_step
+    from studio.steps import review as review_step
+    from studio.steps import training as training_step
 
-
-def form_updates(v: FormValues, n_slots: int) -> list:
-    """Values for the `form_inputs` components that show `v` (Runs → Clone fills the wizard with it).
-
-    Placeholder slots get their key as the label, and only slots with a key are shown.
-    """
-    import gradio as gr
-
-    keys = list(v.placeholder_keys)[:n_slots]
-    values = list(v.placeholder_values)[:n_slots]
-    slots = [
-        gr.update(value=values[i], label=keys[i], visible=True) if i < len(keys) else gr.update(value="", visible=False)
-        for i in range(n_slots)
-    ]
-    head = [v.model_source, v.model_path, v.trust_remote_code, v.data_source, v.data_path, v.data_format, keys]
-    names = FormValues.names()
-    rest = [getattr(v, n) for n in names[names.index("lora_r") :]]
-    return [*head, *slots, *rest]
+    t = ctx.t
+    form = Form(ctx, start)
+    with gr.Tabs(selected="model", elem_id="wizard") as tabs:
+        with gr.Tab(t["step.model"], id="model", elem_id="step-model") as model_tab:
+            model = model_step.build(ctx, form)
+        with gr.Tab(t["step.data"], id="data", elem_id="step-data") as data_tab:
+            data = data_step.build(ctx, form)
+        with gr.Tab(t["step.method"], id="method", elem_id="step-method") as method_tab:
+            method = method_step.build(ctx, form)
+        with gr.Tab(t["step.training"], id="training", elem_id="step-training") as training_tab:
+            training = training_step.build(ctx, form)
+        with gr.Tab(t["step.review"], id="review", elem_id="step-review") as review_tab:
+            review = review_step.build(ctx, form)
+    missing = form.missing()
+    if missing:  # a "ui.*" key (studio.form) whose widget no step builds
+        raise KeyError(missing)
+    data_step.wire(ctx, data, form)
+    method_step.wire(ctx, form)
+    return Wizard(tabs, [model_tab, data_tab, method_tab, training_tab, review_tab], form, model, data, method,
+                  training, review)

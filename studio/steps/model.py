@@ -7,15 +7,15 @@ from dataclasses import dataclass
 import gradio as gr
 
 from studio.context import Ctx, warn_unexpected
-from studio.form import FormValues
+from studio.form import MODEL_PATH, MODEL_SOURCE
 from studio.model_info import ModelInfoError, describe_demo, describe_hub, describe_local, format_params
+from studio.steps.fields import Form
 
 
 @dataclass
 class ModelStep:
-    source: gr.Radio
-    path: gr.Textbox
-    trust_remote_code: gr.Checkbox
+    """The step's own widgets; its fields are in the form (studio.steps.fields.Form)."""
+
     info: gr.Markdown
     next: gr.Button
 
@@ -43,34 +43,19 @@ def describe(ctx: Ctx, source: str, path: str) -> str:
     )
 
 
-def build(ctx: Ctx, start: FormValues) -> ModelStep:
+def build(ctx: Ctx, form: Form) -> ModelStep:
     t = ctx.t
     gr.Markdown(t["model.intro"])
-    source = gr.Radio(
-        [(t["model.source.demo"], "demo"), (t["model.source.local"], "local"), (t["model.source.hub"], "hub")],
-        value=start.model_source,
-        label=t["model.source"],
-        info=t["help.model.name_or_path"],
-        elem_id="model-source",
-    )
+    src, where = form.start[MODEL_SOURCE], form.start[MODEL_PATH]
+    source = form(MODEL_SOURCE)
     with gr.Row():
-        path = gr.Textbox(
-            value=start.model_path,
-            label=t["model.path"],
-            placeholder=t["model.path.placeholder"],
-            visible=start.model_source != "demo",
-            scale=4,
-            elem_id="model-path",
-        )
-        check = gr.Button(t["model.check"], visible=start.model_source != "demo", scale=1, elem_id="model-check")
-    info = gr.Markdown(describe(ctx, start.model_source, start.model_path), elem_id="model-info")
-    trust = gr.Checkbox(
-        value=start.trust_remote_code,
-        label=t["model.trust_remote_code"],
-        info=t["help.model.trust_remote_code"],
-        elem_id="model-trust",
-    )
-    warning = gr.Markdown(t["model.trust_warning"], visible=start.trust_remote_code, elem_id="model-trust-warning")
+        path = form(MODEL_PATH, visible=src != "demo", scale=4)
+        check = gr.Button(t["model.check"], visible=src != "demo", scale=1, elem_id="model-check")
+    info = gr.Markdown(describe(ctx, src, where), elem_id="model-info")
+    trust = form("model.trust_remote_code")
+    warning = gr.Markdown(t["model.trust_warning"], visible=bool(form.start["model.trust_remote_code"]),
+                          elem_id="model-trust-warning")
+    form.rest("model")
     next_btn = gr.Button(t["btn.next"], variant="primary", elem_id="model-next")
 
     def on_source(src, p):
@@ -82,4 +67,4 @@ def build(ctx: Ctx, start: FormValues) -> ModelStep:
     check.click(lambda s, p: describe(ctx, s, p), [source, path], info)
     path.submit(lambda s, p: describe(ctx, s, p), [source, path], info)
     trust.change(lambda v: gr.update(visible=bool(v)), trust, warning)
-    return ModelStep(source, path, trust, info, next_btn)
+    return ModelStep(info, next_btn)

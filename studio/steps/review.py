@@ -12,8 +12,9 @@ from backend.data.readers import DataError
 from backend.spec import DEMO, JobSpec, SpecError, SpecIssue
 from studio import data_view
 from studio.context import Ctx
-from studio.form import FormValues, spec_from_form
+from studio.form import MODEL_SOURCE, FormValues, spec_from_form
 from studio.i18n import msg
+from studio.steps.fields import Form
 from studio.steps.review_plan import plan_markdown
 
 
@@ -54,11 +55,11 @@ def check(ctx: Ctx, values: FormValues) -> Review:
     except DataError as e:
         issues.append(SpecIssue("data.train", str(e)))
     estimate += resources_markdown(ctx, spec, values)
-    if values.model_source == "local":
+    if values[MODEL_SOURCE] == "local":
         folder = Path(spec.model.name_or_path).expanduser()
         if not (folder / "config.json").is_file():
             issues.append(SpecIssue("model.name_or_path", f"{folder} is not a model folder (no config.json)."))
-    elif values.model_source == "hub" and spec.model.name_or_path == DEMO:
+    elif values[MODEL_SOURCE] == "hub" and spec.model.name_or_path == DEMO:
         issues.append(SpecIssue("model.name_or_path", "give a hub id such as `Qwen/Qwen2.5-0.5B-Instruct`."))
     return Review(spec, spec.to_yaml(), estimate, issues)
 
@@ -69,7 +70,7 @@ def resources_markdown(ctx: Ctx, spec: JobSpec, values: FormValues) -> str:
     from studio.model_info import model_config
 
     t = ctx.t
-    config = model_config(values.model_source, spec.model.name_or_path, ctx.workspace.models_dir)
+    config = model_config(values[MODEL_SOURCE], spec.model.name_or_path, ctx.workspace.models_dir)
     if config is None:
         return "  \n" + t["review.params_unknown"]
     lines = []
@@ -115,9 +116,10 @@ def problems_markdown(t: dict[str, str], issues: list[SpecIssue]) -> str:
     return "⚠ " + t["review.problems"] + "\n" + "\n".join(lines)
 
 
-def build(ctx: Ctx) -> ReviewStep:
+def build(ctx: Ctx, form: Form) -> ReviewStep:
     t = ctx.t
     gr.Markdown(t["review.intro"])
+    form.rest("review")
     estimate = gr.Markdown(elem_id="review-estimate")
     measure = gr.Button(t["review.measure"], size="sm", elem_id="review-measure")
     problems = gr.Markdown(elem_id="review-problems")

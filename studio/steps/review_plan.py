@@ -14,7 +14,7 @@ import statistics
 from backend.spec import JobSpec
 from studio import data_view as dv
 from studio import speed
-from studio.form import FormValues, estimate_steps
+from studio.form import MODEL_SOURCE, FormValues, estimate_steps
 
 
 def fmt_duration(t, seconds: float) -> str:
@@ -36,7 +36,7 @@ def split_rows(spec: JobSpec, rows: int) -> tuple[int, int]:
 def sample_lengths(ctx, spec: JobSpec, values: FormValues) -> list[int] | None:
     """Token counts of the first source's sampled rows through the model's tokenizer (uncut), or None when
     there is no sample or tokenizer yet. The memory estimate builds its largest batch from them."""
-    tok, _, _ = dv.TOKENIZERS.get(ctx, values.model_source, spec.model.name_or_path, spec.model.chat_template)
+    tok, _, _ = dv.TOKENIZERS.get(ctx, values[MODEL_SOURCE], spec.model.name_or_path, spec.model.chat_template)
     if tok is None:
         return None
     from backend.data.sources import parse_sources
