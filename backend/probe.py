@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args) -> tuple[dict, int]:
     """(the JSON answer, exit code); every failure becomes a sentence, never a traceback."""
-    from backend.data.readers import DataError
+    from backend.data.read import DataError
     from backend.spec import SpecError
 
     try:

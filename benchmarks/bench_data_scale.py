@@ -72,7 +72,7 @@ def baseline(path: Path) -> dict:
 
 
 def random_rows(path: Path) -> dict:
-    from backend.data.readers import open_source
+    from backend.data.read import open_source
 
     src = open_source(path)
     t0 = time.perf_counter()

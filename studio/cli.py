@@ -174,7 +174,7 @@ def cmd_train(args) -> int:
     if _versions_refused("studio train", training=True):
         return 2
     from backend.data.load import load_data
-    from backend.data.readers import DataError
+    from backend.data.read import DataError
     from backend.data.sources import source_names
     from backend.plan.presets import load_spec_text
     from backend.spec import DEMO, SpecError

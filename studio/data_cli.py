@@ -53,7 +53,7 @@ def _pairs(text: str, what: str) -> dict:
 
 def run(args) -> int:
     from backend.data.inspect import inspect
-    from backend.data.readers import DataError
+    from backend.data.read import DataError
     from backend.data.registry import REGISTRY_FILE
     from backend.data.sources import parse_sources
     from backend.spec import DataSpec, JobSpec, SpecError
@@ -107,7 +107,7 @@ def _print_report(r, max_errors: int) -> None:
 def _inspect_registry(args) -> int:
     """Every entry of a dataset_info.json whose file lies beside it."""
     from backend.data.inspect import inspect
-    from backend.data.readers import DataError
+    from backend.data.read import DataError
     from backend.data.registry import entry_source, local_entries
 
     folder = Path(args.source).parent

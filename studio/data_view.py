@@ -15,7 +15,7 @@ from pathlib import Path
 from backend.data.detect import FORMAT_HELP, REQUIRED
 from backend.data.formats import Options, convert_rows
 from backend.data.inspect import Report, options_for
-from backend.data.readers import DataError, RowFault
+from backend.data.read import DataError, RowFault
 from backend.data.registry import Source
 from backend.data.sources import open_rows, parse_sources
 from backend.data.turns import RowProblem

@@ -25,7 +25,7 @@ def add_parser(sub) -> None:
 
 
 def run(args, workspace) -> int:
-    from backend.data.readers import DataError
+    from backend.data.read import DataError
     from backend.evaluation import EvalError, evaluate_job
     from backend.workspace import PathError
 

@@ -20,7 +20,7 @@ import pytest
 
 from backend.data.detect import FORMAT_HELP
 from backend.data.inspect import inspect
-from backend.data.readers import DataError
+from backend.data.read import DataError
 from backend.data.registry import Source
 from backend.data.stage_data import check_stage
 from backend.demo import DEMO_CONFIG, VOCAB_SIZE
@@ -188,7 +188,7 @@ def test_files_that_cannot_be_read(tmp_path, name, content, keep):
 
 
 def test_a_missing_file(tmp_path):
-    from backend.data.readers import open_source
+    from backend.data.read import open_source
 
     with pytest.raises(DataError) as info:
         open_source(tmp_path / "nope.jsonl")

@@ -8,7 +8,7 @@ import pytest
 from backend.data.formats import convert, fill_placeholders, placeholders_in
 from backend.data.inspect import inspect, scan
 from backend.data.load import as_sft, load_conversations, load_data
-from backend.data.readers import DataError
+from backend.data.read import DataError
 from backend.data.registry import entry_source, local_entries
 from backend.data.sources import parse_sources, resolve_path
 from backend.spec import DataSpec

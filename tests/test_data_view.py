@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from backend.data.inspect import inspect
-from backend.data.readers import DataError
+from backend.data.read import DataError
 from backend.resources import DATA_DIR
 from backend.spec import DataSpec
 from backend.workspace import Workspace

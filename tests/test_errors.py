@@ -4,7 +4,7 @@ import errno
 
 import pytest
 
-from backend.data.readers import DataError
+from backend.data.read import DataError
 from backend.spec import JobSpec, SpecError
 from backend.training.errors import explain
 

@@ -7,7 +7,7 @@ import pytest
 
 from backend.data.detect import detect
 from backend.data.formats import Options, convert, convert_rows
-from backend.data.readers import DataError
+from backend.data.read import DataError
 from backend.data.turns import RowProblem
 
 

@@ -191,7 +191,7 @@ def test_load_spec_text_reads_a_partial_spec_and_names_the_source_of_problems():
 
 def test_the_shipped_task_data_is_detected_as_its_stage_needs():
     from backend.data.detect import detect
-    from backend.data.readers import open_source
+    from backend.data.read import open_source
 
     for name, fmt, at_least in (
         ("style.jsonl", "messages", 40),

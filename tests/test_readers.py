@@ -6,7 +6,7 @@ import tracemalloc
 
 import pytest
 
-from backend.data.readers import SUFFIXES, DataError, FileSource, RowFault, open_source, read_rows
+from backend.data.read import SUFFIXES, DataError, FileSource, RowFault, open_source, read_rows
 
 ROWS = [
     {"instruction": "Add", "input": "2+2", "output": "4"},

@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from backend.data.load import load_data
-from backend.data.readers import DataError
+from backend.data.read import DataError
 from backend.data.stage_data import check_stage, for_stage
 from backend.spec import DataSpec, JobSpec
 from backend.store import JobStore

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from backend.data.readers import DataError
+from backend.data.read import DataError
 from backend.data.tokenize import IGNORE
 from backend.data.tokenized import tokenize_sft
 from tests.conftest import SHARED_DATASETS

@@ -277,7 +277,7 @@ def test_model_info_problems_are_messages(tmp_path, monkeypatch):
 
 
 def test_uploads_stay_inside_the_workspace(tmp_path):
-    from backend.data.readers import DataError
+    from backend.data.read import DataError
     from backend.workspace import Workspace
     from studio.steps.data import save_upload
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from backend.data.detect import FORMATS, KIND_OF, REQUIRED, Detection, detect, guess_columns, turn_tags
-from backend.data.readers import DataError
+from backend.data.read import DataError
 from backend.data.turns import (
     OPENAI_TAGS,
     RowProblem,

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from backend.data.formats import Options, convert_rows, placeholders_in, resolve
-from backend.data.readers import DataError, RowFault
+from backend.data.read import DataError, RowFault
 from backend.data.registry import Source
 from backend.data.sources import open_rows
 from backend.data.turns import RowProblem

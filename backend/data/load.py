@@ -13,7 +13,7 @@ from pathlib import Path
 
 from backend.data.formats import Converted, convert_rows
 from backend.data.inspect import options_for
-from backend.data.readers import DataError, RowFault
+from backend.data.read import DataError, RowFault
 from backend.data.sources import open_rows, parse_sources, resolve_path  # noqa: F401 - resolve_path re-exported
 from backend.data.turns import RowProblem
 from backend.spec import DataSpec

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from backend.data.readers import DataError
+from backend.data.read import DataError
 from backend.data.turns import SHAREGPT_TAGS
 
 REGISTRY_FILE = "dataset_info.json"

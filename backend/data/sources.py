@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 
-from backend.data.readers import DataError, RowFault, open_source
+from backend.data.read import DataError, RowFault, open_source
 from backend.data.registry import Source, entry_source, read_registry
 from backend.hub import looks_like_hub_id, unreachable_reason
 from backend.resources import DEMO_DATASET
@@ -132,7 +132,7 @@ class HubRows:
 
 
 def open_rows(source: Source):
-    """A FileSource (readers) or HubRows: iter_rows, head, columns, row, where, count."""
+    """A FileSource (backend.data.read) or HubRows: iter_rows, head, columns, row, where, count."""
     if source.hub:
         return HubRows(source)
     return open_source(source.path)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from backend.data.readers import DataError
+from backend.data.read import DataError
 from backend.spec import Stage, get_stage
 
 KIND_NAMES = {

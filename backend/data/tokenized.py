@@ -16,7 +16,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from backend.data.readers import DataError
+from backend.data.read import DataError
 from backend.data.tokenize import IGNORE, assistant_spans, trained_flags
 
 log = logging.getLogger("studio.worker")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import errno
 
-from backend.data.readers import DataError
+from backend.data.read import DataError
 from backend.spec import SpecError
 from backend.store import JobError
 

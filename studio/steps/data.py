@@ -19,7 +19,7 @@ import gradio as gr
 
 from backend.data.formats import Options
 from backend.data.inspect import scan
-from backend.data.readers import SUFFIXES, DataError
+from backend.data.read import SUFFIXES, DataError
 from backend.data.registry import local_entries, read_registry
 from backend.resources import CHAT_TEMPLATES_DIR
 from backend.spec import DEMO, SpecError

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from backend.data.readers import DataError
+from backend.data.read import DataError
 from backend.spec import DEMO, JobSpec, SpecError, SpecIssue
 from studio import data_view
 from studio.context import Ctx

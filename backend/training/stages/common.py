@@ -307,7 +307,7 @@ def begin(stage: str, spec: JobSpec, job_dir: Path, workspace, reporter, data=No
 
 def check_kept(stage: str, given: int, kept: int, max_length: int, what: str = "rows") -> None:
     """Say how many rows the trainer dropped for length; fail clearly when none is left."""
-    from backend.data.readers import DataError
+    from backend.data.read import DataError
 
     if kept == 0:
         raise DataError(f"all {given} {what} were dropped by the {stage} trainer: they do not fit in "

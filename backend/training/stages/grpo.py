@@ -14,7 +14,7 @@ import logging
 import math
 from pathlib import Path
 
-from backend.data.readers import DataError
+from backend.data.read import DataError
 from backend.data.stage_data import to_dataset
 from backend.data.tokenize import render
 from backend.spec import JobSpec

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from backend.data.readers import DataError
+from backend.data.read import DataError
 from backend.spec import JobSpec
 from backend.training.callback import JobReporter
 from backend.training.stages.common import StageRun, begin

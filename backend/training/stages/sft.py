@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 
 from backend.data.load import as_sft, load_data
-from backend.data.readers import DataError
+from backend.data.read import DataError
 from backend.data.tokenized import tokenize_sft
 from backend.spec import JobSpec
 from backend.training.callback import JobReporter

@@ -1,252 +1,24 @@
-"""Read dataset files row by row: json, jsonl, csv, tsv, parquet, arrow, txt, or a folder of them.
-
-    src = open_source("data/train.jsonl")     # DataError if the file as a whole cannot be read
-    for number, row in src.iter_rows():        # numbers from 1; row is a dict, or a RowFault
-        ...
-    src.head(5), src.columns(), src.row(17), src.count(), src.where(17)
-
-Pure Python on purpose: the UI calls this for previews without importing torch or datasets; pyarrow
-is imported only for .parquet and .arrow. Big files stream (jsonl/csv/tsv/txt line by line, parquet
-and arrow batch by batch); a .json array is parsed whole, as JSON has no streaming form.
-
-Two kinds of problems, both with a message that says where and what to do:
-- DataError: the file as a whole cannot be read (missing, unsupported, empty, not UTF-8, a broken
-  JSON array, a csv without a header, an unreadable parquet/arrow file).
-- RowFault: one row cannot be read (a bad JSON line, a line that is not an object, a csv row with
-  more cells than the header). It stands in for the row, so a scan goes on and reports every bad row.
+"""The line-based readers: JSON lines, csv/tsv (with a header line) and plain text (a document per line,
+or per block of lines). Big files stream line by line; a row is found again by a byte-offset index of the
+non-blank lines, built in big chunks.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import json
 import re
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import accumulate, chain, compress, count, islice, repeat
+from itertools import accumulate, chain, compress, count, repeat
 from pathlib import Path
 
-SUFFIXES = (".json", ".jsonl", ".csv", ".tsv", ".parquet", ".arrow", ".txt")
-_ACCEPTED = ", ".join(SUFFIXES)
+from backend.data.read.base import WS, DataError, Encoding, Reader, RowFault, json_type, not_utf8
+
 _CHUNK = 8 << 20  # bytes read at a time when indexing lines
-_PROBE = 64 << 10  # bytes checked for the encoding when a file is opened
-_BATCH = 1000  # rows converted at a time from parquet/arrow
-_WS = b" \t\r\n\x0b\x0c"  # a line of only these is blank (same rule for bytes and text)
-_WS_BYTES = frozenset(_WS)
-_WS_TEXT = _WS.decode()
-_HF_META = ("state.json", "dataset_info.json")
-_GAP = re.compile(b"\x01\x00+\x01")  # over flags: a non-blank line, blank ones, a non-blank one  # beside the .arrow files of `Dataset.save_to_disk`
-
-
-class DataError(ValueError):
-    """A dataset problem a user can fix: the message names the file, row or field."""
-
-
-@dataclass
-class RowFault:
-    """One row that cannot be read; it takes the row's place so a scan goes on."""
-
-    message: str
-
-
-# ---------------------------------------------------------------- sources
-
-
-def open_source(path: str | Path) -> FileSource:
-    """A file of a supported type, or a folder of them (read in name order); DataError otherwise."""
-    path = Path(path).expanduser()
-    if not path.exists():
-        raise DataError(f"{path}: no such file or folder. Check the path, or upload the file again.")
-    if path.is_dir():
-        return _open_folder(path)
-    return FileSource(path.name, [path], [_open_file(path, path.name)], folder=False)
-
-
-class FileSource:
-    """Rows of one file or of a folder's files, numbered from 1 straight across the files."""
-
-    def __init__(self, name: str, files: list[Path], readers: list[_Reader], folder: bool):
-        self.name = name
-        self.files = files
-        self._readers = readers
-        self._folder = folder
-        self._counts: list[int | None] = [None] * len(readers)
-
-    def iter_rows(self) -> Iterator[tuple[int, dict | RowFault]]:
-        number = 0
-        for i, reader in enumerate(self._readers):
-            first = number
-            for row in reader.rows():
-                number += 1
-                yield number, row
-            self._counts[i] = number - first
-
-    def where(self, number: int) -> str:
-        """"row 17" for one file; "b.jsonl row 3" inside a folder."""
-        if not self._folder:
-            return f"row {number}"
-        found = self._locate(number, need_all=True)
-        if found is None:
-            return f"row {number}"
-        i, k = found
-        return f"{self.files[i].name} row {k}"
-
-    def head(self, n: int) -> list[tuple[int, dict | RowFault]]:
-        rows = self.iter_rows()
-        try:
-            return list(islice(rows, max(n, 0)))
-        finally:
-            rows.close()
-
-    def columns(self, sample: int = 200) -> list[str]:
-        """Union of the keys of the first rows, in first-seen order."""
-        seen: dict[str, None] = {}
-        for _, row in self.head(sample):
-            if isinstance(row, dict):
-                seen.update(dict.fromkeys(row))
-        return list(seen)
-
-    def row(self, number: int) -> dict | RowFault:
-        found = self._locate(number, need_all=False) if number >= 1 else None
-        row = self._readers[found[0]].row(found[1]) if found else None
-        if row is None:
-            raise DataError(f"{self.name}: there is no row {number}; it has {self.count()} rows (numbered from 1).")
-        return row
-
-    def count(self) -> int:
-        return sum(self._count(i) for i in range(len(self._readers)))
-
-    def _count(self, i: int) -> int:
-        if self._counts[i] is None:
-            self._counts[i] = self._readers[i].count()
-        return self._counts[i]
-
-    def _locate(self, number: int, need_all: bool) -> tuple[int, int] | None:
-        """(file index, row number inside that file) of a source row number."""
-        for i in range(len(self._readers)):
-            if i == len(self._readers) - 1 and not need_all:
-                return i, number
-            n = self._count(i)
-            if number <= n:
-                return i, number
-            number -= n
-        return None
-
-
-def read_rows(path: str | Path) -> list[dict]:
-    """All rows of a file or folder; DataError at the first unreadable row (naming file and row)."""
-    src = open_source(path)
-    rows = []
-    for reader in src._readers:
-        for row in reader.rows():
-            if isinstance(row, RowFault):
-                raise DataError(f"{reader.label}: {row.message}")
-            rows.append(row)
-    return rows
-
-
-def _open_folder(folder: Path) -> FileSource:
-    if (folder / "dataset_dict.json").is_file():
-        splits = ", ".join(sorted(p.name for p in folder.iterdir() if p.is_dir())) or "none found"
-        raise DataError(f"{folder.name}: a saved dataset with several splits; choose one split folder in it ({splits}).")
-    files = sorted(
-        p for p in folder.iterdir()
-        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in SUFFIXES
-    )
-    if any(p.suffix.lower() == ".arrow" for p in files):
-        files = [p for p in files if p.name not in _HF_META]
-    if not files:
-        raise DataError(f"{folder.name}: the folder holds no data files; put {_ACCEPTED} files in it, or choose a file.")
-    readers = [_open_file(p, f"{folder.name}/{p.name}") for p in files]
-    return FileSource(folder.name, files, readers, folder=True)
-
-
-def _open_file(path: Path, label: str) -> _Reader:
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise DataError(f"{label}: unsupported file type {suffix or '(none)'}; use one of {_ACCEPTED}, or a folder of them.")
-    try:
-        if path.stat().st_size == 0:
-            raise DataError(f"{label}: the file is empty; choose the file that holds the data, or export it again.")
-        if suffix in (".parquet", ".arrow"):  # pyarrow, imported only for these
-            from backend.data.readers_columnar import ArrowReader, ParquetReader
-
-            return (ParquetReader if suffix == ".parquet" else ArrowReader)(path, label)
-        text = _probe_text(path, label)
-        if suffix == ".jsonl":
-            return _JsonlReader(path, label, text)
-        if suffix == ".json":
-            from backend.data.readers_json import open_json
-
-            return open_json(path, label, text)
-        if suffix == ".txt":
-            return _TxtReader(path, label, text)
-        return _CsvReader(path, label, text, "\t" if suffix == ".tsv" else ",")
-    except OSError as e:
-        raise DataError(f"{label}: cannot be read ({e.strerror or e}); check that the file is readable.") from None
-
-
-# ---------------------------------------------------------------- text and encodings
-
-
-@dataclass
-class _Encoding:
-    name: str  # "utf-8" or "utf-16"
-    start: int  # bytes to skip before the text (a UTF-8 BOM); the utf-16 codec reads its own BOM
-
-
-def _probe_text(path: Path, label: str) -> _Encoding:
-    """The file's encoding (UTF-8, UTF-8 with BOM, UTF-16 with BOM); DataError if not text or only blanks."""
-    with open(path, "rb") as f:
-        head = f.read(_PROBE)
-        if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-            raise DataError(f"{label}: UTF-32 text; save the file as UTF-8.")
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            enc = _Encoding("utf-16", 0)
-        else:
-            enc = _Encoding("utf-8", 3 if head.startswith(codecs.BOM_UTF8) else 0)
-            if b"\x00" in head:
-                raise DataError(
-                    f"{label}: holds NUL bytes, so it is not UTF-8 text (a binary file, or UTF-16 without "
-                    "a byte-order mark); save the file as UTF-8."
-                )
-            try:
-                codecs.getincrementaldecoder("utf-8")().decode(head[enc.start:], final=len(head) < _PROBE)
-            except UnicodeDecodeError as e:
-                raise _not_utf8(label, head[enc.start:], e.start) from None
-        f.seek(enc.start)
-        decoder = codecs.getincrementaldecoder(enc.name)()
-        while chunk := f.read(_PROBE):
-            try:
-                if decoder.decode(chunk).strip():
-                    return enc
-            except UnicodeDecodeError:
-                return enc  # text further on: reading the rows reports where the bad bytes are
-    raise DataError(f"{label}: the file is empty (only blank space); choose the file that holds the data.")
-
-
-def _not_utf8(label: str, data: bytes, pos: int, first_line: int = 1) -> DataError:
-    """The error for bytes that are not UTF-8, at `pos` in `data` (which starts at line `first_line`)."""
-    line = first_line + data.count(b"\n", 0, pos)
-    start = data.rfind(b"\n", 0, pos) + 1
-    end = data.find(b"\n", pos)
-    gbk = "; it looks like GBK/GB18030 (Chinese Windows encoding)" if _looks_gbk(data[start:end if end >= 0 else None]) else ""
-    return DataError(
-        f"{label}: not UTF-8 text (line {line}, byte {pos - start + 1}){gbk}; save the file as UTF-8 "
-        "(Excel: Save As, CSV UTF-8; a text editor: save with encoding UTF-8)."
-    )
-
-
-def _looks_gbk(sample: bytes) -> bool:
-    try:
-        text = codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
-    except UnicodeDecodeError:
-        return False
-    wide = [c for c in text if ord(c) > 127]
-    cjk = sum(1 for c in wide if "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef")
-    return cjk > 0 and cjk * 2 >= len(wide)
+_WS_TEXT = WS.decode()
+_GAP = re.compile(b"\x01\x00+\x01")  # over flags: a non-blank line, blank ones, a non-blank one
 
 
 @dataclass
@@ -276,11 +48,11 @@ def _scan(path: Path, start: int, stop_at_block: bool = False) -> _LineIndex:
         while chunk := f.read(_CHUNK):
             cut = chunk.rfind(b"\n")
             if cut < 0:  # the middle of a long line
-                pending_content = pending_content or bool(chunk.strip(_WS))
+                pending_content = pending_content or bool(chunk.strip(WS))
                 base += len(chunk)
                 continue
             parts = chunk[:cut].split(b"\n")  # parts[0] ends the pending line
-            flags = list(map(bool, map(bytes.strip, parts, repeat(_WS))))
+            flags = list(map(bool, map(bytes.strip, parts, repeat(WS))))
             flags[0] = flags[0] or pending_content
             marks = (b"\x01\x00" if gap else b"\x01" if seen else b"") + bytes(flags)
             if _GAP.search(marks):
@@ -298,7 +70,7 @@ def _scan(path: Path, start: int, stop_at_block: bool = False) -> _LineIndex:
             seen = b"\x01" in marks
             gap = seen and marks.endswith(b"\x00")
             line_no += len(parts)
-            pending, pending_content = base + cut + 1, bool(chunk[cut + 1:].strip(_WS))
+            pending, pending_content = base + cut + 1, bool(chunk[cut + 1:].strip(WS))
             base += len(chunk)
     if pending_content:
         blocks = blocks or gap
@@ -312,41 +84,8 @@ def _blank(text: str) -> bool:
     return not text.strip(_WS_TEXT)
 
 
-def _json_type(value) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    return {dict: "object", list: "array", str: "string", type(None): "null"}.get(type(value), type(value).__name__)
-
-
-# ---------------------------------------------------------------- readers (one file each)
-
-
-class _Reader:
-    """One file's rows; numbers here are the file's own, from 1."""
-
-    def __init__(self, path: Path, label: str):
-        self.path = path
-        self.label = label  # the file name, or "folder/file" inside a folder
-
-    def rows(self) -> Iterator[dict | RowFault]:
-        raise NotImplementedError
-
-    def count(self) -> int:
-        return sum(1 for _ in self.rows())
-
-    def row(self, k: int) -> dict | RowFault | None:
-        """Row k (from 1), or None past the end."""
-        rows = self.rows()
-        try:
-            return next(islice(rows, k - 1, None), None) if k >= 1 else None
-        finally:
-            rows.close()
-
-
-class _TextReader(_Reader):
-    def __init__(self, path: Path, label: str, encoding: _Encoding):
+class TextReader(Reader):
+    def __init__(self, path: Path, label: str, encoding: Encoding):
         super().__init__(path, label)
         self.encoding = encoding
         self._index: _LineIndex | None = None
@@ -360,7 +99,7 @@ class _TextReader(_Reader):
                     try:
                         text = raw.decode("utf-8")
                     except UnicodeDecodeError as e:
-                        raise _not_utf8(self.label, raw, e.start, line_no) from None
+                        raise not_utf8(self.label, raw, e.start, line_no) from None
                     yield line_no, text
                     line_no += 1
             return
@@ -385,7 +124,7 @@ class _TextReader(_Reader):
         return self._index
 
 
-class _JsonlReader(_TextReader):
+class JsonlReader(TextReader):
     def rows(self) -> Iterator[dict | RowFault]:
         for line_no, text in self._lines():
             if not _blank(text):
@@ -420,16 +159,16 @@ class _JsonlReader(_TextReader):
             return RowFault(f"line {line_no} is nested too deeply to read; simplify that line or delete it.")
         if not isinstance(row, dict):
             return RowFault(
-                f"line {line_no} is a JSON {_json_type(row)}, not an object with fields; "
+                f"line {line_no} is a JSON {json_type(row)}, not an object with fields; "
                 'each line must be one object like {"text": "..."}.'
             )
         return row
 
 
-class _TxtReader(_TextReader):
+class TxtReader(TextReader):
     """One document per line; or per block of lines when blank lines separate blocks."""
 
-    def __init__(self, path: Path, label: str, encoding: _Encoding):
+    def __init__(self, path: Path, label: str, encoding: Encoding):
         super().__init__(path, label, encoding)
         self._is_blocks: bool | None = None
         self._block_index: _LineIndex | None = None
@@ -510,10 +249,10 @@ class _TxtReader(_TextReader):
         return {"text": "\n".join(block)}
 
 
-class _CsvReader(_TextReader):
+class CsvReader(TextReader):
     """csv/tsv with a header line; a cell holding a JSON list or object becomes that value."""
 
-    def __init__(self, path: Path, label: str, encoding: _Encoding, delimiter: str):
+    def __init__(self, path: Path, label: str, encoding: Encoding, delimiter: str):
         super().__init__(path, label, encoding)
         self.delimiter = delimiter
         if csv.field_size_limit() < 2**31 - 1:

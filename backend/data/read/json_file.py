@@ -1,4 +1,4 @@
-"""A .json file for backend.data.readers: an array of objects or an object of equal-length arrays,
+"""A .json file for backend.data.read: an array of objects or an object of equal-length arrays,
 parsed whole (JSON has no streaming form), or JSON lines under a .json name (streamed as such)."""
 
 from __future__ import annotations
@@ -7,26 +7,27 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from backend.data.readers import _WS, DataError, RowFault, _Encoding, _json_type, _JsonlReader, _not_utf8, _Reader
+from backend.data.read.base import WS, DataError, Encoding, Reader, RowFault, json_type, not_utf8
+from backend.data.read.text import JsonlReader
 
 
-def open_json(path: Path, label: str, encoding: _Encoding) -> _Reader:
+def open_json(path: Path, label: str, encoding: Encoding) -> Reader:
     """A JSON array of objects, an object of equal-length arrays, or (despite the name) JSON lines."""
     if encoding.name == "utf-8" and _first_line_is_object(path, encoding.start):
-        return _JsonlReader(path, label, encoding)
+        return JsonlReader(path, label, encoding)
     raw = path.read_bytes()[encoding.start:]
     try:
         text = raw.decode(encoding.name)
     except UnicodeDecodeError as e:
         if encoding.name == "utf-8":
-            raise _not_utf8(label, raw, e.start) from None
+            raise not_utf8(label, raw, e.start) from None
         raise DataError(f"{label}: not valid UTF-16 text; save the file as UTF-8.") from None
     del raw
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         if encoding.name == "utf-8" and text.lstrip().startswith("{") and "\n{" in text:
-            return _JsonlReader(path, label, encoding)  # JSON lines whose first line is broken
+            return JsonlReader(path, label, encoding)  # JSON lines whose first line is broken
         raise DataError(
             f"{label}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}. Fix the file there "
             "(a JSON validator shows the spot), or save it as JSON lines (.jsonl, one object per line)."
@@ -42,10 +43,10 @@ def _first_line_is_object(path: Path, start: int) -> bool:
     with open(path, "rb") as f:
         f.seek(start)
         for raw in f:
-            if first is not None and raw.strip(_WS):
+            if first is not None and raw.strip(WS):
                 break
-            if first is None and raw.strip(_WS):
-                if not raw.lstrip(_WS).startswith(b"{"):
+            if first is None and raw.strip(WS):
+                if not raw.lstrip(WS).startswith(b"{"):
                     return False
                 first = raw
         else:
@@ -56,7 +57,7 @@ def _first_line_is_object(path: Path, start: int) -> bool:
         return False
 
 
-class _JsonArrayReader(_Reader):
+class _JsonArrayReader(Reader):
     def __init__(self, path: Path, label: str, data):
         super().__init__(path, label)
         self._list: list | None = None
@@ -83,7 +84,7 @@ class _JsonArrayReader(_Reader):
         else:
             raise DataError(
                 f"{label}: expected a list of rows (a JSON array of objects) or an object of columns, "
-                f"got a JSON {_json_type(data)}; save the rows as [{{...}}, {{...}}]."
+                f"got a JSON {json_type(data)}; save the rows as [{{...}}, {{...}}]."
             )
 
     def _at(self, i: int) -> dict | RowFault:

@@ -1,4 +1,4 @@
-"""Parquet and Arrow files for backend.data.readers, through pyarrow (imported only when such a file
+"""Parquet and Arrow files for backend.data.read, through pyarrow (imported only when such a file
 is opened: the UI's previews of other files never load it). Parquet is read batch by batch and by
 row group; Arrow (IPC file or stream, e.g. the shards of `Dataset.save_to_disk`) memory-mapped."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from backend.data.readers import _BATCH, DataError, RowFault, _Reader
+from backend.data.read.base import BATCH, DataError, Reader, RowFault
 
 
 def _pyarrow(label: str, what: str):
@@ -23,7 +23,7 @@ def _pyarrow(label: str, what: str):
     return pa
 
 
-class ParquetReader(_Reader):
+class ParquetReader(Reader):
     def __init__(self, path: Path, label: str):
         super().__init__(path, label)
         self.pa = _pyarrow(label, "Parquet")
@@ -43,7 +43,7 @@ class ParquetReader(_Reader):
         with self._guard():
             pf = self.pa.parquet.ParquetFile(self.path)
             try:
-                for batch in pf.iter_batches(batch_size=_BATCH):
+                for batch in pf.iter_batches(batch_size=BATCH):
                     yield from batch.to_pylist()
             finally:
                 pf.close()
@@ -68,7 +68,7 @@ class ParquetReader(_Reader):
         return None
 
 
-class ArrowReader(_Reader):
+class ArrowReader(Reader):
     """Arrow IPC, file format ("ARROW1" magic) or stream format (what `datasets` writes)."""
 
     def __init__(self, path: Path, label: str):
@@ -94,8 +94,8 @@ class ArrowReader(_Reader):
 
     def rows(self) -> Iterator[dict | RowFault]:
         for batch in self._batches():
-            for start in range(0, batch.num_rows, _BATCH):
-                yield from batch.slice(start, _BATCH).to_pylist()
+            for start in range(0, batch.num_rows, BATCH):
+                yield from batch.slice(start, BATCH).to_pylist()
 
     def count(self) -> int:
         return sum(b.num_rows for b in self._batches())
