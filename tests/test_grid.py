@@ -19,8 +19,7 @@ import torch
 from backend.spec import JobSpec, SpecError, stage_method_problems
 from backend.training import rewards
 from backend.training.callback import JobReporter
-from backend.training.methods import quantization_config
-from backend.training.quantized import keep_training_layout
+from backend.training.quantized import keep_training_layout, quantization_config
 from backend.training.run import build_run
 from tests.conftest import parameter_values
 

@@ -17,11 +17,10 @@ from backend.training.methods import (
     apply_freeze,
     load_model_for,
     peft_config_for,
-    quantization_config,
     total_steps,
     trainable_counts,
 )
-from backend.training.quantized import keep_training_layout
+from backend.training.quantized import keep_training_layout, quantization_config
 from backend.training.stages.sft import build as build_sft
 from tests.conftest import parameter_values
 

@@ -49,29 +49,12 @@ def total_steps(spec: JobSpec, n_rows: int, world_size: int = 1) -> int:
     return max(math.ceil(t.num_epochs * per_epoch), 1)
 
 
-def quantization_config(spec: JobSpec, device: str):
-    """qlora's BitsAndBytesConfig: NF4 (optionally double-quantized) or 8-bit; None for other methods."""
-    if spec.method.name != "qlora":
-        return None
-    from transformers import BitsAndBytesConfig
-
-    from backend.training.model import compute_dtype
-
-    if spec.method.quant_bits == 8:
-        return BitsAndBytesConfig(load_in_8bit=True)
-    return BitsAndBytesConfig(
-        load_in_4bit=True,
-        bnb_4bit_quant_type="nf4",
-        bnb_4bit_use_double_quant=spec.method.double_quant,
-        bnb_4bit_compute_dtype=compute_dtype(spec, device),
-    )
-
-
 def load_model_for(spec: JobSpec, model_path: str, device: str, task: str = "causal_lm",
                    attn_implementation: str | None = None):
     """The base model as the method needs it. task: causal_lm | seq_cls (reward model, 1 label).
     attn_implementation: the attention kernel (backend.training.accel), or transformers' default."""
     from backend.training.model import load_model
+    from backend.training.quantized import keep_training_layout, quantization_config
 
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; accepted: {', '.join(TASKS)}")
@@ -80,8 +63,6 @@ def load_model_for(spec: JobSpec, model_path: str, device: str, task: str = "cau
                        attn_implementation=attn_implementation)
     if quant is not None:
         from peft import prepare_model_for_kbit_training
-
-        from backend.training.quantized import keep_training_layout
 
         keep_training_layout(model)  # no lossy, backward-less CPU inference repack at an evaluation
         # Freezes the base, casts the non-quantized weights (norms, embeddings) to fp32. Gradient

@@ -1,5 +1,6 @@
-"""bitsandbytes' quantized layers (qlora) as the studio uses them: what a quantized weight means, and
-keeping a training model's 4-bit weights in the layout training needs.
+"""bitsandbytes' quantized layers (qlora) as the studio uses them: how the base is quantized
+(`quantization_config`), what a quantized weight means, and keeping a training model's 4-bit weights in
+the layout training needs.
 
 On a CPU with AVX-512 BF16, bitsandbytes (0.50 here) repacks a Linear4bit's weight for its fused
 bf16 inference kernel on the first forward in eval mode without grad: an evaluation, or the sample
@@ -33,6 +34,24 @@ import logging
 import sys
 
 log = logging.getLogger("studio.quantized")
+
+
+def quantization_config(spec, device: str):
+    """qlora's BitsAndBytesConfig: NF4 (optionally double-quantized) or 8-bit; None for other methods."""
+    if spec.method.name != "qlora":
+        return None
+    from transformers import BitsAndBytesConfig
+
+    from backend.training.model import compute_dtype
+
+    if spec.method.quant_bits == 8:
+        return BitsAndBytesConfig(load_in_8bit=True)
+    return BitsAndBytesConfig(
+        load_in_4bit=True,
+        bnb_4bit_quant_type="nf4",
+        bnb_4bit_use_double_quant=spec.method.double_quant,
+        bnb_4bit_compute_dtype=compute_dtype(spec, device),
+    )
 
 
 class QuantizedBaseError(RuntimeError):
@@ -111,8 +130,6 @@ def use_quantized_values(model, auto, base: str, spec) -> int:
     or 8-bit layer's dequantized weight replaces the original (cast to the model's dtype). Returns how many
     layers changed."""
     import torch
-
-    from backend.training.methods import quantization_config
 
     _require_bitsandbytes(spec)
     quant = quantization_config(spec, "cpu")
