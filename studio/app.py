@@ -28,12 +28,13 @@ from backend.store import JobStore  # noqa: E402
 from backend.workspace import Workspace  # noqa: E402
 from studio import chat, export_view, hardware_view, monitor, presets_view, relabel, runs  # noqa: E402
 from studio.chat import ChatHost  # noqa: E402
-from studio.context import Ctx, warn_unexpected  # noqa: E402
+from studio.context import Ctx  # noqa: E402
 from studio.form import form_from_spec  # noqa: E402
 from studio.i18n import LANGUAGE_NAMES, SessionStrings  # noqa: E402
 from studio.steps import build as build_wizard  # noqa: E402
 from studio.steps import review as review_step  # noqa: E402
 from studio.steps.state import WIZARD_STEPS, tab_labels  # noqa: E402
+from studio.unexpected import unexpected  # noqa: E402
 
 log = logging.getLogger("studio")
 
@@ -112,23 +113,20 @@ def build_app(
                 step.back.click(go(WIZARD_STEPS[i - 1]), None, wizard)
         review.back.click(go("training"), None, wizard)
 
+        @unexpected(t, "review", fallback=lambda message: {review.problems: message,
+                                                            review.start: gr.update(interactive=False)})
         def show_review(values: dict):
-            try:
-                r = review_step.check(ctx, form.values(values))
-                problems = review_step.problems_markdown(t, r.issues)
-                return {review.yaml: r.yaml, review.estimate: r.estimate, review.problems: problems,
-                        review.start: gr.update(interactive=not r.issues)}
-            except Exception as e:  # noqa: BLE001
-                return {review.problems: warn_unexpected(t, e), review.start: gr.update(interactive=False)}
+            r = review_step.check(ctx, form.values(values))
+            problems = review_step.problems_markdown(t, r.issues)
+            return {review.yaml: r.yaml, review.estimate: r.estimate, review.problems: problems,
+                    review.start: gr.update(interactive=not r.issues)}
 
         review_outputs = [review.yaml, review.estimate, review.problems, review.start]
         wiz.step_tabs[-1].select(show_review, inputs, review_outputs)
 
+        @unexpected(t, "measure", fallback=lambda message: message)
         def measure_speed(values: dict):
-            try:
-                yield from review_step.measure_speed(ctx, form.values(values))
-            except Exception as e:  # noqa: BLE001
-                yield warn_unexpected(t, e)
+            yield from review_step.measure_speed(ctx, form.values(values))
 
         review.measure.click(measure_speed, inputs, review.estimate, concurrency_limit=1,
                              concurrency_id="speed-probe")
@@ -139,11 +137,9 @@ def build_app(
         reached = gr.State([])
 
         def mark_steps(values: dict):
-            try:
+            issues = []
+            with unexpected.optional("step_states", logging.ERROR):  # a hint: Review shows the real error
                 issues = review_step.check(ctx, form.values(values)).issues
-            except Exception:  # noqa: BLE001 - the marks are a hint; Review shows the real error
-                log.exception("step states")
-                issues = []
             return [gr.update(label=label) for label in tab_labels(t, issues, values[reached] or [])]
 
         def reach(step: str):
@@ -161,63 +157,52 @@ def build_app(
             nxt_step = WIZARD_STEPS[WIZARD_STEPS.index(here) + 1]
             button.click(reach(nxt_step), reached, reached, queue=False).then(mark_steps, marked, step_tabs)
 
+        @unexpected(t, "start", fallback=lambda message: {review.problems: message})
         def start_job(values: dict):
-            try:
-                r = review_step.check(ctx, form.values(values))
-                if r.issues or r.spec is None:
-                    gr.Warning(t["review.refused"])
-                    return {review.problems: review_step.problems_markdown(t, r.issues)}
-                job_id = ctx.store.create_job(r.spec)
-                gr.Info(t["review.started"].format(job=job_id))
-                ids = monitor.job_ids(ctx)
-                return {main_tabs: gr.Tabs(selected="monitor"), mon.picker: gr.update(choices=ids, value=job_id)}
-            except Exception as e:  # noqa: BLE001
-                return {review.problems: warn_unexpected(t, e)}
+            r = review_step.check(ctx, form.values(values))
+            if r.issues or r.spec is None:
+                gr.Warning(t["review.refused"])
+                return {review.problems: review_step.problems_markdown(t, r.issues)}
+            job_id = ctx.store.create_job(r.spec)
+            gr.Info(t["review.started"].format(job=job_id))
+            ids = monitor.job_ids(ctx)
+            return {main_tabs: gr.Tabs(selected="monitor"), mon.picker: gr.update(choices=ids, value=job_id)}
 
         review.start.click(start_job, inputs, [main_tabs, mon.picker, review.problems])
 
+        @unexpected(t, "load")
         def on_load(request: gr.Request):
-            try:
-                job_id = monitor.initial_job(ctx, request)
-                # A page opened while a job runs (or with ?job=) goes straight to the monitor.
-                active = ctx.store.list_jobs(("queued", "running"))
-                asked = request is not None and request.query_params.get("job")
-                tab = gr.Tabs(selected="monitor") if asked or active else gr.skip()
-                return gr.update(choices=monitor.job_ids(ctx), value=job_id), tab
-            except Exception as e:  # noqa: BLE001
-                warn_unexpected(t, e)
-                return gr.skip(), gr.skip()
+            job_id = monitor.initial_job(ctx, request)
+            # A page opened while a job runs (or with ?job=) goes straight to the monitor.
+            active = ctx.store.list_jobs(("queued", "running"))
+            asked = request is not None and request.query_params.get("job")
+            tab = gr.Tabs(selected="monitor") if asked or active else gr.skip()
+            return gr.update(choices=monitor.job_ids(ctx), value=job_id), tab
 
         app.load(on_load, None, [mon.picker, main_tabs])
         chat_tab_el.select(chat_tab.refresh_jobs, chat_tab.job, [chat_tab.job, chat_tab.status])
 
+        @unexpected(t, "open_run")
         def open_run(job_id):
-            try:
-                if not job_id:
-                    gr.Warning(t["runs.pick_first"])
-                    return gr.skip(), gr.skip()
-                return gr.Tabs(selected="monitor"), gr.update(choices=monitor.job_ids(ctx), value=job_id)
-            except Exception as e:  # noqa: BLE001
-                warn_unexpected(t, e)
+            if not job_id:
+                gr.Warning(t["runs.pick_first"])
                 return gr.skip(), gr.skip()
+            return gr.Tabs(selected="monitor"), gr.update(choices=monitor.job_ids(ctx), value=job_id)
 
         runs_tab.open.click(open_run, runs_tab.selected, [main_tabs, mon.picker])
 
+        @unexpected(t, "clone")
         def clone_run(job_id):
             """Fill the wizard with a job's spec.yaml and show it, so a variant is a few edits away."""
-            try:
-                if not job_id:
-                    gr.Warning(t["runs.pick_first"])
-                    return gr.skip()
-                if ctx.store.get(job_id) is None:
-                    gr.Warning(t["runs.no_such_job"].format(job=job_id))
-                    return gr.skip()
-                values = form.updates(form_from_spec(ctx.store.load_spec(job_id)))
-                gr.Info(t["runs.cloned"].format(job=job_id))
-                return {main_tabs: gr.Tabs(selected="train"), wizard: gr.Tabs(selected="model"), **values}
-            except Exception as e:  # noqa: BLE001
-                warn_unexpected(t, e)
+            if not job_id:
+                gr.Warning(t["runs.pick_first"])
                 return gr.skip()
+            if ctx.store.get(job_id) is None:
+                gr.Warning(t["runs.no_such_job"].format(job=job_id))
+                return gr.skip()
+            values = form.updates(form_from_spec(ctx.store.load_spec(job_id)))
+            gr.Info(t["runs.cloned"].format(job=job_id))
+            return {main_tabs: gr.Tabs(selected="train"), wizard: gr.Tabs(selected="model"), **values}
 
         runs_tab.clone.click(clone_run, runs_tab.selected, [main_tabs, wizard, *inputs]).then(
             data.refresh, data.refresh_inputs, data.refresh_outputs

@@ -15,7 +15,8 @@ from pathlib import Path
 import gradio as gr
 
 from backend.chat.client import ChatClient, ChatError, chat_weights, job_chat_target
-from studio.context import Ctx, warn_unexpected
+from studio.context import Ctx
+from studio.unexpected import unexpected
 
 
 class ChatHost:
@@ -135,42 +136,39 @@ def build(ctx: Ctx) -> ChatTab:
         waiting = {"role": "assistant", "content": "…"}
         yield [*hist, waiting], hist, "", t["chat.loading"].format(job=job_id), gr.skip(), base_hist
         settings = dict(max_new_tokens=int(max_new), temperature=float(temp), top_p=float(p))
-        try:
-            client = host.client_for(job_id, ctx.store.job_dir(job_id), weights_name or "final")
-            reply = ""
-            for piece in client.stream(head + hist, **settings):
-                reply += piece
-                yield [*hist, {"role": "assistant", "content": reply}], hist, gr.skip(), gr.skip(), gr.skip(), base_hist
-            hist.append({"role": "assistant", "content": reply})
-            if side_by_side and client.has_adapter:
-                base_reply = ""
-                for piece in client.stream(head + base_hist, adapter=False, **settings):
-                    base_reply += piece
-                    yield (hist, hist, gr.skip(), gr.skip(),
-                           [*base_hist, {"role": "assistant", "content": base_reply}], base_hist)
-                base_hist.append({"role": "assistant", "content": base_reply})
-            else:
-                base_hist.pop()
-            yield hist, hist, gr.skip(), loaded_line(job_id, client), base_hist, base_hist
-        except ChatError as e:
-            yield before, before, text, t["chat.error"].format(message=e), base_before, base_before
-        except Exception as e:  # noqa: BLE001
-            yield before, before, text, warn_unexpected(t, e), base_before, base_before
+        with unexpected(t, "chat") as failed:
+            try:
+                client = host.client_for(job_id, ctx.store.job_dir(job_id), weights_name or "final")
+                reply = ""
+                for piece in client.stream(head + hist, **settings):
+                    reply += piece
+                    yield ([*hist, {"role": "assistant", "content": reply}], hist, gr.skip(), gr.skip(), gr.skip(),
+                           base_hist)
+                hist.append({"role": "assistant", "content": reply})
+                if side_by_side and client.has_adapter:
+                    base_reply = ""
+                    for piece in client.stream(head + base_hist, adapter=False, **settings):
+                        base_reply += piece
+                        yield (hist, hist, gr.skip(), gr.skip(),
+                               [*base_hist, {"role": "assistant", "content": base_reply}], base_hist)
+                    base_hist.append({"role": "assistant", "content": base_reply})
+                else:
+                    base_hist.pop()
+                yield hist, hist, gr.skip(), loaded_line(job_id, client), base_hist, base_hist
+            except ChatError as e:
+                yield before, before, text, t["chat.error"].format(message=e), base_before, base_before
+        if failed.message:  # the conversation as it was, the message back in its box
+            yield before, before, text, failed.message, base_before, base_before
 
     def on_job_change(job_id, weights_name="final"):
         # A new job or other weights: a new conversation, and the old model's memory back.
-        try:
+        with unexpected(t, "chat_model"):
             host.release_unless(f"{job_id}:{weights_name or 'final'}")
-        except Exception as e:  # noqa: BLE001
-            warn_unexpected(t, e)
         return [], [], [], []
 
+    @unexpected(t, "chat_model", fallback=lambda message: (gr.skip(), [], [], [], []))
     def on_pick_job(job_id):
-        try:
-            return gr.update(choices=weight_choices(ctx, job_id), value="final"), *on_job_change(job_id)
-        except Exception as e:  # noqa: BLE001
-            warn_unexpected(t, e)
-            return gr.skip(), [], [], [], []
+        return gr.update(choices=weight_choices(ctx, job_id), value="final"), *on_job_change(job_id)
 
     outputs = [chatbot, history, message, status, base_box, base_history]
     inputs = [job, weights, message, history, base_history, system, temperature, top_p, max_tokens, compare]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
-from studio.context import Ctx, warn_unexpected
+from studio.context import Ctx
 from studio.plots import loss_figure
+from studio.unexpected import unexpected
 
 COLUMNS = ["step", "loss", "job"]
 
@@ -32,28 +33,23 @@ def build(ctx: Ctx) -> gr.Dropdown:
     seen = gr.State(None)
     timer = gr.Timer(5.0)
 
+    @unexpected(t, "compare", fallback=lambda message: (gr.skip(), message))
     def draw(job_ids):
-        try:
-            frame = compare_frame(ctx, job_ids)
-            n_jobs = frame["job"].nunique()
-            text = t["compare.points"].format(jobs=n_jobs, n=len(frame)) if n_jobs >= 2 else t["compare.empty"]
-            return (loss_figure(frame, series="job") if len(frame) else None), text
-        except Exception as e:  # noqa: BLE001
-            return gr.skip(), warn_unexpected(t, e)
+        frame = compare_frame(ctx, job_ids)
+        n_jobs = frame["job"].nunique()
+        text = t["compare.points"].format(jobs=n_jobs, n=len(frame)) if n_jobs >= 2 else t["compare.empty"]
+        return (loss_figure(frame, series="job") if len(frame) else None), text
 
+    @unexpected(t, "compare")
     def tick(job_ids, last):
         """New jobs become pickable; the curves of running jobs grow."""
-        try:
-            all_ids = [j.id for j in ctx.store.list_jobs()]
-            sizes = [len(ctx.store.read_metrics(j)) for j in job_ids or []]
-            key = [all_ids, list(job_ids or []), sizes]
-            if key == last:
-                return gr.skip(), gr.skip(), gr.skip(), last
-            keep = [j for j in job_ids or [] if j in all_ids]
-            return (gr.update(choices=all_ids, value=keep), *draw(keep), key)
-        except Exception as e:  # noqa: BLE001
-            warn_unexpected(t, e)
+        all_ids = [j.id for j in ctx.store.list_jobs()]
+        sizes = [len(ctx.store.read_metrics(j)) for j in job_ids or []]
+        key = [all_ids, list(job_ids or []), sizes]
+        if key == last:
             return gr.skip(), gr.skip(), gr.skip(), last
+        keep = [j for j in job_ids or [] if j in all_ids]
+        return (gr.update(choices=all_ids, value=keep), *draw(keep), key)
 
     picked.input(draw, picked, [plot, summary], show_progress="hidden")
     timer.tick(tick, [picked, seen], [picked, plot, summary, seen], show_progress="hidden")

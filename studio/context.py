@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
-
-import gradio as gr
 
 from backend.spec import JobSpec
 from backend.store import JobStore
 from backend.workspace import Workspace
-
-log = logging.getLogger("studio.ui")
 
 
 @dataclass
@@ -25,10 +20,3 @@ class Ctx:
     # Folders whose files the Data step may read by path (the workspace and data/ always).
     data_roots: list = field(default_factory=list)
 
-
-def warn_unexpected(t: dict[str, str], exc: BaseException) -> str:
-    """Log a handler's unexpected error and show it as a toast; returns the message."""
-    log.exception("handler failed")
-    message = t["error.unexpected"].format(message=f"{type(exc).__name__}: {exc}")
-    gr.Warning(message)
-    return message

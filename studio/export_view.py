@@ -20,8 +20,9 @@ import gradio as gr
 import pandas as pd
 
 from backend.resources import PROJECT_ROOT
-from studio.context import Ctx, warn_unexpected
+from studio.context import Ctx
 from studio.i18n import msg
+from studio.unexpected import unexpected
 
 TIMEOUT_S = 3600
 
@@ -99,17 +100,15 @@ def wire(ctx: Ctx, view: ExportView, picker: gr.Dropdown) -> None:
     t = ctx.t
 
     def action(args_of, done_key: str):
+        @unexpected(t, "export", fallback=lambda message: message)
         def fn(job_id, *values):
             if not job_id:
                 yield t["runs.pick_first"]
                 return
             yield t["export.running"]
-            try:
-                args, token = args_of(job_id, *values)
-                ok, text = run_cli(ctx, args, token)
-                yield t[done_key].format(path=text.splitlines()[-1] if text else "") if ok else "⚠ " + text
-            except Exception as e:  # noqa: BLE001
-                yield warn_unexpected(t, e)
+            args, token = args_of(job_id, *values)
+            ok, text = run_cli(ctx, args, token)
+            yield t[done_key].format(path=text.splitlines()[-1] if text else "") if ok else "⚠ " + text
         return fn
 
     view.merged.click(action(lambda j, d: (["export", j, "--to", "merged", "--dtype", d], None), "export.done"),
@@ -124,23 +123,21 @@ def wire(ctx: Ctx, view: ExportView, picker: gr.Dropdown) -> None:
     view.push.click(action(push_args, "export.pushed"), [picker, view.repo, view.private, view.token], view.status,
                     concurrency_id="export", concurrency_limit=1)
 
+    @unexpected(t, "evaluate", fallback=lambda message: (message, "", gr.update(visible=False)))
     def evaluate(job_id, rows):
         hidden = gr.update(visible=False)
         if not job_id:
             yield t["runs.pick_first"], "", hidden
             return
         yield t["eval.running"], "", hidden
-        try:
-            ok, text = run_cli(ctx, ["eval", job_id, "--rows", str(int(rows or 10)), "--json"])
-            if not ok:
-                yield "⚠ " + text, "", hidden
-                return
-            report = json.loads(text)
-            frame = pd.DataFrame(report["results"], columns=["prompt", "reference", "base", "tuned"])
-            frame.columns = [t["eval.col.prompt"], t["eval.col.reference"], t["eval.base"], t["eval.tuned"]]
-            yield "", scores_markdown(t, report["scores"]), gr.update(value=frame, visible=True)
-        except Exception as e:  # noqa: BLE001
-            yield warn_unexpected(t, e), "", hidden
+        ok, text = run_cli(ctx, ["eval", job_id, "--rows", str(int(rows or 10)), "--json"])
+        if not ok:
+            yield "⚠ " + text, "", hidden
+            return
+        report = json.loads(text)
+        frame = pd.DataFrame(report["results"], columns=["prompt", "reference", "base", "tuned"])
+        frame.columns = [t["eval.col.prompt"], t["eval.col.reference"], t["eval.base"], t["eval.tuned"]]
+        yield "", scores_markdown(t, report["scores"]), gr.update(value=frame, visible=True)
 
     view.evaluate.click(evaluate, [picker, view.rows], [view.status, view.scores, view.table],
                         concurrency_id="export", concurrency_limit=1)

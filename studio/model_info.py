@@ -13,6 +13,7 @@ from pathlib import Path
 
 from backend.demo import DEMO_CONFIG, VOCAB_SIZE, demo_dir, is_built
 from backend.hub import unreachable_reason
+from studio.unexpected import unexpected
 
 
 class ModelInfoError(RuntimeError):
@@ -73,17 +74,16 @@ def describe_hub(repo_id: str, timeout_s: float = 3.0) -> ModelInfo:
     cached = try_to_load_from_cache(repo_id, "config.json")
     if not isinstance(cached, str):
         _check_reachable(timeout_s)
-        try:
+        with unexpected.optional("hub_config") as failed:
             cached = hf_hub_download(repo_id, "config.json", etag_timeout=timeout_s)
-        except Exception as e:  # noqa: BLE001 - every hub failure becomes a message
+        if failed.error is not None:  # every hub failure becomes a message
+            e = failed.error
             raise ModelInfoError(f"cannot read {repo_id} from the hub: {type(e).__name__}: {str(e)[:300]}") from None
     config = _read_json(Path(cached))
     template: bool | None = None
-    try:
+    with unexpected.optional("hub_tokenizer_config"):  # an optional detail
         tok = hf_hub_download(repo_id, "tokenizer_config.json", etag_timeout=timeout_s)
         template = bool(_read_json(Path(tok)).get("chat_template"))
-    except Exception:  # noqa: BLE001 - optional detail
-        pass
     return ModelInfo(
         architecture=_architecture(config),
         params=params_from_config(config),

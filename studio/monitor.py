@@ -24,9 +24,10 @@ from backend.plan.advice import advise
 from backend.plan.estimate import format_bytes
 from backend.store import RESUMABLE_STATES, InvalidTransition
 from backend.workspace import PathError
-from studio.context import Ctx, warn_unexpected
+from studio.context import Ctx
 from studio.i18n import lang_of, msg
 from studio.plots import count_loss_points, loss_figure, loss_frame, system_figure
+from studio.unexpected import unexpected
 
 OUTPUT_NAMES = (
     "header",
@@ -375,47 +376,39 @@ def build(ctx: Ctx) -> MonitorTab:
         samples,
     ]
 
+    @unexpected(t, "monitor")
     def tick(job_id, seen):
-        try:
-            ups, seen = updates(ctx, job_id, seen)
-            ids = job_ids(ctx)
-            picker_up = gr.update(choices=ids) if seen.get("ids") != ids else gr.skip()
-            seen["ids"] = ids
-            return [picker_up, *ups, seen]
-        except Exception as e:  # noqa: BLE001
-            warn_unexpected(t, e)
-            return [gr.skip()] * (len(outputs) + 2)
+        ups, seen = updates(ctx, job_id, seen)
+        ids = job_ids(ctx)
+        picker_up = gr.update(choices=ids) if seen.get("ids") != ids else gr.skip()
+        seen["ids"] = ids
+        return [picker_up, *ups, seen]
 
+    @unexpected(t, "monitor")
     def select(job_id):
-        try:
-            ups, seen = updates(ctx, job_id, {})
-            return [*ups, seen]
-        except Exception as e:  # noqa: BLE001
-            warn_unexpected(t, e)
-            return [gr.skip()] * (len(outputs) + 1)
+        ups, seen = updates(ctx, job_id, {})
+        return [*ups, seen]
 
+    @unexpected(t, "cancel")
     def on_cancel(job_id, seen):
         """First click on a running job: graceful stop (SIGTERM, checkpoint); the next: kill."""
         if not job_id:
             return gr.skip(), seen
-        try:
-            job = ctx.store.get(job_id)
-            if job is None:
-                gr.Warning(t["runs.no_such_job"].format(job=job_id))
-                return gr.skip(), seen
-            was = cancel_mode(job)
-            state = ctx.store.request_cancel(job_id)
-            if state == "running":
-                gr.Info(t["monitor.kill_sent" if was == "kill" else "monitor.stop_requested"].format(job=job_id))
-            else:
-                gr.Info(t["monitor.cancel_sent"].format(job=job_id, state=state))
-            fresh = ctx.store.get(job_id)
-            mode = cancel_mode(fresh) if fresh else "off"
-            return cancel_update(t, mode), {**(seen or {}), "cancel": mode}  # relabel now, not on the next tick
-        except Exception as e:  # noqa: BLE001
-            warn_unexpected(t, e)
+        job = ctx.store.get(job_id)
+        if job is None:
+            gr.Warning(t["runs.no_such_job"].format(job=job_id))
             return gr.skip(), seen
+        was = cancel_mode(job)
+        state = ctx.store.request_cancel(job_id)
+        if state == "running":
+            gr.Info(t["monitor.kill_sent" if was == "kill" else "monitor.stop_requested"].format(job=job_id))
+        else:
+            gr.Info(t["monitor.cancel_sent"].format(job=job_id, state=state))
+        fresh = ctx.store.get(job_id)
+        mode = cancel_mode(fresh) if fresh else "off"
+        return cancel_update(t, mode), {**(seen or {}), "cancel": mode}  # relabel now, not on the next tick
 
+    @unexpected(t, "resume", fallback=None)
     def on_resume(job_id):
         if not job_id:
             return
@@ -426,8 +419,6 @@ def build(ctx: Ctx) -> MonitorTab:
             gr.Warning(msg(t, e))
         except KeyError:
             gr.Warning(t["runs.no_such_job"].format(job=job_id))
-        except Exception as e:  # noqa: BLE001
-            warn_unexpected(t, e)
 
     timer.tick(tick, [picker, prev], [picker, *outputs, prev], show_progress="hidden")
     picker.change(select, picker, [*outputs, prev], show_progress="hidden")

@@ -32,10 +32,11 @@ from backend.plan.presets import (
     save_preset,
 )
 from backend.spec import JobSpec, SpecError, SpecIssue
-from studio.context import Ctx, warn_unexpected
+from studio.context import Ctx
 from studio.form import FormValues, form_from_spec, spec_from_form
 from studio.i18n import lang_of, msg
 from studio.steps.fields import Form
+from studio.unexpected import unexpected
 
 SPEC_FILE_LIMIT = 1024 * 1024  # a spec is a few KB; anything this big is the wrong file
 # Normalised by the round trip through the form (made absolute), not lost.
@@ -167,14 +168,12 @@ def wire(ctx: Ctx, view: PresetsView, form: Form, wizard_tabs, after: tuple) -> 
     refresh)."""
     t = ctx.t
 
+    @unexpected(t, "presets", fallback=lambda message: (gr.skip(), message))
     def redraw(preset_id):
-        try:
-            options = choices(ctx)
-            ids = [value for _, value in options]
-            chosen = preset_id if preset_id in ids else None
-            return gr.update(choices=options, value=chosen), describe(ctx, chosen)
-        except Exception as e:  # noqa: BLE001
-            return gr.skip(), warn_unexpected(t, e)
+        options = choices(ctx)
+        ids = [value for _, value in options]
+        chosen = preset_id if preset_id in ids else None
+        return gr.update(choices=options, value=chosen), describe(ctx, chosen)
 
     view.refresh = (redraw, [view.picker], [view.picker, view.description])
     view.accordion.expand(*view.refresh)
@@ -186,6 +185,7 @@ def wire(ctx: Ctx, view: PresetsView, form: Form, wizard_tabs, after: tuple) -> 
             message += "\n\n" + t["presets.dropped"].format(fields=", ".join(f"`{d}`" for d in dropped))
         return {wizard_tabs: gr.Tabs(selected="model"), **form.updates(values), view.status: message}
 
+    @unexpected(t, "preset", fallback=lambda message: {view.status: message})
     def on_apply(data: dict):
         preset_id = data[view.picker]
         if not preset_id:
@@ -200,9 +200,8 @@ def wire(ctx: Ctx, view: PresetsView, form: Form, wizard_tabs, after: tuple) -> 
             return {view.status: t["presets.apply_failed"].format(title=title, issues=issues_markdown(e))}
         except ValueError as e:  # no such preset (deleted since the list was drawn)
             return {view.status: "⚠ " + msg(t, e)}
-        except Exception as e:  # noqa: BLE001
-            return {view.status: warn_unexpected(t, e)}
 
+    @unexpected(t, "spec_file", fallback=lambda message: {view.status: message, view.upload: None})
     def on_file(data: dict):
         path = data[view.upload]
         if not path:
@@ -214,9 +213,8 @@ def wire(ctx: Ctx, view: PresetsView, form: Form, wizard_tabs, after: tuple) -> 
         except SpecError as e:
             return {view.status: t["presets.load_failed"].format(file=shown, issues=issues_markdown(e)),
                     view.upload: None}
-        except Exception as e:  # noqa: BLE001
-            return {view.status: warn_unexpected(t, e), view.upload: None}
 
+    @unexpected(t, "save_preset", fallback=lambda message: (gr.skip(), message))
     def on_save(data: dict):
         try:
             preset = save_from_form(ctx, data[view.name], form.values(data))
@@ -229,8 +227,6 @@ def wire(ctx: Ctx, view: PresetsView, form: Form, wizard_tabs, after: tuple) -> 
             return gr.skip(), t["presets.form_invalid"].format(issues=issues_markdown(e))
         except PresetError as e:
             return gr.skip(), t["presets.save_failed"].format(message=e)
-        except Exception as e:  # noqa: BLE001
-            return gr.skip(), warn_unexpected(t, e)
 
     form_outputs = [wizard_tabs, *form.inputs, view.status]
     view.apply.click(on_apply, {view.picker, *form.inputs}, form_outputs).then(*after)

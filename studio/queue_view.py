@@ -8,8 +8,9 @@ import gradio as gr
 import pandas as pd
 
 from backend.store import InvalidTransition
-from studio.context import Ctx, warn_unexpected
+from studio.context import Ctx
 from studio.i18n import msg
+from studio.unexpected import unexpected
 
 
 def queue_frame(ctx: Ctx) -> pd.DataFrame:
@@ -62,44 +63,32 @@ def build(ctx: Ctx) -> None:
         text = t["queue.intro"] if len(frame) else f"{t['queue.intro']} {t['queue.empty']}"
         return text, frame, gr.update(choices=[j.id for j in ctx.store.queue()]), key
 
+    @unexpected(t, "queue")
     def tick(last):
-        try:
-            return current(last)
-        except Exception as e:  # noqa: BLE001
-            warn_unexpected(t, e)
-            return gr.skip(), gr.skip(), gr.skip(), last
+        return current(last)
 
+    @unexpected(t, "move")
     def on_move(job_id, steps):
-        try:
-            if not job_id:
-                gr.Warning(t["runs.pick_first"])
-                return gr.skip(), gr.skip(), gr.skip(), gr.skip()
-            problem = move(ctx, job_id, steps)
-            if problem:
-                gr.Warning(problem)
-            return current(None, force=True)
-        except Exception as e:  # noqa: BLE001
-            warn_unexpected(t, e)
+        if not job_id:
+            gr.Warning(t["runs.pick_first"])
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        problem = move(ctx, job_id, steps)
+        if problem:
+            gr.Warning(problem)
+        return current(None, force=True)
 
+    @unexpected(t, "cancel")
     def on_cancel(job_id):
-        try:
-            if not job_id:
-                gr.Warning(t["runs.pick_first"])
-                return gr.skip(), gr.skip(), gr.skip(), gr.skip()
-            gr.Info(cancel(ctx, job_id))
-            text, frame, choices, key = current(None, force=True)
-            return text, frame, gr.update(choices=[j.id for j in ctx.store.queue()], value=None), key
-        except Exception as e:  # noqa: BLE001
-            warn_unexpected(t, e)
+        if not job_id:
+            gr.Warning(t["runs.pick_first"])
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        gr.Info(cancel(ctx, job_id))
+        text, frame, choices, key = current(None, force=True)
+        return text, frame, gr.update(choices=[j.id for j in ctx.store.queue()], value=None), key
 
+    @unexpected(t, "queue")
     def pick_row(frame, evt: gr.SelectData):
-        try:
-            return str(frame.iloc[evt.index[0], 1])
-        except Exception as e:  # noqa: BLE001
-            warn_unexpected(t, e)
-            return gr.skip()
+        return str(frame.iloc[evt.index[0], 1])
 
     outputs = [intro, table, job, seen]
     timer.tick(tick, seen, outputs, show_progress="hidden")

@@ -15,7 +15,8 @@ import pandas as pd
 
 from backend.store import STATES, InvalidTransition
 from studio import compare, queue_view
-from studio.context import Ctx, warn_unexpected
+from studio.context import Ctx
+from studio.unexpected import unexpected
 
 
 @dataclass
@@ -78,24 +79,18 @@ def build(ctx: Ctx) -> RunsTab:
     last = gr.State(None)
     timer = gr.Timer(3.0)
 
+    @unexpected(t, "runs")
     def tick(filter_states, seen):
-        try:
-            frame = runs_frame(ctx, filter_states)
-            all_ids = [j.id for j in ctx.store.list_jobs()]
-            key = [frame.to_json(), all_ids]
-            if key == seen:
-                return gr.skip(), gr.skip(), seen
-            return frame, gr.update(choices=all_ids), key
-        except Exception as e:  # noqa: BLE001
-            warn_unexpected(t, e)
+        frame = runs_frame(ctx, filter_states)
+        all_ids = [j.id for j in ctx.store.list_jobs()]
+        key = [frame.to_json(), all_ids]
+        if key == seen:
             return gr.skip(), gr.skip(), seen
+        return frame, gr.update(choices=all_ids), key
 
+    @unexpected(t, "runs")
     def pick_row(frame, evt: gr.SelectData):
-        try:
-            return str(frame.iloc[evt.index[0], 0])
-        except Exception as e:  # noqa: BLE001
-            warn_unexpected(t, e)
-            return gr.skip()
+        return str(frame.iloc[evt.index[0], 0])
 
     def ask_delete(job_id):
         if not job_id:
@@ -104,27 +99,26 @@ def build(ctx: Ctx) -> RunsTab:
         label = t["runs.confirm_delete"].format(job=job_id)
         return gr.update(visible=True), gr.update(value=label), job_id
 
+    @unexpected(t, "delete", fallback=lambda message: (gr.update(visible=False), gr.update(value=message, visible=True),
+                                                        gr.skip(), gr.skip(), None, gr.skip()))
     def do_delete(job_id, filter_states):
         hidden = gr.update(visible=False)
-        try:
-            if not job_id:
-                return hidden, gr.skip(), gr.skip(), gr.skip(), None, gr.skip()
-            done, text = delete_job(ctx, job_id)
-            if done:
-                gr.Info(text)
-                all_ids = [j.id for j in ctx.store.list_jobs()]
-                frame = runs_frame(ctx, filter_states)
-                return hidden, gr.update(visible=False), frame, gr.update(choices=all_ids, value=None), None, None
-            gr.Warning(text)
-            return (
-                hidden,
-                gr.update(value=t["runs.refused"].format(message=text), visible=True),
-                *[gr.skip()] * 2,
-                None,
-                gr.skip(),
-            )
-        except Exception as e:  # noqa: BLE001
-            return hidden, gr.update(value=warn_unexpected(t, e), visible=True), gr.skip(), gr.skip(), None, gr.skip()
+        if not job_id:
+            return hidden, gr.skip(), gr.skip(), gr.skip(), None, gr.skip()
+        done, text = delete_job(ctx, job_id)
+        if done:
+            gr.Info(text)
+            all_ids = [j.id for j in ctx.store.list_jobs()]
+            frame = runs_frame(ctx, filter_states)
+            return hidden, gr.update(visible=False), frame, gr.update(choices=all_ids, value=None), None, None
+        gr.Warning(text)
+        return (
+            hidden,
+            gr.update(value=t["runs.refused"].format(message=text), visible=True),
+            *[gr.skip()] * 2,
+            None,
+            gr.skip(),
+        )
 
     timer.tick(tick, [states, last], [table, selected, last], show_progress="hidden")
     refresh.click(lambda s: tick(s, None), states, [table, selected, last])

@@ -150,3 +150,26 @@ def test_a_served_app_answers_after_a_handler_failed(toasts):
         assert "cannot check again" in client.predict("again", api_name="/boom")
     finally:
         app.close()
+
+
+def test_the_studio_review_handler_shows_the_failure(tmp_path, toasts, monkeypatch):
+    """The real Review handler of the built studio, with the check raising: the problem box says so,
+    Start is disabled, and the next call with the check working answers as usual."""
+    from backend.workspace import Workspace
+    from studio.app import build_app
+    from studio.steps import review as review_step
+
+    app = build_app(Workspace.at(tmp_path / "ws"), "en")
+    fns = app.fns.values() if isinstance(app.fns, dict) else app.fns
+    show = next(f for f in fns if f.name == "show_review")
+    data = {c: c.value for c in show.inputs}
+    real = review_step.check
+    monkeypatch.setattr(review_step, "check", lambda *a: (_ for _ in ()).throw(RuntimeError("probe crashed")))
+    failed = show.fn(data)
+    problems = next(v for c, v in failed.items() if c.elem_id == "review-problems")
+    start = next(v for c, v in failed.items() if c.elem_id == "start-button")
+    assert "Checking the job failed unexpectedly (RuntimeError: probe crashed)" in problems
+    assert start["interactive"] is False and toasts == [problems]
+    monkeypatch.setattr(review_step, "check", real)
+    fine = show.fn(data)
+    assert next(v for c, v in fine.items() if c.elem_id == "review-yaml").startswith("model:")

@@ -25,7 +25,7 @@ from backend.resources import CHAT_TEMPLATES_DIR
 from backend.spec import DEMO, SpecError
 from backend.workspace import Workspace, safe_filename
 from studio import data_view as dv
-from studio.context import Ctx, warn_unexpected
+from studio.context import Ctx
 from studio.form import (
     DATA_PATH,
     DATA_SOURCE,
@@ -37,6 +37,7 @@ from studio.form import (
 )
 from studio.i18n import msg
 from studio.steps.fields import Form
+from studio.unexpected import unexpected
 
 PLACEHOLDER_SLOTS = 4
 
@@ -237,6 +238,7 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
     outs = [keys_state, *slots, step.summary, p["skipped"], *map_outs, p["mapping_box"], p["row"], p["preview"],
             p["hist"], p["bad_rows"], p["hist_ok"]]
 
+    @unexpected(t, "data", fallback=lambda message: {step.summary: message})
     def refresh(data: dict):
         """Scan the data (streaming progress), then show mapping, skipped rows, row 1 and the histogram."""
         try:
@@ -257,8 +259,6 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
         except (DataError, SpecError) as e:
             yield _problem(str(e), data_unsure=isinstance(e, DataError) and "cannot tell the format" in str(e),
                            data=data)
-        except Exception as e:  # noqa: BLE001
-            yield {step.summary: warn_unexpected(t, e)}
 
     def _cleared(text: str) -> dict:
         """No data to show: the reason in the summary, the slots, skipped rows, preview and chart empty."""
@@ -278,13 +278,12 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
         return {**_cleared(text + "\n\n" + t["data.unsure"]), **updates, p["mapping_box"]: gr.update(open=True)}
 
     def _file_columns(raw) -> list[str]:
-        try:
+        with unexpected.optional("file_columns"):  # only for the dropdown choices
             spec = dv.data_spec({**raw, "format": "auto", "columns": {}})
             from backend.data.sources import open_rows
 
             return open_rows(dv.main_source(ctx, spec)).columns()
-        except Exception:  # noqa: BLE001 - only for the dropdown choices
-            return []
+        return []
 
     def _final(report, main, spec, keys, values, m_src, m_path, max_len, template) -> dict:
         old = dict(zip(keys or [], values, strict=False))
@@ -315,6 +314,7 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
         prefix = f"<div class='dp-note'>{note}</div>" if note else ""
         return prefix + view.html
 
+    @unexpected(t, "preview", fallback=lambda message: message)
     def show_row(number, data: dict):
         """Row `number` alone (navigation, placeholders, model or max_length changed)."""
         try:
@@ -331,22 +331,18 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
             return _row_html(report, main, spec, number, tok, note or _in_use(used), max_len)
         except (DataError, SpecError) as e:
             return f"<div class='dp-skipped'>{t['data.error'].format(message=e)}</div>"
-        except Exception as e:  # noqa: BLE001
-            return warn_unexpected(t, e)
 
+    @unexpected(t, "preview", fallback=lambda message: (message, None))
     def _redraw(number, data: dict) -> tuple[str, object]:
         """(preview html, histogram figure or None when the tokenizer is not ready)."""
-        try:
-            raw, keys, values, m_src, m_path, max_len, template = unpack(data)
-            html = show_row(number, data)
-            spec = dv.data_spec(raw) if raw["train"] else None
-            report = dv.REPORTS.get(dv.ReportCache.key(dv.main_source(ctx, spec), spec)) if spec else None
-            tok, _, _ = dv.TOKENIZERS.get(ctx, m_src, m_path, template)
-            if report is None or tok is None:
-                return html, None
-            return html, dv.length_figure(t, dv.token_lengths(tok, report), max_len, report.valid_rows)
-        except Exception as e:  # noqa: BLE001
-            return warn_unexpected(t, e), None
+        raw, keys, values, m_src, m_path, max_len, template = unpack(data)
+        html = show_row(number, data)
+        spec = dv.data_spec(raw) if raw["train"] else None
+        report = dv.REPORTS.get(dv.ReportCache.key(dv.main_source(ctx, spec), spec)) if spec else None
+        tok, _, _ = dv.TOKENIZERS.get(ctx, m_src, m_path, template)
+        if report is None or tok is None:
+            return html, None
+        return html, dv.length_figure(t, dv.token_lengths(tok, report), max_len, report.valid_rows)
 
     def redraw(data: dict):
         """Preview and histogram again: the model (tokenizer) or max_length changed."""

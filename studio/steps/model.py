@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from studio.context import Ctx, warn_unexpected
+from studio.context import Ctx
 from studio.form import MODEL_PATH, MODEL_SOURCE
 from studio.model_info import ModelInfoError, describe_demo, describe_hub, describe_local, format_params
 from studio.steps.fields import Form
+from studio.unexpected import unexpected
 
 
 @dataclass
@@ -23,17 +24,18 @@ class ModelStep:
 def describe(ctx: Ctx, source: str, path: str) -> str:
     """Markdown describing the chosen model, or the problem that stops us from describing it."""
     t = ctx.t
-    try:
-        if source == "demo":
-            info = describe_demo(ctx.workspace.models_dir)
-        elif source == "hub":
-            info = describe_hub(path)
-        else:
-            info = describe_local(path)
-    except ModelInfoError as e:
-        return t["model.error"].format(message=e)
-    except Exception as e:  # noqa: BLE001
-        return warn_unexpected(t, e)
+    with unexpected(t, "model") as failed:
+        try:
+            if source == "demo":
+                info = describe_demo(ctx.workspace.models_dir)
+            elif source == "hub":
+                info = describe_hub(path)
+            else:
+                info = describe_local(path)
+        except ModelInfoError as e:
+            return t["model.error"].format(message=e)
+    if failed.message:
+        return failed.message
     template = {True: t["model.template.yes"], False: t["model.template.no"], None: t["model.template.unknown"]}
     return t["model.info"].format(
         arch=info.architecture,

@@ -16,6 +16,7 @@ from studio.form import MODEL_SOURCE, FormValues, spec_from_form
 from studio.i18n import msg
 from studio.steps.fields import Form
 from studio.steps.review_plan import plan_markdown
+from studio.unexpected import unexpected
 
 
 @dataclass
@@ -87,10 +88,9 @@ def resources_markdown(ctx: Ctx, spec: JobSpec, values: FormValues) -> str:
 
         hw = detect(ctx.workspace.root)
         device = "cuda" if hw.gpus and spec.training.device != "cpu" else "cpu"
-        try:
+        lengths = None  # a template that cannot render the sample: every row at max_length
+        with unexpected.optional("sample_lengths"):
             lengths = sample_lengths(ctx, spec, values)  # the Data step's sample: the batches the data makes
-        except Exception:  # noqa: BLE001 - a template that cannot render the sample: every row at max_length
-            lengths = None
         est = estimate_memory(spec, config, device, lengths=lengths)
         budget = hw.budget_bytes(device)
         lines.append(t["review.memory"].format(

@@ -15,6 +15,7 @@ from backend.spec import JobSpec
 from studio import data_view as dv
 from studio import speed
 from studio.form import MODEL_SOURCE, FormValues, estimate_steps
+from studio.unexpected import unexpected
 
 
 def fmt_duration(t, seconds: float) -> str:
@@ -71,10 +72,9 @@ def plan_markdown(ctx, spec: JobSpec, values: FormValues, rows: int) -> str:
         lines.append(t["review.processes"].format(n=d.world_size, strategy=d.strategy, machines=d.num_machines,
                                                   batch=tr.batch_size, accum=tr.gradient_accumulation_steps,
                                                   per_step=per_step))
-    try:
+    avg = None  # a template that cannot render the sample: no token count
+    with unexpected.optional("mean_tokens"):
         avg = mean_tokens(ctx, spec, values)
-    except Exception:  # noqa: BLE001 - a template that cannot render the sample: no token count
-        avg = None
     if avg is not None:
         seen = min(steps * per_step, train_rows * tr.num_epochs if tr.max_steps <= 0 else steps * per_step)
         lines.append(t["review.tokens"].format(tokens=f"{int(avg * seen):,}", avg=f"{avg:,.0f}",
