@@ -391,7 +391,7 @@ def main() -> None:
         r["n_params"] = big_config["n_params"]
         r.update(estimate_row(q7, big_config, lengths, r, device))
         record(r)
-    # the ablations and stages are forked from a warm worker (backend/warm.py): their start-up is not the point
+    # the ablations and stages are forked from a warm worker (backend/jobs/warm.py): their start-up is not the point
     warm = {**env, "STUDIO_WARM": "1", "STUDIO_WARM_IDLE_S": "120"}
     if args.stages:
         run_stages(ws, out, warm, device)

@@ -1,9 +1,9 @@
-"""How close the Review's time is to the real run: `backend.probe` (a few timed steps) against a
+"""How close the Review's time is to the real run: `backend.jobs.probe` (a few timed steps) against a
 whole run of the same job, side by side.
 
     .venv/bin/python benchmarks/bench_time_estimate.py [--steps 4] [--set training.num_epochs=5 ...]
 
-Both run here as the studio runs them: the probe as `python -m backend.probe` (its own process, as
+Both run here as the studio runs them: the probe as `python -m backend.jobs.probe` (its own process, as
 the Review's *Measure speed* does), the job as `studio train` (its own worker process). The table
 gives the probe's start-up and pace, the estimate (start-up + steps x pace) and the run's wall time
 and start-up from its summary.json, and estimate / actual.
@@ -43,7 +43,7 @@ def main() -> None:
         spec_path.write_text(spec.to_yaml(), encoding="utf-8")
 
         t0 = time.perf_counter()
-        probe = subprocess.run([sys.executable, "-m", "backend.probe", "--workspace", str(ws.root), str(spec_path),
+        probe = subprocess.run([sys.executable, "-m", "backend.jobs.probe", "--workspace", str(ws.root), str(spec_path),
                                 "--steps", str(args.steps)], capture_output=True, text=True, env=env, check=True)
         probe_wall = time.perf_counter() - t0
         result = json.loads(probe.stdout.strip().splitlines()[-1])

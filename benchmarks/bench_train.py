@@ -14,7 +14,7 @@ for ours also the `studio train` process that checks the spec and data and start
 the rest of the wall time (saving the adapter; for ours also plots, summary, the adapter zip).
 
 `studio train` runs three times: first with an empty tokenization cache (it starts cold and leaves
-a warm worker, backend/warm.py, for the next job), then again on the same data (the cache is keyed
+a warm worker, backend/jobs/warm.py, for the next job), then again on the same data (the cache is keyed
 by data, tokenizer and max length; the job is forked by the warm worker), which is the start-up a
 user sees on a second run, and once more with STUDIO_WARM=0 (a cold process on cached data). The baseline is benchmarks/trl_baseline.py; with --llamafactory-python, LLaMA-Factory's
 trainer on the same job is a second one (benchmarks/llamafactory_baseline.py), in a venv of its own
@@ -160,7 +160,7 @@ def main() -> None:
         sys.exit(f"{args.data} not found: give --data an alpaca json (LLaMA-Factory's alpaca_en_demo.json)")
     rows = json.loads(args.data.read_text(encoding="utf-8"))[: args.rows]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
-           "STUDIO_WARM_IDLE_S": "120"}  # the warm worker the first run leaves (backend/warm.py) ends soon after
+           "STUDIO_WARM_IDLE_S": "120"}  # the warm worker the first run leaves (backend/jobs/warm.py) ends soon after
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
         data = tmp / "alpaca.json"

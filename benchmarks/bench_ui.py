@@ -16,7 +16,7 @@ succeeded. Variants, interleaved, `--repeats` times each, medians reported:
   environment, its text waited for the same way; the ratio is the studio's cost over gradio's own.
 
 (b) Monitor delay. A job is put into the store in the `running` state before the studio starts,
-its pid a live stand-in process whose command line names `backend.worker` and the job
+its pid a live stand-in process whose command line names `backend.jobs.worker` and the job
 directory (so the scheduler adopts it and never marks it interrupted; nothing trains). The
 page is opened at `?job=ID` (the Monitor). Then `--lines` metrics lines, in the format of
 `backend/training/callback.py`'s `on_log`, are appended to the job's metrics.jsonl at random
@@ -247,7 +247,7 @@ def bench_monitor(browser, tmp: Path, models: Path, lines: int, seed: int = 0) -
     job_id = store.create_job(JobSpec.from_yaml(DEMO_SPEC.read_text(encoding="utf-8")))
     job_dir = store.job_dir(job_id)
     # The stand-in worker: alive, and named like one (scheduler.is_worker_alive reads the command line).
-    stand_in = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)", "-m", "backend.worker",
+    stand_in = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)", "-m", "backend.jobs.worker",
                                  str(job_dir)], start_new_session=True)
     store.mark_running(job_id, stand_in.pid)
     t_job = time.time()

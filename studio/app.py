@@ -289,7 +289,7 @@ def launch(
     Only gradio's own temp folder is served: no `allowed_paths`, so the workspace (jobs, uploads,
     models) cannot be fetched by URL; downloads are copies (see monitor.zip_for_download).
     """
-    from backend.scheduler import Scheduler
+    from backend.jobs.scheduler import Scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     ws = workspace if isinstance(workspace, Workspace) else Workspace.at(workspace)

@@ -150,7 +150,7 @@ def cmd_serve(args) -> int:
 def cmd_serve_worker(args) -> int:
     if _versions_refused("studio serve-worker", training=True):
         return 2
-    from backend.scheduler import Scheduler
+    from backend.jobs.scheduler import Scheduler
     from backend.store import JobStore
 
     store = JobStore(_workspace(args))
@@ -211,8 +211,8 @@ def cmd_train(args) -> int:
             spec.model.name_or_path = str(Path(spec.model.name_or_path).expanduser().resolve())
 
     workspace = _workspace(args)
-    from backend.launch import LaunchError
-    from backend.scheduler import spawn_worker
+    from backend.jobs.launch import LaunchError
+    from backend.jobs.scheduler import spawn_worker
     from backend.store import JobStore
 
     store = JobStore(workspace)
@@ -245,7 +245,7 @@ def _follow(store, job_id: str, proc) -> int:
             tqdm.write("stopping: saving a checkpoint (Ctrl-C again to kill)")
             proc.send_signal(signal.SIGTERM)
         else:  # the processes of a multi-process job too
-            from backend.scheduler import signal_worker
+            from backend.jobs.scheduler import signal_worker
 
             signal_worker(proc.pid, signal.SIGKILL)
 
@@ -260,7 +260,7 @@ def _follow(store, job_id: str, proc) -> int:
         bar.close()
     job = store.get(job_id)
     if job.state == "running":  # killed before it could record anything
-        from backend.scheduler import interrupted_error
+        from backend.jobs.scheduler import interrupted_error
 
         store.mark_interrupted(job_id, interrupted_error(store, job_id, f"exited with code {proc.returncode}"))
         job = store.get(job_id)

@@ -51,7 +51,7 @@ IGNORED = {
     ("backend/plan/estimate.py", "{} TB"): "a size: the unit is the same in Chinese",
     ("backend/training/early_stop.py", "`patience` must be at least 1, got {}."):
         "the spec checks `training.early_stopping_patience` first",
-    ("backend/probe.py", "`steps` must be at least 1, got {}."): "steps is set by the calling code",
+    ("backend/jobs/probe.py", "`steps` must be at least 1, got {}."): "steps is set by the calling code",
 }
 # The studio's own modules that show messages the way the backend does (SpecIssue, *Error): read too.
 # Skipped: terminal output (English by design) and the tables themselves.

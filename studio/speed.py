@@ -1,12 +1,12 @@
 """How long a job will take: measured, never guessed from a formula.
 
     seconds = speed.known_pace(ctx, spec)        # s/step from a probe or a finished job like it
-    result = speed.measure(ctx, spec, steps=4)   # runs backend.probe in its own process
+    result = speed.measure(ctx, spec, steps=4)   # runs backend.jobs.probe in its own process
 
 The pace of a step depends on the model, method, batch, length, precision and threads, not on how
 many epochs or which schedule: `pace_key` keeps only what matters, so a probe taken once serves
 every variant of the same setup, and a finished job of the same setup counts as a measurement.
-The UI never imports torch: the probe is a subprocess (`python -m backend.probe`).
+The UI never imports torch: the probe is a subprocess (`python -m backend.jobs.probe`).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def measure(ctx, spec: JobSpec, steps: int = 4, timeout_s: float = 900) -> dict:
         path.write_text(spec.to_yaml(), encoding="utf-8")
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p)}
-        cmd = [sys.executable, "-m", "backend.probe", "--workspace", str(ctx.workspace.root), str(path),
+        cmd = [sys.executable, "-m", "backend.jobs.probe", "--workspace", str(ctx.workspace.root), str(path),
                "--steps", str(steps)]
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, env=env,

@@ -17,7 +17,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-# No warm worker (backend/warm.py) outlives a test: tests/test_warm.py turns it on for itself.
+# No warm worker (backend/jobs/warm.py) outlives a test: tests/test_warm.py turns it on for itself.
 os.environ.setdefault("STUDIO_WARM", "0")
 
 
@@ -76,7 +76,7 @@ def wait_for(predicate, timeout, what):
 @pytest.fixture
 def scheduler(store):
     """The scheduler running real worker processes over the test's store; workers killed after."""
-    from backend.scheduler import Scheduler
+    from backend.jobs.scheduler import Scheduler
 
     sched = Scheduler(store, poll_s=0.1).start()
     yield sched
@@ -135,10 +135,10 @@ def demo_job(tmp_path_factory, demo_models_dir):
     """One real demo job, trained once for the tests of what comes after training (eval, exports,
     tracking): 60 steps of templates/demo.yaml with a 10% eval split, in-process through the worker's
     own _train. Returns (workspace, job_dir)."""
+    from backend.jobs.worker import StopRequest, _train
     from backend.resources import DEMO_SPEC
     from backend.spec import JobSpec
     from backend.store import JobStore
-    from backend.worker import StopRequest, _train
     from backend.workspace import Workspace
 
     ws = Workspace.at(tmp_path_factory.mktemp("demo-job") / "ws")
@@ -167,7 +167,7 @@ def shared_studio(tmp_path_factory, demo_models_dir):
 
 
 def warm_servers(root: Path) -> list[int]:
-    """The warm workers (backend/warm.py) of the workspace at `root`."""
+    """The warm workers (backend/jobs/warm.py) of the workspace at `root`."""
     pids = []
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit():
@@ -175,7 +175,7 @@ def warm_servers(root: Path) -> list[int]:
                 cmd = (proc / "cmdline").read_bytes().split(b"\0")
             except OSError:
                 continue
-            if b"backend.warm" in cmd and str(root).encode() in cmd:
+            if b"backend.jobs.warm" in cmd and str(root).encode() in cmd:
                 pids.append(int(proc.name))
     return pids
 

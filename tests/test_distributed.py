@@ -13,7 +13,7 @@ import sys
 import pytest
 import yaml
 
-from backend import launch
+from backend.jobs import launch
 from backend.resources import DEMO_SPEC
 from backend.spec import JobSpec, SpecError
 from tests.conftest import wait_for
@@ -80,7 +80,7 @@ def test_the_review_counts_the_rows_of_every_process():
 
 # -- the launch command and the accelerate config ------------------------------------------------------
 def test_one_process_runs_the_worker_itself(tmp_path):
-    assert launch.worker_command(demo(), tmp_path) == [sys.executable, "-m", "backend.worker", str(tmp_path)]
+    assert launch.worker_command(demo(), tmp_path) == [sys.executable, "-m", "backend.jobs.worker", str(tmp_path)]
     assert not (tmp_path / "accelerate.yaml").exists()
 
 
@@ -91,8 +91,8 @@ def test_ddp_on_a_cpu_gets_the_multi_process_launcher_with_use_cpu(tmp_path, mon
     cmd = launch.worker_command(demo("distributed.num_processes=2"), job_dir)
     config = job_dir / "accelerate.yaml"
     assert cmd == [sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(config),
-                   "-m", "backend.worker", str(job_dir)]
-    assert "backend.worker" in " ".join(cmd) and job_dir.name in " ".join(cmd)  # what is_worker_alive looks for
+                   "-m", "backend.jobs.worker", str(job_dir)]
+    assert "backend.jobs.worker" in " ".join(cmd) and job_dir.name in " ".join(cmd)  # what is_worker_alive looks for
     cfg = yaml.safe_load(config.read_text())
     assert cfg["distributed_type"] == "MULTI_GPU" and cfg["use_cpu"] is True
     assert (cfg["num_processes"], cfg["num_machines"], cfg["machine_rank"]) == (2, 1, 0)
@@ -135,7 +135,7 @@ def test_deepspeed_config_and_its_refusal_without_the_package(tmp_path, monkeypa
     assert launch.accelerate_config(demo("distributed.num_processes=2", "distributed.strategy=deepspeed_zero2"),
                                     False)["deepspeed_config"]["zero_stage"] == 2
     monkeypatch.setattr(launch, "has_gpu", lambda spec: True)
-    monkeypatch.setattr(launch.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
     with pytest.raises(launch.LaunchError) as info:
         launch.worker_command(spec, tmp_path)
     assert info.value.error.kind == "bad_spec" and "pip install deepspeed" in info.value.error.hint
@@ -144,7 +144,7 @@ def test_deepspeed_config_and_its_refusal_without_the_package(tmp_path, monkeypa
 
 def test_a_sharded_strategy_without_a_gpu_is_refused_before_it_starts(store, monkeypatch):
     monkeypatch.setattr(launch, "has_gpu", lambda spec: False)
-    from backend.scheduler import Scheduler
+    from backend.jobs.scheduler import Scheduler
 
     job_id = store.create_job(demo("distributed.num_processes=2", "distributed.strategy=fsdp"))
     Scheduler(store).tick()

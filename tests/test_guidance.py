@@ -92,7 +92,7 @@ def test_the_best_evaluation_weights_are_put_back_at_the_end():
 
 
 def test_a_real_run_stops_early_and_the_worker_records_it(store, workspace, caplog):
-    from backend.worker import StopRequest, _train
+    from backend.jobs.worker import StopRequest, _train
 
     spec = JobSpec.from_yaml(DEMO_SPEC.read_text()).with_overrides(
         ["data.eval_split=0.1", "training.max_steps=12", "training.logging_steps=1", "training.save_minutes=0",
@@ -301,7 +301,7 @@ def test_sampler_counts_children_and_only_the_main_process_writes(tmp_path, monk
 def probe_cli(*args: str) -> tuple[subprocess.CompletedProcess, dict]:
     from tests.conftest import ROOT, python_env
 
-    proc = subprocess.run([sys.executable, "-m", "backend.probe", *args], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "backend.jobs.probe", *args], capture_output=True, text=True,
                           env=python_env(), cwd=ROOT, timeout=300)
     lines = proc.stdout.splitlines()
     assert len(lines) == 1, (proc.stdout, proc.stderr[-3000:])
@@ -309,7 +309,7 @@ def probe_cli(*args: str) -> tuple[subprocess.CompletedProcess, dict]:
 
 
 def test_probe_measures_real_steps_and_leaves_no_job(workspace):
-    from backend.probe import ProbeResult, estimate_seconds
+    from backend.jobs.probe import ProbeResult, estimate_seconds
 
     proc, answer = probe_cli("--workspace", str(workspace.root), str(DEMO_SPEC), "--steps", "3")
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -334,7 +334,7 @@ def test_probe_answers_a_bad_spec_with_a_sentence_and_exit_2(tmp_path):
 def test_probe_answers_a_missing_model_or_file_with_a_sentence(tmp_path):
     from argparse import Namespace
 
-    from backend.probe import _run  # in-process: the CLI path without paying for the imports again
+    from backend.jobs.probe import _run  # in-process: the CLI path without paying for the imports again
 
     missing = tmp_path / "no-model.yaml"
     missing.write_text(f"model:\n  name_or_path: {tmp_path / 'nowhere'}\n")

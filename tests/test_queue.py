@@ -1,7 +1,7 @@
 """The queue: ten jobs run one at a time in queue order; reordering and cancelling queued jobs."""
 
+from backend.jobs.scheduler import Scheduler
 from backend.resources import DEMO_SPEC
-from backend.scheduler import Scheduler
 from backend.spec import JobSpec
 from tests.conftest import wait_for
 

@@ -9,8 +9,8 @@ import time
 import pytest
 from safetensors.torch import load_file
 
+from backend.jobs.scheduler import Scheduler
 from backend.resources import DEMO_SPEC
-from backend.scheduler import Scheduler
 from backend.spec import JobSpec
 from tests.conftest import wait_for
 

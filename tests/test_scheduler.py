@@ -4,8 +4,8 @@ import os
 import signal
 import time
 
+from backend.jobs.scheduler import Scheduler
 from backend.resources import DEMO_SPEC
-from backend.scheduler import Scheduler
 from backend.spec import JobSpec
 from backend.store import JobStore
 from tests.conftest import wait_for

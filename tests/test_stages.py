@@ -270,7 +270,7 @@ def test_conversions_to_trl_forms(stage_files, demo_models_dir, tmp_path):
 
 # -- the worker process -------------------------------------------------------------------------
 def test_worker_process_trains_dpo(store, stage_files):
-    from backend.scheduler import spawn_worker
+    from backend.jobs.scheduler import spawn_worker
 
     spec = JobSpec.from_dict({"stage": "dpo", "data": {"train": stage_files["preference"]}, "training": TRAINING})
     job_id = store.create_job(spec)

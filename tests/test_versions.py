@@ -153,9 +153,9 @@ def test_the_escape_hatch_turns_the_refusal_into_a_warning(outside, monkeypatch,
 
 # -- where it is checked -----------------------------------------------------------------------------
 def test_the_worker_refuses_a_job_with_kind_environment(outside, tmp_path):
+    from backend.jobs.worker import run_job
     from backend.spec import JobSpec
     from backend.store import JobStore
-    from backend.worker import run_job
     from backend.workspace import Workspace
 
     store = JobStore(Workspace.at(tmp_path / "ws"))
@@ -175,7 +175,7 @@ def test_the_commands_refuse_to_start(outside, monkeypatch, capsys, tmp_path, ar
         raise AssertionError("started despite the version problem")
 
     monkeypatch.setitem(sys.modules, "studio.app", types.SimpleNamespace(launch=never))
-    monkeypatch.setattr("backend.scheduler.Scheduler.start", never)
+    monkeypatch.setattr("backend.jobs.scheduler.Scheduler.start", never)
     assert cli.main(["--workspace", str(tmp_path / "ws"), *argv]) == 2
     err = capsys.readouterr().err
     assert "4.57.1" in err and "transformers>=5.0,<6" in err and "what to try:" in err

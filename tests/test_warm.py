@@ -1,4 +1,4 @@
-"""The warm worker (backend/warm.py): the first job starts cold and leaves a warm worker behind; the
+"""The warm worker (backend/jobs/warm.py): the first job starts cold and leaves a warm worker behind; the
 next one is forked by it, trains to the same result, logs to its own log.txt, counts as alive for the
 scheduler, answers a cancel, and starts in a fraction of the cold start-up."""
 
@@ -10,8 +10,8 @@ import signal
 
 import pytest
 
-from backend import warm
-from backend.scheduler import is_worker_alive, spawn_worker, worker_process_env
+from backend.jobs import warm
+from backend.jobs.scheduler import is_worker_alive, spawn_worker, worker_process_env
 from backend.spec import JobSpec
 from tests.conftest import wait_for
 from tests.conftest import warm_servers as servers

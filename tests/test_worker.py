@@ -134,7 +134,7 @@ def test_worker_process_records_a_dataset_failure_with_file_and_row(store, tmp_p
     bad.write_text('{"messages": [{"role": "user", "content": "hi"}]}\n{"messages": "oops"}\n')
     spec = JobSpec.from_dict({"data": {"train": str(bad)}, "training": {"max_steps": 2}})
     job_id = store.create_job(spec)
-    proc = subprocess.run([sys.executable, "-m", "backend.worker", str(store.job_dir(job_id))],
+    proc = subprocess.run([sys.executable, "-m", "backend.jobs.worker", str(store.job_dir(job_id))],
                           capture_output=True, text=True, env=python_env(), timeout=300)
     assert proc.returncode == 1
     job = store.get(job_id)

@@ -1,10 +1,10 @@
 """The worker process end to end on user data: two files of different formats mixed with an eval
-split, and a tool-calling sharegpt file. Real `python -m backend.worker` runs, output in log.txt."""
+split, and a tool-calling sharegpt file. Real `python -m backend.jobs.worker` runs, output in log.txt."""
 
 import json
 import math
 
-from backend.scheduler import spawn_worker
+from backend.jobs.scheduler import spawn_worker
 from backend.spec import JobSpec
 
 TRAINING = {"max_steps": 6, "batch_size": 4, "max_length": 256, "logging_steps": 2, "eval_steps": 3,

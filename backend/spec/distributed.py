@@ -5,9 +5,9 @@
       strategy: fsdp            # ddp | fsdp | deepspeed_zero2 | deepspeed_zero3
 
 With more than one process in all, the scheduler starts the worker through `accelerate launch`
-with a config generated from this section (backend/launch.py). The checks here need no import
+with a config generated from this section (backend/jobs/launch.py). The checks here need no import
 (the spec stays light); whether DeepSpeed is installed and whether there is a GPU are checked when
-the job is launched and again in the worker (backend.launch.preflight).
+the job is launched and again in the worker (backend.plan.distributed.preflight).
 """
 
 from __future__ import annotations

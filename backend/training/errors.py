@@ -20,9 +20,9 @@ KINDS = {
     "model_gated": "the hub refused a gated model",
     "disk_full": "no space left in the workspace",
     "environment": "an installed library is missing or outside the range pyproject.toml declares (backend.versions)",
-    "distributed": "a process of a multi-process job stopped or lost contact (backend.worker)",
-    "interrupted": "the worker died without recording an end (backend.scheduler)",
-    "probe": "the speed probe could not time its steps (backend.probe)",
+    "distributed": "a process of a multi-process job stopped or lost contact (backend.jobs.worker)",
+    "interrupted": "the worker died without recording an end (backend.jobs.scheduler)",
+    "probe": "the speed probe could not time its steps (backend.jobs.probe)",
     "unexpected": "anything else: the traceback is in the log",
 }
 

@@ -98,7 +98,7 @@ def distributed_kwargs(spec: JobSpec, device: str) -> dict:
     Refuses what cannot run here (TrainingError), as the launcher does before it starts."""
     import os
 
-    from backend.launch import preflight
+    from backend.plan.distributed import preflight
     from backend.training.errors import TrainingError
 
     if int(os.environ.get("WORLD_SIZE", "1") or 1) <= 1:
@@ -170,7 +170,7 @@ def _advise_cpu_precision(spec: JobSpec) -> None:
                     "slower than fp32; set `training.precision: fp32` unless you are checking bf16 itself")
     elif spec.training.precision == "auto" and native:
         log.info("this CPU computes bf16 natively: `training.precision: bf16` (autocast, fp32 weights) may train "
-                 "faster; compare with `python -m backend.probe`")
+                 "faster; compare with `python -m backend.jobs.probe`")
 
 
 def build_model(spec: JobSpec, model_path: str, device: str, n_steps: int, task: str = "causal_lm", plan=None):

@@ -1,9 +1,9 @@
 """How a job's worker is started: one plain process, or several through `accelerate launch`.
 
-    cmd = worker_command(spec, job_dir)    # the scheduler runs it (backend.scheduler.spawn_worker)
-    # one process:     [python, -m, backend.worker, JOB_DIR]
+    cmd = worker_command(spec, job_dir)    # the scheduler runs it (backend.jobs.scheduler.spawn_worker)
+    # one process:     [python, -m, backend.jobs.worker, JOB_DIR]
     # several:         [python, -m, accelerate.commands.launch, --config_file, JOB_DIR/accelerate.yaml,
-    #                   -m, backend.worker, JOB_DIR]
+    #                   -m, backend.jobs.worker, JOB_DIR]
 
 The accelerate config is generated from the spec's `distributed` section: DDP (MULTI_GPU), FSDP
 (FSDP2, full state dict, so the adapter is saved as usual) or DeepSpeed ZeRO-2/3, with
@@ -24,17 +24,18 @@ those processes too when a job is killed.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 from pathlib import Path
 
 import yaml
 
+from backend.plan.distributed import has_gpu, is_distributed, preflight
 from backend.spec import JobSpec
 from backend.store import JobError
 
 CONFIG_NAME = "accelerate.yaml"
+WORKER_MODULE = "backend.jobs.worker"  # `python -m` it with a job folder: the worker
 
 
 class LaunchError(RuntimeError):
@@ -43,38 +44,6 @@ class LaunchError(RuntimeError):
     def __init__(self, error: JobError):
         super().__init__(error.message)
         self.error = error
-
-
-def is_distributed(spec: JobSpec) -> bool:
-    return spec.distributed.world_size > 1
-
-
-def has_gpu(spec: JobSpec) -> bool:
-    """Whether this job's processes get a GPU here: `training.device`, else nvidia-smi (no torch import)."""
-    if spec.training.device == "cpu":
-        return False
-    if spec.training.device == "cuda":
-        return True
-    from backend.plan.hardware import gpus
-
-    return bool(gpus())
-
-
-def preflight(spec: JobSpec, gpu: bool) -> JobError | None:
-    """What stops a multi-process job before it starts: DeepSpeed not installed, a sharded strategy
-    without GPUs. None when it can start (or runs as one process)."""
-    d = spec.distributed
-    if not is_distributed(spec):
-        return None
-    if d.strategy.startswith("deepspeed") and importlib.util.find_spec("deepspeed") is None:
-        return JobError("bad_spec", f"`distributed.strategy` is {d.strategy}, but DeepSpeed is not installed here.",
-                        "Install it (`pip install deepspeed`; DeepSpeed needs NVIDIA GPUs and the CUDA toolkit), "
-                        "or pick ddp or fsdp.")
-    if d.strategy != "ddp" and not gpu:
-        return JobError("bad_spec", f"`distributed.strategy` is {d.strategy}, which needs GPUs, and this machine has "
-                                    "none: accelerate runs several processes on a CPU only as ddp (over gloo).",
-                        "Pick `distributed.strategy: ddp`, or run the job on a machine with GPUs.")
-    return None
 
 
 def accelerate_config(spec: JobSpec, use_cpu: bool) -> dict:
@@ -128,7 +97,7 @@ def write_config(spec: JobSpec, job_dir: Path, use_cpu: bool) -> Path:
     path = Path(job_dir) / CONFIG_NAME
     header = (f"# Generated from the job's `distributed` section ({spec.distributed.strategy}, "
               f"{spec.distributed.world_size} processes); the scheduler starts the worker with\n"
-              f"# accelerate launch --config_file {CONFIG_NAME} -m backend.worker JOB_DIR\n")
+              f"# accelerate launch --config_file {CONFIG_NAME} -m {WORKER_MODULE} JOB_DIR\n")
     if use_cpu:
         header += ("# CPU: MULTI_GPU is accelerate's multi-process launcher; use_cpu keeps the processes on the CPU "
                    "(gloo).\n")
@@ -141,14 +110,14 @@ def worker_command(spec: JobSpec, job_dir: str | Path) -> list[str]:
     `scheduler.is_worker_alive` looks for it). Raises LaunchError when the spec cannot run here."""
     job_dir = str(job_dir)
     if not is_distributed(spec):
-        return [sys.executable, "-m", "backend.worker", job_dir]
+        return [sys.executable, "-m", WORKER_MODULE, job_dir]
     gpu = has_gpu(spec)
     problem = preflight(spec, gpu)
     if problem:
         raise LaunchError(problem)
     config = write_config(spec, Path(job_dir), use_cpu=not gpu)
     return [sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(config),
-            "-m", "backend.worker", job_dir]
+            "-m", WORKER_MODULE, job_dir]
 
 
 def worker_env(spec: JobSpec, env: dict[str, str]) -> dict[str, str]:

@@ -20,21 +20,28 @@ import threading
 import time
 from pathlib import Path
 
+from backend.jobs.launch import WORKER_MODULE
+from backend.jobs.warm import WARM_MODULE
 from backend.resources import PROJECT_ROOT
 from backend.store import InvalidTransition, Job, JobError, JobStore
 
 log = logging.getLogger("studio.scheduler")
+# What a live worker's command line names: its module (with its job), or for a worker the warm worker forked,
+# the warm worker's module. Also the modules before backend/jobs/ (backend.worker, backend.warm), so that a
+# studio restarted on this version adopts the jobs the previous version started.
+WORKER_MODULES = (WORKER_MODULE, "backend.worker")
+WARM_MODULES = (WARM_MODULE, "backend.warm")
 
 
 def spawn_worker(store: JobStore, job_id: str):
-    """Start `python -m backend.worker JOB_DIR` detached (through `accelerate launch` when the spec asks
-    for several processes: backend.launch), its output appended to log.txt. A single-process job is
-    forked by the workspace's warm worker when one is listening (backend.warm: the libraries already
+    """Start `python -m backend.jobs.worker JOB_DIR` detached (through `accelerate launch` when the spec asks
+    for several processes: backend.jobs.launch), its output appended to log.txt. A single-process job is
+    forked by the workspace's warm worker when one is listening (backend.jobs.warm: the libraries already
     imported), and starts one for the next job when not. Returns a subprocess.Popen (or a WarmChild,
     which answers the same calls). Raises LaunchError when the spec cannot run here (e.g. DeepSpeed
     not installed)."""
-    from backend import warm
-    from backend.launch import worker_command
+    from backend.jobs import warm
+    from backend.jobs.launch import worker_command
 
     job_dir = store.job_dir(job_id)
     spec = store.load_spec(job_id)
@@ -60,7 +67,7 @@ def spawn_worker(store: JobStore, job_id: str):
 
 def worker_process_env(spec) -> dict[str, str]:
     """The worker's environment: this one, unbuffered, the project importable, CPU threads shared out."""
-    from backend.launch import worker_env
+    from backend.jobs.launch import worker_env
 
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false"}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
@@ -79,7 +86,8 @@ def is_worker_alive(job: Job) -> bool:
         except OSError:
             return False
         return True  # no /proc (not Linux): trust the pid
-    if not (("backend.worker" in cmdline and job.id in cmdline) or ("backend.warm" in cmdline and _cwd_is(job))):
+    named = any(m in cmdline for m in WORKER_MODULES) and job.id in cmdline
+    if not (named or (any(m in cmdline for m in WARM_MODULES) and _cwd_is(job))):
         return False
     try:
         state = Path(f"/proc/{job.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -89,7 +97,7 @@ def is_worker_alive(job: Job) -> bool:
 
 
 def _cwd_is(job: Job) -> bool:
-    """A worker forked by the warm worker (backend.warm) has its command line; it runs in its job's folder."""
+    """A worker forked by the warm worker (backend.jobs.warm) has its command line; it runs in its job's folder."""
     try:
         return Path(os.readlink(f"/proc/{job.pid}/cwd")).name == job.id
     except OSError:
@@ -204,7 +212,7 @@ class Scheduler:
             self.store.mark_running(job_id, pid=0)  # claims the job before the process exists
         except InvalidTransition:
             return True  # someone else took it (or it was cancelled); try the next one
-        from backend.launch import LaunchError
+        from backend.jobs.launch import LaunchError
 
         try:
             proc = spawn_worker(self.store, job_id)

@@ -1,10 +1,10 @@
 """A few measured training steps, to say how long the whole run will take on this machine.
 
-    python -m backend.probe --workspace ~/.finetune-studio job.yaml --steps 4
+    python -m backend.jobs.probe --workspace ~/.finetune-studio job.yaml --steps 4
     # stdout, one line: {"startup_s": 6.1, "seconds_per_step": 0.21, "steps": 4, "rows_per_step": 8,
     #                    "device": "cpu"}   or {"error": "..."} with exit code 2
 
-    from backend.probe import measure, estimate_seconds
+    from backend.jobs.probe import measure, estimate_seconds
     result = measure(spec, workspace, steps=4)
     estimate_seconds(total_steps(spec, n_rows), result)
 
@@ -109,7 +109,7 @@ def _sync() -> None:
 
 def _step_timer():
     """A TrainerCallback recording when training began and when each optimizer step ended (built
-    here, not at import, so `import backend.probe` stays light for the UI)."""
+    here, not at import, so `import backend.jobs.probe` stays light for the UI)."""
     from transformers import TrainerCallback
 
     class StepTimer(TrainerCallback):
@@ -134,7 +134,7 @@ def _step_timer():
 
 # -- command line -----------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m backend.probe", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m backend.jobs.probe", description=__doc__.split("\n\n")[0])
     parser.add_argument("spec", help="the job spec YAML to measure")
     parser.add_argument("--workspace", help="the studio workspace (default: $STUDIO_WORKSPACE or ~/.finetune-studio)")
     parser.add_argument("--steps", type=int, default=4, help="steps to measure after one warm-up step (default 4)")

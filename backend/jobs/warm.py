@@ -4,12 +4,12 @@ Importing torch, transformers, peft, TRL and datasets is most of a job's start-u
 here: benchmarks/bench_train.py), and the same for every job. So when `spawn_worker` starts a
 single-process job it first asks a warm worker of this workspace, if one is listening, to fork a
 child for the job: the child starts with every library loaded (copy-on-write pages) and runs
-`backend.worker.run_job` in the job's folder, in a session of its own, its output appended to the
+`backend.jobs.worker.run_job` in the job's folder, in a session of its own, its output appended to the
 job's log.txt, with the environment of whoever asked. When none is listening, the job starts cold
 as before and a warm worker is started beside it for the next job (a second run of a job, a sweep,
 the studio's queue).
 
-    python -m backend.warm WORKSPACE KEY     # started by start_server(); not by hand
+    python -m backend.jobs.warm WORKSPACE KEY     # started by start_server(); not by hand
 
 It listens on an abstract Unix socket named after the workspace, the Python, the code and the
 environment variables the libraries read when imported (another venv, another HF_HOME, an upgraded
@@ -33,8 +33,9 @@ from pathlib import Path
 
 from backend.resources import PROJECT_ROOT
 
+WARM_MODULE = "backend.jobs.warm"  # `python -m` it: a warm worker (start_server)
 # The modules a worker spends its start-up importing (bitsandbytes hidden, as for any non-qlora job).
-PRELOAD = ("torch", "transformers", "transformers.trainer", "peft", "datasets", "trl", "backend.worker",
+PRELOAD = ("torch", "transformers", "transformers.trainer", "peft", "datasets", "trl", "backend.jobs.worker",
            "backend.training.run", "backend.training.stages.sft", "backend.training.callback", "backend.data.tokenized")
 # Environment variables read at import time (or that change where things are): part of the key.
 ENV_PREFIXES = ("HF_", "HUGGINGFACE", "TRANSFORMERS", "TORCH", "PYTORCH", "CUDA", "NCCL", "OMP_", "MKL_", "KMP_",
@@ -135,7 +136,7 @@ def start_server(workspace_root: Path, env: dict[str, str]) -> subprocess.Popen 
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
         with open(log_dir / "warm.log", "ab") as out:
-            return subprocess.Popen([sys.executable, "-m", "backend.warm", str(root), key(root, env)], env=env,
+            return subprocess.Popen([sys.executable, "-m", WARM_MODULE, str(root), key(root, env)], env=env,
                                     stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=str(root),
                                     start_new_session=True)
     except OSError:
@@ -227,7 +228,7 @@ def _run_child(request: dict) -> None:
         os.dup2(out, 2)
         os.close(out)
         os.close(null)
-        import backend.worker as worker
+        import backend.jobs.worker as worker
 
         worker.STARTED_AT = time.time()  # this job's process starts now (its imports were done before)
         code = worker.run_job(job_dir)

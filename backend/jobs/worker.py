@@ -1,4 +1,4 @@
-"""The training process: `python -m backend.worker JOB_DIR`.
+"""The training process: `python -m backend.jobs.worker JOB_DIR`.
 
 Reads spec.yaml from the job directory, trains, saves the adapter into adapter/, and moves
 the job to its final state in the store. stdout/stderr are the job's log (the scheduler points
