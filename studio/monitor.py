@@ -258,7 +258,7 @@ def system_line(t: dict, row: dict) -> str:
 
 
 def advice_markdown(t: dict, advice: list) -> str:
-    """backend.advice findings as a titled list in the page's language; "" when there are none."""
+    """backend.plan.advice findings as a titled list in the page's language; "" when there are none."""
     if not advice:
         return ""
     lines = [f"**{t['advice.title']}**", ""]
