@@ -135,9 +135,9 @@ def _any(values: list[float]) -> bool:
 
 def _chart_labels(t: dict) -> dict:
     """The chart's strings in the page's language, or English when no CJK font can draw them (or
-    the table lacks a key: studio/i18n_monitor.py's English)."""
+    the table lacks a key: studio/i18n/monitor.py's English)."""
     from studio.fonts import cjk_family
-    from studio.i18n_monitor import EN
+    from studio.i18n.monitor import EN
 
     labels = {k: t.get(k, v) for k, v in EN.items() if k.startswith("sys.")}
     if not all(s.isascii() for s in labels.values()) and not cjk_family():

@@ -17,7 +17,7 @@ import pytest
 from backend.plan.advice import Advice, advise
 from backend.resources import DEMO_SPEC
 from backend.spec import JobSpec, SpecError
-from studio import i18n_advice
+from studio.i18n import advice as i18n_advice
 
 # -- early stopping: the spec -----------------------------------------------------------------
 

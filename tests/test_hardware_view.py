@@ -13,10 +13,12 @@ from backend.resources import DEMO_SPEC
 from backend.spec import JobSpec
 from backend.store import JobStore
 from backend.workspace import Workspace
-from studio import i18n, i18n_advice, i18n_monitor
+from studio import i18n
 from studio.context import Ctx
 from studio.fonts import cjk_family
 from studio.hardware_view import markdown
+from studio.i18n import advice as i18n_advice
+from studio.i18n import monitor as i18n_monitor
 from studio.monitor import OUTPUT_NAMES, SystemLog, render, updates
 from studio.plots import system_columns, system_figure
 

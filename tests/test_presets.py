@@ -208,12 +208,13 @@ def test_the_shipped_task_data_is_detected_as_its_stage_needs():
 @pytest.fixture
 def ctx(workspace, demo_defaults, monkeypatch):
     from backend.store import JobStore
-    from studio import i18n, i18n_presets
+    from studio import i18n
     from studio.context import Ctx
+    from studio.i18n import presets as i18n_presets
 
     for table, extra in ((i18n.EN, i18n_presets.EN), (i18n.ZH, i18n_presets.ZH)):
         for key, text in extra.items():
-            monkeypatch.setitem(table, key, text)  # until studio/i18n.py merges them
+            monkeypatch.setitem(table, key, text)  # until studio/i18n/tables.py merges them
     return Ctx(workspace, JobStore(workspace), i18n.EN, demo_defaults, chat=None, data_roots=[workspace.root, DATA_DIR])
 
 

@@ -194,7 +194,7 @@ def test_the_check_imports_no_library():
 def test_every_error_kind_has_a_label_for_the_new_kind():
     from backend.training.errors import KINDS
     from studio.i18n import EN
-    from studio.i18n_zh import ZH
+    from studio.i18n.ui_zh import ZH
 
     assert "environment" in KINDS
     assert EN["error.kind.environment"] and ZH["error.kind.environment"]

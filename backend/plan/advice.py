@@ -2,7 +2,7 @@
 
     from backend.plan.advice import advise
     for a in advise(store.read_metrics(job_id)):       # the monitor calls this every second
-        print(a.severity, t[f"advice.{a.code}"].format(**a.params))   # texts: studio/i18n_advice.py
+        print(a.severity, t[f"advice.{a.code}"].format(**a.params))   # texts: studio/i18n/advice.py
 
 Pure Python (no torch: the UI imports it). Rows are metrics.jsonl lines; a row may carry only some
 of step, loss, eval_loss, ... Losses of small batches are noisy, so every rule compares medians of

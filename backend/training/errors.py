@@ -9,7 +9,7 @@ from backend.spec import SpecError
 from backend.store import JobError
 
 # Every kind a job's error can have (README: "Every failure has a kind"), and where it comes from. The
-# page names each by `error.kind.<kind>` in studio/i18n.py and studio/i18n_zh.py.
+# page names each by `error.kind.<kind>` in studio/i18n/ui_en.py and ui_zh.py.
 KINDS = {
     "bad_spec": "a spec field the run cannot use (explain, or raised as TrainingError)",
     "dataset": "a file or row of the data (DataError)",

@@ -1,0 +1,4 @@
+"""English messages: chat (ids `chat.*`)."""
+
+EN: dict[str, str] = {
+}

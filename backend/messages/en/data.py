@@ -1,0 +1,4 @@
+"""English messages: data (ids `data.*`)."""
+
+EN: dict[str, str] = {
+}

@@ -1,0 +1,4 @@
+"""English messages: export (ids `export.*`)."""
+
+EN: dict[str, str] = {
+}

@@ -1,0 +1,4 @@
+"""English messages: jobs (ids `jobs.*`)."""
+
+EN: dict[str, str] = {
+}

@@ -1,0 +1,4 @@
+"""English messages: plan (ids `plan.*`)."""
+
+EN: dict[str, str] = {
+}

@@ -1,0 +1,4 @@
+"""English messages: rows (ids `rows.*`)."""
+
+EN: dict[str, str] = {
+}

@@ -1,0 +1,4 @@
+"""English messages: spec (ids `spec.*`)."""
+
+EN: dict[str, str] = {
+}

@@ -1,0 +1,4 @@
+"""English messages: training (ids `training.*`)."""
+
+EN: dict[str, str] = {
+}

@@ -1,0 +1,4 @@
+"""Chinese (simplified) for the backend's `export.*` messages (English: backend/messages/en/export.py)."""
+
+ZH: dict[str, str] = {
+}

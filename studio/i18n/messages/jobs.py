@@ -1,0 +1,4 @@
+"""Chinese (simplified) for the backend's `jobs.*` messages (English: backend/messages/en/jobs.py)."""
+
+ZH: dict[str, str] = {
+}
