@@ -36,6 +36,15 @@ def _plain(value: Any) -> Any:
     """A value as the English text shows it: an exception by its message, anything else as it is."""
     if isinstance(value, BaseException):
         return message_of(value)
+    if isinstance(value, (list, tuple)) and any(isinstance(v, (Message, BaseException)) for v in value):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _shown(value: Any) -> Any:
+    """A value as the English text shows it: a list of messages one per line (as studio.i18n.render does)."""
+    if isinstance(value, list) and value and all(isinstance(v, Message) for v in value):
+        return "\n".join(value)
     return value
 
 
@@ -48,7 +57,7 @@ class Message(str):
     def __new__(cls, message_id: str, /, **params: Any) -> Message:
         template = english(message_id)
         values = {k: _plain(v) for k, v in params.items()}
-        self = super().__new__(cls, template.format(**values))
+        self = super().__new__(cls, template.format(**{k: _shown(v) for k, v in values.items()}))
         self.id, self.params = message_id, values
         return self
 
@@ -77,8 +86,16 @@ class Message(str):
         """The Message stored by to_json(); `text` (or None) when `data` is not one."""
         if not isinstance(data, dict) or not isinstance(data.get("id"), str):
             return text
-        params = {k: cls.from_json(v, v) if isinstance(v, dict) else v for k, v in (data.get("params") or {}).items()}
+        params = {k: _from_json(v) for k, v in (data.get("params") or {}).items()}
         return cls._restore(data["id"], params, str(data.get("text", text or "")))
+
+
+def _from_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        return Message.from_json(value, value)
+    if isinstance(value, list):
+        return [_from_json(v) for v in value]
+    return value
 
 
 def _to_json(value: Any) -> Any:
