@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
+from backend.messages import msg
+
 PROBE = 64 << 10  # bytes checked for the encoding when a file is opened
 BATCH = 1000  # rows converted at a time from parquet/arrow
 WS = b" \t\r\n\x0b\x0c"  # a line of only these is blank (same rule for bytes and text)
@@ -27,7 +29,7 @@ class DataError(ValueError):
 class RowFault:
     """One row that cannot be read; it takes the row's place so a scan goes on."""
 
-    message: str
+    message: str  # a Message (backend.messages): the UI shows it in the page's language
 
 
 class Reader:
@@ -63,16 +65,13 @@ def probe_text(path: Path, label: str) -> Encoding:
     with open(path, "rb") as f:
         head = f.read(PROBE)
         if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-            raise DataError(f"{label}: UTF-32 text; save the file as UTF-8.")
+            raise DataError(msg("data.utf32", label=label))
         if head.startswith((b"\xff\xfe", b"\xfe\xff")):
             enc = Encoding("utf-16", 0)
         else:
             enc = Encoding("utf-8", 3 if head.startswith(codecs.BOM_UTF8) else 0)
             if b"\x00" in head:
-                raise DataError(
-                    f"{label}: holds NUL bytes, so it is not UTF-8 text (a binary file, or UTF-16 without "
-                    "a byte-order mark); save the file as UTF-8."
-                )
+                raise DataError(msg("data.nul_bytes", label=label))
             try:
                 codecs.getincrementaldecoder("utf-8")().decode(head[enc.start:], final=len(head) < PROBE)
             except UnicodeDecodeError as e:
@@ -85,7 +84,7 @@ def probe_text(path: Path, label: str) -> Encoding:
                     return enc
             except UnicodeDecodeError:
                 return enc  # text further on: reading the rows reports where the bad bytes are
-    raise DataError(f"{label}: the file is empty (only blank space); choose the file that holds the data.")
+    raise DataError(msg("data.only_blank", label=label))
 
 
 def not_utf8(label: str, data: bytes, pos: int, first_line: int = 1) -> DataError:
@@ -93,11 +92,8 @@ def not_utf8(label: str, data: bytes, pos: int, first_line: int = 1) -> DataErro
     line = first_line + data.count(b"\n", 0, pos)
     start = data.rfind(b"\n", 0, pos) + 1
     end = data.find(b"\n", pos)
-    gbk = "; it looks like GBK/GB18030 (Chinese Windows encoding)" if _looks_gbk(data[start:end if end >= 0 else None]) else ""
-    return DataError(
-        f"{label}: not UTF-8 text (line {line}, byte {pos - start + 1}){gbk}; save the file as UTF-8 "
-        "(Excel: Save As, CSV UTF-8; a text editor: save with encoding UTF-8)."
-    )
+    gbk = msg("data.looks_gbk") if _looks_gbk(data[start:end if end >= 0 else None]) else ""
+    return DataError(msg("data.not_utf8", label=label, line=line, byte=pos - start + 1, gbk=gbk))
 
 
 def _looks_gbk(sample: bytes) -> bool:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from backend.data.read.base import BATCH, DataError, Reader, RowFault
+from backend.messages import msg
 
 
 def _pyarrow(label: str, what: str):
@@ -16,10 +17,7 @@ def _pyarrow(label: str, what: str):
         import pyarrow.ipc  # noqa: F401
         import pyarrow.parquet  # noqa: F401
     except ImportError:
-        raise DataError(
-            f"{label}: reading {what} files needs the pyarrow package (pip install pyarrow); "
-            "or save the data as .jsonl."
-        ) from None
+        raise DataError(msg("data.needs_pyarrow", label=label, what=what)) from None
     return pa
 
 
@@ -34,7 +32,7 @@ class ParquetReader(Reader):
             finally:
                 pf.close()
         if self.rows_total == 0:
-            raise DataError(f"{label}: has no rows (an empty Parquet table); export the data again.")
+            raise DataError(msg("data.empty_parquet", label=label))
 
     def _guard(self):
         return _ArrowGuard(self.pa, self.label, "Parquet")
@@ -79,7 +77,7 @@ class ArrowReader(Reader):
         batches = self._batches()
         try:
             if not any(b.num_rows for b in batches):
-                raise DataError(f"{label}: has no rows (an empty Arrow table); export the data again.")
+                raise DataError(msg("data.empty_arrow", label=label))
         finally:
             batches.close()
 
@@ -126,7 +124,5 @@ class _ArrowGuard:
 
     def __exit__(self, kind, error, tb):
         if kind is not None and issubclass(kind, (self.pa.ArrowException, OSError, ValueError)) and not issubclass(kind, DataError):
-            raise DataError(
-                f"{self.label}: not a readable {self.what} file ({error}); export it again, or save the data as .jsonl."
-            ) from None
+            raise DataError(msg("data.unreadable_columnar", label=self.label, what=self.what, error=str(error))) from None
         return False

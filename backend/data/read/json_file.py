@@ -9,6 +9,7 @@ from pathlib import Path
 
 from backend.data.read.base import WS, DataError, Encoding, Reader, RowFault, json_type, not_utf8
 from backend.data.read.text import JsonlReader
+from backend.messages import msg
 
 
 def open_json(path: Path, label: str, encoding: Encoding) -> Reader:
@@ -21,19 +22,16 @@ def open_json(path: Path, label: str, encoding: Encoding) -> Reader:
     except UnicodeDecodeError as e:
         if encoding.name == "utf-8":
             raise not_utf8(label, raw, e.start) from None
-        raise DataError(f"{label}: not valid UTF-16 text; save the file as UTF-8.") from None
+        raise DataError(msg("data.bad_utf16", label=label)) from None
     del raw
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         if encoding.name == "utf-8" and text.lstrip().startswith("{") and "\n{" in text:
             return JsonlReader(path, label, encoding)  # JSON lines whose first line is broken
-        raise DataError(
-            f"{label}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}. Fix the file there "
-            "(a JSON validator shows the spot), or save it as JSON lines (.jsonl, one object per line)."
-        ) from None
+        raise DataError(msg("data.bad_json", label=label, line=e.lineno, column=e.colno, error=e.msg)) from None
     except RecursionError:
-        raise DataError(f"{label}: the JSON is nested too deeply to read; simplify or re-export it.") from None
+        raise DataError(msg("data.json_too_deep", label=label)) from None
     return _JsonArrayReader(path, label, data)
 
 
@@ -62,30 +60,23 @@ class _JsonArrayReader(Reader):
         super().__init__(path, label)
         self._list: list | None = None
         self._columns: dict | None = None
-        empty = f"{label}: has no rows (an empty JSON array); add at least one row object."
         if isinstance(data, list):
             if not data:
-                raise DataError(empty)
+                raise DataError(msg("data.empty_array", label=label))
             self._list = data
         elif isinstance(data, dict) and data and all(isinstance(v, list) for v in data.values()):
             lengths = {len(v) for v in data.values()}
             if len(lengths) != 1:
-                raise DataError(f"{label}: the columns have different lengths {sorted(lengths)}; give every column the same number of values.")
+                raise DataError(msg("data.column_lengths", label=label, lengths=sorted(lengths)))
             if lengths == {0}:
-                raise DataError(f"{label}: has no rows (every column is empty); add values to the columns.")
+                raise DataError(msg("data.empty_columns", label=label))
             self._columns = data
         elif isinstance(data, dict):
             if not data:
-                raise DataError(f"{label}: has no rows (an empty JSON object); give a JSON array of row objects.")
-            raise DataError(
-                f"{label}: expected a list of rows (JSON array) or an object of columns, but it holds one object; "
-                "wrap it in [ ] to make it a one-row list."
-            )
+                raise DataError(msg("data.empty_object", label=label))
+            raise DataError(msg("data.one_object", label=label))
         else:
-            raise DataError(
-                f"{label}: expected a list of rows (a JSON array of objects) or an object of columns, "
-                f"got a JSON {json_type(data)}; save the rows as [{{...}}, {{...}}]."
-            )
+            raise DataError(msg("data.not_rows", label=label, type=json_type(data)))
 
     def _at(self, i: int) -> dict | RowFault:
         if self._columns is not None:
@@ -93,10 +84,7 @@ class _JsonArrayReader(Reader):
         item = self._list[i]
         if isinstance(item, dict):
             return item
-        return RowFault(
-            f"row {i + 1} is a {type(item).__name__}, not an object with fields; "
-            'every item of the array must be an object like {"text": "..."}.'
-        )
+        return RowFault(msg("data.item_not_object", row=i + 1, type=type(item).__name__))
 
     def rows(self) -> Iterator[dict | RowFault]:
         for i in range(self.count()):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from backend.data.read.base import DataError, Reader, RowFault, probe_text
 from backend.data.read.text import CsvReader, JsonlReader, TxtReader
+from backend.messages import Message, msg
 
 SUFFIXES = (".json", ".jsonl", ".csv", ".tsv", ".parquet", ".arrow", ".txt")
 _ACCEPTED = ", ".join(SUFFIXES)
@@ -24,7 +25,7 @@ def open_source(path: str | Path) -> FileSource:
     """A file of a supported type, or a folder of them (read in name order); DataError otherwise."""
     path = Path(path).expanduser()
     if not path.exists():
-        raise DataError(f"{path}: no such file or folder. Check the path, or upload the file again.")
+        raise DataError(msg("data.no_such_path", path=path))
     if path.is_dir():
         return _open_folder(path)
     return FileSource(path.name, [path], [_open_file(path, path.name)], folder=False)
@@ -49,15 +50,15 @@ class FileSource:
                 yield number, row
             self._counts[i] = number - first
 
-    def where(self, number: int) -> str:
+    def where(self, number: int) -> Message:
         """"row 17" for one file; "b.jsonl row 3" inside a folder."""
         if not self._folder:
-            return f"row {number}"
+            return msg("data.row", row=number)
         found = self._locate(number, need_all=True)
         if found is None:
-            return f"row {number}"
+            return msg("data.row", row=number)
         i, k = found
-        return f"{self.files[i].name} row {k}"
+        return msg("data.file_row", file=self.files[i].name, row=k)
 
     def head(self, n: int) -> list[tuple[int, dict | RowFault]]:
         rows = self.iter_rows()
@@ -78,7 +79,7 @@ class FileSource:
         found = self._locate(number, need_all=False) if number >= 1 else None
         row = self._readers[found[0]].row(found[1]) if found else None
         if row is None:
-            raise DataError(f"{self.name}: there is no row {number}; it has {self.count()} rows (numbered from 1).")
+            raise DataError(msg("data.no_row_number", label=self.name, row=number, rows=self.count()))
         return row
 
     def count(self) -> int:
@@ -108,15 +109,15 @@ def read_rows(path: str | Path) -> list[dict]:
     for reader in src._readers:
         for row in reader.rows():
             if isinstance(row, RowFault):
-                raise DataError(f"{reader.label}: {row.message}")
+                raise DataError(msg("data.located", where=reader.label, message=row.message))
             rows.append(row)
     return rows
 
 
 def _open_folder(folder: Path) -> FileSource:
     if (folder / "dataset_dict.json").is_file():
-        splits = ", ".join(sorted(p.name for p in folder.iterdir() if p.is_dir())) or "none found"
-        raise DataError(f"{folder.name}: a saved dataset with several splits; choose one split folder in it ({splits}).")
+        splits = ", ".join(sorted(p.name for p in folder.iterdir() if p.is_dir())) or msg("data.no_splits")
+        raise DataError(msg("data.dataset_dict", label=folder.name, splits=splits))
     files = sorted(
         p for p in folder.iterdir()
         if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in SUFFIXES
@@ -124,7 +125,7 @@ def _open_folder(folder: Path) -> FileSource:
     if any(p.suffix.lower() == ".arrow" for p in files):
         files = [p for p in files if p.name not in _HF_META]
     if not files:
-        raise DataError(f"{folder.name}: the folder holds no data files; put {_ACCEPTED} files in it, or choose a file.")
+        raise DataError(msg("data.empty_folder", label=folder.name, accepted=_ACCEPTED))
     readers = [_open_file(p, f"{folder.name}/{p.name}") for p in files]
     return FileSource(folder.name, files, readers, folder=True)
 
@@ -132,10 +133,11 @@ def _open_folder(folder: Path) -> FileSource:
 def _open_file(path: Path, label: str) -> Reader:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise DataError(f"{label}: unsupported file type {suffix or '(none)'}; use one of {_ACCEPTED}, or a folder of them.")
+        raise DataError(msg("data.unsupported_type", label=label, suffix=suffix or msg("data.no_suffix"),
+                            accepted=_ACCEPTED))
     try:
         if path.stat().st_size == 0:
-            raise DataError(f"{label}: the file is empty; choose the file that holds the data, or export it again.")
+            raise DataError(msg("data.empty_file", label=label))
         if suffix in (".parquet", ".arrow"):  # pyarrow, imported only for these
             from backend.data.read.columnar import ArrowReader, ParquetReader
 
@@ -151,4 +153,4 @@ def _open_file(path: Path, label: str) -> Reader:
             return TxtReader(path, label, text)
         return CsvReader(path, label, text, "\t" if suffix == ".tsv" else ",")
     except OSError as e:
-        raise DataError(f"{label}: cannot be read ({e.strerror or e}); check that the file is readable.") from None
+        raise DataError(msg("data.unreadable_file", label=label, error=e.strerror or str(e))) from None

@@ -15,6 +15,7 @@ from itertools import accumulate, chain, compress, count, repeat
 from pathlib import Path
 
 from backend.data.read.base import WS, DataError, Encoding, Reader, RowFault, json_type, not_utf8
+from backend.messages import msg
 
 _CHUNK = 8 << 20  # bytes read at a time when indexing lines
 _WS_TEXT = WS.decode()
@@ -111,9 +112,7 @@ class TextReader(Reader):
                 except StopIteration:
                     return
                 except UnicodeError:
-                    raise DataError(
-                        f"{self.label}: not valid UTF-16 text (after line {line_no - 1}); save the file as UTF-8."
-                    ) from None
+                    raise DataError(msg("data.bad_utf16_after", label=self.label, line=line_no - 1)) from None
                 yield line_no, text
                 line_no += 1
 
@@ -154,14 +153,11 @@ class JsonlReader(TextReader):
         try:
             row = json.loads(text.lstrip("\ufeff").rstrip("\r\n"))  # a cut-off line: its column, not "column 1"
         except json.JSONDecodeError as e:
-            return RowFault(f"line {line_no} is not valid JSON ({e.msg}, column {e.colno}); fix that line or delete it.")
+            return RowFault(msg("data.line_bad_json", line=line_no, error=e.msg, column=e.colno))
         except RecursionError:
-            return RowFault(f"line {line_no} is nested too deeply to read; simplify that line or delete it.")
+            return RowFault(msg("data.line_too_deep", line=line_no))
         if not isinstance(row, dict):
-            return RowFault(
-                f"line {line_no} is a JSON {json_type(row)}, not an object with fields; "
-                'each line must be one object like {"text": "..."}.'
-            )
+            return RowFault(msg("data.line_not_object", line=line_no, type=json_type(row)))
         return row
 
 
@@ -274,36 +270,30 @@ class CsvReader(TextReader):
                 yield reader.line_num, cells
 
     def _read_header(self) -> list[str]:
-        what = "tab" if self.delimiter == "\t" else "comma"
+        what = msg("data.sep_tab") if self.delimiter == "\t" else msg("data.sep_comma")
         records = self._records()
         try:
             first = next(records, None)
             if first is None:
-                raise DataError(f"{self.label}: no header row; the first line must name the columns, e.g. instruction,input,output.")
+                raise DataError(msg("data.no_header", label=self.label))
             line, cells = first
             if isinstance(cells, csv.Error):
-                raise DataError(f"{self.label}: the header line {line} cannot be read ({cells}); check its quotes.")
+                raise DataError(msg("data.bad_header", label=self.label, line=line, error=str(cells)))
             names = [c.strip() for c in cells]
             other = {",": (";", "\t"), "\t": (",", ";")}[self.delimiter]
             if len(names) == 1 and any(sep in names[0] for sep in other):
                 sep = next(s for s in other if s in names[0])
-                raise DataError(
-                    f"{self.label}: the header is one column {names[0][:60]!r}; the file seems to separate cells with "
-                    f"{sep!r}, but a {Path(self.label).suffix} file separates them with a {what}. "
-                    "Save it again as comma-separated .csv (or tab-separated .tsv)."
-                )
+                raise DataError(msg("data.header_one_column", label=self.label, header=names[0][:60], sep=sep,
+                                    suffix=Path(self.label).suffix, what=what))
             for name in names:
                 if not isinstance(_cell(name), str) or "\n" in name or len(name) > 200:
-                    raise DataError(
-                        f"{self.label}: the first line looks like data, not column names ({name[:40]!r}); "
-                        "add a header line that names the columns, e.g. instruction,input,output."
-                    )
+                    raise DataError(msg("data.header_is_data", label=self.label, name=name[:40]))
             names = [name or f"column_{i}" for i, name in enumerate(names, start=1)]
             for name in names:
                 if names.count(name) > 1:
-                    raise DataError(f"{self.label}: the header names column {name!r} twice; rename one of them.")
+                    raise DataError(msg("data.header_twice", label=self.label, name=name))
             if next(records, None) is None:
-                raise DataError(f"{self.label}: has no rows, only the header line; add rows below it.")
+                raise DataError(msg("data.header_only", label=self.label))
             return names
         finally:
             records.close()
@@ -314,15 +304,13 @@ class CsvReader(TextReader):
         next(records)  # the header
         for k, (line, cells) in enumerate(records, start=1):
             if isinstance(cells, csv.Error):
-                yield RowFault(f"row {k} cannot be read ({cells}, line {line}); check the quotes in that row.")
+                yield RowFault(msg("data.csv_row_unreadable", row=k, error=str(cells), line=line))
                 continue
             if len(cells) > width:
                 if any(c.strip() for c in cells[width:]):
-                    sep = "a tab" if self.delimiter == "\t" else "a comma"
-                    yield RowFault(
-                        f"row {k} has more values than the header has columns ({len(cells)} values, {width} columns, "
-                        f"line {line}); put cells that contain {sep} in double quotes."
-                    )
+                    sep = msg("data.a_tab") if self.delimiter == "\t" else msg("data.a_comma")
+                    yield RowFault(msg("data.csv_row_too_long", row=k, values=len(cells), columns=width, line=line,
+                                       sep=sep))
                     continue
                 cells = cells[:width]
             row = {name: _cell(c) for name, c in zip(header, cells)}
