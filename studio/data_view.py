@@ -60,10 +60,7 @@ def check_readable(ctx, path: Path) -> None:
     roots = [Path(r).expanduser().resolve() for r in ctx.data_roots]
     if not any(target == r or r in target.parents for r in roots):
         listed = ", ".join(str(r) for r in roots)
-        raise DataError(
-            f"{path} is outside the folders this studio may read ({listed}). Move the data there, or start the "
-            "studio with `--data-root FOLDER`."
-        )
+        raise DataError(ctx.t["data.err.outside_roots"].format(path=path, roots=listed))
 
 
 # -- summary --------------------------------------------------------------------------------------
@@ -333,7 +330,8 @@ def valid_rows(ctx, data: DataSpec) -> int:
             report = inspect(source, placeholders=data.placeholders, reasoning=data.reasoning, dedupe=data.dedupe)
             REPORTS.put(key, report)
         if not report.valid_rows:
-            raise DataError(f"{source.label}: no usable rows out of {report.rows} ({'; '.join(report.error_lines(3))}).")
+            errors = "; ".join(msg(ctx.t, line) for line in report.error_lines(3))
+            raise DataError(ctx.t["data.err.no_usable_rows"].format(source=source.label, rows=report.rows, errors=errors))
         n = report.valid_rows
         total += min(n, round(n * amount) if amount <= 1 else int(amount))
     return total

@@ -60,7 +60,9 @@ def run_cli(ctx: Ctx, args: list[str], token: str | None = None) -> tuple[bool, 
         return True, done.stdout.strip()
     lines = [ln for ln in done.stderr.strip().splitlines() if ln.strip()]
     errors = [ln.removeprefix("error: ") for ln in lines if ln.startswith("error: ")]
-    return False, msg(ctx.t, errors[-1] if errors else (lines[-1] if lines else f"exit code {done.returncode}"))
+    if not lines:
+        return False, ctx.t["export.exit_code"].format(code=done.returncode)
+    return False, msg(ctx.t, errors[-1] if errors else lines[-1])
 
 
 def build(ctx: Ctx) -> ExportView:

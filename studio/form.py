@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from backend.spec import DEMO, REWARDS, SECTIONS, JobSpec, SpecError, SpecIssue
+from studio.i18n import EN
 
 FormValues = dict  # form key -> the value its widget holds (numbers may be None)
 
@@ -168,7 +169,8 @@ def _generic_from_form(field: Field, value: Any) -> Any:
 class Codec:
     keys: tuple[str, ...]  # the form keys that hold the field
     to_form: Callable[[JobSpec], dict]  # spec -> {key: value}
-    from_form: Callable[[dict, list], Any]  # (form values, issues to add to) -> the spec value
+    # (form values, issues to add to, the UI's string table for their messages) -> the spec value
+    from_form: Callable[[dict, list, Mapping], Any]
 
 
 def _model_to_form(spec: JobSpec) -> dict:
@@ -176,10 +178,10 @@ def _model_to_form(spec: JobSpec) -> dict:
     return {MODEL_SOURCE: model_source_of(name), MODEL_PATH: "" if name == DEMO else name}
 
 
-def _model_from_form(v: dict, issues: list) -> str:
+def _model_from_form(v: dict, issues: list, t: Mapping) -> str:
     source = v[MODEL_SOURCE]
     if source not in MODEL_SOURCES:
-        issues.append(SpecIssue("model.name_or_path", f"unknown model source {source!r}."))
+        issues.append(SpecIssue("model.name_or_path", t["model.err.unknown_source"].format(source=source)))
     name = DEMO if source == "demo" else (v[MODEL_PATH] or "").strip()
     if source == "local" and name:
         name = str(Path(name).expanduser().resolve())  # the worker runs in the job dir
@@ -196,29 +198,25 @@ def _train_to_form(spec: JobSpec) -> dict:
     return {DATA_SOURCE: source, DATA_PATH: "" if source == "demo" else sources[0], MIX_WITH: ", ".join(sources[1:])}
 
 
-def _train_from_form(v: dict, issues: list) -> str:
+def _train_from_form(v: dict, issues: list, t: Mapping) -> str:
     source = v[DATA_SOURCE]
     if source not in DATA_SOURCES:
-        issues.append(SpecIssue("data.train", f"unknown data source {source!r}."))
+        issues.append(SpecIssue("data.train", t["data.err.unknown_source"].format(source=source)))
     if source == "demo":
         train = DEMO
     else:
         train = (v[DATA_PATH] or "").strip()
         if not train:
-            missing = {
-                "upload": "no file uploaded yet; upload a file or pick the demo.",
-                "path": "give the path of a file or folder on this machine.",
-                "hub": "give a hub dataset id such as `tatsu-lab/alpaca`.",
-                "registry": "pick an entry of the dataset_info.json.",
-            }
-            issues.append(SpecIssue("data.train", missing.get(source, "choose a dataset.")))
+            missing = {"upload": "data.err.no_upload", "path": "data.err.no_path", "hub": "data.err.no_hub_id",
+                       "registry": "data.err.no_entry"}
+            issues.append(SpecIssue("data.train", t[missing.get(source, "data.err.no_dataset")]))
     if source == "path" and train:
         train = str(Path(train).expanduser().resolve())  # the worker runs elsewhere
     more = [s.strip() for s in (v[MIX_WITH] or "").split(",") if s.strip()]
     return ",".join([train or DEMO, *more])
 
 
-def _placeholders_from_form(v: dict, issues: list) -> dict:
+def _placeholders_from_form(v: dict, issues: list, t: Mapping) -> dict:
     keys, values = v[PLACEHOLDER_KEYS] or [], v[PLACEHOLDER_VALUES] or []
     return {str(k): "" if val is None else str(val) for k, val in zip(keys, values, strict=False) if k}
 
@@ -226,7 +224,7 @@ def _placeholders_from_form(v: dict, issues: list) -> dict:
 def _only_for(source: str, path: str) -> Codec:
     """A data field that applies to one source only (the others' boxes may hold stale text)."""
     return Codec((path,), lambda spec: {path: _get(spec, path)},
-                 lambda v, issues: (v[path] or "").strip() if v[DATA_SOURCE] == source else "")
+                 lambda v, issues, t: (v[path] or "").strip() if v[DATA_SOURCE] == source else "")
 
 
 CODECS: dict[str, Codec] = {
@@ -240,16 +238,16 @@ CODECS: dict[str, Codec] = {
     ),
     "data.columns": Codec(  # the mapping the user made, role -> column (a State, not a text box)
         ("data.columns",), lambda spec: {"data.columns": dict(spec.data.columns)},
-        lambda v, issues: {k: c for k, c in (v["data.columns"] or {}).items() if c},
+        lambda v, issues, t: {k: c for k, c in (v["data.columns"] or {}).items() if c},
     ),
     "data.dataset_dir": _only_for("registry", "data.dataset_dir"),
     "data.subset": _only_for("hub", "data.subset"),
     "data.split": Codec(("data.split",), lambda spec: {"data.split": spec.data.split},
-                        lambda v, issues: (v["data.split"] or "").strip() or "train"),
+                        lambda v, issues, t: (v["data.split"] or "").strip() or "train"),
     "align.rewards": Codec(  # one weight per reward; 0 = off
         tuple(f"align.rewards.{r}" for r in REWARDS),
         lambda spec: {f"align.rewards.{r}": spec.align.rewards.get(r, 0.0) for r in REWARDS},
-        lambda v, issues: {r: float(w or 0) for r in REWARDS if (w := v[f"align.rewards.{r}"])},
+        lambda v, issues, t: {r: float(w or 0) for r in REWARDS if (w := v[f"align.rewards.{r}"])},
     ),
 }
 
@@ -279,20 +277,22 @@ def form_from_spec(spec: JobSpec) -> FormValues:
     return values
 
 
-def spec_from_form(values: FormValues, base: JobSpec | None = None) -> JobSpec:
+def spec_from_form(values: FormValues, base: JobSpec | None = None, t: Mapping | None = None) -> JobSpec:
     """Build and validate the spec; raises SpecError whose issues name each bad field.
 
     Fields the wizard does not show (weight decay, precision, ...) come from `base`, and so do keys
-    missing from `values`.
+    missing from `values`. The form's own issues (no dataset chosen, ...) are worded from the UI's string
+    table `t` (the page's: `ctx.t`; English when not given); the spec's own are backend messages.
     """
     base = base or JobSpec()
+    t = EN if t is None else t
     v = {**form_from_spec(base), **values}
     fields = spec_fields()
     issues: list[SpecIssue] = []
     raw = base.to_dict()
     for path in wizard_fields():
         codec = CODECS.get(path)
-        _set(raw, path, codec.from_form(v, issues) if codec else _generic_from_form(fields[path], v[path]))
+        _set(raw, path, codec.from_form(v, issues, t) if codec else _generic_from_form(fields[path], v[path]))
     try:
         spec = JobSpec.from_dict(raw)
     except SpecError as e:

@@ -1,18 +1,21 @@
 """What the Model step shows about a base model: architecture, parameters, chat template.
 
 Read from files only (config.json, safetensors headers, tokenizer_config.json), never by
-loading the model, so the UI process stays free of torch.
+loading the model, so the UI process stays free of torch. A problem is a ModelInfoError worded from the
+UI's string table `t` the caller passes (the page's `ctx.t`; English when not given).
 """
 
 from __future__ import annotations
 
 import json
 import struct
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from backend.demo import DEMO_CONFIG, VOCAB_SIZE, demo_dir, is_built
 from backend.hub import unreachable_reason
+from studio.i18n import EN
 from studio.unexpected import unexpected
 
 
@@ -29,9 +32,9 @@ class ModelInfo:
     where: str
 
 
-def describe_demo(models_dir: Path) -> ModelInfo:
+def describe_demo(models_dir: Path, t: Mapping = EN) -> ModelInfo:
     if is_built(models_dir):
-        info = describe_local(demo_dir(models_dir))
+        info = describe_local(demo_dir(models_dir), t)
         info.where = "demo"
         return info
     return ModelInfo(
@@ -43,14 +46,14 @@ def describe_demo(models_dir: Path) -> ModelInfo:
     )
 
 
-def describe_local(folder: str | Path) -> ModelInfo:
+def describe_local(folder: str | Path, t: Mapping = EN) -> ModelInfo:
     folder = Path(folder).expanduser()
     if not str(folder).strip() or not folder.is_dir():
-        raise ModelInfoError(f"{folder}: no such folder.")
+        raise ModelInfoError(t["model.err.no_such_folder"].format(folder=folder))
     cfg_path = folder / "config.json"
     if not cfg_path.is_file():
-        raise ModelInfoError(f"{folder}: has no config.json; is this a Hugging Face model folder?")
-    config = _read_json(cfg_path)
+        raise ModelInfoError(t["model.err.no_config"].format(folder=folder))
+    config = _read_json(cfg_path, t)
     params = count_safetensors_params(folder)
     exact = params is not None
     if params is None:
@@ -59,31 +62,32 @@ def describe_local(folder: str | Path) -> ModelInfo:
         architecture=_architecture(config),
         params=params,
         params_exact=exact,
-        chat_template=has_chat_template(folder),
+        chat_template=has_chat_template(folder, t),
         where=str(folder),
     )
 
 
-def describe_hub(repo_id: str, timeout_s: float = 3.0) -> ModelInfo:
+def describe_hub(repo_id: str, timeout_s: float = 3.0, t: Mapping = EN) -> ModelInfo:
     """Fetch config.json (and tokenizer_config.json) from the hub, failing fast when offline."""
     repo_id = (repo_id or "").strip()
     if not repo_id or repo_id.count("/") > 1 or repo_id.startswith(("/", ".")):
-        raise ModelInfoError(f"{repo_id!r} is not a hub id such as `Qwen/Qwen2.5-0.5B-Instruct`.")
+        raise ModelInfoError(t["model.err.not_hub_id"].format(repo=repo_id))
     from huggingface_hub import hf_hub_download, try_to_load_from_cache
 
     cached = try_to_load_from_cache(repo_id, "config.json")
     if not isinstance(cached, str):
-        _check_reachable(timeout_s)
+        _check_reachable(timeout_s, t)
         with unexpected.optional("hub_config") as failed:
             cached = hf_hub_download(repo_id, "config.json", etag_timeout=timeout_s)
         if failed.error is not None:  # every hub failure becomes a message
             e = failed.error
-            raise ModelInfoError(f"cannot read {repo_id} from the hub: {type(e).__name__}: {str(e)[:300]}") from None
-    config = _read_json(Path(cached))
+            raise ModelInfoError(t["model.err.hub_read"].format(
+                repo=repo_id, kind=type(e).__name__, error=str(e)[:300])) from None
+    config = _read_json(Path(cached), t)
     template: bool | None = None
     with unexpected.optional("hub_tokenizer_config"):  # an optional detail
         tok = hf_hub_download(repo_id, "tokenizer_config.json", etag_timeout=timeout_s)
-        template = bool(_read_json(Path(tok)).get("chat_template"))
+        template = bool(_read_json(Path(tok), t).get("chat_template"))
     return ModelInfo(
         architecture=_architecture(config),
         params=params_from_config(config),
@@ -93,20 +97,17 @@ def describe_hub(repo_id: str, timeout_s: float = 3.0) -> ModelInfo:
     )
 
 
-def _check_reachable(timeout_s: float) -> None:
+def _check_reachable(timeout_s: float, t: Mapping = EN) -> None:
     reason = unreachable_reason(timeout_s)
     if reason:
-        raise ModelInfoError(
-            f"cannot reach the hub: {reason}. Check the internet connection, or download "
-            "the model and choose `local folder`."
-        )
+        raise ModelInfoError(t["model.err.hub_unreachable"].format(reason=reason))
 
 
-def has_chat_template(folder: Path) -> bool:
+def has_chat_template(folder: Path, t: Mapping = EN) -> bool:
     if (folder / "chat_template.jinja").is_file():
         return True
     tok_cfg = folder / "tokenizer_config.json"
-    return tok_cfg.is_file() and bool(_read_json(tok_cfg).get("chat_template"))
+    return tok_cfg.is_file() and bool(_read_json(tok_cfg, t).get("chat_template"))
 
 
 def count_safetensors_params(folder: Path) -> int | None:
@@ -167,13 +168,13 @@ def _architecture(config: dict) -> str:
     return f"{kind} ({', '.join(archs)})" if archs else kind
 
 
-def _read_json(path: Path) -> dict:
+def _read_json(path: Path, t: Mapping = EN) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as e:
-        raise ModelInfoError(f"{path.name}: cannot be read: {e}") from None
+        raise ModelInfoError(t["model.err.unreadable"].format(file=path.name, error=e)) from None
     if not isinstance(data, dict):
-        raise ModelInfoError(f"{path.name}: expected a JSON object.")
+        raise ModelInfoError(t["model.err.not_object"].format(file=path.name))
     return data
 
 

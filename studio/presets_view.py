@@ -70,7 +70,7 @@ def describe(ctx: Ctx, preset_id: str | None) -> str:
     try:
         return get_preset(preset_id, ctx.workspace).description_in(lang_of(ctx.t))
     except ValueError as e:
-        return f"⚠ {e}"
+        return "⚠ " + msg(ctx.t, e)
 
 
 def apply_to_form(ctx: Ctx, preset: Preset | str, values: FormValues) -> FormValues:
@@ -83,7 +83,7 @@ def applied_spec(ctx: Ctx, preset: Preset | str, values: FormValues) -> JobSpec:
     if isinstance(preset, str):
         preset = get_preset(preset, ctx.workspace)
     try:
-        base = spec_from_form(values, base=ctx.defaults)
+        base = spec_from_form(values, base=ctx.defaults, t=ctx.t)
     except SpecError:
         base = ctx.defaults
     return apply_preset(base, preset)
@@ -98,14 +98,14 @@ def spec_file_to_form(ctx: Ctx, path: str | Path) -> tuple[FormValues, JobSpec]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise SpecError([SpecIssue("(file)", f"{path.name} is not a UTF-8 text file; a spec is YAML text.")]) from None
+        raise SpecError([SpecIssue("(file)", ctx.t["presets.err.not_utf8"].format(file=path.name))]) from None
     spec = load_spec_text(text, source=path.name)
     return form_from_spec(spec), spec
 
 
 def save_from_form(ctx: Ctx, name: str, values: FormValues) -> Preset:
     """Save the wizard's settings as <workspace>/presets/<name>.yaml; SpecError or PresetError."""
-    return save_preset(ctx.workspace, name, spec_from_form(values, base=ctx.defaults))
+    return save_preset(ctx.workspace, name, spec_from_form(values, base=ctx.defaults, t=ctx.t))
 
 
 def dropped_fields(ctx: Ctx, spec: JobSpec, values: FormValues) -> list[str]:
@@ -128,8 +128,9 @@ def flat(d: dict, prefix: str = "") -> dict:
     return out
 
 
-def issues_markdown(e: SpecError) -> str:
-    return "\n".join(f"- {issue}" for issue in e.issues)
+def issues_markdown(t, e: SpecError) -> str:
+    """The spec's problems as a list, each message in the language of the table `t`."""
+    return "\n".join(f"- `{issue.field}`: {msg(t, issue.message)}" for issue in e.issues)
 
 
 # -- the panel -----------------------------------------------------------------------------------
@@ -197,7 +198,7 @@ def wire(ctx: Ctx, view: PresetsView, form: Form, wizard_tabs, after: tuple) -> 
             spec = applied_spec(ctx, preset, form.values(data))
             return filled(spec, form_from_spec(spec), t["presets.applied"].format(title=title))
         except SpecError as e:
-            return {view.status: t["presets.apply_failed"].format(title=title, issues=issues_markdown(e))}
+            return {view.status: t["presets.apply_failed"].format(title=title, issues=issues_markdown(t, e))}
         except ValueError as e:  # no such preset (deleted since the list was drawn)
             return {view.status: "⚠ " + msg(t, e)}
 
@@ -211,7 +212,7 @@ def wire(ctx: Ctx, view: PresetsView, form: Form, wizard_tabs, after: tuple) -> 
             values, spec = spec_file_to_form(ctx, path)
             return {**filled(spec, values, t["presets.loaded"].format(file=shown)), view.upload: None}
         except SpecError as e:
-            return {view.status: t["presets.load_failed"].format(file=shown, issues=issues_markdown(e)),
+            return {view.status: t["presets.load_failed"].format(file=shown, issues=issues_markdown(t, e)),
                     view.upload: None}
 
     @unexpected(t, "save_preset", fallback=lambda message: (gr.skip(), message))
@@ -224,7 +225,7 @@ def wire(ctx: Ctx, view: PresetsView, form: Form, wizard_tabs, after: tuple) -> 
                 t["presets.saved"].format(id=preset.id, path=preset.path),
             )
         except SpecError as e:
-            return gr.skip(), t["presets.form_invalid"].format(issues=issues_markdown(e))
+            return gr.skip(), t["presets.form_invalid"].format(issues=issues_markdown(t, e))
         except PresetError as e:
             return gr.skip(), t["presets.save_failed"].format(message=e)
 

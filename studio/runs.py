@@ -16,6 +16,7 @@ import pandas as pd
 from backend.store import STATES, InvalidTransition
 from studio import compare, queue_view
 from studio.context import Ctx
+from studio.i18n import msg
 from studio.unexpected import unexpected
 
 
@@ -50,7 +51,7 @@ def delete_job(ctx: Ctx, job_id: str) -> tuple[bool, str]:
     try:
         ctx.store.delete_job(job_id)
     except InvalidTransition as e:
-        return False, str(e)
+        return False, msg(ctx.t, e)
     except KeyError:
         return False, ctx.t["runs.no_such_job"].format(job=job_id)
     return True, ctx.t["runs.deleted"].format(job=job_id)

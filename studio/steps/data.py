@@ -11,7 +11,7 @@ the model's tokenizer and max_length).
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +35,7 @@ from studio.form import (
     PLACEHOLDER_KEYS,
     PLACEHOLDER_VALUES,
 )
-from studio.i18n import msg
+from studio.i18n import EN, msg
 from studio.steps.fields import Form
 from studio.unexpected import unexpected
 
@@ -57,14 +57,15 @@ class DataStep:
     refresh_outputs: list = field(default_factory=list)
 
 
-def save_upload(workspace: Workspace, uploaded) -> str:
+def save_upload(workspace: Workspace, uploaded, t: Mapping = EN) -> str:
     """Copy uploaded file(s) into <workspace>/uploads/ under safe, unused names; return the path
-    relative to the workspace (several files go into one new folder, read as one dataset)."""
+    relative to the workspace (several files go into one new folder, read as one dataset). A file of a
+    type no reader takes is refused (DataError worded from the UI's table `t`, the page's `ctx.t`)."""
     files = [Path(u) for u in (uploaded if isinstance(uploaded, list) else [uploaded])]
     for src in files:
         if src.suffix.lower() not in SUFFIXES:
-            raise DataError(f"{src.name}: unsupported file type {src.suffix or '(none)'}; use one of "
-                            f"{', '.join(SUFFIXES)}.")
+            raise DataError(t["data.err.upload_type"].format(file=src.name, suffix=src.suffix or "(none)",
+                                                             accepted=", ".join(SUFFIXES)))
     if len(files) == 1:
         return _unused_copy(workspace, files[0], Path("uploads"))
     folder = _unused(workspace, Path("uploads") / safe_filename(files[0].stem, default="dataset"))
@@ -257,7 +258,7 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
             dv.REPORTS.put(dv.ReportCache.key(main, spec), report)
             yield _final(report, main, spec, keys, values, m_src, m_path, max_len, template)
         except (DataError, SpecError) as e:
-            yield _problem(str(e), data_unsure=isinstance(e, DataError) and "cannot tell the format" in str(e),
+            yield _problem(e, data_unsure=isinstance(e, DataError) and "cannot tell the format" in str(e),
                            data=data)
 
     def _cleared(text: str) -> dict:
@@ -266,8 +267,9 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
                 p["skipped"]: gr.update(value="", visible=False), p["preview"]: "", p["hist"]: None,
                 p["bad_rows"]: [], p["hist_ok"]: False}
 
-    def _problem(message: str, data_unsure: bool, data: dict) -> dict:
-        """The reason in the summary; when the format is unknown, the mapping opens with the file's columns."""
+    def _problem(message, data_unsure: bool, data: dict) -> dict:
+        """The reason (an error, shown in the page's language) in the summary; when the format is unknown,
+        the mapping opens with the file's columns."""
         text = t["data.error"].format(message=message)
         if not data_unsure:
             return _cleared(text)
@@ -357,7 +359,7 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
         if not uploaded:
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
         try:
-            rel = save_upload(ctx.workspace, uploaded)
+            rel = save_upload(ctx.workspace, uploaded, t)
         except (DataError, OSError) as e:
             gr.Warning(msg(t, e))
             return gr.skip(), gr.skip(), None, gr.skip()

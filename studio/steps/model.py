@@ -27,11 +27,11 @@ def describe(ctx: Ctx, source: str, path: str) -> str:
     with unexpected(t, "model") as failed:
         try:
             if source == "demo":
-                info = describe_demo(ctx.workspace.models_dir)
+                info = describe_demo(ctx.workspace.models_dir, t)
             elif source == "hub":
-                info = describe_hub(path)
+                info = describe_hub(path, t=t)
             else:
-                info = describe_local(path)
+                info = describe_local(path, t)
         except ModelInfoError as e:
             return t["model.error"].format(message=e)
     if failed.message:

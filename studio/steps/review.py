@@ -9,6 +9,7 @@ from pathlib import Path
 import gradio as gr
 
 from backend.data.read import DataError
+from backend.messages import message_of
 from backend.spec import DEMO, JobSpec, SpecError, SpecIssue
 from studio import data_view
 from studio.context import Ctx
@@ -41,7 +42,7 @@ def check(ctx: Ctx, values: FormValues) -> Review:
     """Validate the form as a whole: the spec's own rules, then that the data and model exist."""
     t = ctx.t
     try:
-        spec = spec_from_form(values, base=ctx.defaults)
+        spec = spec_from_form(values, base=ctx.defaults, t=t)
     except SpecError as e:
         return Review(None, "", t["review.estimate_unknown"], e.issues)
     issues: list[SpecIssue] = []
@@ -54,14 +55,14 @@ def check(ctx: Ctx, values: FormValues) -> Review:
             issues.append(SpecIssue("stage", t["review.stage_data"].format(
                 stage=spec.stage, kind=kind, needs=t[f"stage.{spec.stage}.data"])))
     except DataError as e:
-        issues.append(SpecIssue("data.train", str(e)))
+        issues.append(SpecIssue("data.train", message_of(e)))
     estimate += resources_markdown(ctx, spec, values)
     if values[MODEL_SOURCE] == "local":
         folder = Path(spec.model.name_or_path).expanduser()
         if not (folder / "config.json").is_file():
-            issues.append(SpecIssue("model.name_or_path", f"{folder} is not a model folder (no config.json)."))
+            issues.append(SpecIssue("model.name_or_path", t["model.err.not_model_folder"].format(folder=folder)))
     elif values[MODEL_SOURCE] == "hub" and spec.model.name_or_path == DEMO:
-        issues.append(SpecIssue("model.name_or_path", "give a hub id such as `Qwen/Qwen2.5-0.5B-Instruct`."))
+        issues.append(SpecIssue("model.name_or_path", t["model.err.no_hub_id"]))
     return Review(spec, spec.to_yaml(), estimate, issues)
 
 
