@@ -179,3 +179,24 @@ def test_numbers_are_text_but_booleans_and_lists_are_not():
 def test_json_text_cells_from_csv_are_turns():
     rows = [{"messages": json.dumps([user("hi"), bot("yo")])}]
     assert convert(rows, "messages").examples[0]["messages"] == [user("hi"), bot("yo")]
+
+
+def test_reasons_and_row_problems_carry_their_message_id_and_show_in_chinese():
+    """A reason built from pieces and a turn's problem keep their ids: the page renders them in its
+    language from the id (studio.i18n.render), never from the English."""
+    from studio.i18n import render
+
+    rows = [{"instruction": "a", "output": "b"}] * 5 + [{"chosen": "x", "rejected": "y"}] * 2
+    out = convert(rows, "alpaca", columns={"system": "s"})
+    assert out.reason == ("chosen by you (detection agrees: rows have `instruction` and `output` fields (2 of the "
+                          "first 7 rows have other columns, e.g. ['chosen', 'rejected'])); columns mapped by you: system=s")
+    assert out.reason.id == "rows.reason_mapped" and out.reason.params["reason"].id == "rows.chosen_agrees"
+    assert render(out.reason, "zh") == ("由你选择（与自动识别一致：每行有 `instruction` 和 `output` 字段（前 7 行中有 2 行的列"
+                                        "与其余不同，例如 ['chosen', 'rejected']））；你映射的列：system=s")
+    bad = convert([{"messages": [user("hi"), {"role": "assistant", "content": True}]}])
+    (_, _, problem), = bad.skipped
+    assert problem == "messages turn 2 is true/false, expected text" and problem.id == "rows.turn_text_is_bool"
+    assert render(problem, "zh") == "messages 第 2 轮是 true/false，应为文本"
+    with pytest.raises(DataError) as e:
+        convert([{"a": 1}])
+    assert render(e.value, "zh").startswith("dataset：无法从列 ['a'] 判断格式")

@@ -10,20 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from backend.data.turns import OPENAI_TAGS, REASONING_KEYS, SHAREGPT_TAGS
+from backend.messages import msg
 
 FORMATS = ("alpaca", "sharegpt", "messages", "preference", "kto", "text", "prompt")
 KIND_OF = {
     "alpaca": "sft", "sharegpt": "sft", "messages": "sft",
     "preference": "preference", "kto": "kto", "text": "text", "prompt": "prompt",
 }
-FORMAT_HELP = {
-    "alpaca": "instruction / input / output (optional system, history)",
-    "sharegpt": "conversations of {from, value} turns (custom tags allowed)",
-    "messages": "OpenAI-style messages of {role, content}",
-    "preference": "a prompt with a chosen and a rejected reply (rm, dpo, orpo)",
-    "kto": "a prompt and one reply labelled desirable or not (kto)",
-    "text": "plain text documents (continued pretraining)",
-    "prompt": "prompts with an optional reference answer (grpo)",
+FORMAT_HELP = {  # each format in words (the Data step's format line)
+    "alpaca": msg("rows.format_alpaca"),
+    "sharegpt": msg("rows.format_sharegpt"),
+    "messages": msg("rows.format_messages"),
+    "preference": msg("rows.format_preference"),
+    "kto": msg("rows.format_kto"),
+    "text": msg("rows.format_text"),
+    "prompt": msg("rows.format_prompt"),
 }
 # Roles each format needs, as alternatives: every inner tuple must be fully mapped for one of them.
 REQUIRED = {
@@ -57,7 +58,7 @@ SAMPLE = 200
 @dataclass
 class Detection:
     format: str  # "" when unsure
-    reason: str
+    reason: str  # why, a Message (backend.messages)
     confident: bool = True
     columns: dict = field(default_factory=dict)  # role -> column in the file
     tags: dict = field(default_factory=dict)  # sharegpt tags, when turns are used
@@ -108,12 +109,13 @@ def _is_bool_column(rows: list[dict], column: str) -> bool:
 
 def detect(rows: list[dict], name: str = "dataset") -> Detection:
     """Decide from the first rows. `format` is "" (and `confident` False) when no rule fits."""
-    rows, note = _majority(rows[:SAMPLE])
+    sample = rows[:SAMPLE]
+    rows, odd = _majority(sample)
     columns = file_columns(rows)
     cols: dict[str, str] = {}
     d = _detect(rows, columns, cols)
-    if note and d.format:
-        d.reason += note
+    if odd and d.format:
+        d.reason = msg("rows.reason_mixed", reason=d.reason, odd=odd[0], rows=len(sample), example=odd[1])
     d.columns = {k: v for k, v in {**cols, **d.columns}.items() if v}
     for opt in ("system", "tools", "history", "reasoning"):
         if opt not in d.columns and (found := _find(opt, columns, tuple(d.columns.values()))):
@@ -122,21 +124,20 @@ def detect(rows: list[dict], name: str = "dataset") -> Detection:
     return d
 
 
-def _majority(rows: list[dict]) -> tuple[list[dict], str]:
-    """The rows of the most common shape (set of columns that hold a value), and a note when
-    others differ in a way that matters (a file mixing formats)."""
+def _majority(rows: list[dict]) -> tuple[list[dict], tuple[int, list[str]] | None]:
+    """The rows of the most common shape (set of columns that hold a value), and when others differ in
+    a way that matters (a file mixing formats) how many rows do and the columns of one of them."""
     shapes: dict[frozenset, list[dict]] = {}
     for r in rows:
         shapes.setdefault(frozenset(k for k, v in r.items() if v not in (None, "")), []).append(r)
     if len(shapes) <= 1:
-        return rows, ""
+        return rows, None
     main = max(shapes.values(), key=len)
     main_keys = set().union(*(k for k, v in shapes.items() if v is main))
     odd = [k for k, v in shapes.items() if v is not main and not (k <= main_keys or main_keys <= k)]
     if not odd:
-        return rows, ""
-    n_odd = sum(len(shapes[k]) for k in odd)
-    return main, f" ({n_odd} of the first {len(rows)} rows have other columns, e.g. {sorted(odd[0])})"
+        return rows, None
+    return main, (sum(len(shapes[k]) for k in odd), sorted(odd[0]))
 
 
 def guess_columns(fmt: str, rows: list[dict], known: dict) -> dict:
@@ -154,7 +155,7 @@ def _detect(rows: list[dict], columns: list[str], cols: dict) -> Detection:
     messages = _find("messages", columns)
     if chosen and rejected:
         cols.update(chosen=chosen, rejected=rejected)
-        form = "alpaca-style"
+        form: str = msg("rows.form_alpaca_style")
         tags: dict = {}
         if messages:
             cols["messages"] = messages
@@ -164,9 +165,10 @@ def _detect(rows: list[dict], columns: list[str], cols: dict) -> Detection:
             if (q := _find("query", columns, (p,))):
                 cols["query"] = q
         else:
-            form = "implicit prompt"
+            form = msg("rows.form_implicit_prompt")
             tags = dict(OPENAI_TAGS)
-        return Detection("preference", f"rows have `{chosen}` and `{rejected}` replies ({form})", tags=tags)
+        return Detection("preference", msg("rows.reason_preference", chosen=chosen, rejected=rejected, form=form),
+                         tags=tags)
     label = next((c for c in columns if c.lower() in ALIASES["kto_tag"] and _is_bool_column(rows, c)), "")
     if label:
         cols["kto_tag"] = label
@@ -174,22 +176,22 @@ def _detect(rows: list[dict], columns: list[str], cols: dict) -> Detection:
         if messages:
             cols["messages"] = messages
             _, tags = turn_tags(rows, messages)
-            return Detection("kto", f"rows have `{messages}` and a true/false `{label}`", tags=tags)
+            return Detection("kto", msg("rows.reason_kto", column=messages, label=label), tags=tags)
         if response:
             cols["response"] = response
             if p := _find("prompt", columns, (response,)):
                 cols["prompt"] = p
-            return Detection("kto", f"rows have `{response}` and a true/false `{label}`")
+            return Detection("kto", msg("rows.reason_kto", column=response, label=label))
     if messages:
         cols["messages"] = messages
         form, tags = turn_tags(rows, messages)
         keys = "{from, value}" if form == "sharegpt" else "{role, content}"
-        return Detection(form, f"rows have a `{messages}` list of {keys} turns", tags=tags)
+        return Detection(form, msg("rows.reason_turns", column=messages, keys=keys), tags=tags)
     if {"instruction", "output"} <= {c.lower() for c in columns}:
         cols.update(prompt=_find("prompt", columns), response=_find("response", columns))
         if q := _find("query", columns, (cols["prompt"],)):
             cols["query"] = q
-        return Detection("alpaca", "rows have `instruction` and `output` fields")
+        return Detection("alpaca", msg("rows.reason_alpaca"))
     response = _find("response", columns)
     reference = next((c for c in columns if c.lower() in ("solution", "ground_truth", "reference", "final_answer")), "")
     prompt = _find("prompt", columns, (response, reference))
@@ -197,26 +199,19 @@ def _detect(rows: list[dict], columns: list[str], cols: dict) -> Detection:
         cols.update(prompt=prompt, response=response)
         if (q := _find("query", columns, (prompt, response))):
             cols["query"] = q
-        return Detection(
-            "alpaca", f"rows have a prompt (`{prompt}`) and a reply (`{response}`): read as alpaca",
-        )
+        return Detection("alpaca", msg("rows.reason_prompt_reply", prompt=prompt, response=response))
     if prompt:
         cols["prompt"] = prompt
         if reference or response:
             cols["reference"] = reference or response
-            return Detection("prompt", f"rows have a prompt (`{prompt}`) and a reference answer (`{cols['reference']}`)")
+            return Detection("prompt", msg("rows.reason_prompt_reference", prompt=prompt, reference=cols["reference"]))
         if not _find("text", columns):
-            return Detection("prompt", f"rows have a prompt (`{prompt}`) and no reply: prompts only")
+            return Detection("prompt", msg("rows.reason_prompts_only", prompt=prompt))
     text = _find("text", columns)
     if text:
         cols["text"] = text
-        return Detection("text", f"rows have one text column (`{text}`): plain documents")
-    return Detection(
-        "",
-        f"cannot tell the format from the columns {columns}; map the columns (which one is the "
-        "prompt, which the reply) or choose a format",
-        confident=False,
-    )
+        return Detection("text", msg("rows.reason_text", column=text))
+    return Detection("", msg("rows.reason_unknown", columns=columns), confident=False)
 
 
 def _as_list(value) -> list:

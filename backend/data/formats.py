@@ -29,6 +29,7 @@ from backend.data.turns import (
     text_of,
     with_reasoning,
 )
+from backend.messages import msg
 
 DATA_FORMATS = ("auto", *FORMATS)
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
@@ -39,10 +40,10 @@ _FALSE = (False, 0, "false", "False", "0", "no")
 @dataclass
 class Converted:
     format: str
-    reason: str
+    reason: str  # a Message (backend.messages), as Detection.reason
     kind: str = "sft"
     examples: list[dict] = field(default_factory=list)
-    skipped: list[tuple[int, str, str]] = field(default_factory=list)  # (row from 1, field, message)
+    skipped: list[tuple[int, str, str]] = field(default_factory=list)  # (row from 1, field, Message)
     rows_read: int = 0
     traits: list = field(default_factory=list)
     columns: dict = field(default_factory=dict)
@@ -68,17 +69,17 @@ def resolve(rows: list[dict], fmt: str = "auto", columns: dict | None = None, ta
             name: str = "dataset") -> Detection:
     """Detection, with the user's format, column mapping and tags laid over it; checked."""
     if fmt not in DATA_FORMATS:
-        raise DataError(f"{name}: unknown format {fmt!r}; accepted: {', '.join(DATA_FORMATS)}.")
+        raise DataError(msg("rows.unknown_format", name=name, format=repr(fmt), accepted=", ".join(DATA_FORMATS)))
     d = detect(rows, name)
     if fmt == "auto" and not d.format and (mapped := _format_from_mapping(rows, columns)):
         # Detection failed, but the user's mapping names the roles of one format: read it as that.
         d = resolve(rows, mapped, columns, tags, name)
         pairs = ", ".join(f"{k}={v}" for k, v in columns.items() if v)
-        d.reason = f"the columns tell no format, but your mapping ({pairs}) fits {mapped}"
+        d.reason = msg("rows.reason_from_mapping", pairs=pairs, format=mapped)
         d.confident = False  # the UI keeps offering every role until the user settles
         return d
     if fmt != "auto" and fmt != d.format:
-        guessed = Detection(fmt, "chosen by you", columns={}, tags={})
+        guessed = Detection(fmt, msg("rows.chosen_by_you"), columns={}, tags={})
         if fmt in ("sharegpt", "messages"):
             guessed.tags = d.tags or {}
         # Keep detected roles the chosen format also uses.
@@ -87,21 +88,20 @@ def resolve(rows: list[dict], fmt: str = "auto", columns: dict | None = None, ta
         guessed.traits = d.traits
         d = guessed
     elif fmt != "auto":
-        d.reason = f"chosen by you (detection agrees: {d.reason})"
+        d.reason = msg("rows.chosen_agrees", reason=d.reason)
     if columns:
         d.columns = {**d.columns, **{k: v for k, v in columns.items() if v}}
         if d.format:
-            d.reason += f"; columns mapped by you: {', '.join(f'{k}={v}' for k, v in columns.items() if v)}"
+            pairs = ", ".join(f"{k}={v}" for k, v in columns.items() if v)
+            d.reason = msg("rows.reason_mapped", reason=d.reason, pairs=pairs)
     if tags:
         d.tags = {**(d.tags or {}), **tags}
     if not d.format:
-        raise DataError(f"{name}: {d.reason}.")
+        raise DataError(msg("rows.no_format", name=name, reason=d.reason))
     missing = _missing_roles(d.format, d.columns)
     if missing:
-        raise DataError(
-            f"{name}: format {d.format} needs a column for {' and '.join(missing)}; the file has "
-            f"{sorted(_columns_of(rows))}. Map the columns (e.g. {missing[0]}=<column>)."
-        )
+        raise DataError(msg("rows.missing_role_column", name=name, format=d.format, roles=" and ".join(missing),
+                            columns=sorted(_columns_of(rows)), role=missing[0]))
     return d
 
 
@@ -134,7 +134,7 @@ def convert(rows: list[dict], fmt: str = "auto", placeholders: dict | None = Non
             columns: dict | None = None, tags: dict | None = None, reasoning: str = "keep") -> Converted:
     """Every row converted or skipped with its number, field and reason."""
     if not rows:
-        raise DataError(f"{name}: has no rows.")
+        raise DataError(msg("rows.no_rows", name=name))
     d = resolve(rows, fmt, columns, tags, name)
     opts = Options(d.format, d.columns, d.tags, placeholders or {}, reasoning)
     out = Converted(format=d.format, reason=d.reason, kind=d.kind, rows_read=len(rows), traits=d.traits,
@@ -153,7 +153,7 @@ def convert_rows(numbered: Iterable[tuple[int, dict]], opts: Options) -> Iterato
     for number, row in numbered:
         try:
             if not isinstance(row, dict):
-                raise RowProblem("(row)", f"is a {type(row).__name__}, not an object with fields")
+                raise RowProblem("(row)", msg("rows.row_not_object", type=type(row).__name__))
             example = fn(row, opts)
             if opts.placeholders:
                 example = fill_example(example, opts.placeholders)
@@ -169,8 +169,8 @@ def _root_cause(problem: RowProblem, row, opts: Options) -> RowProblem:
         present = {r: c for r, c in opts.columns.items() if c in row}
         missing = [opts.columns[r] for r in _missing_roles(opts.format, present)]
         if missing:
-            return RowProblem(missing[0], f"'{missing[0]}' is missing (this row has {sorted(row)}; "
-                                          f"the file is read as {opts.format})")
+            return RowProblem(missing[0], msg("rows.row_missing_column", column=missing[0], columns=sorted(row),
+                                              format=opts.format))
     return problem
 
 
@@ -190,10 +190,10 @@ def _system_and_history(row: dict, opts: Options) -> list[dict]:
     if history in (None, ""):
         return messages
     if not isinstance(history, list):
-        raise RowProblem(column, f"'{column}' must be a list of [question, answer] pairs")
+        raise RowProblem(column, msg("rows.history_not_list", column=column))
     for turn, pair in enumerate(history, start=1):
         if not (isinstance(pair, (list, tuple)) and len(pair) == 2):
-            raise RowProblem(column, f"'{column}' item {turn} is not a [question, answer] pair")
+            raise RowProblem(column, msg("rows.history_item_not_pair", column=column, item=turn))
         messages += [
             {"role": "user", "content": text_of(pair[0], column)},
             {"role": "assistant", "content": with_reasoning(text_of(pair[1], column), "", opts.reasoning)},
@@ -205,9 +205,14 @@ def _prompt_text(row: dict, opts: Options) -> str:
     prompt, query = _col(row, opts, "prompt"), _col(row, opts, "query")
     text = f"{prompt}\n{query}" if prompt.strip() and query.strip() else (prompt or query)
     if not text.strip():
-        names = " and ".join(f"'{opts.columns[r]}'" for r in ("prompt", "query") if opts.columns.get(r))
-        raise RowProblem(opts.columns.get("prompt") or opts.columns.get("query", "prompt"),
-                         f"{names} {'are both' if ' and ' in names else 'is'} empty")
+        names = [opts.columns[r] for r in ("prompt", "query") if opts.columns.get(r)]
+        if len(names) == 2:
+            problem = msg("rows.prompt_and_query_empty", prompt=names[0], query=names[1])
+        elif names:
+            problem = msg("rows.column_empty", column=names[0])
+        else:  # neither is mapped (kto with only a reply)
+            problem = msg("rows.no_prompt_column")
+        raise RowProblem(opts.columns.get("prompt") or opts.columns.get("query", "prompt"), problem)
     return text
 
 
@@ -215,7 +220,7 @@ def _reply(row: dict, opts: Options, role: str = "response") -> dict:
     column = opts.columns[role]
     text = text_of(row.get(column), column)
     if not text.strip():
-        raise RowProblem(column, f"'{column}' is empty")
+        raise RowProblem(column, msg("rows.column_empty", column=column))
     return {"role": "assistant", "content": with_reasoning(text, _col(row, opts, "reasoning"), opts.reasoning)}
 
 
@@ -255,13 +260,13 @@ def _one_reply(value, column: str, opts: Options) -> list[dict]:
         turns_ = convert_turns([value] if isinstance(value, dict) else value, column, opts.tags or OPENAI_TAGS,
                                opts.reasoning)
         if any(m["role"] not in ("assistant", "tool") for m in turns_):
-            raise RowProblem(column, f"'{column}' holds a non-assistant turn; give only the reply")
+            raise RowProblem(column, msg("rows.reply_not_assistant", column=column))
         if not any(m["content"].strip() or m.get("tool_calls") for m in turns_):
-            raise RowProblem(column, f"'{column}' is empty")
+            raise RowProblem(column, msg("rows.column_empty", column=column))
         return turns_
     text = text_of(value, column)
     if not text.strip():
-        raise RowProblem(column, f"'{column}' is empty")
+        raise RowProblem(column, msg("rows.column_empty", column=column))
     return [{"role": "assistant", "content": with_reasoning(text, "", opts.reasoning)}]
 
 
@@ -278,10 +283,10 @@ def preference(row: dict, opts: Options) -> dict:
             n += 1
         prompt, chosen, rejected = full_c[:n], full_c[n:], full_r[n:]
         if not prompt:
-            raise RowProblem(c, f"'{c}' and '{r}' share no prompt turns")
+            raise RowProblem(c, msg("rows.no_shared_prompt", chosen=c, rejected=r))
     check_order(prompt, opts.columns.get("messages") or opts.columns.get("prompt") or c, must_end="user")
     if chosen == rejected:
-        raise RowProblem(r, f"'{c}' and '{r}' are the same reply")
+        raise RowProblem(r, msg("rows.same_reply", chosen=c, rejected=r))
     return {"prompt": prompt, "chosen": chosen, "rejected": rejected, "tools": _tools(row, opts)}
 
 
@@ -289,7 +294,7 @@ def kto(row: dict, opts: Options) -> dict:
     label_col = opts.columns["kto_tag"]
     label = row.get(label_col)
     if label not in _TRUE + _FALSE:
-        raise RowProblem(label_col, f"'{label_col}' is {label!r}; expected true or false")
+        raise RowProblem(label_col, msg("rows.label_not_bool", column=label_col, value=repr(label)))
     if opts.columns.get("messages") and not opts.columns.get("response"):
         column = opts.columns["messages"]
         messages = _prompt_messages(row, opts)
@@ -307,7 +312,7 @@ def text(row: dict, opts: Options) -> dict:
     column = opts.columns["text"]
     value = text_of(row.get(column), column)
     if not value.strip():
-        raise RowProblem(column, f"'{column}' is empty")
+        raise RowProblem(column, msg("rows.column_empty", column=column))
     return {"text": value}
 
 
@@ -360,5 +365,5 @@ def detect_format(rows: list[dict], name: str = "dataset") -> tuple[str, str]:
     """(format, reason); DataError when no rule fits."""
     d = detect(rows, name)
     if not d.format:
-        raise DataError(f"{name}: {d.reason}.")
+        raise DataError(msg("rows.no_format", name=name, reason=d.reason))
     return d.format, d.reason

@@ -27,22 +27,23 @@ import json
 from dataclasses import dataclass
 
 from backend.data.read import DataError
+from backend.messages import msg
 from backend.spec import Stage, get_stage
 
 KIND_NAMES = {
-    "sft": "conversations (alpaca, sharegpt or messages)",
-    "preference": "preference pairs (a prompt with a chosen and a rejected reply)",
-    "kto": "replies labelled good or bad (kto)",
-    "text": "plain text (for continued pretraining)",
-    "prompt": "prompts without replies",
+    "sft": msg("rows.kind_sft"),
+    "preference": msg("rows.kind_preference"),
+    "kto": msg("rows.kind_kto"),
+    "text": msg("rows.kind_text"),
+    "prompt": msg("rows.kind_prompt"),
 }
 # What to try instead, by the kind the data has.
 SUGGEST = {
-    "text": "use the pt stage for plain text",
-    "sft": "use the sft stage for conversations (or grpo, which takes their last reply as the reference)",
-    "preference": "use dpo, orpo or rm for preference pairs (kto and sft take them too)",
-    "kto": "use the kto stage for labelled replies (sft trains on the desirable ones)",
-    "prompt": "use the grpo stage for prompts",
+    "text": msg("rows.suggest_text"),
+    "sft": msg("rows.suggest_sft"),
+    "preference": msg("rows.suggest_preference"),
+    "kto": msg("rows.suggest_kto"),
+    "prompt": msg("rows.suggest_prompt"),
 }
 
 
@@ -50,19 +51,17 @@ SUGGEST = {
 class StageData:
     train: list[dict]
     eval: list[dict]
-    note: str = ""  # what was done to the data, for the log
+    note: str = ""  # what was done to the data, for the log (a Message)
 
 
 def check_stage(stage: str, kind: str) -> Stage:
     """The stage's record (backend/spec/stages.py); DataError when data of this kind cannot serve it."""
     record = get_stage(stage)
     if not record.convert:
-        raise DataError(f"unknown stage {stage!r}.")
+        raise DataError(msg("rows.unknown_stage", stage=repr(stage)))
     if kind not in record.accepts:
-        raise DataError(
-            f"the {stage} stage needs {record.detail}, but the data is {KIND_NAMES.get(kind, kind)}. "
-            f"Choose a dataset of that kind, or {SUGGEST.get(kind, 'another stage')}."
-        )
+        raise DataError(msg("rows.stage_needs", stage=stage, needs=record.detail, data=KIND_NAMES.get(kind, kind),
+                            suggest=SUGGEST.get(kind) or msg("rows.another_stage")))
     return record
 
 
@@ -77,7 +76,7 @@ def for_stage(stage: str, loaded, tokenizer=None) -> StageData:
     train, note = convert(loaded.kind, loaded.train, tokenizer)
     evals, _ = convert(loaded.kind, loaded.eval, tokenizer)
     if not train:
-        raise DataError(f"the {stage} stage found no usable training rows in the data ({note or loaded.kind}).")
+        raise DataError(msg("rows.no_usable_rows", stage=stage, why=note or loaded.kind))
     return StageData(train, evals, note)
 
 
@@ -94,8 +93,7 @@ def _pt(kind: str, examples: list[dict], tokenizer) -> tuple[list[dict], str]:
     from backend.data.tokenize import render
 
     rows = [{"text": render(tokenizer, e["messages"], tools=e.get("tools"))} for e in examples]
-    return rows, ("conversations rendered to plain text through the chat template: pt trains on every token, "
-                  "the prompts too (the sft stage trains on the replies only)")
+    return rows, msg("rows.note_pt_rendered")
 
 
 def _pairs(kind: str, examples: list[dict], tokenizer) -> tuple[list[dict], str]:
@@ -106,7 +104,7 @@ def _pairs(kind: str, examples: list[dict], tokenizer) -> tuple[list[dict], str]
 def _rendered_pairs(kind: str, examples: list[dict], tokenizer) -> tuple[list[dict], str]:
     """Pairs rendered to text through the chat template (the orpo trainer takes text)."""
     rows, _ = _pairs(kind, examples, tokenizer)
-    return _render_pairs(rows, tokenizer), "pairs rendered to text through the chat template (the orpo trainer takes text)"
+    return _render_pairs(rows, tokenizer), msg("rows.note_orpo_rendered")
 
 
 def _kto(kind: str, examples: list[dict], tokenizer) -> tuple[list[dict], str]:
@@ -118,7 +116,7 @@ def _kto(kind: str, examples: list[dict], tokenizer) -> tuple[list[dict], str]:
         prompt, tools = _safe(e["prompt"]), _tools(e)
         rows.append({"prompt": prompt, "completion": _safe(e["chosen"]), "label": True, "tools": tools})
         rows.append({"prompt": prompt, "completion": _safe(e["rejected"]), "label": False, "tools": tools})
-    return rows, "preference pairs unpaired for kto: each chosen reply is desirable, each rejected one undesirable"
+    return rows, msg("rows.note_kto_unpaired")
 
 
 def _grpo(kind: str, examples: list[dict], tokenizer) -> tuple[list[dict], str]:
@@ -132,14 +130,14 @@ def _grpo(kind: str, examples: list[dict], tokenizer) -> tuple[list[dict], str]:
             if last["role"] != "assistant" or last.get("tool_calls") or len(e["messages"]) < 2:
                 continue
             rows.append({"prompt": e["messages"][:-1], "reference": last.get("content") or "", "tools": e.get("tools")})
-        note = "conversations split for grpo: everything before the last reply is the prompt, that reply the reference"
+        note = msg("rows.note_grpo_split")
     if any(r["tools"] for r in rows):
         from backend.data.tokenize import render
 
         rows = [{"prompt": render(tokenizer, r["prompt"], add_generation_prompt=True, tools=r["tools"]),
                  "reference": r["reference"]} for r in rows]
-        note = _join(note, "prompts with tools rendered to text through the chat template (grpo takes no per-row "
-                           "tools)")
+        tools = msg("rows.note_grpo_tools")
+        note = msg("rows.notes", first=note, second=tools) if note else tools
     else:
         rows = [{"prompt": _safe(r["prompt"]), "reference": r["reference"]} for r in rows]
     return rows, note
@@ -191,7 +189,3 @@ def _safe(messages: list[dict]) -> list[dict]:
             m = {**m, "tool_calls": calls}
         out.append(m)
     return out
-
-
-def _join(*parts: str) -> str:
-    return "; ".join(p for p in parts if p)

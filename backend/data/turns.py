@@ -12,6 +12,8 @@ import json
 import re
 from dataclasses import dataclass
 
+from backend.messages import msg
+
 # LLaMA-Factory's sharegpt defaults; `role`/`content` (OpenAI) are tried as well.
 SHAREGPT_TAGS = {
     "role_tag": "from",
@@ -46,32 +48,45 @@ _THINK = re.compile(r"<think>(.*?)</think>\s*", re.S)
 @dataclass
 class RowProblem(Exception):
     field: str
-    message: str
+    message: str  # a Message (backend.messages): the UI shows it in the page's language
 
     def __str__(self) -> str:
         return self.message
 
 
-def text_of(value, field: str, label: str = "") -> str:
+def text_of(value, field: str, turn: int = 0) -> str:
     """A cell as text: strings as they are, numbers printed, text parts joined; else a problem.
-    `field` is the column (reported as the row's field); `label` names the spot in the message."""
-    name = label or f"'{field}'"
+    `field` is the column (reported as the row's field); `turn`, when given, the turn of it that holds
+    the value (the message names it: "messages turn 2")."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
-        raise RowProblem(field, f"{name} is true/false, expected text")
+        raise RowProblem(field, msg("rows.turn_text_is_bool", where=_turn_at(field, turn)) if turn
+                         else msg("rows.text_is_bool", column=field))
     if isinstance(value, (int, float)):
         return str(value)
     if isinstance(value, list) and value and all(isinstance(p, dict) for p in value):
         parts = []
         for p in value:
             if p.get("type", "text") != "text" or not isinstance(p.get("text"), str):
-                raise RowProblem(field, f"{name} holds a {p.get('type', 'non-text')!r} part; only text is supported")
+                raise RowProblem(field, _part_problem(field, turn, p))
             parts.append(p["text"])
         return "".join(parts)
-    raise RowProblem(field, f"{name} is a {type(value).__name__}, expected text")
+    kind = type(value).__name__
+    raise RowProblem(field, msg("rows.turn_text_wrong_type", where=_turn_at(field, turn), type=kind) if turn
+                     else msg("rows.text_wrong_type", column=field, type=kind))
+
+
+def _part_problem(field: str, turn: int, part: dict):
+    """A text part that is not text (an image...), or has no text."""
+    if "type" not in part:
+        return (msg("rows.turn_text_part_untyped", where=_turn_at(field, turn)) if turn
+                else msg("rows.text_part_untyped", column=field))
+    kind = repr(part["type"])
+    return (msg("rows.turn_text_part", where=_turn_at(field, turn), part=kind) if turn
+            else msg("rows.text_part", column=field, part=kind))
 
 
 def with_reasoning(content: str, reasoning: str, mode: str) -> str:
@@ -91,16 +106,16 @@ def parse_tools(value, field: str = "tools") -> list[dict] | None:
         try:
             value = json.loads(value)
         except json.JSONDecodeError as e:
-            raise RowProblem(field, f"'{field}' is not valid JSON ({e.msg}, column {e.colno})") from None
+            raise RowProblem(field, msg("rows.tools_bad_json", column=field, error=e.msg, position=e.colno)) from None
     if isinstance(value, dict):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
-        raise RowProblem(field, f"'{field}' must be a list of function schemas")
+        raise RowProblem(field, msg("rows.tools_not_list", column=field))
     tools = []
     for t in value:
         fn = t.get("function", t) if t.get("type") == "function" else t
         if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
-            raise RowProblem(field, f"a tool in '{field}' has no 'name'")
+            raise RowProblem(field, msg("rows.tool_no_name", column=field))
         tools.append(fn)
     return tools
 
@@ -110,22 +125,27 @@ def tool_call(text: str, field: str) -> list[dict]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as e:
-        raise RowProblem(field, f"{field} is a function call but not valid JSON ({e.msg})") from None
-    return [_call(c, field, f"{field} is a function call without a 'name'")
-            for c in (value if isinstance(value, list) else [value])]
+        raise RowProblem(field, msg("rows.call_bad_json", where=field, error=e.msg)) from None
+    calls = [_call(c) for c in (value if isinstance(value, list) else [value])]
+    if None in calls:
+        raise RowProblem(field, msg("rows.call_no_name", where=field))
+    return calls
 
 
 def _openai_tool_calls(raw, field: str) -> list[dict]:
     if not isinstance(raw, list):
-        raise RowProblem(field, f"{field} 'tool_calls' must be a list")
-    return [_call(c.get("function", c) if isinstance(c, dict) else None, field,
-                  f"{field} has a tool call without a function name") for c in raw]
+        raise RowProblem(field, msg("rows.tool_calls_not_list", where=field))
+    calls = [_call(c.get("function", c) if isinstance(c, dict) else None) for c in raw]
+    if None in calls:
+        raise RowProblem(field, msg("rows.tool_call_no_function", where=field))
+    return calls
 
 
-def _call(fn, field: str, no_name: str) -> dict:
-    """One call {name, arguments} (arguments as JSON text or an object) in the internal form."""
+def _call(fn) -> dict | None:
+    """One call {name, arguments} (arguments as JSON text or an object) in the internal form; None
+    when it names no function."""
     if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
-        raise RowProblem(field, no_name)
+        return None
     args = fn.get("arguments", {})
     if isinstance(args, str):
         try:
@@ -141,9 +161,9 @@ def convert_turns(raw, column: str, tags: dict | None = None, reasoning: str = "
         try:
             raw = json.loads(raw)
         except json.JSONDecodeError:
-            raise RowProblem(column, f"'{column}' is text, expected a list of turns") from None
+            raise RowProblem(column, msg("rows.turns_is_text", column=column)) from None
     if not isinstance(raw, list) or not raw:
-        raise RowProblem(column, f"'{column}' is missing, empty or not a list of turns")
+        raise RowProblem(column, msg("rows.turns_missing", column=column))
     tags = tags or {}
     role_map = dict(ROLE_ALIASES)
     for key, role in (("user_tag", "user"), ("assistant_tag", "assistant"), ("observation_tag", "tool"),
@@ -152,24 +172,25 @@ def convert_turns(raw, column: str, tags: dict | None = None, reasoning: str = "
             role_map[tags[key]] = role
     messages: list[dict] = []
     for n, turn in enumerate(raw, start=1):
-        where = f"{column} turn {n}"
         if not isinstance(turn, dict):
-            raise RowProblem(column, f"{where} is a {type(turn).__name__}, expected an object")
+            raise RowProblem(column, msg("rows.turn_not_object", where=_turn_at(column, n),
+                                         type=type(turn).__name__))
         role_key = tags.get("role_tag") or ("from" if "from" in turn else "role")
         content_key = tags.get("content_tag") or ("value" if "value" in turn else "content")
         if role_key not in turn:
-            raise RowProblem(column, f"{where} has no '{role_key}' (the speaker)")
+            raise RowProblem(column, msg("rows.turn_no_speaker", where=_turn_at(column, n), key=role_key))
         role = role_map.get(str(turn[role_key]).lower() if isinstance(turn[role_key], str) else turn[role_key])
         if role is None:
             accepted = ", ".join(sorted({k for k in role_map if isinstance(k, str)}))
-            raise RowProblem(column, f"{where} has speaker {turn[role_key]!r}; accepted: {accepted}")
-        content = text_of(turn.get(content_key), column, where)
+            raise RowProblem(column, msg("rows.turn_bad_speaker", where=_turn_at(column, n),
+                                         speaker=repr(turn[role_key]), accepted=accepted))
+        content = text_of(turn.get(content_key), column, n)
         message: dict = {"role": role, "content": content}
         if role == "function_call":
-            message = {"role": "assistant", "content": "", "tool_calls": tool_call(content, where)}
+            message = {"role": "assistant", "content": "", "tool_calls": tool_call(content, _turn_at(column, n))}
         elif role == "assistant":
             if turn.get("tool_calls"):
-                message["tool_calls"] = _openai_tool_calls(turn["tool_calls"], where)
+                message["tool_calls"] = _openai_tool_calls(turn["tool_calls"], _turn_at(column, n))
             thought = next((turn[k] for k in REASONING_KEYS if isinstance(turn.get(k), str)), "")
             message["content"] = with_reasoning(content, thought, reasoning)
         # A sharegpt function_call right after an assistant text turn belongs to that turn.
@@ -186,33 +207,38 @@ def convert_turns(raw, column: str, tags: dict | None = None, reasoning: str = "
     return messages
 
 
+def _turn_at(column: str, n: int):
+    """Where a turn is, for its messages: "conversations turn 3" (a Message)."""
+    return msg("rows.turn_at", column=column, turn=n)
+
+
 def check_order(messages: list[dict], column: str, must_end: str = "assistant") -> None:
     """System first (optional), then user; a user is answered; tool calls are followed by
     their results; the last turn is `must_end` ("assistant", "user" for a prompt, or "any")."""
     body = messages[1:] if messages and messages[0]["role"] == "system" else messages
     if not body:
-        raise RowProblem(column, "the conversation has no turns besides the system prompt")
+        raise RowProblem(column, msg("rows.only_system"))
     expected = {"user"}
     for n, m in enumerate(body, start=1 + (len(messages) - len(body))):
         role = m["role"]
         if role == "system":
-            raise RowProblem(column, f"turn {n} is a system prompt; it may only come first")
+            raise RowProblem(column, msg("rows.system_not_first", turn=n))
         if role not in expected:
             want = " or ".join(sorted(expected))
-            raise RowProblem(column, f"turn {n} is {role!r} where {want} was expected (turns alternate)")
+            raise RowProblem(column, msg("rows.turn_out_of_order", turn=n, role=repr(role), expected=want))
         if role == "user":
             if not m["content"].strip():
-                raise RowProblem(column, f"turn {n} (user) is empty")
+                raise RowProblem(column, msg("rows.user_turn_empty", turn=n))
             expected = {"assistant"}
         elif role == "assistant":
             if not m["content"].strip() and not m.get("tool_calls"):
-                raise RowProblem(column, f"turn {n} (assistant) is empty")
+                raise RowProblem(column, msg("rows.assistant_turn_empty", turn=n))
             expected = {"tool"} if m.get("tool_calls") else {"user"}
         else:  # tool result
             expected = {"tool", "assistant"}
     last = body[-1]["role"]
     if must_end == "assistant" and (last != "assistant" or body[-1].get("tool_calls")):
-        what = "a tool call" if last == "assistant" else f"a {last} turn"
-        raise RowProblem(column, f"the conversation ends with {what} (nothing to learn)")
+        what = msg("rows.a_tool_call") if last == "assistant" else msg("rows.a_role_turn", role=last)
+        raise RowProblem(column, msg("rows.ends_with", what=what))
     if must_end == "user" and last not in ("user", "tool"):
-        raise RowProblem(column, f"the prompt ends with a {last} turn; it must end with the user's turn")
+        raise RowProblem(column, msg("rows.prompt_ends_with", role=last))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from backend.messages import msg
 from backend.spec.checks import SpecIssue
 from backend.spec.sections import PROMPT_METHODS
 
@@ -34,7 +35,8 @@ class Refusal:
 class Stage:
     name: str
     accepts: tuple[str, ...] = ()  # the data kinds it learns from (backend.data.detect: sft, preference, ...)
-    # The data it needs, in words: "the dpo stage needs <detail>, but the data is ..." (the Data step's message)
+    # The data it needs, in words: "the dpo stage needs <detail>, but the data is ..." (the Data step's message;
+    # a Message, rows.need_*, so the page shows it in its language)
     detail: str = ""
     convert: str = ""  # how the data becomes its trainer's rows: a converter of backend.data.stage_data
     builder: str = ""  # the module whose `build(spec, job_dir, workspace, reporter, data)` makes its trainer
@@ -48,14 +50,14 @@ class Stage:
     refused: Refusal | None = None
 
 
-PAIRS = "preference pairs (format preference: a prompt with a chosen and a rejected reply)"
+PAIRS = msg("rows.need_pairs")
 
 STAGE_REGISTRY: dict[str, Stage] = {s.name: s for s in (
     Stage("pt", accepts=("text", "sft"), convert="text", builder="backend.training.stages.pt", fused_head=True,
           split_batches=True,
-          detail="plain text (format text, e.g. a `text` column or .txt files) or conversations"),
+          detail=msg("rows.need_text_or_conversations")),
     Stage("sft", accepts=("sft", "preference", "kto", "prompt"), convert="sft", builder="backend.training.stages.sft",
-          fused_head=True, split_batches=True, length_batches=True, detail="conversations"),
+          fused_head=True, split_batches=True, length_batches=True, detail=msg("rows.need_conversations")),
     Stage("rm", accepts=("preference",), convert="pairs", builder="backend.training.stages.rm", score_head=True,
           sequences=2, detail=PAIRS,
           refused=Refusal(methods=PROMPT_METHODS,
@@ -66,9 +68,9 @@ STAGE_REGISTRY: dict[str, Stage] = {s.name: s for s in (
     Stage("orpo", accepts=("preference",), convert="rendered_pairs", builder="backend.training.stages.orpo",
           sequences=2, detail=PAIRS),
     Stage("kto", accepts=("kto", "preference"), convert="kto", builder="backend.training.stages.kto", fused_head=True,
-          sequences=2, reference_copy=True, detail="replies labelled good or bad (format kto) or preference pairs"),
+          sequences=2, reference_copy=True, detail=msg("rows.need_labelled_or_pairs")),
     Stage("grpo", accepts=("prompt", "sft"), convert="grpo", builder="backend.training.stages.grpo", fused_head=True,
-          generates=True, detail="prompts (format prompt, ideally with a reference answer) or conversations"),
+          generates=True, detail=msg("rows.need_prompts_or_conversations")),
     Stage("ppo", generates=True,
           refused=Refusal(why="TRL 1.16 no longer ships PPO (it was removed from the library); use grpo, which needs "
                               "no separate reward or value model, or stay with the release of TRL that has it.")),
