@@ -215,6 +215,8 @@ def build_app(
             (show_review, inputs, review_outputs),
             (mark_steps, marked, step_tabs),
             (hardware.render, None, hardware.markdown),
+            wiz.method.redraw,
+            wiz.model.redraw,
         ])
     return app
 
@@ -222,7 +224,9 @@ def build_app(
 def wire_language(ctx: Ctx, app: gr.Blocks, pick: gr.Radio, saved: gr.BrowserState, after: list) -> None:
     """The language switch: relabels the whole page in place (entered values stay), remembers the
     choice in the browser, and redraws what handlers wrote (data summary, review) in the new language.
-    `?lang=zh` in the address, or the remembered choice, applies when the page opens."""
+    `?lang=zh` in the address, or the remembered choice, applies when the page opens. What to relabel is
+    read from the built page (studio.relabel: the tables' keys its texts carry, and the components marked
+    with relabel.handler_writes, whose values `after` redraws or their own handlers keep)."""
     t = ctx.t
     entries = relabel.plan(app, t.table)
     targets = relabel.components(entries)

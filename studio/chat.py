@@ -15,6 +15,7 @@ from pathlib import Path
 import gradio as gr
 
 from backend.chat.client import ChatClient, ChatError, chat_weights, job_chat_target
+from studio import relabel
 from studio.context import Ctx
 from studio.unexpected import unexpected
 
@@ -90,7 +91,7 @@ def build(ctx: Ctx) -> ChatTab:
         weights = gr.Dropdown(weight_choices(ctx, ids[0] if ids else None), value="final", label=t["chat.weights"],
                               scale=2, elem_id="chat-weights")
         refresh = gr.Button(t["btn.refresh"], scale=1, elem_id="chat-refresh")
-    status = gr.Markdown("" if ids else t["chat.no_jobs"], elem_id="chat-status")
+    status = relabel.handler_writes(gr.Markdown("" if ids else t["chat.no_jobs"], elem_id="chat-status"))
     system = gr.Textbox(label=t["chat.system"], placeholder=t["chat.system.placeholder"], lines=1,
                         elem_id="chat-system")
     compare = gr.Checkbox(False, label=t["chat.compare"], info=t["chat.compare.info"], elem_id="chat-compare")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
+from studio import relabel
 from studio.context import Ctx
 from studio.plots import loss_figure
 from studio.unexpected import unexpected
@@ -29,7 +30,7 @@ def build(ctx: Ctx) -> gr.Dropdown:
     ids = [j.id for j in ctx.store.list_jobs()]
     picked = gr.Dropdown(ids, value=[], multiselect=True, label=t["compare.jobs"], elem_id="compare-jobs")
     plot = gr.Plot(None, label=t["compare.plot"], format="png", elem_id="compare-plot")
-    summary = gr.Markdown(t["compare.empty"], elem_id="compare-summary")
+    summary = relabel.handler_writes(gr.Markdown(t["compare.empty"], elem_id="compare-summary"))
     seen = gr.State(None)
     timer = gr.Timer(5.0)
 

@@ -19,6 +19,7 @@ import gradio as gr
 
 from backend.plan.estimate import format_bytes
 from backend.plan.hardware import Hardware, detect
+from studio import relabel
 from studio.context import Ctx
 
 GIB = 1024**3
@@ -85,7 +86,7 @@ def build(ctx: Ctx) -> HardwarePanel:
     def render() -> str:
         return current(ctx)
 
-    panel = gr.Markdown(render, elem_id="hardware-panel")
+    panel = relabel.handler_writes(gr.Markdown(render, elem_id="hardware-panel"))
     refresh = gr.Button(ctx.t["hw.refresh"], size="sm", elem_id="hardware-refresh")
     refresh.click(render, None, panel, show_progress="hidden")
     return HardwarePanel(panel, refresh, render)

@@ -24,6 +24,7 @@ from backend.plan.advice import advise
 from backend.plan.estimate import format_bytes
 from backend.store import RESUMABLE_STATES, InvalidTransition
 from backend.workspace import PathError
+from studio import relabel
 from studio.context import Ctx
 from studio.i18n import lang_of, msg
 from studio.plots import count_loss_points, loss_figure, loss_frame, system_figure
@@ -351,7 +352,8 @@ def build(ctx: Ctx) -> MonitorTab:
     samples = gr.Markdown(elem_id="job-samples")
     with gr.Row():
         download = gr.DownloadButton(t["btn.export"], visible=False, variant="primary", elem_id="export-button")
-        cancel = gr.Button(t["btn.cancel"], variant="stop", interactive=False, elem_id="cancel-button")
+        cancel = relabel.handler_writes(  # cancel_update: "Cancel job" or "Stop now"
+            gr.Button(t["btn.cancel"], variant="stop", interactive=False, elem_id="cancel-button"))
         resume = gr.Button(t["btn.resume"], visible=False, variant="primary", elem_id="resume-button")
     log = gr.Textbox(
         label=t["monitor.log"], lines=10, max_lines=10, interactive=False, autoscroll=True, elem_id="job-log"

@@ -8,6 +8,7 @@ import gradio as gr
 import pandas as pd
 
 from backend.store import InvalidTransition
+from studio import relabel
 from studio.context import Ctx
 from studio.i18n import msg
 from studio.unexpected import unexpected
@@ -43,7 +44,7 @@ def cancel(ctx: Ctx, job_id: str) -> str:
 
 def build(ctx: Ctx) -> None:
     t = ctx.t
-    intro = gr.Markdown(t["queue.intro"], elem_id="queue-intro")
+    intro = relabel.handler_writes(gr.Markdown(t["queue.intro"], elem_id="queue-intro"))
     table = gr.Dataframe(queue_frame(ctx), interactive=False, elem_id="queue-table")
     with gr.Row():
         job = gr.Dropdown(

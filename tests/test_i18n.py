@@ -81,9 +81,48 @@ def test_switching_to_chinese_relabels_the_whole_page(built):
                 if english_words(shown) and not re.search(r"[\u4e00-\u9fff]", shown) and not SAME_IN_BOTH.match(shown):
                     left.append(f"{type(entry.block).__name__} {prop}: {shown[:60]!r}")
     assert not left, "still English after the switch:\n" + "\n".join(left)
-    # What the user enters is never part of a relabel: values change only on static texts.
+    # What the user enters is never part of a relabel: values change only on static texts, and never on a
+    # text a handler writes.
     for entry, update in zip(entries, updates, strict=True):
-        assert "value" not in update or isinstance(entry.block, relabel.VALUE_TYPES), entry.block
+        assert "value" not in update or (isinstance(entry.block, relabel.VALUE_TYPES)
+                                         and not relabel.is_handler_written(entry.block)), entry.block
+
+
+# Handler outputs whose value is a text from the tables and that the switch relabels all the same: their
+# handlers only show, hide or enable them (elem_id: the handler, and what it writes).
+WRITTEN_FOR_VISIBILITY = {
+    "model-check": "steps/model.py on_source: visible",
+    "model-trust-warning": "steps/model.py trust.change: visible",
+    "start-button": "app.py show_review: interactive",
+    "resume-button": "monitor.py updates: visible",
+}
+
+
+def test_every_text_a_handler_writes_is_marked_so(built):
+    """A component whose value comes from the tables and that a handler writes is marked with
+    relabel.handler_writes (the switch leaves its value to the handler), or listed above. Read from the
+    page's config (what the browser gets): the one place a test may look at the wiring."""
+    from studio import relabel
+    from studio.i18n import EN
+
+    app = built["en"]
+    key_of = {id(block): key for key, block in app.blocks.items()}
+    deps = app.get_config_file()["dependencies"]
+    targets = {key_of[id(b)] for b in relabel.components(relabel.plan(app, EN))}
+    switch = [d for d in deps if targets <= set(d["outputs"])]
+    assert len(switch) == 2, "the language switch and its restore on load"
+    written = {o for d in deps if d not in switch for o in d["outputs"]}
+    back = relabel.reverse(EN)
+    unmarked, seen = [], set()
+    for block in relabel.walk(app):
+        elem = getattr(block, "elem_id", None)
+        seen.add(elem)
+        if (key_of[id(block)] in written and isinstance(block, relabel.VALUE_TYPES)
+                and not relabel.is_handler_written(block) and relabel._find(block.value, back)
+                and elem not in WRITTEN_FOR_VISIBILITY):
+            unmarked.append(f"{type(block).__name__} #{elem}: {str(block.value)[:60]!r}")
+    assert not unmarked, "handler outputs the switch would reset to their first text:\n" + "\n".join(unmarked)
+    assert not set(WRITTEN_FOR_VISIBILITY) - seen, "stale WRITTEN_FOR_VISIBILITY entries"
 
 
 # Modules that speak to a terminal (English by design) or hold tables themselves (studio/i18n/ is skipped

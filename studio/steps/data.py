@@ -25,6 +25,7 @@ from backend.resources import CHAT_TEMPLATES_DIR
 from backend.spec import DEMO, SpecError
 from backend.workspace import Workspace, safe_filename
 from studio import data_view as dv
+from studio import relabel
 from studio.context import Ctx
 from studio.form import (
     DATA_PATH,
@@ -141,7 +142,7 @@ def build(ctx: Ctx, form: Form) -> DataStep:
                 visible=has, info=t["help.data.placeholders"] if i == 0 else None, elem_id=f"placeholder-{i}",
             ))
     form.add(PLACEHOLDER_VALUES, slots, update=slot_updates)
-    summary = gr.Markdown(t["data.loading"], elem_id="data-summary")
+    summary = relabel.handler_writes(gr.Markdown(t["data.loading"], elem_id="data-summary"))
     form("data.columns")
     with gr.Accordion(t["data.mapping"], open=bool(start["data.columns"]), elem_id="data-mapping") as mapping_box:
         gr.Markdown(t["data.mapping.intro"])

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from backend.spec import LORA_FAMILY, PROMPT_METHODS, stage_method_problems
+from studio import relabel
 from studio.context import Ctx
 from studio.form import MODEL_SOURCE
 from studio.i18n import msg
@@ -32,6 +33,7 @@ class MethodStep:
     advice: gr.Markdown
     next: gr.Button
     back: gr.Button
+    redraw: tuple = ()  # (fn, inputs, outputs): the advice in the page's language (after a language switch)
 
 
 def build(ctx: Ctx, form: Form) -> MethodStep:
@@ -39,7 +41,7 @@ def build(ctx: Ctx, form: Form) -> MethodStep:
     gr.Markdown(t["method.intro"])
     stage, name = form("stage"), form("method.name")
     s0, m0 = form.start["stage"], form.start["method.name"]
-    advice = gr.Markdown(advice_markdown(t, s0, m0), elem_id="method-advice")
+    advice = relabel.handler_writes(gr.Markdown(advice_markdown(t, s0, m0), elem_id="method-advice"))
     with gr.Group(visible=m0 in LORA_FAMILY) as lora_box:
         with gr.Row():
             form("method.lora_r")
@@ -98,7 +100,7 @@ def build(ctx: Ctx, form: Form) -> MethodStep:
     # settings of the pair now chosen.
     for trigger in (stage.change, name.change):
         trigger(show, [stage, name], boxes, concurrency_limit=1, concurrency_id="method-show")
-    return MethodStep(advice, next_btn, back)
+    return MethodStep(advice, next_btn, back, (lambda s, m: advice_markdown(t, s, m), [stage, name], advice))
 
 
 def wire(ctx: Ctx, form: Form) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import gradio as gr
 
+from studio import relabel
 from studio.context import Ctx
 from studio.form import MODEL_PATH, MODEL_SOURCE
 from studio.model_info import ModelInfoError, describe_demo, describe_hub, describe_local, format_params
@@ -19,6 +20,7 @@ class ModelStep:
 
     info: gr.Markdown
     next: gr.Button
+    redraw: tuple = ()  # (fn, inputs, outputs): the info in the page's language (after a language switch)
 
 
 def describe(ctx: Ctx, source: str, path: str) -> str:
@@ -53,7 +55,7 @@ def build(ctx: Ctx, form: Form) -> ModelStep:
     with gr.Row():
         path = form(MODEL_PATH, visible=src != "demo", scale=4)
         check = gr.Button(t["model.check"], visible=src != "demo", scale=1, elem_id="model-check")
-    info = gr.Markdown(describe(ctx, src, where), elem_id="model-info")
+    info = relabel.handler_writes(gr.Markdown(describe(ctx, src, where), elem_id="model-info"))
     trust = form("model.trust_remote_code")
     warning = gr.Markdown(t["model.trust_warning"], visible=bool(form.start["model.trust_remote_code"]),
                           elem_id="model-trust-warning")
@@ -69,4 +71,10 @@ def build(ctx: Ctx, form: Form) -> ModelStep:
     check.click(lambda s, p: describe(ctx, s, p), [source, path], info)
     path.submit(lambda s, p: describe(ctx, s, p), [source, path], info)
     trust.change(lambda v: gr.update(visible=bool(v)), trust, warning)
-    return ModelStep(info, next_btn)
+
+    def redraw(s, p):
+        """The info again in the page's language (on_source's text); a hub model is described again when
+        checked, so that a language switch makes no hub request."""
+        return describe(ctx, s, p) if s == "demo" or (s == "local" and (p or "").strip()) else gr.skip()
+
+    return ModelStep(info, next_btn, (redraw, [source, path], info))

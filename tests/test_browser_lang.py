@@ -1,0 +1,90 @@
+"""The language switch in a real browser: what was entered stays, every part of the page changes
+language (labels, buttons a handler only enables, the texts handlers wrote), backend messages and the
+studio's own errors too, and the choice survives a reload.
+
+    .venv/bin/pytest -m browser tests/test_browser_lang.py -s
+
+It runs against the session's shared studio (tests/conftest.py: started once, no job is ever started
+on it), in a browser of its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser_helpers import ARTIFACTS, CHROMIUM, chromium_page, text_value
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
+]
+
+
+def step(page, name: str):
+    return page.locator("button[role=tab]").filter(has_text=name).first
+
+
+def switch(page, name: str) -> None:
+    page.locator("#lang-switch label").filter(has_text=name).click()
+
+
+def test_switch_language_keeps_the_entered_values(shared_studio):
+    from playwright.sync_api import expect
+
+    url, _ = shared_studio
+    with chromium_page() as page:
+        page.goto(url)
+        expect(page.locator("#model-info")).to_contain_text("qwen2", timeout=30_000)
+
+        # Enter values on three steps: a method, a learning rate, a data source with a bad path.
+        step(page, "Method").click()
+        page.locator("#method-name label").filter(has_text="DoRA").click()
+        step(page, "Training").click()
+        lr = page.locator("#training-learning_rate input")
+        lr.fill("0.00031")
+        lr.press("Tab")
+        step(page, "Data").click()
+        page.locator("#data-source label").filter(has_text="Path on this machine").click()
+        page.locator("#data-path-input textarea, #data-path-input input").first.fill("/etc/passwd")
+        page.locator("#data-path-read").click()
+        expect(page.locator("#data-summary")).to_contain_text("data-root", timeout=20_000)
+
+        switch(page, "中文")
+        expect(step(page, "训练")).to_be_visible(timeout=10_000)
+        expect(page.locator("#data-source")).to_contain_text("本机路径", timeout=10_000)
+        # The studio's refusal of a path outside the allowed folders is redrawn in Chinese.
+        expect(page.locator("#data-summary")).to_contain_text("不在本工作室可读取的文件夹", timeout=20_000)
+        expect(page.locator("#data-summary")).to_contain_text("--data-root")
+        assert text_value(page, "data-path-input") == "/etc/passwd"
+        page.screenshot(path=ARTIFACTS / "lang-zh-data.png", full_page=True)
+
+        step(page, "方法").click()
+        expect(page.locator("#method-name input[value=dora]")).to_be_checked()
+        # What a handler wrote when the page was built (the stage and method advice) is redrawn too.
+        expect(page.locator("#method-advice")).to_contain_text("学会像示例那样回答", timeout=10_000)
+        step(page, "训练参数").click()
+        assert float(page.locator("#training-learning_rate input").input_value()) == pytest.approx(0.00031)
+        expect(page.locator("#training-learning_rate")).to_contain_text("学习率")
+
+        # A button that handlers only enable is relabelled; the studio's own model errors are in Chinese.
+        step(page, "确认").click()
+        expect(page.locator("#start-button")).to_contain_text("开始训练", timeout=10_000)
+        step(page, "模型").click()
+        expect(page.locator("#model-info")).to_contain_text("已找到", timeout=10_000)
+        page.locator("#model-source label").filter(has_text="本地文件夹").click()
+        page.locator("#model-path textarea, #model-path input").first.fill("/nonexistent/model")
+        page.locator("#model-check").click()
+        expect(page.locator("#model-info")).to_contain_text("/nonexistent/model：文件夹不存在。", timeout=10_000)
+        step(page, "确认").click()
+        expect(page.locator("#review-problems")).to_contain_text("不是模型文件夹（没有 config.json）", timeout=20_000)
+
+        # A reload keeps Chinese (remembered in the browser); switching back gives English again.
+        page.reload()
+        expect(step(page, "训练")).to_be_visible(timeout=30_000)
+        switch(page, "English")
+        expect(step(page, "Train")).to_be_visible(timeout=10_000)
+        expect(page.locator("#app-title")).to_contain_text("Fine-tuning Studio")
+        step(page, "Review").click()
+        expect(page.locator("#start-button")).to_contain_text("Start training", timeout=10_000)
