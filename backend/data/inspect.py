@@ -18,6 +18,7 @@ from backend.data.read import DataError, RowFault
 from backend.data.registry import Source
 from backend.data.sources import open_rows
 from backend.data.turns import RowProblem
+from backend.messages import Message, msg
 
 HEAD = 200
 SAMPLE = 1000
@@ -28,7 +29,7 @@ MAX_ERRORS = 10_000
 class Report:
     source: str
     format: str = ""
-    reason: str = ""
+    reason: str = ""  # a Message: why the format was chosen
     kind: str = ""
     traits: list = field(default_factory=list)
     mapping: dict = field(default_factory=dict)  # role -> file column
@@ -37,7 +38,7 @@ class Report:
     placeholders: list = field(default_factory=list)
     rows: int = 0
     valid_rows: int = 0
-    errors: list = field(default_factory=list)  # {row, field, message}, the first max_errors
+    errors: list = field(default_factory=list)  # {row, field, message, where}, the first max_errors (Messages)
     errors_total: int = 0
     duplicates: int = 0
     sample: list = field(default_factory=list)  # (row number, example): a uniform sample of valid rows
@@ -50,8 +51,10 @@ class Report:
     def usable(self) -> bool:
         return self.valid_rows > 0
 
-    def error_lines(self, limit: int | None = None) -> list[str]:
-        return [f"{e.get('where') or 'row ' + str(e['row'])}: {e['message']}" for e in self.errors[:limit]]
+    def error_lines(self, limit: int | None = None) -> list[Message]:
+        """"row 4: 'output' is missing ...": one Message per skipped row (its place and its reason)."""
+        return [msg("data.located", where=e.get("where") or msg("data.row", row=e["row"]), message=e["message"])
+                for e in self.errors[:limit]]
 
     def to_json(self) -> dict:
         return {
@@ -69,7 +72,7 @@ def options_for(source: Source, head_rows: list[dict], placeholders: dict | None
     d = resolve(head_rows, source.format, source.columns, source.tags, name=source.label)
     if source.defined_by:
         mapped = ", ".join(f"{k}={v}" for k, v in d.columns.items())
-        d.reason = f"as its {source.defined_by} entry defines it (columns {mapped})"
+        d.reason = msg("data.defined_by_entry", file=source.defined_by, columns=mapped)
     return Options(d.format, d.columns, d.tags, placeholders or {}, reasoning), d
 
 
@@ -83,8 +86,9 @@ def scan(source: Source, placeholders: dict | None = None, reasoning: str = "kee
     head_dicts = [r for _, r in head if isinstance(r, dict)]
     report = Report(source=source.label)
     if not head_dicts:
-        first = next((f"{rows.where(n)}: {r.message}" for n, r in head if isinstance(r, RowFault)), "no rows")
-        raise DataError(f"{source.label}: no readable rows ({first}).")
+        first = next((msg("data.located", where=rows.where(n), message=r.message)
+                      for n, r in head if isinstance(r, RowFault)), msg("data.no_rows"))
+        raise DataError(msg("data.no_readable_rows_why", label=source.label, first=first))
     opts, d = options_for(source, head_dicts, placeholders, reasoning)
     report.format, report.reason, report.kind, report.traits = d.format, d.reason, d.kind, d.traits
     report.confident = d.confident
@@ -103,8 +107,7 @@ def scan(source: Source, placeholders: dict | None = None, reasoning: str = "kee
             key = hash(repr(result))
             if key in seen:
                 report.duplicates += 1
-                _error(report, number, "(row)", "an exact copy of an earlier row (dropped: dedupe is on)", max_errors,
-                       rows.where(number))
+                _error(report, number, "(row)", msg("data.duplicate_row"), max_errors, rows.where(number))
                 continue
             seen.add(key)
         report.valid_rows += 1

@@ -25,6 +25,8 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+from backend.messages import msg
+
 SPECIAL_TOKENS_ATTRIBUTES = ("bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token")
 HUB_FILES = ("tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja")
 _REASONING_FIELDS = ("reasoning_content", "thinking", "reasoning")
@@ -47,9 +49,9 @@ def _read_json(path: Path) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
-        raise LiteTokenizerError(f"{path}: cannot be read as JSON ({e}).") from e
+        raise LiteTokenizerError(msg("data.tokenizer_file_not_json", path=path, error=str(e))) from e
     if not isinstance(data, dict):
-        raise LiteTokenizerError(f"{path}: expected a JSON object.")
+        raise LiteTokenizerError(msg("data.tokenizer_file_not_object", path=path))
     return data
 
 
@@ -112,13 +114,11 @@ class LiteTokenizer:
         folder = Path(folder).expanduser()
         path = folder / "tokenizer.json"
         if not path.is_file():
-            raise LiteTokenizerError(
-                f"{folder}: has no tokenizer.json; the light tokenizer needs the `tokenizers` file "
-                "(sentencepiece-only or remote-code tokenizers are not supported here).")
+            raise LiteTokenizerError(msg("data.no_tokenizer_json", folder=folder))
         try:
             tokenizer = Tokenizer.from_file(str(path))
         except Exception as e:  # the Rust side raises plain Exception
-            raise LiteTokenizerError(f"{path}: cannot be loaded by `tokenizers` ({e}).") from e
+            raise LiteTokenizerError(msg("data.tokenizer_unloadable", path=path, error=str(e))) from e
         config_path = folder / "tokenizer_config.json"
         config = _read_json(config_path) if config_path.is_file() else {}
         map_path = folder / "special_tokens_map.json"
@@ -146,21 +146,20 @@ class LiteTokenizer:
             from huggingface_hub import hf_hub_download
             from huggingface_hub.errors import EntryNotFoundError
         except ImportError as e:  # pragma: no cover - huggingface_hub ships with the project
-            raise LiteTokenizerError("huggingface_hub is not installed; cannot fetch a tokenizer from the Hub.") from e
+            raise LiteTokenizerError(msg("data.no_huggingface_hub")) from e
         try:
             main = hf_hub_download(repo_id, "tokenizer.json", revision=revision, token=token)
         except Exception as e:
-            raise LiteTokenizerError(
-                f"cannot fetch the tokenizer of {repo_id!r} from the Hugging Face Hub "
-                f"({type(e).__name__}: {str(e).splitlines()[0] if str(e) else 'no detail'}). "
-                "Check the name, the network (or HF_HUB_OFFLINE), and access to gated models.") from e
+            raise LiteTokenizerError(msg("data.tokenizer_fetch_failed", name=repo_id, error_type=type(e).__name__,
+                                         error=str(e).splitlines()[0] if str(e) else msg("data.no_detail"))) from e
         for name in HUB_FILES:
             try:
                 hf_hub_download(repo_id, name, revision=revision, token=token)
             except EntryNotFoundError:  # the repo has no such file (or, offline, it is not cached)
                 continue
             except Exception as e:
-                raise LiteTokenizerError(f"cannot fetch {name} of {repo_id!r} from the Hub ({type(e).__name__}: {e}).") from e
+                raise LiteTokenizerError(msg("data.tokenizer_file_fetch_failed", file=name, name=repo_id,
+                                             error_type=type(e).__name__, error=str(e))) from e
         tok = cls.from_dir(Path(main).parent)
         tok.name_or_path = repo_id
         return tok
@@ -242,11 +241,11 @@ class LiteTokenizer:
                     return own["tool_use"]
                 if "default" in own:
                     return own["default"]
-                raise ValueError(f"this tokenizer has several chat templates and no default: {sorted(own)}.")
+                raise ValueError(msg("data.no_default_template", names=sorted(own)))
             return chat_template
         if chat_template is None:
             if not own:
-                raise ValueError("the tokenizer has no chat template; set `chat_template` (see templates/chat/).")
+                raise ValueError(msg("data.no_chat_template"))
             return own
         return chat_template
 
@@ -259,7 +258,7 @@ class LiteTokenizer:
             raise NotImplementedError("continue_final_message is not supported by the light tokenizer.")
         template = self.get_chat_template(chat_template, tools)
         if not conversation:
-            raise ValueError("Cannot apply chat template to an empty conversation. Provide at least one message.")
+            raise ValueError(msg("data.empty_conversation"))
         messages = _alias_reasoning([{k: v for k, v in dict(m).items() if v is not None} for m in conversation])
         text = _compile(template).render(
             messages=_plain(messages),
@@ -410,8 +409,7 @@ def _compile(template: str):
         @staticmethod
         def _check_name(name):
             if isinstance(name, str) and name.startswith("_"):
-                raise jinja2.exceptions.SecurityError(
-                    f"Chat templates cannot store underscore-prefixed attributes on a namespace, but got {name!r}.")
+                raise jinja2.exceptions.SecurityError(msg("data.template_private_attribute", name=name))
 
     env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True,
                                         extensions=[GenerationTag, jinja2.ext.loopcontrols])

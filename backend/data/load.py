@@ -16,6 +16,7 @@ from backend.data.inspect import options_for
 from backend.data.read import DataError, RowFault
 from backend.data.sources import open_rows, parse_sources, resolve_path  # noqa: F401 - resolve_path re-exported
 from backend.data.turns import RowProblem
+from backend.messages import Message, msg
 from backend.spec import DataSpec
 
 log = logging.getLogger(__name__)
@@ -25,11 +26,11 @@ log = logging.getLogger(__name__)
 class SourceResult:
     label: str
     format: str
-    reason: str
+    reason: str  # a Message: why the format was chosen
     rows_read: int
     valid: int
     taken: int
-    skipped: list = field(default_factory=list)  # (row, field, message)
+    skipped: list = field(default_factory=list)  # (row, field, message): the message a Message
 
 
 @dataclass
@@ -51,7 +52,7 @@ def read_source(source, data: DataSpec) -> Converted:
     rows = open_rows(source)
     head = [r for _, r in rows.head(200) if isinstance(r, dict)]
     if not head:
-        raise DataError(f"{source.label}: no readable rows.")
+        raise DataError(msg("data.no_readable_rows", label=source.label))
     opts, d = options_for(source, head, dict(data.placeholders), data.reasoning)
     out = Converted(format=d.format, reason=d.reason, kind=d.kind, traits=d.traits, columns=d.columns)
     readable = []
@@ -68,8 +69,8 @@ def read_source(source, data: DataSpec) -> Converted:
             out.examples.append(result)
     out.skipped.sort()
     if not out.examples:
-        first = "; ".join(f"row {r}: {m}" for r, _, m in out.skipped[:3])
-        raise DataError(f"{source.label}: no usable rows out of {out.rows_read} ({first}).")
+        first = joined([msg("data.located", where=msg("data.row", row=r), message=m) for r, _, m in out.skipped[:3]])
+        raise DataError(msg("data.no_usable_rows", label=source.label, rows=out.rows_read, first=first))
     return out
 
 
@@ -106,8 +107,9 @@ def _dedupe(examples: list[dict]) -> tuple[list[dict], int]:
 def _one_kind(results: list[tuple[object, Converted]]) -> str:
     kinds = {c.kind for _, c in results}
     if len(kinds) > 1:
-        which = ", ".join(f"{s.label} is {c.format} ({c.kind})" for s, c in results)
-        raise DataError(f"the datasets cannot be mixed: {which}. Mix datasets of one kind.")
+        which = joined([msg("data.source_kind", label=s.label, format=c.format, kind=c.kind) for s, c in results],
+                       comma=True)
+        raise DataError(msg("data.mixed_kinds", which=which))
     return kinds.pop()
 
 
@@ -133,14 +135,12 @@ def load_data(data: DataSpec, base_dir: Path | None) -> Loaded:
     if data.eval:
         eval_results = [(s, read_source(s, data)) for s in parse_sources(data, base_dir, train=data.eval)]
         if _one_kind(eval_results + results[:1]) != kind:  # pragma: no cover - _one_kind raises first
-            raise DataError("the eval data is of another kind than the training data.")
+            raise DataError(msg("data.eval_other_kind"))
         eval_examples = [e for _, c in eval_results for e in c.examples]
     elif data.eval_split > 0:
         n_eval = max(1, round(len(train) * data.eval_split)) if data.eval_split < 1 else int(data.eval_split)
         if n_eval >= len(train):
-            raise DataError(
-                f"`data.eval_split` {data.eval_split:g} leaves no training rows out of {len(train)}; lower it."
-            )
+            raise DataError(msg("data.eval_split_too_big", split=data.eval_split, rows=len(train)))
         if not data.shuffle:
             pool = list(train)
             rng.shuffle(pool)
@@ -158,8 +158,7 @@ def as_sft(loaded: Loaded) -> tuple[list[dict], list[dict], str]:
     if kind == "sft":
         return loaded.train, loaded.eval, ""
     if kind == "text":
-        raise DataError("the data is plain text (for continued pretraining); the sft stage needs conversations "
-                        "(alpaca, sharegpt or messages). Choose a chat dataset.")
+        raise DataError(msg("data.sft_needs_chat"))
 
     def convert(e: dict) -> dict | None:
         if kind == "preference":
@@ -173,13 +172,23 @@ def as_sft(loaded: Loaded) -> tuple[list[dict], list[dict], str]:
     train = [c for e in loaded.train if (c := convert(e))]
     evals = [c for e in loaded.eval if (c := convert(e))]
     note = {
-        "preference": "preference pairs: sft trains on the chosen replies",
-        "kto": "labelled replies: sft trains on the desirable ones",
-        "prompt": "prompts: sft trains on the reference answers",
+        "preference": msg("data.sft_from_preference"),
+        "kto": msg("data.sft_from_kto"),
+        "prompt": msg("data.sft_from_prompts"),
     }[kind]
     if not train:
-        raise DataError(f"{note}, and no row has one.")
+        raise DataError(msg("data.sft_none_left", note=note))
     return train, evals, note
+
+
+def joined(items: list, comma: bool = False) -> Message | str:
+    """Messages one after another, "a; b; c" (or "a, b, c"), each keeping its id: a message of messages."""
+    if not items:
+        return ""
+    out = items[0]
+    for item in items[1:]:
+        out = msg("data.list_comma", head=out, tail=item) if comma else msg("data.list_semicolon", head=out, tail=item)
+    return out
 
 
 def train_eval_split(data: DataSpec, base_dir: Path | None, seed: int | None = None) -> Loaded:

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from backend.data.tokenize import assistant_spans, render, trained_flags
+from backend.messages import msg
 
 
 @dataclass
@@ -28,7 +29,7 @@ class Segment:
 
 @dataclass
 class Panel:
-    title: str
+    title: str  # a Message (backend.messages): shown in the page's language
     segments: list[Segment]
     n_tokens: int          # all tokens, before truncation
     n_trained: int         # trained tokens that survive truncation (what the loss sees)
@@ -41,24 +42,24 @@ def render_example(tokenizer, example: dict, kind: str, max_length: int | None) 
     tools = example.get("tools") or None
     if kind == "sft":
         text, spans = assistant_spans(tokenizer, list(example["messages"]), tools=tools)
-        return [_panel(tokenizer, "conversation", text, spans, max_length)]
+        return [_panel(tokenizer, msg("data.panel_conversation"), text, spans, max_length)]
     if kind == "preference":
         prompt = list(example["prompt"])
-        return [_reply_panel(tokenizer, name, prompt, list(example[name]), tools, max_length)
-                for name in ("chosen", "rejected")]
+        return [_reply_panel(tokenizer, title, prompt, list(example[name]), tools, max_length)
+                for name, title in (("chosen", msg("data.panel_chosen")), ("rejected", msg("data.panel_rejected")))]
     if kind == "kto":
-        title = "completion (desirable)" if example.get("label") else "completion (undesirable)"
+        title = msg("data.panel_desirable") if example.get("label") else msg("data.panel_undesirable")
         return [_reply_panel(tokenizer, title, list(example["prompt"]), list(example["completion"]), tools, max_length)]
     if kind == "text":
         text = example["text"] + (tokenizer.eos_token or "")
-        return [_panel(tokenizer, "text", text, [(0, len(text))], max_length)]
+        return [_panel(tokenizer, msg("data.panel_text"), text, [(0, len(text))], max_length)]
     if kind == "prompt":
         text = render(tokenizer, list(example["prompt"]), add_generation_prompt=True, tools=tools)
         reference = example.get("reference")
-        title = "prompt (the model writes the reply)"
+        title = msg("data.panel_prompt")
         if reference not in (None, ""):
             ref = str(reference)
-            title += f"; reference: {ref if len(ref) <= 200 else ref[:200] + '…'}"
+            title = msg("data.panel_prompt_reference", reference=ref if len(ref) <= 200 else ref[:200] + "…")
         return [_panel(tokenizer, title, text, [], max_length)]
     raise ValueError(f"unknown example kind {kind!r}; expected sft, preference, kto, text or prompt.")
 

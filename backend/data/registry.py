@@ -14,6 +14,7 @@ from pathlib import Path
 
 from backend.data.read import DataError
 from backend.data.turns import SHAREGPT_TAGS
+from backend.messages import msg
 
 REGISTRY_FILE = "dataset_info.json"
 _MEDIA = ("images", "videos", "audios")
@@ -45,13 +46,13 @@ def registry_path(where: str | Path) -> Path:
 def read_registry(where: str | Path) -> dict[str, dict]:
     path = registry_path(where)
     if not path.is_file():
-        raise DataError(f"{path}: no {REGISTRY_FILE} there. Give the folder that holds LLaMA-Factory's {REGISTRY_FILE}.")
+        raise DataError(msg("data.no_registry", path=path, file=REGISTRY_FILE))
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise DataError(f"{path.name}: not valid JSON ({e}).") from None
+        raise DataError(msg("data.registry_bad_json", file=path.name, error=str(e))) from None
     if not isinstance(data, dict):
-        raise DataError(f"{path.name}: expected an object of named datasets.")
+        raise DataError(msg("data.registry_not_object", file=path.name))
     return {k: v for k, v in data.items() if isinstance(v, dict)}
 
 
@@ -68,17 +69,16 @@ def entry_source(where: str | Path, name: str) -> Source:
     path = registry_path(where)
     if name not in entries:
         close = difflib.get_close_matches(name, list(entries), n=3)
-        hint = f" Did you mean {', '.join(close)}?" if close else f" It has {len(entries)} entries."
-        raise DataError(f"dataset {name!r} is not defined in {path}.{hint}")
+        hint = msg("data.did_you_mean", names=", ".join(close)) if close else msg("data.has_entries", n=len(entries))
+        raise DataError(msg("data.not_in_registry", name=name, path=path, hint=hint))
     e = entries[name]
     columns = {k: v for k, v in (e.get("columns") or {}).items() if v}
     media = [c for c in _MEDIA if columns.get(c)]
     if media:
-        raise DataError(f"{path.name} entry {name!r} has {', '.join(media)}: images, video and audio are "
-                        "not supported yet; pick a text dataset.")
+        raise DataError(msg("data.entry_media", file=path.name, name=name, media=", ".join(media)))
     formatting = e.get("formatting", "alpaca")
     if formatting not in ("alpaca", "sharegpt", "openai"):
-        raise DataError(f"{path.name} entry {name!r}: formatting {formatting!r} is not alpaca or sharegpt.")
+        raise DataError(msg("data.entry_formatting", file=path.name, name=name, formatting=formatting))
     if formatting == "alpaca":
         defaults = dict(_ALPACA_COLUMNS)
         if e.get("ranking"):
@@ -98,13 +98,13 @@ def entry_source(where: str | Path, name: str) -> Source:
     if e.get("file_name"):
         source.path = path.parent / e["file_name"]
         if not source.path.exists():
-            raise DataError(f"{path.name} entry {name!r}: its file {source.path} is missing; put the file there.")
+            raise DataError(msg("data.entry_file_missing", file=path.name, name=name, path=source.path))
     elif e.get("hf_hub_url"):
         source.hub = e["hf_hub_url"]
     else:
         where_from = [k for k in ("ms_hub_url", "om_hub_url", "script_url", "cloud_file_name") if e.get(k)]
-        raise DataError(f"{path.name} entry {name!r} comes from {', '.join(where_from) or 'nowhere'}; only "
-                        "local files and Hugging Face hub datasets are supported. Download it and give its path.")
+        raise DataError(msg("data.entry_remote", file=path.name, name=name,
+                            origin=", ".join(where_from) or msg("data.nowhere")))
     return source
 
 

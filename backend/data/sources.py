@@ -14,6 +14,7 @@ from pathlib import Path
 from backend.data.read import DataError, RowFault, open_source
 from backend.data.registry import Source, entry_source, read_registry
 from backend.hub import looks_like_hub_id, unreachable_reason
+from backend.messages import Message, msg
 from backend.resources import DEMO_DATASET
 from backend.spec import DEMO, DataSpec
 
@@ -36,7 +37,7 @@ def parse_sources(data: DataSpec, base_dir: Path | None = None, train: str | Non
     """Every source named in `train` (default data.train), with the spec's format and mapping."""
     names = source_names(data.train if train is None else train)
     if not names:
-        raise DataError("`data.train` is empty; give `demo`, a file, a folder or a hub id.")
+        raise DataError(msg("data.train_empty"))
     registry = _registry_dir(data, base_dir)
     known = read_registry(registry) if registry else {}
     sources = []
@@ -73,11 +74,8 @@ def _plain_source(name: str, data: DataSpec, base_dir: Path | None, registry: Pa
         entry_source(registry, name)  # raises: not defined, with close names
     if looks_like_hub_id(name):
         return Source(label=name, hub=name, subset=data.subset, split=data.split or "train", **common)
-    where = f" (also looked in {base_dir})" if base_dir is not None and not Path(name).is_absolute() else ""
-    raise DataError(
-        f"{name}: no such file or folder{where}. Give a file or folder path, a hub id like `org/name`, "
-        "or an entry of a dataset_info.json (set `data.dataset_dir`)."
-    )
+    where = msg("data.also_looked_in", folder=base_dir) if base_dir is not None and not Path(name).is_absolute() else ""
+    raise DataError(msg("data.no_such_source", name=name, where=where))
 
 
 class HubRows:
@@ -86,10 +84,7 @@ class HubRows:
     def __init__(self, source: Source, timeout_s: float = 3.0):
         reason = unreachable_reason(timeout_s)
         if reason:
-            raise DataError(
-                f"cannot reach the Hugging Face hub to fetch dataset {source.hub!r} ({reason}). Check the internet "
-                "connection and the id, or download the dataset and give its path."
-            )
+            raise DataError(msg("data.hub_unreachable", name=source.hub, reason=reason))
         self.source = source
         self.name = source.hub
         self.files: list[Path] = []
@@ -101,8 +96,8 @@ class HubRows:
             return load_dataset(self.source.hub, self.source.subset or None, split=self.source.split or "train",
                                 streaming=True)
         except Exception as e:  # noqa: BLE001 - every hub failure becomes a message
-            raise DataError(f"hub dataset {self.source.hub!r} (subset {self.source.subset or '-'}, split "
-                            f"{self.source.split}): {type(e).__name__}: {str(e)[:300]}") from None
+            raise DataError(msg("data.hub_dataset_error", name=self.source.hub, subset=self.source.subset or "-",
+                                split=self.source.split, error_type=type(e).__name__, error=str(e)[:300])) from None
 
     def iter_rows(self) -> Iterator[tuple[int, dict | RowFault]]:
         for n, row in enumerate(self._stream(), start=1):
@@ -122,10 +117,10 @@ class HubRows:
         for n, row in self.iter_rows():
             if n == number:
                 return row
-        raise DataError(f"{self.name}: has no row {number}.")
+        raise DataError(msg("data.hub_no_row", label=self.name, row=number))
 
-    def where(self, number: int) -> str:
-        return f"row {number}"
+    def where(self, number: int) -> Message:
+        return msg("data.row", row=number)
 
     def count(self) -> int | None:
         return None

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from backend.messages import msg
+
 IGNORE = -100
 
 
@@ -55,7 +57,7 @@ def assistant_spans(tokenizer, messages: list[dict], tools: list[dict] | None = 
             content = m.get("content") or ""
             start = text.find(content, spans[-1][1] if spans else 0)
             if start < 0:
-                raise ValueError("the chat template drops an assistant reply; choose another template")
+                raise ValueError(msg("data.template_drops_reply"))
             spans.append((start, start + len(content)))
     return text, spans
 

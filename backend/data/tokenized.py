@@ -18,6 +18,7 @@ from pathlib import Path
 
 from backend.data.read import DataError
 from backend.data.tokenize import IGNORE, assistant_spans, trained_flags
+from backend.messages import msg
 
 log = logging.getLogger("studio.worker")
 # Bump when tokenization changes, so old caches are not reused.
@@ -104,11 +105,7 @@ def tokenize_sft(examples: list[dict], tokenizer, max_length: int, cache_dir: Pa
     dropped = len(tokenized) - len(kept)
     log.info("tokenized %s rows with %s process(es)", len(examples), num_proc)
     if examples and not len(kept):  # an empty set would fail later inside the trainer, unexplained
-        raise DataError(
-            f"all {len(examples)} rows were dropped: in each, the reply starts after max_length={max_length} "
-            "tokens (the prompt, with any system text and tool list, fills it). Raise `training.max_length`, "
-            "or shorten the prompts."
-        )
+        raise DataError(msg("data.all_replies_cut", rows=len(examples), max_length=max_length))
     if target is not None:
         tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")  # each process its own (several ranks)
         shutil.rmtree(tmp, ignore_errors=True)

@@ -67,4 +67,78 @@ EN: dict[str, str] = {
     "data.empty_arrow": "{label}: has no rows (an empty Arrow table); export the data again.",
     "data.unreadable_columnar": "{label}: not a readable {what} file ({error}); export it again, or save the data "
                                 "as .jsonl.",
+    # data/registry.py: LLaMA-Factory's dataset_info.json
+    "data.no_registry": "{path}: no {file} there. Give the folder that holds LLaMA-Factory's {file}.",
+    "data.registry_bad_json": "{file}: not valid JSON ({error}).",
+    "data.registry_not_object": "{file}: expected an object of named datasets.",
+    "data.did_you_mean": " Did you mean {names}?",
+    "data.has_entries": " It has {n} entries.",
+    "data.not_in_registry": "dataset {name!r} is not defined in {path}.{hint}",
+    "data.entry_media": "{file} entry {name!r} has {media}: images, video and audio are not supported yet; pick a "
+                        "text dataset.",
+    "data.entry_formatting": "{file} entry {name!r}: formatting {formatting!r} is not alpaca or sharegpt.",
+    "data.entry_file_missing": "{file} entry {name!r}: its file {path} is missing; put the file there.",
+    "data.nowhere": "nowhere",
+    "data.entry_remote": "{file} entry {name!r} comes from {origin}; only local files and Hugging Face hub datasets "
+                         "are supported. Download it and give its path.",
+    # data/sources.py: what `data.train` names
+    "data.train_empty": "`data.train` is empty; give `demo`, a file, a folder or a hub id.",
+    "data.also_looked_in": " (also looked in {folder})",
+    "data.no_such_source": "{name}: no such file or folder{where}. Give a file or folder path, a hub id like "
+                           "`org/name`, or an entry of a dataset_info.json (set `data.dataset_dir`).",
+    "data.hub_unreachable": "cannot reach the Hugging Face hub to fetch dataset {name!r} ({reason}). Check the "
+                            "internet connection and the id, or download the dataset and give its path.",
+    "data.hub_dataset_error": "hub dataset {name!r} (subset {subset}, split {split}): {error_type}: {error}",
+    "data.hub_no_row": "{label}: has no row {row}.",
+    # data/load.py: reading, mixing and splitting the sources
+    "data.no_readable_rows": "{label}: no readable rows.",
+    "data.no_usable_rows": "{label}: no usable rows out of {rows} ({first}).",
+    "data.list_semicolon": "{head}; {tail}",
+    "data.list_comma": "{head}, {tail}",
+    "data.source_kind": "{label} is {format} ({kind})",
+    "data.mixed_kinds": "the datasets cannot be mixed: {which}. Mix datasets of one kind.",
+    "data.eval_other_kind": "the eval data is of another kind than the training data.",
+    "data.eval_split_too_big": "`data.eval_split` {split:g} leaves no training rows out of {rows}; lower it.",
+    "data.sft_needs_chat": "the data is plain text (for continued pretraining); the sft stage needs conversations "
+                           "(alpaca, sharegpt or messages). Choose a chat dataset.",
+    "data.sft_from_preference": "preference pairs: sft trains on the chosen replies",
+    "data.sft_from_kto": "labelled replies: sft trains on the desirable ones",
+    "data.sft_from_prompts": "prompts: sft trains on the reference answers",
+    "data.sft_none_left": "{note}, and no row has one.",
+    # data/inspect.py: the scan of a source
+    "data.defined_by_entry": "as its {file} entry defines it (columns {columns})",
+    "data.no_rows": "no rows",
+    "data.no_readable_rows_why": "{label}: no readable rows ({first}).",
+    "data.duplicate_row": "an exact copy of an earlier row (dropped: dedupe is on)",
+    # data/preview.py: the titles of a row's panels
+    "data.panel_conversation": "conversation",
+    "data.panel_chosen": "chosen",
+    "data.panel_rejected": "rejected",
+    "data.panel_desirable": "completion (desirable)",
+    "data.panel_undesirable": "completion (undesirable)",
+    "data.panel_text": "text",
+    "data.panel_prompt": "prompt (the model writes the reply)",
+    "data.panel_prompt_reference": "prompt (the model writes the reply); reference: {reference}",
+    # data/tokenize.py, data/tokenized.py
+    "data.template_drops_reply": "the chat template drops an assistant reply; choose another template",
+    "data.all_replies_cut": "all {rows} rows were dropped: in each, the reply starts after max_length={max_length} "
+                            "tokens (the prompt, with any system text and tool list, fills it). Raise "
+                            "`training.max_length`, or shorten the prompts.",
+    # data/lite_tokenizer.py: the UI's light tokenizer
+    "data.tokenizer_file_not_json": "{path}: cannot be read as JSON ({error}).",
+    "data.tokenizer_file_not_object": "{path}: expected a JSON object.",
+    "data.no_tokenizer_json": "{folder}: has no tokenizer.json; the light tokenizer needs the `tokenizers` file "
+                              "(sentencepiece-only or remote-code tokenizers are not supported here).",
+    "data.tokenizer_unloadable": "{path}: cannot be loaded by `tokenizers` ({error}).",
+    "data.no_huggingface_hub": "huggingface_hub is not installed; cannot fetch a tokenizer from the Hub.",
+    "data.no_detail": "no detail",
+    "data.tokenizer_fetch_failed": "cannot fetch the tokenizer of {name!r} from the Hugging Face Hub ({error_type}: "
+                                   "{error}). Check the name, the network (or HF_HUB_OFFLINE), and access to gated "
+                                   "models.",
+    "data.tokenizer_file_fetch_failed": "cannot fetch {file} of {name!r} from the Hub ({error_type}: {error}).",
+    "data.no_default_template": "this tokenizer has several chat templates and no default: {names}.",
+    "data.no_chat_template": "the tokenizer has no chat template; set `chat_template` (see templates/chat/).",
+    "data.empty_conversation": "Cannot apply chat template to an empty conversation. Provide at least one message.",
+    "data.template_private_attribute": "Chat templates cannot store underscore-prefixed attributes on a namespace, "
+                                       "but got {name!r}.",
 }

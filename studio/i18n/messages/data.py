@@ -61,4 +61,74 @@ ZH: dict[str, str] = {
     "data.empty_parquet": "{label}：没有数据行（空的 Parquet 表）；请重新导出数据。",
     "data.empty_arrow": "{label}：没有数据行（空的 Arrow 表）；请重新导出数据。",
     "data.unreadable_columnar": "{label}：不是可读取的 {what} 文件（{error}）；请重新导出，或将数据另存为 .jsonl。",
+    # data/registry.py: LLaMA-Factory's dataset_info.json
+    "data.no_registry": "{path}：那里没有 {file}。请填写存放 LLaMA-Factory 的 {file} 的文件夹。",
+    "data.registry_bad_json": "{file}：不是有效的 JSON（{error}）。",
+    "data.registry_not_object": "{file}：应为以数据集名称为键的对象。",
+    "data.did_you_mean": "你是不是想找 {names}？",
+    "data.has_entries": "其中有 {n} 个条目。",
+    "data.not_in_registry": "数据集 {name!r} 没有在 {path} 中定义。{hint}",
+    "data.entry_media": "{file} 的条目 {name!r} 含有 {media}：暂不支持图像、视频和音频；请选择文本数据集。",
+    "data.entry_formatting": "{file} 的条目 {name!r}：formatting {formatting!r} 不是 alpaca 或 sharegpt。",
+    "data.entry_file_missing": "{file} 的条目 {name!r}：缺少其文件 {path}；请把文件放到那里。",
+    "data.nowhere": "未注明",
+    "data.entry_remote": "{file} 的条目 {name!r} 的来源是 {origin}；只支持本地文件和 Hugging Face Hub 数据集。"
+                         "请下载后填写其路径。",
+    # data/sources.py: what `data.train` names
+    "data.train_empty": "`data.train` 为空；请填写 `demo`、文件、文件夹或 Hub ID。",
+    "data.also_looked_in": "（也在 {folder} 中查找过）",
+    "data.no_such_source": "{name}：没有这个文件或文件夹{where}。请填写文件或文件夹路径、类似 `org/name` 的 Hub ID，"
+                           "或 dataset_info.json 中的条目（需设置 `data.dataset_dir`）。",
+    "data.hub_unreachable": "无法连接 Hugging Face Hub 获取数据集 {name!r}（{reason}）。请检查网络连接和 ID，"
+                            "或下载数据集后填写其路径。",
+    "data.hub_dataset_error": "Hub 数据集 {name!r}（子集 {subset}，划分 {split}）：{error_type}：{error}",
+    "data.hub_no_row": "{label}：没有第 {row} 行。",
+    # data/load.py: reading, mixing and splitting the sources
+    "data.no_readable_rows": "{label}：没有可读取的行。",
+    "data.no_usable_rows": "{label}：{rows} 行中没有可用的行（{first}）。",
+    "data.list_semicolon": "{head}；{tail}",
+    "data.list_comma": "{head}，{tail}",
+    "data.source_kind": "{label} 是 {format}（{kind}）",
+    "data.mixed_kinds": "这些数据集无法混合：{which}。请混合同一类型的数据集。",
+    "data.eval_other_kind": "评估数据与训练数据的类型不同。",
+    "data.eval_split_too_big": "`data.eval_split` 为 {split:g}，{rows} 行数据中不剩任何训练行；请调小。",
+    "data.sft_needs_chat": "数据是纯文本（用于继续预训练）；sft 阶段需要对话数据（alpaca、sharegpt 或 messages）。"
+                           "请选择对话数据集。",
+    "data.sft_from_preference": "偏好对：sft 只用较好的回复（chosen）训练",
+    "data.sft_from_kto": "带标签的回复：sft 只用标为好的回复训练",
+    "data.sft_from_prompts": "提示：sft 用参考答案训练",
+    "data.sft_none_left": "{note}，但没有任何一行可用。",
+    # data/inspect.py: the scan of a source
+    "data.defined_by_entry": "按其 {file} 条目的定义（列 {columns}）",
+    "data.no_rows": "没有数据行",
+    "data.no_readable_rows_why": "{label}：没有可读取的行（{first}）。",
+    "data.duplicate_row": "与前面某行完全相同（已丢弃：已开启去重）",
+    # data/preview.py: the titles of a row's panels
+    "data.panel_conversation": "对话",
+    "data.panel_chosen": "chosen（较好的回复）",
+    "data.panel_rejected": "rejected（较差的回复）",
+    "data.panel_desirable": "回复（好）",
+    "data.panel_undesirable": "回复（不好）",
+    "data.panel_text": "文本",
+    "data.panel_prompt": "提示（回复由模型生成）",
+    "data.panel_prompt_reference": "提示（回复由模型生成）；参考答案：{reference}",
+    # data/tokenize.py, data/tokenized.py
+    "data.template_drops_reply": "对话模板丢掉了一条助手回复；请换一个模板",
+    "data.all_replies_cut": "全部 {rows} 行都被丢弃：每一行的回复都在 max_length={max_length} 个词元之后才开始"
+                            "（提示连同系统提示词和工具列表已占满长度）。请调大 `training.max_length`，或缩短提示。",
+    # data/lite_tokenizer.py: the UI's light tokenizer
+    "data.tokenizer_file_not_json": "{path}：无法按 JSON 读取（{error}）。",
+    "data.tokenizer_file_not_object": "{path}：应为 JSON 对象。",
+    "data.no_tokenizer_json": "{folder}：没有 tokenizer.json；轻量分词器需要 `tokenizers` 格式的文件"
+                              "（这里不支持只有 sentencepiece 文件或需要远程代码的分词器）。",
+    "data.tokenizer_unloadable": "{path}：`tokenizers` 无法加载（{error}）。",
+    "data.no_huggingface_hub": "未安装 huggingface_hub；无法从 Hub 获取分词器。",
+    "data.no_detail": "无详细信息",
+    "data.tokenizer_fetch_failed": "无法从 Hugging Face Hub 获取 {name!r} 的分词器（{error_type}：{error}）。"
+                                   "请检查名称、网络（或 HF_HUB_OFFLINE），以及受限模型的访问权限。",
+    "data.tokenizer_file_fetch_failed": "无法从 Hub 获取 {name!r} 的 {file}（{error_type}：{error}）。",
+    "data.no_default_template": "此分词器有多个对话模板，但没有默认模板：{names}。",
+    "data.no_chat_template": "分词器没有对话模板；请设置 `chat_template`（见 templates/chat/）。",
+    "data.empty_conversation": "无法对空对话应用对话模板。请至少提供一条消息。",
+    "data.template_private_attribute": "对话模板不能在 namespace 上保存以下划线开头的属性，但遇到了 {name!r}。",
 }
