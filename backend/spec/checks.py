@@ -3,8 +3,11 @@ values into its dataclass with the field's type, and the small checks every rule
 
     issues: list[SpecIssue] = []
     section = build_section("training", TrainingSpec, {"batch_size": "8"}, issues)
-    check_range(issues, "training.batch_size", section.batch_size, 1, 4096, "a whole number of at least 1")
+    check_range(issues, "training.batch_size", section.batch_size, 1, 4096, msg("spec.accept_whole_at_least", low=1))
     raise SpecError(issues)       # one message per problem, each naming its field
+
+A problem's text is a Message (backend.messages: an id, its values and the English), and so are SpecIssue's
+and SpecError's, so the studio shows them in the page's language.
 
 backend/spec/sections.py, training.py and distributed.py hold the sections, job.py the rules of what fits
 together; this file knows nothing of them.
@@ -19,22 +22,32 @@ from typing import Any
 
 import yaml
 
+from backend.messages import Message, msg
+
 
 @dataclass
 class SpecIssue:
-    """One problem in a spec: the dotted field and a sentence a person understands."""
+    """One problem in a spec: the dotted field and a sentence a person understands (a Message; the studio's
+    own checks may give plain text)."""
 
     field: str
     message: str
 
+    @property
+    def text(self) -> Message:
+        """"`field`: message", as a Message."""
+        return msg("spec.issue", field=self.field, message=self.message)
+
     def __str__(self) -> str:
-        return f"`{self.field}`: {self.message}"
+        return self.text
 
 
 class SpecError(ValueError):
+    """Every problem found: `issues`, and a message with one line per issue."""
+
     def __init__(self, issues: list[SpecIssue]):
         self.issues = issues
-        super().__init__("\n".join(str(i) for i in issues))
+        super().__init__(msg("spec.issues", issues=[i.text for i in issues]))
 
 
 def help_metadata(text: str, **extra: Any) -> dict:
@@ -42,10 +55,16 @@ def help_metadata(text: str, **extra: Any) -> dict:
     return {"help": text, **extra}
 
 
-def unknown_field(key: Any, allowed: list[str]) -> str:
+def unknown_field(key: Any, allowed: list[str]) -> Message:
     close = difflib.get_close_matches(str(key), allowed, n=1)
-    hint = f" Did you mean `{close[0]}`?" if close else ""
-    return f"is not a known field.{hint} Accepted: {', '.join(allowed)}."
+    hint = msg("spec.did_you_mean", name=close[0]) if close else ""
+    return msg("spec.unknown_field", hint=hint, accepted=", ".join(allowed))
+
+
+def _kinds() -> dict[str, Message]:
+    """A field's type in words, for "must be ..., got ..."."""
+    return {"str": msg("spec.kind_text"), "float": msg("spec.kind_number"), "int": msg("spec.kind_whole_number"),
+            "bool": msg("spec.kind_bool"), "list": msg("spec.kind_list"), "dict": msg("spec.kind_mapping")}
 
 
 def build_section(name: str, cls: type, values: dict, issues: list[SpecIssue]) -> Any:
@@ -63,9 +82,7 @@ def build_section(name: str, cls: type, values: dict, issues: list[SpecIssue]) -
             kwargs[key] = coerce(value, default)
         except (TypeError, ValueError):
             kind = type(default).__name__
-            kind = {"str": "text", "float": "a number", "int": "a whole number", "bool": "true or false",
-                    "list": "a list", "dict": "a mapping"}.get(kind, kind)
-            issues.append(SpecIssue(dotted, f"must be {kind}, got {value!r}."))
+            issues.append(SpecIssue(dotted, msg("spec.must_be", accepted=_kinds().get(kind, kind), value=repr(value))))
     return cls(**kwargs)
 
 
@@ -113,17 +130,19 @@ def coerce(value: Any, default: Any) -> Any:
     return value
 
 
-def check_nonempty(p: list[SpecIssue], name: str, value: str, accepted: str) -> None:
+def check_nonempty(p: list[SpecIssue], name: str, value: str, accepted: Message) -> None:
+    """`accepted`: what the field takes, in words (a Message)."""
     if not str(value).strip():
-        p.append(SpecIssue(name, f"is empty; give {accepted}."))
+        p.append(SpecIssue(name, msg("spec.is_empty", accepted=accepted)))
 
 
 def check_choice(p: list[SpecIssue], name: str, value: Any, choices: tuple) -> None:
     if value not in choices:
-        p.append(SpecIssue(name, f"got {value!r}; accepted: {', '.join(choices)}."))
+        p.append(SpecIssue(name, msg("spec.not_a_choice", value=repr(value), choices=", ".join(map(str, choices)))))
 
 
 def check_range(p, name, value, low, high, accepted, low_open=False) -> None:
+    """`accepted`: the range in words (a Message), e.g. msg("spec.accept_whole_at_least", low=1)."""
     ok = low < value <= high if low_open else low <= value <= high
     if not ok:
-        p.append(SpecIssue(name, f"must be {accepted}, got {value!r}."))
+        p.append(SpecIssue(name, msg("spec.must_be", accepted=accepted, value=repr(value))))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from backend.messages import msg
 from backend.spec.checks import SpecIssue, check_choice, check_range
 from backend.spec.checks import help_metadata as _help
 
@@ -74,21 +75,16 @@ def distributed_problems(d: DistributedSpec, device: str) -> list[SpecIssue]:
     """The section's own checks, and those against `training.device`."""
     p: list[SpecIssue] = []
     check_range(p, "distributed.num_processes", d.num_processes, 1, 1024,
-                "a whole number of processes per machine of at least 1 (one per GPU)")
+                msg("spec.accept_num_processes"))
     check_choice(p, "distributed.strategy", d.strategy, STRATEGIES)
-    check_range(p, "distributed.num_machines", d.num_machines, 1, 4096, "a whole number of machines of at least 1")
-    check_range(p, "distributed.machine_rank", d.machine_rank, 0, 4095, "0 (the main machine) or a higher number")
-    check_range(p, "distributed.main_process_port", d.main_process_port, 1, 65535, "a TCP port from 1 to 65535")
+    check_range(p, "distributed.num_machines", d.num_machines, 1, 4096, msg("spec.accept_num_machines"))
+    check_range(p, "distributed.machine_rank", d.machine_rank, 0, 4095, msg("spec.accept_machine_rank"))
+    check_range(p, "distributed.main_process_port", d.main_process_port, 1, 65535, msg("spec.accept_port"))
     if d.num_machines > 1 and not str(d.main_process_ip).strip():
-        p.append(SpecIssue("distributed.main_process_ip",
-                           f"is empty while `distributed.num_machines` is {d.num_machines}: give the address of "
-                           "machine 0 (e.g. 10.0.0.1), which every machine can reach."))
+        p.append(SpecIssue("distributed.main_process_ip", msg("spec.main_ip_missing", machines=d.num_machines)))
     if 1 <= d.num_machines <= d.machine_rank:
-        p.append(SpecIssue("distributed.machine_rank",
-                           f"is {d.machine_rank}, but the machines are numbered 0 to {d.num_machines - 1} "
-                           f"(`distributed.num_machines` is {d.num_machines})."))
+        p.append(SpecIssue("distributed.machine_rank", msg("spec.machine_rank_too_high", rank=d.machine_rank,
+                                                           last=d.num_machines - 1, machines=d.num_machines)))
     if d.strategy in SHARDED and device == "cpu" and d.num_processes * d.num_machines > 1:
-        p.append(SpecIssue("distributed.strategy",
-                           f"{d.strategy} needs GPUs, and `training.device` is cpu: on a CPU accelerate runs "
-                           "only ddp (over gloo). Pick ddp, or train on GPUs."))
+        p.append(SpecIssue("distributed.strategy", msg("spec.sharded_on_cpu", strategy=d.strategy)))
     return p
