@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 
+from backend.messages import msg
 from backend.spec import JobSpec
 from backend.store import JobError
 
@@ -36,11 +37,8 @@ def preflight(spec: JobSpec, gpu: bool) -> JobError | None:
     if not is_distributed(spec):
         return None
     if d.strategy.startswith("deepspeed") and importlib.util.find_spec("deepspeed") is None:
-        return JobError("bad_spec", f"`distributed.strategy` is {d.strategy}, but DeepSpeed is not installed here.",
-                        "Install it (`pip install deepspeed`; DeepSpeed needs NVIDIA GPUs and the CUDA toolkit), "
-                        "or pick ddp or fsdp.")
+        return JobError("bad_spec", msg("plan.no_deepspeed", strategy=d.strategy), msg("plan.no_deepspeed_hint"))
     if d.strategy != "ddp" and not gpu:
-        return JobError("bad_spec", f"`distributed.strategy` is {d.strategy}, which needs GPUs, and this machine has "
-                                    "none: accelerate runs several processes on a CPU only as ddp (over gloo).",
-                        "Pick `distributed.strategy: ddp`, or run the job on a machine with GPUs.")
+        return JobError("bad_spec", msg("plan.sharded_without_gpu", strategy=d.strategy),
+                        msg("plan.sharded_without_gpu_hint"))
     return None

@@ -6,6 +6,9 @@
     rec = recommend(spec, config, hardware)          # hardware: backend.plan.hardware.detect()
     print(rec.reason, rec.changes)                   # e.g. {"method.name": "qlora", ...}
 
+Its notes and reasons are Messages (backend.messages: English text with an id and values), which the studio
+shows in the page's language.
+
 Torch-free (the UI calls it on every change of the form). Every part is in bytes:
 
     weights      base weights in the compute dtype (fp32 on a CPU, bf16/fp16 on a GPU);
@@ -59,6 +62,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
+from backend.messages import Message, msg
 from backend.plan.batches import DENSE_MAX_ELEMENTS, resolve_batching, rows_per_pass
 from backend.plan.param_count import estimate_trainable, linear_shapes, parameter_table
 from backend.spec import LORA_FAMILY, JobSpec, get_stage
@@ -109,7 +113,7 @@ class Estimate:
     trainable_params: int
     total_params: int
     compute_bytes: int  # bytes per value of the compute dtype (4 fp32, 2 bf16/fp16)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
 
     PARTS = ("weights", "gradients", "optimizer", "activations", "logits", "overhead")
 
@@ -129,7 +133,7 @@ class Estimate:
 @dataclass
 class Recommendation:
     action: str  # "keep" | "change" | "nothing_fits" | "unknown"
-    reason: str  # one English sentence
+    reason: Message  # one sentence
     changes: dict = field(default_factory=dict)  # dotted field -> new value, for JobSpec.with_overrides
     estimate: Estimate | None = None  # of the spec as recommended (the original one for keep/nothing_fits)
     original: Estimate | None = None
@@ -169,7 +173,7 @@ def _dims(config: dict) -> dict:
         return dict(h=h, heads=heads, kv_dim=kv * head_dim, inter=int(cfg.get("intermediate_size") or 4 * h),
                     layers=int(cfg["num_hidden_layers"]), vocab=int(cfg["vocab_size"]))
     except (KeyError, TypeError, ValueError, ZeroDivisionError) as e:
-        raise EstimateError(f"config.json lacks a usable {e}: cannot estimate the memory.") from None
+        raise EstimateError(msg("plan.config_lacks", what=str(e))) from None
 
 
 def activation_factor(device: str) -> float:
@@ -263,15 +267,15 @@ def estimate_memory(spec: JobSpec, config: dict, device: str, lengths: list[int]
         trainable, total = estimate_trainable(spec, config)
         table = parameter_table(config, "score" if stage.score_head else "lm_head")
     except (KeyError, TypeError, ValueError) as e:
-        raise EstimateError(f"config.json lacks a usable {e}: cannot estimate the memory.") from None
+        raise EstimateError(msg("plan.config_lacks", what=str(e))) from None
     m, t = spec.method, spec.training
     cb = compute_bytes(spec, device)
-    notes: list[str] = []
+    notes: list[Message] = []
     text_cfg = config.get("text_config") if isinstance(config.get("text_config"), dict) else config
     if any(int(text_cfg.get(k) or 0) > 1 for k in ("num_experts", "num_local_experts", "n_routed_experts")):
-        notes.append("mixture of experts: counted as a dense model, so the estimate is low")
+        notes.append(msg("plan.note_moe"))
     if stage.generates:
-        notes.append(f"{spec.stage}: generation and sampled replies are not counted")
+        notes.append(msg("plan.note_generation", stage=spec.stage))
     is_peft = m.name not in ("full", "freeze")
     base = sum(c for _, c in table)
     adapter = total - base if is_peft else 0
@@ -293,7 +297,7 @@ def estimate_memory(spec: JobSpec, config: dict, device: str, lengths: list[int]
         # compute-dtype copy of each for the backward pass.
         weights = (base - trainable) * cb + trainable * 4 + (trainable * cb if cb < 4 else 0)
         if cb < 4:
-            notes.append("mixed precision: the trained weights in fp32, plus their bf16/fp16 copies in a step")
+            notes.append(msg("plan.note_mixed_precision"))
     weights += adapter * 4  # PEFT keeps adapter weights in fp32
 
     # -- gradients and optimizer ---------------------------------------------------------------
@@ -305,7 +309,7 @@ def estimate_memory(spec: JobSpec, config: dict, device: str, lengths: list[int]
     layers = d["layers"]
     tokens = largest_pass_tokens(spec, device, lengths)
     if lengths and stage.length_batches:
-        notes.append(f"activations of the largest batch as the data makes it: {tokens:,} tokens")
+        notes.append(msg("plan.note_largest_batch", tokens=tokens))
     # Liger's SwiGLU keeps the gate and up projections and recomputes the activation (3 i, not 4 i)
     fused = fused_kernels_expected(spec, config, device)
     per_token = 7 * d["h"] + 2 * d["kv_dim"] + (3 if fused else 4) * d["inter"]
@@ -324,11 +328,11 @@ def estimate_memory(spec: JobSpec, config: dict, device: str, lengths: list[int]
         act_bytes = 4
     pairs = stage.sequences
     if pairs > 1:
-        notes.append(f"{spec.stage}: two sequences per row (activations and logits doubled)")
+        notes.append(msg("plan.note_pairs", stage=spec.stage))
     factor = activation_factor(device)
     if t.gradient_checkpointing == "on":
         # each layer's input is kept; one layer's activations are rebuilt at a time in the backward pass
-        notes.append("gradient checkpointing: each layer's activations are recomputed (about a third slower)")
+        notes.append(msg("plan.note_checkpointing"))
         activations = int(factor * pairs * tokens * act_bytes * (layers * d["h"] + per_token))
     else:
         activations = int(factor * pairs * tokens * layers * act_bytes * per_token)
@@ -351,7 +355,7 @@ def estimate_memory(spec: JobSpec, config: dict, device: str, lengths: list[int]
         overhead += max(i * o for i, o in linear_shapes(config).values()) * cb
     if stage.reference_copy and not is_peft:
         overhead += base * cb
-        notes.append(f"{spec.stage}: a frozen reference copy of the model")
+        notes.append(msg("plan.note_reference_copy", stage=spec.stage))
     return Estimate(weights=int(weights), gradients=gradients, optimizer=optimizer, activations=activations,
                     logits=logits, overhead=overhead, device=device, trainable_params=trainable,
                     total_params=total, compute_bytes=cb, notes=notes)
@@ -418,26 +422,23 @@ def recommend(spec: JobSpec, config: dict, hardware, lengths: list[int] | None =
     where known (estimate_memory)."""
     device = _device_for(spec, hardware)
     budget = hardware.budget_bytes(device)
-    where = "the GPU's memory" if device == "cuda" else "the free RAM"
+    where = msg("plan.where_gpu") if device == "cuda" else msg("plan.where_ram")
     original = estimate_memory(spec, config, device, lengths=lengths)
     if budget is None:
-        return Recommendation("unknown", f"The job needs about {format_bytes(original.total)}, but {where} is "
-                              "unknown here, so whether it fits cannot be told.", estimate=original,
-                              original=original, budget=None, device=device)
+        return Recommendation("unknown", msg("plan.fit_unknown", need=format_bytes(original.total), where=where),
+                              estimate=original, original=original, budget=None, device=device)
     usable = int(budget * (1 - HEADROOM))
     if fits(original, budget):
-        return Recommendation("keep", f"The job needs about {format_bytes(original.total)}, which fits "
-                              f"{format_bytes(budget)} of {where} with room to spare.", estimate=original,
-                              original=original, budget=budget, device=device)
+        return Recommendation("keep", msg("plan.fits", need=format_bytes(original.total), budget=format_bytes(budget),
+                                          where=where),
+                              estimate=original, original=original, budget=budget, device=device)
     need = format_bytes(original.total)
     if spec.training.gradient_checkpointing == "auto":
         checkpointed = estimate_memory(with_checkpointing(spec), config, device, lengths=lengths)
         if fits(checkpointed, budget):
-            return Recommendation("keep", f"The job needs about {need} as it is, more than the "
-                                  f"{format_bytes(usable)} usable of {where}, so the worker will turn gradient "
-                                  f"checkpointing on (auto), which brings it to {format_bytes(checkpointed.total)} "
-                                  "(about a third slower).", estimate=checkpointed, original=original,
-                                  budget=budget, device=device)
+            return Recommendation("keep", msg("plan.fits_with_checkpointing", need=need, usable=format_bytes(usable),
+                                              where=where, got=format_bytes(checkpointed.total)),
+                                  estimate=checkpointed, original=original, budget=budget, device=device)
     last = spec
     for changes, candidate, step in _candidates(spec):
         last = candidate
@@ -448,19 +449,20 @@ def recommend(spec: JobSpec, config: dict, hardware, lengths: list[int] | None =
             continue
         got = format_bytes(est.total)
         t = candidate.training
-        why = {
-            "lora": f"training LoRA adapters instead of every weight ({spec.method.name}) brings it to {got}",
-            "qlora": f"LoRA on a 4-bit base model (qlora) brings it to {got}",
-            "batch": (f"batch size {t.batch_size} with {t.gradient_accumulation_steps} accumulation steps "
-                      f"(same effective batch) brings it to {got}"),
-            "length": f"cutting rows to {t.max_length} tokens brings it to {got}",
-        }[step]
-        return Recommendation("change", f"The job needs about {need}, more than the {format_bytes(usable)} "
-                              f"usable of {where}, but {why}.", changes=changes, estimate=est,
-                              original=original, budget=budget, device=device)
+        if step == "lora":
+            why = msg("plan.why_lora", method=spec.method.name, got=got)
+        elif step == "qlora":
+            why = msg("plan.why_qlora", got=got)
+        elif step == "batch":
+            why = msg("plan.why_batch", batch=t.batch_size, steps=t.gradient_accumulation_steps, got=got)
+        else:
+            why = msg("plan.why_length", length=t.max_length, got=got)
+        return Recommendation("change", msg("plan.change", need=need, usable=format_bytes(usable), where=where,
+                                            why=why),
+                              changes=changes, estimate=est, original=original, budget=budget, device=device)
     smallest = estimate_memory(last, config, device, lengths=lengths)
-    return Recommendation("nothing_fits", f"The job needs about {need}, and even {last.method.name} with batch size "
-                          f"{last.training.batch_size} and {last.training.max_length}-token rows needs "
-                          f"{format_bytes(smallest.total)}, more than the {format_bytes(usable)} usable of {where}, "
-                          "so choose a smaller model or a machine with more memory.", estimate=original,
-                          original=original, budget=budget, device=device)
+    return Recommendation("nothing_fits", msg("plan.nothing_fits", need=need, method=last.method.name,
+                                              batch=last.training.batch_size, length=last.training.max_length,
+                                              smallest=format_bytes(smallest.total), usable=format_bytes(usable),
+                                              where=where),
+                          estimate=original, original=original, budget=budget, device=device)

@@ -30,6 +30,7 @@ from pathlib import Path
 import yaml
 
 from backend.data.sources import source_names
+from backend.messages import Message, msg
 from backend.resources import PROJECT_ROOT, TEMPLATES_DIR
 from backend.spec import DEMO, DataSpec, JobSpec, SpecError, SpecIssue
 
@@ -89,7 +90,7 @@ def get_preset(preset_id: str, workspace=None) -> Preset:
         if preset.id == preset_id:
             return preset
     known = ", ".join(p.id for p in presets)
-    raise ValueError(f"no preset named {preset_id!r}; choose one of: {known}.")
+    raise ValueError(msg("plan.no_preset", name=repr(preset_id), known=known))
 
 
 def read_preset(path: Path, saved: bool = False) -> Preset:
@@ -97,31 +98,31 @@ def read_preset(path: Path, saved: bool = False) -> Preset:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        raise PresetError(f"{path}: cannot be read as YAML: {e}") from None
+        raise PresetError(msg("plan.preset_unreadable", path=str(path), error=str(e))) from None
     if not isinstance(raw, dict):
-        raise PresetError(f"{path}: must be a mapping of spec sections and a `preset:` block.")
+        raise PresetError(msg("plan.preset_not_a_mapping", path=str(path)))
     meta = raw.pop("preset", None)
     if not isinstance(meta, dict):
-        raise PresetError(f"{path}: has no `preset:` block with title, description and group.")
+        raise PresetError(msg("plan.preset_no_block", path=str(path)))
     title, description = meta.get("title"), meta.get("description", {})
     if isinstance(title, str):
         title = {"en": title}
     if isinstance(description, str):
         description = {"en": description}
     if not isinstance(title, dict) or not title.get("en"):
-        raise PresetError(f"{path}: `preset.title` must be a mapping with at least `en`, got {title!r}.")
+        raise PresetError(msg("plan.preset_bad_title", path=str(path), value=repr(title)))
     if not isinstance(description, dict):
-        raise PresetError(f"{path}: `preset.description` must be a mapping like {{en: ..., zh: ...}}.")
+        raise PresetError(msg("plan.preset_bad_description", path=str(path)))
     group = "saved" if saved else meta.get("group")
     if group not in GROUPS:
-        raise PresetError(f"{path}: `preset.group` must be one of {', '.join(GROUPS)}, got {group!r}.")
+        raise PresetError(msg("plan.preset_bad_group", path=str(path), choices=", ".join(GROUPS), value=repr(group)))
     size = meta.get("size")
     if size is not None and str(size) not in SIZES:
-        raise PresetError(f"{path}: `preset.size` must be one of {', '.join(SIZES)}, got {size!r}.")
+        raise PresetError(msg("plan.preset_bad_size", path=str(path), choices=", ".join(SIZES), value=repr(size)))
     try:
         JobSpec.from_dict(_with_shipped_data(raw))  # the part alone must already be a valid spec
     except SpecError as e:
-        raise PresetError(f"{path}: not a valid spec: {e}") from None
+        raise PresetError(msg("plan.preset_bad_spec", path=str(path), error=e)) from None
     return Preset(
         id=(SAVED_PREFIX if saved else "") + path.stem,
         title={str(k): str(v) for k, v in title.items()},
@@ -172,28 +173,26 @@ def apply_preset(base: JobSpec, preset: Preset) -> JobSpec:
     return JobSpec.from_dict(raw)
 
 
-def load_spec_text(text: str, source: str = "the file") -> JobSpec:
+def load_spec_text(text: str, source: str | Message | None = None) -> JobSpec:
     """A spec YAML (full or partial; a `preset:` block is ignored) as a JobSpec, as `studio train`
-    reads it: fields it leaves out take the JobSpec defaults. SpecError messages name `source`."""
+    reads it: fields it leaves out take the JobSpec defaults. SpecError messages name `source` (a file
+    name; by default "the file")."""
+    if source is None:
+        source = msg("plan.the_file")
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        raise SpecError([SpecIssue("(yaml)", f"{source} is not valid YAML: {e}")]) from None
+        raise SpecError([SpecIssue("(yaml)", msg("plan.spec_not_yaml", source=source, error=str(e)))]) from None
     if raw is None:
-        raise SpecError([SpecIssue("(top)", f"{source} is empty; a spec has sections like model:, data:, training:.")])
+        raise SpecError([SpecIssue("(top)", msg("plan.spec_empty", source=source))])
     if not isinstance(raw, dict):
-        raise SpecError(
-            [
-                SpecIssue(
-                    "(top)", f"{source} must be a mapping of sections (model:, data:, ...), got {type(raw).__name__}."
-                )
-            ]
-        )
+        raise SpecError([SpecIssue("(top)", msg("plan.spec_not_a_mapping", source=source, got=type(raw).__name__))])
     raw.pop("preset", None)
     try:
         return JobSpec.from_dict(_with_shipped_data(raw))
     except SpecError as e:
-        raise SpecError([SpecIssue(i.field, f"{i.message} (in {source})") for i in e.issues]) from None
+        raise SpecError([SpecIssue(i.field, msg("plan.in_source", message=i.message, source=source))
+                         for i in e.issues]) from None
 
 
 def _with_shipped_data(part: dict) -> dict:
@@ -225,12 +224,9 @@ def save_preset(workspace, name: str, spec: JobSpec, title: str | None = None) -
     """
     name = (name or "").strip()
     if name in {p.stem for p in PRESETS_DIR.glob("*.yaml")}:
-        raise PresetError(f"{name!r} is the name of a built-in preset; choose another name, e.g. `my-{name}`.")
+        raise PresetError(msg("plan.preset_name_built_in", name=repr(name), stem=name))
     if not NAME_RE.fullmatch(name):
-        raise PresetError(
-            f"preset name {name!r} is not accepted: use 1-64 letters, digits, '-' or '_' "
-            "(no spaces, dots or slashes), e.g. `my-style-run`."
-        )
+        raise PresetError(msg("plan.preset_bad_name", name=repr(name)))
     folder = _saved_dir(workspace)
     folder.mkdir(parents=True, exist_ok=True)
     label = (title or "").strip() or name
