@@ -34,3 +34,26 @@ def test_spec_errors_keep_the_field_names():
         JobSpec.from_dict({"training": {"batch_size": 0}})
     error = explain(info.value)
     assert error.kind == "bad_spec" and "`training.batch_size`" in error.message
+
+
+def test_the_message_and_hint_keep_their_ids_and_the_english_stays():
+    """explain() gives Messages (an id and values, for the page's language) with the same English as before; an
+    exception raised with a Message keeps it, also inside the `unexpected` and `no_network` sentences."""
+    from backend.messages import msg
+    from backend.training.errors import TrainingError
+    from studio.i18n import render
+
+    error = explain(ZeroDivisionError("division by zero\nmore"))
+    assert error.message == "ZeroDivisionError: division by zero" and error.message.id == "training.unexpected"
+    assert error.hint.id == "training.unexpected_hint"
+    inner = msg("training.adalora_needs_total_steps")
+    error = explain(ValueError(inner))
+    assert error.message == f"ValueError: {inner}" and error.message.params["error"] is inner
+    assert render(error.message, "zh") == "ValueError: adalora 需要知道本次训练的优化器总步数（total_steps > 0）"
+    error = explain(OSError("connection refused\nretrying"))
+    assert error.message == "The model or data could not be downloaded: connection refused"
+    assert render(error.message, "zh") == "无法下载模型或数据：connection refused"
+    error = explain(MemoryError())
+    assert (error.message, error.message.id) == ("The run ran out of memory.", "training.out_of_memory")
+    raised = TrainingError("nan_loss", msg("training.nan_loss", loss="nan", step=4), msg("training.nan_loss_hint"))
+    assert explain(raised).message.id == "training.nan_loss" and str(raised) == "The loss became nan at step 4."

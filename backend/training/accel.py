@@ -17,6 +17,7 @@ import importlib.util
 import logging
 from dataclasses import dataclass, field
 
+from backend.messages import msg
 from backend.plan.batches import resolve_batching
 from backend.spec import JobSpec, get_stage
 
@@ -33,7 +34,7 @@ class SpeedPlan:
     compile: bool
     loss: str
     gpu: str = ""
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # Messages (backend.messages)
     # "skip": no fp32 round trip of LoRA inputs under autocast (keep_lora_inputs_under_autocast); "peft": as PEFT
     # does it (STUDIO_LORA_INPUT_CAST=peft, for benchmarks/bench_gpu.py's comparison)
     lora_input_cast: str = "skip"
@@ -68,8 +69,7 @@ def speed_plan(spec: JobSpec, device: str) -> SpeedPlan:
     attention = _attention(spec, device, notes)
     fused = _fused_kernels(spec, device, notes)
     if t.compile == "on" and device != "cuda":
-        raise TrainingError("bad_spec", "`training.compile`: on needs a GPU; this job runs on the CPU.",
-                            "Set `training.compile: off`.")
+        raise TrainingError("bad_spec", msg("training.compile_needs_gpu"), msg("training.compile_needs_gpu_hint"))
     dtype = {"torch.bfloat16": "bf16", "torch.float16": "fp16"}.get(str(pick_dtype(spec, device)), "fp32")
     import os
 
@@ -95,20 +95,16 @@ def _attention(spec: JobSpec, device: str, notes: list[str]) -> str:
         return chosen
     if chosen == "flash_attention_2" or (chosen == "auto" and device == "cuda" and _installed("flash_attn")):
         if not _installed("flash_attn"):
-            raise TrainingError("bad_spec", "`training.attention`: flash_attention_2 needs the flash-attn package, "
-                                "which is not installed here.",
-                                "Install it (`pip install flash-attn`, a build for your CUDA and torch), or set "
-                                "`training.attention: auto`.")
+            raise TrainingError("bad_spec", msg("training.flash_attn_missing"), msg("training.flash_attn_missing_hint"))
         if device != "cuda":
-            raise TrainingError("bad_spec", "`training.attention`: flash_attention_2 needs a GPU; this job runs on "
-                                "the CPU.", "Set `training.attention: auto`.")
+            raise TrainingError("bad_spec", msg("training.flash_attn_needs_gpu"),
+                                msg("training.flash_attn_needs_gpu_hint"))
         return "flash_attention_2"
     if chosen == "varlen" or (chosen == "auto" and device == "cuda"):
         from backend.training.varlen_attention import kernel_available, register
 
         if device == "cuda" and not kernel_available():
-            notes.append("no variable-length FlashAttention on this GPU or torch: padding-free rows are kept apart "
-                         "with a block-diagonal mask")
+            notes.append(msg("training.note_no_varlen"))
         return register()
     return "sdpa"
 
@@ -121,17 +117,16 @@ def _fused_kernels(spec: JobSpec, device: str, notes: list[str]) -> bool:
         return False
     problem = None
     if device != "cuda":
-        problem = "need a GPU (they are Triton kernels) and this job runs on the CPU"
+        problem = msg("training.liger_needs_gpu")
     elif not _installed("liger_kernel"):
-        problem = "need the liger-kernel package, which is not installed here"
+        problem = msg("training.liger_not_installed")
     if problem is None:
         return True
     if chosen == "on":
-        raise TrainingError("bad_spec", f"`training.fused_kernels` is on, but Liger's kernels {problem}.",
-                            'Install it with `pip install "finetune-studio[gpu]"` (liger-kernel) on a GPU machine, '
-                            "or set `training.fused_kernels: auto`.")
+        raise TrainingError("bad_spec", msg("training.fused_kernels_unusable", problem=problem),
+                            msg("training.fused_kernels_unusable_hint"))
     if device == "cuda":
-        notes.append('Liger kernels not installed (pip install "finetune-studio[gpu]")')
+        notes.append(msg("training.note_liger_not_installed"))
     return False
 
 
@@ -180,10 +175,10 @@ def apply_kernels(model, plan: SpeedPlan, spec: JobSpec) -> None:
 
             kind = getattr(getattr(model, "config", None), "model_type", "?")
             if spec.training.fused_kernels == "on":
-                raise TrainingError("bad_spec", f"`training.fused_kernels`: Liger Kernel has no kernels for this "
-                                    f"model type ({kind}).", "Set `training.fused_kernels: auto` or off.")
+                raise TrainingError("bad_spec", msg("training.liger_unknown_model", model_type=kind),
+                                    msg("training.liger_unknown_model_hint"))
             plan.fused_kernels = False
-            plan.notes.append(f"Liger Kernel does not know model type {kind}: its own layers are kept")
+            plan.notes.append(msg("training.note_liger_unknown_model", model_type=kind))
     if plan.compile:
         _compile_layers(model)
     if plan.device == "cuda" and plan.dtype in ("bf16", "fp16") and plan.lora_input_cast == "skip":

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from transformers import TrainerCallback
 
+from backend.messages import msg
 from backend.training.errors import TrainingError
 
 
@@ -125,11 +126,8 @@ class JobReporter(TrainerCallback):
         loss = logs.get("loss")
         if loss is not None:
             if not math.isfinite(loss):
-                raise TrainingError(
-                    "nan_loss",
-                    f"The loss became {loss} at step {state.global_step}.",
-                    "Lower `training.learning_rate` (e.g. by 10x), or check the data for broken rows.",
-                )
+                raise TrainingError("nan_loss", msg("training.nan_loss", loss=str(loss), step=state.global_step),
+                                    msg("training.nan_loss_hint"))
             self.last_loss = float(loss)
 
     def on_save(self, args, state, control, **kwargs):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 
 from backend.data.read import DataError
+from backend.messages import Message, message_of, msg
 from backend.spec import SpecError
 from backend.store import JobError
 
@@ -28,7 +29,7 @@ KINDS = {
 
 
 class TrainingError(RuntimeError):
-    """A failure we diagnosed ourselves: carries its kind and hint."""
+    """A failure we diagnosed ourselves: carries its kind and hint (message and hint: Messages, backend.messages)."""
 
     def __init__(self, kind: str, message: str, hint: str = ""):
         super().__init__(message)
@@ -36,29 +37,23 @@ class TrainingError(RuntimeError):
 
 
 def explain(exc: BaseException) -> JobError:
+    """The JobError for `exc`: its kind, and its message and hint as Messages (the exception's own Message when
+    it was raised with one; a library's text as it is)."""
     if isinstance(exc, TrainingError):
         return exc.error
+    said = message_of(exc)  # the exception's Message, or its text (by its class name when it has none)
     text = str(exc) or type(exc).__name__
     if isinstance(exc, SpecError):
-        return JobError("bad_spec", text, "Fix the named field in the spec and start again.")
+        return JobError("bad_spec", said, msg("training.fix_spec_hint"))
     if isinstance(exc, DataError):
-        return JobError("dataset", text, "Fix the named file or row, or pick another dataset.")
+        return JobError("dataset", said, msg("training.fix_data_hint"))
     lowered = text.lower()
     if isinstance(exc, MemoryError) or "out of memory" in lowered:
-        return JobError(
-            "out_of_memory",
-            "The run ran out of memory.",
-            "Lower `training.batch_size` (raise `gradient_accumulation_steps` to keep the effective "
-            "batch), lower `training.max_length`, or pick a smaller model.",
-        )
+        return JobError("out_of_memory", msg("training.out_of_memory"), msg("training.out_of_memory_hint"))
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-        return JobError("disk_full", "The disk is full.", "Free space in the workspace, or delete old jobs.")
+        return JobError("disk_full", msg("training.disk_full"), msg("training.disk_full_hint"))
     if "gated repo" in lowered or "401" in lowered and "huggingface" in lowered:
-        return JobError(
-            "model_gated",
-            text.splitlines()[0],
-            "Accept the model's licence on its hub page and log in with `hf auth login`.",
-        )
+        return JobError("model_gated", text.splitlines()[0], msg("training.model_gated_hint"))
     if (
         "offline" in lowered
         or "couldn't connect" in lowered
@@ -66,22 +61,19 @@ def explain(exc: BaseException) -> JobError:
         or "name resolution" in lowered
         or "we couldn't connect" in lowered
     ):
-        return JobError(
-            "no_network",
-            "The model or data could not be downloaded: " + text.splitlines()[0],
-            "Check the network, or download it once and give its local folder.",
-        )
+        return JobError("no_network", msg("training.no_network", reason=_first_line(said)),
+                        msg("training.no_network_hint"))
     if isinstance(exc, (OSError, ValueError)) and (
         "does not appear to have" in lowered or "is not a local folder" in lowered or "not a valid model" in lowered
         or "repository not found" in lowered or "can't load" in lowered
     ):
-        return JobError(
-            "model_not_found",
-            text.splitlines()[0],
-            "Check `model.name_or_path`: a local folder with config.json, or a hub id like `org/name`.",
-        )
-    return JobError(
-        "unexpected",
-        f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}",
-        "The full traceback is in the job's log. If the log does not explain it, report it with the log.",
-    )
+        return JobError("model_not_found", _first_line(said), msg("training.model_not_found_hint"))
+    return JobError("unexpected", msg("training.unexpected", type=type(exc).__name__, error=_first_line(said)),
+                    msg("training.unexpected_hint"))
+
+
+def _first_line(said: str) -> str:
+    """A message's first line: a Message of one line as it is (its id kept), else the text's first line."""
+    if isinstance(said, Message) and "\n" not in said:
+        return said
+    return (str(said).splitlines() or [""])[0]

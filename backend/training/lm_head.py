@@ -31,7 +31,9 @@ def dense_log_probs(hidden, weight, bias, targets, temperature, chunk_size, fina
     (log_probs, entropy, log_sum_sq_probs, mean_logits, is_top1), the ones not in `outputs` None.
     Not for final-logit softcapping (Gemma 2), which the dispatcher leaves to TRL."""
     if final_logit_softcapping:
-        raise ValueError("the dense LM head does not softcap; TRL's tiled head does")
+        from backend.messages import msg
+
+        raise ValueError(msg("training.dense_head_no_softcap"))
     log_probs, entropy, log_sum_sq_probs, mean_logits, is_top1 = _dense_function().apply(
         hidden, weight, bias, targets, logit_scale / temperature, outputs)
     return log_probs, entropy if "entropy" in outputs else None, log_sum_sq_probs, mean_logits, is_top1

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 
+from backend.messages import msg
 from backend.plan.param_count import IA3_FEEDFORWARD, IA3_TARGETS, PTUNING_ENCODER_HIDDEN
 from backend.spec import JobSpec, MethodSpec
 
@@ -88,10 +89,8 @@ def apply_freeze(model, spec: JobSpec) -> None:
             from backend.training.errors import TrainingError
 
             sample = ", ".join(n for n, _ in params[1:4])
-            raise TrainingError("bad_spec", f"`method.freeze_modules`: {m.freeze_modules!r} matches no parameter "
-                                f"of this model (its names look like {sample}).",
-                                "Give parts of parameter names such as `self_attn`, `mlp` or `lm_head`, or leave "
-                                "it empty to train the last `freeze_layers` layers.")
+            raise TrainingError("bad_spec", msg("training.freeze_modules_no_match", modules=repr(m.freeze_modules),
+                                                sample=sample), msg("training.freeze_modules_no_match_hint"))
     for _, param in params:
         param.requires_grad = False
     for name, param in params:
@@ -167,7 +166,7 @@ def peft_config_for(spec: JobSpec, task: str = "causal_lm", total_steps: int | N
         )
     if m.name == "adalora":
         if not total_steps or total_steps <= 0:
-            raise ValueError("adalora needs the run's total number of optimizer steps (total_steps > 0)")
+            raise ValueError(msg("training.adalora_needs_total_steps"))
         # Phases: tinit steps at full rank, then the rank budget shrinks towards target_r, and the
         # last tfinal steps train at the final ranks (which are saved in the adapter's config).
         tfinal = min(max(total_steps // 5, 1), total_steps - 1)

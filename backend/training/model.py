@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from backend.demo import ensure_demo_model
+from backend.messages import msg
 from backend.spec import DEMO, JobSpec
 from backend.workspace import Workspace
 
@@ -34,10 +35,10 @@ def check_model_source(name: str) -> str | None:
     path = Path(name).expanduser()
     if path.exists():
         if not (path / "config.json").is_file():
-            return f"`model.name_or_path`: {path} has no config.json; give the folder that holds the model's files."
+            return msg("training.model_no_config", path=str(path))
         return None
     if looks_like_path(name):
-        return f"`model.name_or_path`: the folder {path} does not exist."
+        return msg("training.model_folder_missing", path=str(path))
     return None
 
 
@@ -49,8 +50,7 @@ def resolve_model_path(spec: JobSpec, workspace: Workspace) -> str:
     if problem:
         from backend.training.errors import TrainingError
 
-        raise TrainingError("model_not_found", problem,
-                            "Give a local folder with config.json and the weights, or a hub id like `org/name`.")
+        raise TrainingError("model_not_found", problem, msg("training.model_source_hint"))
     path = Path(name).expanduser()
     return str(path.resolve()) if path.exists() else name
 

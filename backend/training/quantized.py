@@ -33,6 +33,8 @@ import copy
 import logging
 import sys
 
+from backend.messages import msg
+
 log = logging.getLogger("studio.quantized")
 
 
@@ -82,8 +84,7 @@ def dequantized_weight(layer):
         if getattr(state, "packing_format_for_cpu", False):
             inverse = getattr(F, "_convert_weight_packed_for_cpu_inverse", None)
             if inverse is None:  # a bitsandbytes that packs without its inverse: never released so far
-                raise RuntimeError("this bitsandbytes repacked a 4-bit weight for its CPU kernel and cannot unpack "
-                                   "it; update it (`pip install -U bitsandbytes`) and run again.")
+                raise RuntimeError(msg("training.bnb_cannot_unpack"))
             state = copy.deepcopy(state)
             # The packed scales are plain bf16 values; re-nesting them (what the inverse does for a model
             # it gives back to training) would quantize them once more. Read them as they are.
@@ -147,7 +148,4 @@ def _require_bitsandbytes(spec) -> None:
     from backend.training.bnb_import import import_bitsandbytes
 
     if not import_bitsandbytes():
-        raise QuantizedBaseError(
-            f"this job trained its adapter on a {spec.method.quant_bits}-bit base (`method.name: qlora`); "
-            "rebuilding that base needs bitsandbytes, which is not installed here. Run `pip install bitsandbytes` "
-            "and try again.")
+        raise QuantizedBaseError(msg("training.bnb_missing_for_base", bits=spec.method.quant_bits))

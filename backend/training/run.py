@@ -15,10 +15,11 @@ def build_run(spec, job_dir: Path, workspace, reporter, data=None):
     install()  # the LM head on a CPU: backend/training/lm_head.py
     stage = get_stage(spec.stage)
     if not stage.builder:
+        from backend.messages import msg
         from backend.training.errors import TrainingError
 
-        why = stage.refused.why if stage.refused else "it has no trainer in this studio."
-        raise TrainingError("bad_spec", f"The stage `{spec.stage}` cannot be trained: {why}",
-                            "Pick another stage in the spec.")
+        why = stage.refused.why if stage.refused else msg("training.stage_no_trainer")
+        raise TrainingError("bad_spec", msg("training.stage_cannot_train", stage=spec.stage, why=why),
+                            msg("training.pick_another_stage_hint"))
     build = importlib.import_module(stage.builder).build
     return build(spec, job_dir, workspace, reporter, data=data)

@@ -178,7 +178,9 @@ def _check(module, query, key, value, cu, scaling, out, kwargs) -> None:
         ref, _ = _masked(module, query.detach(), key.detach(), value.detach(), cu, 0.0, scaling, kwargs)
         err = ((out.detach().float() - ref.float()).norm() / ref.float().norm().clamp_min(1e-6)).item()
     if err > CHECK_TOLERANCE or err != err:
-        _give_up(f"its output differs from SDPA's by {err:.3g} (relative)")
+        from backend.messages import msg
+
+        _give_up(msg("training.varlen_differs", err=err))
     else:
         _state["kernel_ok"] = True
         log.info("attention: PyTorch's variable-length FlashAttention agrees with SDPA (relative difference %.1e)",

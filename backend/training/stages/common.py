@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from backend.messages import msg
 from backend.spec import JobSpec
 
 log = logging.getLogger("studio.worker")
@@ -127,9 +128,8 @@ def trackers(spec: JobSpec, job_dir: Path) -> list[str]:
     chosen = list(dict.fromkeys(spec.training.report_to))
     for name in chosen:
         if importlib.util.find_spec(TRACKER_PACKAGES[name]) is None:
-            raise TrainingError("bad_spec", f"`training.report_to` asks for {name}, which is not installed here.",
-                                f"Install it (`pip install {TRACKER_PACKAGES[name]}`) and log in, or remove "
-                                f"{name} from `training.report_to`.")
+            raise TrainingError("bad_spec", msg("training.report_to_missing", name=name),
+                                msg("training.report_to_missing_hint", package=TRACKER_PACKAGES[name], name=name))
     if "tensorboard" in chosen:
         os.environ["TENSORBOARD_LOGGING_DIR"] = str(Path(job_dir) / "tensorboard")
     return chosen
@@ -264,7 +264,7 @@ class StageBuild:
 
     def trainer(self, trainer_class, config, model, peft, train=None, evals=None, kept: str = "", **extra) -> StageRun:
         """The trainer on the stage's rows (or the `train` / `evals` datasets given), with the job's callbacks;
-        its trainable parameters logged. `kept` ("pairs", "replies"): the trainer drops rows longer than
+        its trainable parameters logged. `kept` (msg("training.unit_pairs"), ...): the trainer drops rows longer than
         max_length, which are then counted from its datasets and said (check_kept)."""
         from backend.data.stage_data import to_dataset
 
@@ -305,12 +305,13 @@ def begin(stage: str, spec: JobSpec, job_dir: Path, workspace, reporter, data=No
     return StageBuild(stage, spec, Path(job_dir), reporter, model_path, device, tokenizer, sd)
 
 
-def check_kept(stage: str, given: int, kept: int, max_length: int, what: str = "rows") -> None:
-    """Say how many rows the trainer dropped for length; fail clearly when none is left."""
+def check_kept(stage: str, given: int, kept: int, max_length: int, what: str = "") -> None:
+    """Say how many rows the trainer dropped for length; fail clearly when none is left. `what`: the rows'
+    name, a message (msg("training.unit_pairs")); rows by default."""
     from backend.data.read import DataError
 
+    what = what or msg("training.unit_rows")
     if kept == 0:
-        raise DataError(f"all {given} {what} were dropped by the {stage} trainer: they do not fit in "
-                        f"max_length={max_length} tokens. Raise `training.max_length`, or shorten the rows.")
+        raise DataError(msg("training.all_dropped", given=given, what=what, stage=stage, max_length=max_length))
     if kept < given:
         log.warning("%s of %s %s dropped: longer than max_length=%s tokens", given - kept, given, what, max_length)

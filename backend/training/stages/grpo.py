@@ -17,6 +17,7 @@ from pathlib import Path
 from backend.data.read import DataError
 from backend.data.stage_data import to_dataset
 from backend.data.tokenize import render
+from backend.messages import msg
 from backend.spec import JobSpec
 from backend.training.callback import JobReporter
 from backend.training.rewards import reward_functions
@@ -44,17 +45,14 @@ def build(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, data=N
     with_ref = sum(1 for r in sd.train if str(r["reference"]).strip())
     if "exact_match" in names:
         if not with_ref:
-            raise DataError("the exact_match reward compares replies with a reference answer, and no prompt has one. "
-                            "Map a `reference` column (or use conversations: the last reply is the reference), "
-                            "or pick other rewards in `align.rewards`.")
+            raise DataError(msg("training.exact_match_no_reference"))
         if with_ref < len(sd.train):
             log.warning("grpo: %s of %s prompts have no reference: exact_match does not score them",
                         len(sd.train) - with_ref, len(sd.train))
     train = _fit(sd.train, tokenizer, max_len)
     evals = _fit(sd.eval, tokenizer, max_len)
     if not train:
-        raise DataError(f"all {len(sd.train)} prompts are longer than max_length={max_len} tokens. "
-                        "Raise `training.max_length`, or shorten the prompts.")
+        raise DataError(msg("training.prompts_too_long", count=len(sd.train), max_length=max_len))
     if len(train) < len(sd.train):
         log.warning("%s of %s prompts dropped: longer than max_length=%s tokens", len(sd.train) - len(train),
                     len(sd.train), max_len)

@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 
 from backend.data.read import DataError
+from backend.messages import msg
 from backend.spec import JobSpec
 from backend.training.callback import JobReporter
 from backend.training.stages.common import StageRun, begin
@@ -46,7 +47,7 @@ def build(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, data=N
     max_len = stage.max_length
     train_blocks = pack([r["text"] for r in stage.rows.train], stage.tokenizer, max_len)
     if not train_blocks:
-        raise DataError("the texts hold no tokens to train on.")
+        raise DataError(msg("training.texts_no_tokens"))
     eval_blocks = pack([r["text"] for r in stage.rows.eval], stage.tokenizer, max_len) if stage.rows.eval else []
     n_tokens = sum(len(b) for b in train_blocks)
     log.info("data: %s texts packed into %s blocks of up to %s tokens (%s tokens; texts joined with the "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from backend.messages import msg
 from backend.spec import JobSpec
 from backend.training.callback import JobReporter
 from backend.training.stages.common import StageRun, begin
@@ -24,7 +25,7 @@ def build(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, data=N
     model, peft = stage.model(len(stage.rows.train), task="seq_cls")
     log.info("rm: a one-output score head on the base model (new, so it trains whatever the method)")
     config = RewardConfig(**stage.kwargs(), max_length=stage.max_length)
-    run = stage.trainer(RewardTrainer, config, model, peft, kept="pairs")
+    run = stage.trainer(RewardTrainer, config, model, peft, kept=msg("training.unit_pairs"))
     if spec.method.name == "qlora":
         # TRL casts a quantized model's trainable weights to bf16 (QLoRA's choice for the adapter). The LoRA
         # layers cast their input to match; the score head (PEFT's trainable copy, a plain Linear) does not,
