@@ -27,7 +27,7 @@ from backend.spec.sections import PROMPT_METHODS
 class Refusal:
     """Why a stage cannot be trained here: with any method (`methods` empty), or with the methods named."""
 
-    why: str
+    why: str  # a Message
     methods: tuple[str, ...] = ()
 
 
@@ -61,8 +61,7 @@ STAGE_REGISTRY: dict[str, Stage] = {s.name: s for s in (
     Stage("rm", accepts=("preference",), convert="pairs", builder="backend.training.stages.rm", score_head=True,
           sequences=2, detail=PAIRS,
           refused=Refusal(methods=PROMPT_METHODS,
-                          why="a reward model scores with a classification head; prompt-based methods only learn "
-                              "virtual tokens for generation. Use lora, full or freeze.")),
+                          why=msg("spec.rm_prompt_methods"))),
     Stage("dpo", accepts=("preference",), convert="pairs", builder="backend.training.stages.dpo", fused_head=True,
           sequences=2, reference_copy=True, detail=PAIRS),
     Stage("orpo", accepts=("preference",), convert="rendered_pairs", builder="backend.training.stages.orpo",
@@ -72,8 +71,7 @@ STAGE_REGISTRY: dict[str, Stage] = {s.name: s for s in (
     Stage("grpo", accepts=("prompt", "sft"), convert="grpo", builder="backend.training.stages.grpo", fused_head=True,
           generates=True, detail=msg("rows.need_prompts_or_conversations")),
     Stage("ppo", generates=True,
-          refused=Refusal(why="TRL 1.16 no longer ships PPO (it was removed from the library); use grpo, which needs "
-                              "no separate reward or value model, or stay with the release of TRL that has it.")),
+          refused=Refusal(why=msg("spec.ppo_removed"))),
 )}
 STAGES = tuple(STAGE_REGISTRY)  # the names, in the wizard's order
 

@@ -61,6 +61,11 @@ EN: dict[str, str] = {
     "spec.mix_count": "has {values} values for {datasets} dataset(s) in `data.train`; give one each.",
     "spec.bad_mix_value": "value {value} is neither a share (0-1] nor a whole row count.",
     "spec.not_a_mapping_like": "must be a mapping like {example}, got {value}.",
+    # backend/spec/stages.py: a stage refused here
+    "spec.rm_prompt_methods": "a reward model scores with a classification head; prompt-based methods only learn "
+                              "virtual tokens for generation. Use lora, full or freeze.",
+    "spec.ppo_removed": "TRL 1.16 no longer ships PPO (it was removed from the library); use grpo, which needs no "
+                        "separate reward or value model, or stay with the release of TRL that has it.",
     # backend/spec/distributed.py
     "spec.accept_num_processes": "a whole number of processes per machine of at least 1 (one per GPU)",
     "spec.accept_num_machines": "a whole number of machines of at least 1",
