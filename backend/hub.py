@@ -7,11 +7,13 @@ import os
 import socket
 from urllib.parse import urlparse
 
+from backend.messages import msg
+
 
 def unreachable_reason(timeout_s: float = 3.0) -> str | None:
     """None when the hub endpoint accepts a connection; else a sentence saying why not."""
     if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
-        return "HF_HUB_OFFLINE is set"
+        return msg("jobs.hub_offline")
     url = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
     try:
         with socket.create_connection((url.hostname, url.port or 443), timeout=timeout_s):

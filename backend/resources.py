@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from backend.messages import msg
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 CHAT_TEMPLATES_DIR = TEMPLATES_DIR / "chat"
@@ -17,5 +19,5 @@ def chat_template(name: str) -> str:
     path = CHAT_TEMPLATES_DIR / f"{name}.jinja"
     if not path.is_file():
         known = sorted(p.stem for p in CHAT_TEMPLATES_DIR.glob("*.jinja"))
-        raise ValueError(f"no chat template named {name!r}; known: {', '.join(known)}.")
+        raise ValueError(msg("jobs.no_chat_template", name=repr(name), known=", ".join(known)))
     return path.read_text(encoding="utf-8")

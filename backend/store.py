@@ -22,6 +22,7 @@ from contextlib import closing
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from backend.messages import Message, msg
 from backend.spec import JobSpec
 from backend.workspace import Workspace
 
@@ -48,7 +49,9 @@ CREATE TABLE IF NOT EXISTS jobs (
     error_message TEXT,
     error_hint TEXT,
     queue_pos REAL NOT NULL DEFAULT 0,
-    resumes INTEGER NOT NULL DEFAULT 0
+    resumes INTEGER NOT NULL DEFAULT 0,
+    error_message_ref TEXT,
+    error_hint_ref TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, created_at);
 """
@@ -56,6 +59,10 @@ CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, created_at);
 _ADDED_COLUMNS = {
     "queue_pos": "REAL NOT NULL DEFAULT 0",
     "resumes": "INTEGER NOT NULL DEFAULT 0",
+    # The id and values of the error's message and hint (Message.to_json(), as JSON) beside their English text,
+    # so the page shows them in its language; rows an earlier version wrote have none and show the text.
+    "error_message_ref": "TEXT",
+    "error_hint_ref": "TEXT",
 }
 RESUMABLE_STATES = ("failed", "cancelled", "interrupted")
 # A running worker beats every 2 s; this much silence means it is stuck or frozen.
@@ -68,9 +75,30 @@ class InvalidTransition(RuntimeError):
 
 @dataclass
 class JobError:
+    """Why a job failed: its kind (README: "Every failure has a kind"), a message and a hint, each a Message
+    (backend.messages: English text with an id and values) or, as an earlier version stored it, plain text."""
+
     kind: str
     message: str
     hint: str = ""
+
+    def to_json(self) -> dict:
+        """status.json's "error": the texts, and beside each Message its id and values ("message_ref",
+        "hint_ref": Message.to_json()); plain text has no ref."""
+        data = {"kind": self.kind, "message": str(self.message), "hint": str(self.hint)}
+        for key, text in (("message_ref", self.message), ("hint_ref", self.hint)):
+            if _ref(text):
+                data[key] = _ref(text)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> JobError | None:
+        """The error status.json holds (to_json()); what an earlier version wrote (no refs) as plain text."""
+        if not isinstance(data, dict) or not data.get("kind"):
+            return None
+        message, hint = str(data.get("message") or ""), str(data.get("hint") or "")
+        return cls(str(data["kind"]), Message.from_json(data.get("message_ref"), message),
+                   Message.from_json(data.get("hint_ref"), hint))
 
 
 @dataclass
@@ -94,12 +122,16 @@ class Job:
     error_hint: str | None
     queue_pos: float = 0.0
     resumes: int = 0
+    error_message_ref: str | None = None  # JSON of the message's Message.to_json() (None: plain text)
+    error_hint_ref: str | None = None
 
     @property
     def error(self) -> JobError | None:
+        """The recorded error, its message and hint rebuilt as Messages where their ids were stored."""
         if not self.error_kind:
             return None
-        return JobError(self.error_kind, self.error_message or "", self.error_hint or "")
+        return JobError(self.error_kind, _from_ref(self.error_message_ref, self.error_message or ""),
+                        _from_ref(self.error_hint_ref, self.error_hint or ""))
 
     @property
     def is_final(self) -> bool:
@@ -219,13 +251,14 @@ class JobStore:
         self._transition(
             job_id, RESUMABLE_STATES, "queued", queue_pos=time.time(), resumes=job.resumes + 1, ended_at=None,
             pid=None, cancel_requested=0, error_kind=None, error_message=None, error_hint=None,
+            error_message_ref=None, error_hint_ref=None,
         )
 
     def move_in_queue(self, job_id: str, steps: int) -> None:
         """Move a queued job earlier (steps < 0) or later (steps > 0) in the queue."""
         order = [j.id for j in self.queue()]
         if job_id not in order:
-            raise InvalidTransition(f"job {job_id} is not queued; only queued jobs can be reordered.")
+            raise InvalidTransition(msg("jobs.not_queued", job=job_id))
         i = order.index(job_id)
         order.insert(max(0, min(len(order) - 1, i + steps)), order.pop(i))
         with closing(self._connect()) as db:
@@ -243,11 +276,11 @@ class JobStore:
         if job is None:
             raise KeyError(job_id)
         if job.state == "running":
-            raise InvalidTransition(f"job {job_id} is running; cancel it before deleting it.")
+            raise InvalidTransition(msg("jobs.delete_running", job=job_id))
         with closing(self._connect()) as db:
             cur = db.execute("DELETE FROM jobs WHERE id = ? AND state != 'running'", (job_id,))
             if cur.rowcount != 1:
-                raise InvalidTransition(f"job {job_id} started meanwhile; cancel it before deleting it.")
+                raise InvalidTransition(msg("jobs.delete_started", job=job_id))
         shutil.rmtree(self.job_dir(job_id), ignore_errors=True)
 
     def request_cancel(self, job_id: str) -> str:
@@ -302,7 +335,7 @@ class JobStore:
             if cur.rowcount != 1:
                 row = db.execute("SELECT state FROM jobs WHERE id = ?", (job_id,)).fetchone()
                 now = row["state"] if row else "missing"
-                raise InvalidTransition(f"job {job_id} is {now}; it cannot become {to_state}.")
+                raise InvalidTransition(msg("jobs.bad_transition", job=job_id, state=now, to=to_state))
         self._write_status(job_id)
 
     def _update(self, job_id: str, write_status: bool = True, **fields) -> None:
@@ -317,7 +350,7 @@ class JobStore:
         if job is None:
             return
         status = {k: v for k, v in asdict(job).items() if not k.startswith("error_")}
-        status["error"] = asdict(job.error) if job.error else None
+        status["error"] = job.error.to_json() if job.error else None
         path = self.job_dir(job_id) / "status.json"
         tmp = path.with_name(f".status.{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_text(json.dumps(status, indent=2), encoding="utf-8")
@@ -325,7 +358,39 @@ class JobStore:
 
 
 def _error_fields(error: JobError) -> dict:
-    return {"error_kind": error.kind, "error_message": error.message, "error_hint": error.hint}
+    ref, hint_ref = _ref(error.message), _ref(error.hint)
+    return {"error_kind": error.kind, "error_message": str(error.message), "error_hint": str(error.hint),
+            "error_message_ref": json.dumps(ref, ensure_ascii=False) if ref else None,
+            "error_hint_ref": json.dumps(hint_ref, ensure_ascii=False) if hint_ref else None}
+
+
+def _ref(text) -> dict | None:
+    """The id and values of a Message (Message.to_json()); None for plain text."""
+    return text.to_json() if isinstance(text, Message) else None
+
+
+def _from_ref(ref: str | None, text: str) -> str:
+    """The Message a stored ref describes, with its stored English `text`; `text` itself without a ref (or
+    with one that does not parse)."""
+    if not ref:
+        return text
+    try:
+        data = json.loads(ref)
+    except ValueError:
+        return text
+    return Message.from_json(data, text)
+
+
+def read_status(job_dir: Path) -> dict:
+    """A job's status.json, its "error" as a JobError (Messages rebuilt from their refs), or {} when unreadable."""
+    try:
+        status = json.loads((Path(job_dir) / "status.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if isinstance(status, dict):
+        status["error"] = JobError.from_json(status.get("error"))
+        return status
+    return {}
 
 
 def read_jsonl(path: Path) -> list[dict]:

@@ -45,10 +45,12 @@ class VersionProblem:
 
 def describe(problem: VersionProblem) -> str:
     """One problem in words: the package, the version found (or that none is) and the declared range."""
+    from backend.messages import msg
+
     if problem.found is None:
-        return f"{problem.package} is not installed (this studio needs {problem.requirement})"
-    return (f"version {problem.found} of {problem.package} is installed, outside the range this studio needs "
-            f"({problem.requirement})")
+        return msg("jobs.package_missing", package=problem.package, requirement=problem.requirement)
+    return msg("jobs.package_outside_range", found=problem.found, package=problem.package,
+               requirement=problem.requirement)
 
 
 def _normalize(name: str) -> str:
@@ -147,15 +149,12 @@ def pip_command(problems: list[VersionProblem]) -> str:
 
 def job_error(problems: list[VersionProblem]):
     """The JobError (kind `environment`) a job fails with: every problem, and the pip command that fixes them."""
+    from backend.messages import msg
     from backend.store import JobError
 
-    reasons: list[str] = []  # one a line: the UI translates each line (studio.backend_text)
-    for problem in problems:
-        reasons.append(describe(problem))
-    details = "\n".join(reasons)
-    return JobError(KIND, f"The installed libraries do not fit this studio:\n{details}",
-                    f"Install the declared versions: {pip_command(problems)} (or reinstall the studio with "
-                    f"`pip install -e .`). To run anyway at your own risk, set {SKIP_ENV}=1.")
+    details = [describe(problem) for problem in problems]  # a list of messages: one a line
+    return JobError(KIND, msg("jobs.libraries_do_not_fit", details=details),
+                    msg("jobs.libraries_hint", command=pip_command(problems), env=SKIP_ENV))
 
 
 def skipped() -> bool:

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from backend.messages import msg
+
 ENV_VAR = "STUDIO_WORKSPACE"
 
 
@@ -60,17 +62,17 @@ class Workspace:
 
     def job_dir(self, job_id: str) -> Path:
         if not re.fullmatch(r"[A-Za-z0-9_.-]+", job_id or "") or job_id in (".", ".."):
-            raise PathError(f"{job_id!r} is not a job id (letters, digits, '-', '_' and '.').")
+            raise PathError(msg("jobs.bad_job_id", job=repr(job_id)))
         return self.inside(Path("jobs") / job_id)
 
     def inside(self, relative: str | os.PathLike) -> Path:
         """Resolve a user-given relative path; refuse anything that lands outside the workspace."""
         rel = Path(relative)
         if rel.is_absolute():
-            raise PathError(f"{str(relative)!r} is an absolute path; only names inside the workspace are accepted.")
+            raise PathError(msg("jobs.absolute_path", path=repr(str(relative))))
         target = (self.root / rel).resolve()
         if target != self.root and self.root not in target.parents:
-            raise PathError(f"{str(relative)!r} points outside the workspace {self.root}.")
+            raise PathError(msg("jobs.outside_workspace", path=repr(str(relative)), root=str(self.root)))
         return target
 
 

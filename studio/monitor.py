@@ -196,7 +196,7 @@ def render(ctx: Ctx, job_id: str | None, system: SystemLog | None = None) -> dic
         error = t["monitor.error"].format(kind=t.get(f"error.kind.{job.error.kind}", job.error.kind),
                                           message=html.escape(msg(t, job.error.message)))
         if job.error.hint:
-            error += "\n\n" + t["monitor.hint"].format(hint=job.error.hint)
+            error += "\n\n" + t["monitor.hint"].format(hint=msg(t, job.error.hint))
     lang = lang_of(t)  # in the keys: a language switch redraws the charts' labels
     plot_key = (job.id, len(metrics), lang)
     if system is None or system.job_id != job.id:

@@ -19,6 +19,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+from backend.messages import Message
 from backend.resources import PROJECT_ROOT
 from backend.spec import JobSpec
 from studio.i18n import msg
@@ -96,7 +97,7 @@ def measure(ctx, spec: JobSpec, steps: int = 4, timeout_s: float = 900) -> dict:
     except (IndexError, ValueError):
         tail = (done.stderr or "").strip().splitlines()[-3:]
         return {"error": ctx.t["speed.failed"].format(code=done.returncode, tail=" ".join(tail))}
-    if "error" in result:
-        return {"error": msg(ctx.t, result["error"])}
+    if "error" in result:  # its id and values beside the English (backend.jobs.probe): shown in the page's language
+        return {"error": msg(ctx.t, Message.from_json(result.get("error_ref"), result["error"]))}
     remember(spec, result)
     return result

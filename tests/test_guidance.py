@@ -326,8 +326,9 @@ def test_probe_answers_a_bad_spec_with_a_sentence_and_exit_2(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("training:\n  learning_rate: -1\n")
     proc, answer = probe_cli("--workspace", str(tmp_path / "ws"), str(bad))
-    assert proc.returncode == 2 and set(answer) == {"error"}
+    assert proc.returncode == 2 and set(answer) == {"error", "error_ref"}  # the sentence, and its id and values
     assert "`training.learning_rate`" in answer["error"] and "Traceback" not in proc.stderr
+    assert answer["error_ref"]["id"] == "jobs.probe_bad_spec" and answer["error_ref"]["text"] == answer["error"]
 
 
 
@@ -340,8 +341,12 @@ def test_probe_answers_a_missing_model_or_file_with_a_sentence(tmp_path):
     missing.write_text(f"model:\n  name_or_path: {tmp_path / 'nowhere'}\n")
     answer, code = _run(Namespace(spec=str(missing), workspace=str(tmp_path / "ws"), steps=2))
     assert code == 2 and "`model.name_or_path`" in answer["error"] and "does not exist" in answer["error"]
+    said = answer["error_ref"]  # the message and its hint, each by its id: the studio shows them in its language
+    assert said["id"] == "jobs.probe_failed" and said["params"]["message"]["id"] == "training.model_folder_missing"
+    assert said["params"]["hint"]["id"] == "training.model_source_hint"
     answer, code = _run(Namespace(spec=str(tmp_path / "absent.yaml"), workspace=str(tmp_path / "ws"), steps=2))
     assert code == 2 and "cannot read the spec file" in answer["error"]
+    assert answer["error_ref"]["id"] == "jobs.probe_cannot_read_spec"
     assert list((tmp_path / "ws" / "jobs").iterdir()) == []
 
 

@@ -52,6 +52,7 @@ def test_a_worker_killed_with_sigkill_is_marked_interrupted_within_seconds(store
     assert time.time() - killed_at < 5
     job = store.get(job_id)
     assert job.error.kind == "interrupted" and "signal 9" in job.error.message and job.error.hint
+    assert job.error.message.params["how"].id == "jobs.how_signal" and job.error.hint.id == "jobs.worker_died_hint"
     assert len(store.read_metrics(job_id)) >= 1  # what was measured is kept
 
 

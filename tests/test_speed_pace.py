@@ -32,3 +32,25 @@ def test_a_finished_job_of_the_same_setup_gives_the_pace(store):
     # What does not change it (the number of epochs) still matches.
     more = JobSpec.from_dict({"training": {"batch_size": 8, "max_length": 128, "num_epochs": 9}})
     assert speed.known_pace(ctx, more) == (0.5, 6.0, job_id)
+
+
+def test_the_probes_error_is_shown_in_the_pages_language(store, monkeypatch):
+    """The probe process sends its error's id and values beside the English (backend.jobs.probe): the page
+    rebuilds the message and shows it in its language; an answer with no id (an earlier probe) as it is."""
+    import subprocess
+
+    from backend.messages import msg
+    from studio.i18n import SessionStrings
+
+    said = msg("jobs.probe_failed", message=msg("jobs.probe_too_few_steps", steps=1),
+               hint=msg("jobs.probe_too_few_steps_hint"))
+    answers = [{"error": str(said), "error_ref": said.to_json()}, {"error": "plain words"}]
+
+    def run(cmd, **kwargs):
+        return subprocess.CompletedProcess(cmd, 2, stdout=json.dumps(answers.pop(0)) + "\n", stderr="")
+
+    monkeypatch.setattr(speed.subprocess, "run", run)
+    ctx = SimpleNamespace(store=store, workspace=store.workspace, t=SessionStrings("zh"))
+    shown = speed.measure(ctx, JobSpec())["error"]
+    assert shown == "试跑只运行了 1 步；数据可能不足一个批次。 请调小 `training.batch_size`，或增加数据行。"
+    assert speed.measure(ctx, JobSpec())["error"] == "plain words"

@@ -134,3 +134,60 @@ def test_workspace_refuses_paths_outside_it(workspace):
         workspace.inside("uploads/link/passwd")
     assert safe_filename("../../evil name.json") == "evil_name.json"
     assert safe_filename("..\\..\\x.csv") == "x.csv"
+
+
+def test_an_errors_id_and_values_survive_sqlite_and_status_json(workspace):
+    """A job's error is stored with its message's id and values beside the English: read back from SQLite (by
+    another store, as the studio reads what the worker wrote) or from status.json, it is the same Message."""
+    from backend.messages import Message, msg
+    from backend.store import read_status
+    from studio.i18n import render
+
+    store = JobStore(workspace)
+    job_id = store.create_job(JobSpec())
+    store.mark_running(job_id, 123)
+    how = msg("jobs.how_signal", signal=9)
+    error = JobError("interrupted", msg("jobs.worker_died_log", how=how, lines="step 3\nKilled"),
+                     msg("jobs.worker_died_hint"))
+    store.mark_interrupted(job_id, error)
+
+    raw = _status(store, job_id)["error"]
+    assert raw["message"] == "The worker process was killed by signal 9 before the job finished. Last log lines:\n" \
+                             "step 3\nKilled"
+    assert raw["message_ref"]["id"] == "jobs.worker_died_log" and raw["hint_ref"]["id"] == "jobs.worker_died_hint"
+    for again in (JobStore(workspace).get(job_id).error, read_status(store.job_dir(job_id))["error"]):
+        assert again == error and isinstance(again.message, Message) and isinstance(again.hint, Message)
+        assert again.message.id == "jobs.worker_died_log" and again.message.params["how"].id == "jobs.how_signal"
+        assert render(again.message, "zh") == "任务完成前，工作进程被信号 9 终止。最后几行日志：\nstep 3\nKilled"
+        assert render(again.hint, "zh").startswith("进程被强制结束时")
+    store.mark_resumed(job_id)  # a resumed job forgets its error, refs included
+    job = store.get(job_id)
+    assert job.error is None and job.error_message_ref is None and job.error_hint_ref is None
+
+
+def test_a_workspace_from_before_the_refs_upgrades_and_shows_its_errors_as_text(workspace):
+    """A studio.db and status.json an earlier version wrote (no ref columns or keys): the columns are added,
+    and the stored error comes back as the plain text it was."""
+    import sqlite3
+
+    from backend.messages import Message
+    from backend.store import read_status
+
+    with sqlite3.connect(workspace.db_path) as db:
+        db.execute("CREATE TABLE jobs (id TEXT PRIMARY KEY, state TEXT NOT NULL, created_at REAL NOT NULL, "
+                   "started_at REAL, ended_at REAL, heartbeat_at REAL, pid INTEGER, host TEXT, stage TEXT NOT NULL, "
+                   "method TEXT NOT NULL, model TEXT NOT NULL, dataset TEXT NOT NULL, final_loss REAL, "
+                   "cancel_requested INTEGER NOT NULL DEFAULT 0, error_kind TEXT, error_message TEXT, error_hint TEXT)")
+        db.execute("INSERT INTO jobs (id, state, created_at, stage, method, model, dataset, error_kind, error_message, "
+                   "error_hint) VALUES ('old-job', 'failed', 1.0, 'sft', 'lora', 'demo', 'identity', 'nan_loss', "
+                   "'The loss became nan at step 4.', 'Lower `training.learning_rate`.')")
+    job = JobStore(workspace).get("old-job")
+    assert job.error == JobError("nan_loss", "The loss became nan at step 4.", "Lower `training.learning_rate`.")
+    assert not isinstance(job.error.message, Message) and not isinstance(job.error.hint, Message)
+    folder = workspace.job_dir("old-job")
+    folder.mkdir()
+    (folder / "status.json").write_text(json.dumps({"state": "failed", "error": {
+        "kind": "nan_loss", "message": "The loss became nan at step 4.", "hint": ""}}))
+    status = read_status(folder)
+    assert status["state"] == "failed" and status["error"] == JobError("nan_loss", "The loss became nan at step 4.")
+    assert not isinstance(status["error"].message, Message)

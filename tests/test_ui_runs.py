@@ -95,6 +95,28 @@ def test_monitor_cancel_button_resume_and_error(ctx):
     assert shown["points"] == "1 points"  # the curve so far stays
 
 
+def test_monitor_shows_a_stored_error_in_the_pages_language(ctx):
+    """A failed job whose error has an id, read back from SQLite by a fresh store, shows in Chinese on a Chinese
+    page (message and hint); an error row an earlier version wrote as plain text still shows as it is."""
+    from backend.messages import msg
+    from studio.i18n import SessionStrings
+    from studio.monitor import render
+
+    job_id = new_job(ctx, [2.0], "running")
+    ctx.store.mark_failed(job_id, JobError("nan_loss", msg("training.nan_loss", loss="nan", step=7),
+                                           msg("training.nan_loss_hint")))
+    zh = Ctx(ctx.workspace, JobStore(ctx.workspace), SessionStrings("zh"), ctx.defaults, None)
+    shown = render(zh, job_id)["error"]
+    assert "损失在第 7 步变成了 nan。" in shown and "请调低 `training.learning_rate`" in shown, shown
+    assert "The loss became" not in shown and "Lower" not in shown
+    assert "The loss became nan at step 7." in render(ctx, job_id)["error"]  # the English page
+
+    old = new_job(ctx, [], "failed")  # JobError("memory", "CUDA out of memory", "lower the batch size"): no refs
+    assert ctx.store.get(old).error_message_ref is None
+    shown = render(zh, old)["error"]
+    assert "CUDA out of memory" in shown and "lower the batch size" in shown
+
+
 def test_clone_fills_every_wizard_field(ctx):
     """Runs → Clone puts a job's spec into every component of the wizard (checked by field path)."""
     import gradio as gr

@@ -128,12 +128,15 @@ def test_local_builds_and_pre_releases_count_by_their_number():
 
 
 def test_the_message_translates_line_by_line():
-    from studio.backend_text import translate
+    from studio.i18n import render
 
     error = job_error([VersionProblem("transformers", "4.57.1", ">=5.0,<6"), VersionProblem("gguf", None, ">=0.17")])
-    zh = translate(error.message, "zh")
-    assert "4.57.1" in zh and "gguf" in zh and "installed" not in zh, zh
-    assert "installed" not in translate(error.hint, "zh")
+    assert error.message.splitlines()[1:] == ["version 4.57.1 of transformers is installed, outside the range this "
+                                              "studio needs (transformers>=5.0,<6)",
+                                              "gguf is not installed (this studio needs gguf>=0.17)"]
+    zh = render(error.message, "zh")
+    assert "4.57.1" in zh and "gguf" in zh and "installed" not in zh and len(zh.splitlines()) == 3, zh
+    assert "installed" not in render(error.hint, "zh")
 
 
 @pytest.fixture
@@ -165,6 +168,7 @@ def test_the_worker_refuses_a_job_with_kind_environment(outside, tmp_path):
     assert job.state == "failed" and job.error.kind == "environment"
     assert "version 4.57.1 of transformers is installed" in job.error.message
     assert "transformers>=5.0,<6" in job.error.message and "pip install" in job.error.hint
+    assert job.error.message.id == "jobs.libraries_do_not_fit" and job.error.hint.id == "jobs.libraries_hint"
 
 
 @pytest.mark.parametrize("argv", [["train", "templates/demo.yaml"], ["serve-worker"], [], ["serve", "--port", "0"]])

@@ -87,4 +87,6 @@ def test_rows_that_all_fall_past_max_length_fail_as_a_dataset_error(store, tmp_p
     job, log, _ = run_job(store, {"train": str(path)}, {"max_length": 256}, expect=1)
     assert job.state == "failed" and job.error.kind == "dataset"
     assert "all 5 rows were dropped" in job.error.message and "max_length=256" in job.error.message
+    # what the worker process recorded keeps its ids (the page shows it in its language)
+    assert job.error.message.id.startswith("data.") and job.error.hint.id == "training.fix_data_hint"
     assert "StopIteration" not in log

@@ -2,7 +2,7 @@
 
     python -m backend.jobs.probe --workspace ~/.finetune-studio job.yaml --steps 4
     # stdout, one line: {"startup_s": 6.1, "seconds_per_step": 0.21, "steps": 4, "rows_per_step": 8,
-    #                    "device": "cpu"}   or {"error": "..."} with exit code 2
+    #                    "device": "cpu"}   or {"error": "...", "error_ref": {...}} with exit code 2
 
     from backend.jobs.probe import measure, estimate_seconds
     result = measure(spec, workspace, steps=4)
@@ -30,6 +30,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from backend.messages import Message, msg
 from backend.spec import JobSpec
 from backend.workspace import Workspace
 
@@ -85,8 +86,8 @@ def measure(spec: JobSpec, workspace: Workspace, steps: int = 4) -> ProbeResult:
     if len(durations) < 2:
         from backend.training.errors import TrainingError
 
-        raise TrainingError("probe", f"the probe ran only {len(durations)} step(s); the data may be too small "
-                            "for one batch.", "Lower `training.batch_size`, or add rows.")
+        raise TrainingError("probe", msg("jobs.probe_too_few_steps", steps=len(durations)),
+                            msg("jobs.probe_too_few_steps_hint"))
     t = spec.training
     world = int(os.environ.get("WORLD_SIZE", "1") or 1)
     return ProbeResult(startup_s=round(startup_s, 3), seconds_per_step=round(statistics.median(durations[1:]), 4),
@@ -158,25 +159,34 @@ def _run(args) -> tuple[dict, int]:
     try:
         text = Path(args.spec).read_text(encoding="utf-8")
     except OSError as e:
-        return {"error": f"cannot read the spec file {args.spec}: {e.strerror or e}. Give the path of a job spec "
-                         "YAML, such as templates/demo.yaml."}, 2
+        return _error(msg("jobs.probe_cannot_read_spec", path=args.spec, error=e.strerror or e)), 2
     if args.steps < 1:
-        return {"error": f"`--steps` must be at least 1, got {args.steps}."}, 2
+        return _error(msg("jobs.probe_bad_steps", steps=args.steps)), 2
     try:
         spec = JobSpec.from_yaml(text)
         workspace = Workspace.at(args.workspace) if args.workspace else Workspace.default()
         with _stdout_to_stderr():  # libraries print progress to stdout; it must carry only the answer
             result = measure(spec, workspace, args.steps)
     except SpecError as e:
-        return {"error": f"the spec {args.spec} is not valid: {e} Fix the named field and try again."}, 2
+        return _error(msg("jobs.probe_bad_spec", path=args.spec, error=e)), 2
     except Exception as e:  # noqa: BLE001 - the UI shows the sentence; the reason goes to stderr too
         from backend.training.errors import TrainingError, explain
 
         error = explain(e)
         log.error("probe failed (%s): %s", error.kind, error.message)
         known = isinstance(e, (DataError, TrainingError, OSError, ValueError, ImportError, MemoryError))
-        return {"error": f"{error.message} {error.hint}".strip()}, 2 if known else 1
+        said = msg("jobs.probe_failed", message=error.message, hint=error.hint) if error.hint else error.message
+        return _error(said), 2 if known else 1
     return asdict(result), 0
+
+
+def _error(message: str) -> dict:
+    """The answer for a failure: {"error": its English text, "error_ref": its id and values (Message.to_json())}
+    so the studio (studio/speed.py) shows it in the page's language; no "error_ref" for plain text."""
+    answer = {"error": str(message)}
+    if isinstance(message, Message):
+        answer["error_ref"] = message.to_json()
+    return answer
 
 
 @contextlib.contextmanager

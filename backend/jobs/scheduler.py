@@ -22,6 +22,7 @@ from pathlib import Path
 
 from backend.jobs.launch import WORKER_MODULE
 from backend.jobs.warm import WARM_MODULE
+from backend.messages import msg
 from backend.resources import PROJECT_ROOT
 from backend.store import InvalidTransition, Job, JobError, JobStore
 
@@ -125,16 +126,13 @@ def signal_worker(pid: int, sig: int) -> None:
 
 
 def interrupted_error(store: JobStore, job_id: str, how: str) -> JobError:
+    """`how`: what became of the worker, a message (e.g. msg("jobs.how_stopped"))."""
     tail = [line for line in store.read_log_tail(job_id, 4000).splitlines() if line.strip()][-5:]
-    message = f"The worker process {how} before the job finished."
     if tail:
-        message += " Last log lines:\n" + "\n".join(tail)
-    return JobError(
-        "interrupted",
-        message,
-        "This happens when the process is killed (out of memory, a reboot, kill -9). "
-        "Start the job again; lower the batch size or max length if memory was short.",
-    )
+        message = msg("jobs.worker_died_log", how=how, lines="\n".join(tail))
+    else:
+        message = msg("jobs.worker_died", how=how)
+    return JobError("interrupted", message, msg("jobs.worker_died_hint"))
 
 
 class Scheduler:
@@ -177,7 +175,7 @@ class Scheduler:
                 else:
                     log.info("adopting running job %s (pid %s)", job.id, job.pid)
             else:
-                self._interrupt(job.id, "was not running when the studio started")
+                self._interrupt(job.id, msg("jobs.how_not_running"))
 
     def tick(self) -> None:
         # Reap our own children; one that exits without a final state was interrupted.
@@ -188,7 +186,7 @@ class Scheduler:
             del self.children[job_id]
             job = self.store.get(job_id)
             if job and job.state == "running":
-                how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
+                how = msg("jobs.how_signal", signal=-code) if code < 0 else msg("jobs.how_exit", code=code)
                 self._interrupt(job_id, how)
         running = self.store.list_jobs(("running",))
         for job in running:
@@ -197,7 +195,7 @@ class Scheduler:
                 time.sleep(0.2)
                 fresh = self.store.get(job.id)
                 if fresh and fresh.state == "running" and not is_worker_alive(fresh):
-                    self._interrupt(job.id, "stopped")
+                    self._interrupt(job.id, msg("jobs.how_stopped"))
                 continue
             self._act_on_cancel(job)
         n_running = len(self.store.list_jobs(("running",)))
@@ -220,7 +218,7 @@ class Scheduler:
             self.store.mark_failed(job_id, exc.error)
             return False
         except Exception as exc:  # noqa: BLE001
-            self.store.mark_failed(job_id, JobError("unexpected", f"could not start the worker: {exc}", ""))
+            self.store.mark_failed(job_id, JobError("unexpected", msg("jobs.cannot_start_worker", error=exc), ""))
             return False
         self.children[job_id] = proc
         self.store.set_pid(job_id, proc.pid)

@@ -21,6 +21,7 @@ import threading  # noqa: E402
 import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from backend.messages import msg  # noqa: E402
 from backend.store import JobError, JobStore  # noqa: E402
 from backend.workspace import Workspace  # noqa: E402
 
@@ -110,12 +111,10 @@ def run_job(job_dir: str | Path) -> int:
         lost = world > 1 and _lost_contact(exc)
         if lost:
             first = (str(exc).strip().splitlines() or [""])[0]
-            error = JobError("distributed", f"A process of this {world}-process job stopped or lost contact with the "
-                                            f"others ({type(exc).__name__}: {first})",
-                             "The first error in the job's log says why (lines of processes other than the main one "
-                             "start with [rank N]); a process killed without a word was often out of memory.")
+            error = JobError("distributed", msg("jobs.lost_contact", world=world, type=type(exc).__name__, error=first),
+                             msg("jobs.lost_contact_hint"))
         elif rank:  # a process other than the main one: say which
-            error = JobError(error.kind, f"process {rank} of {world}: {error.message}", error.hint)
+            error = JobError(error.kind, msg("jobs.process_of", rank=rank, world=world, error=error.message), error.hint)
         log.error("FAILED (%s): %s", error.kind, error.message)
         if error.hint:
             log.error("what to try: %s", error.hint)

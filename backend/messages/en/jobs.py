@@ -1,4 +1,49 @@
-"""English messages: jobs (ids `jobs.*`)."""
+"""English messages: jobs (ids `jobs.*`): the store, the workspace, the processes that run jobs (scheduler,
+worker, probe), the version check, the hub check and the project's files."""
 
 EN: dict[str, str] = {
+    # backend/store.py
+    "jobs.not_queued": "job {job} is not queued; only queued jobs can be reordered.",
+    "jobs.delete_running": "job {job} is running; cancel it before deleting it.",
+    "jobs.delete_started": "job {job} started meanwhile; cancel it before deleting it.",
+    "jobs.bad_transition": "job {job} is {state}; it cannot become {to}.",
+    # backend/workspace.py
+    "jobs.bad_job_id": "{job} is not a job id (letters, digits, '-', '_' and '.').",
+    "jobs.absolute_path": "{path} is an absolute path; only names inside the workspace are accepted.",
+    "jobs.outside_workspace": "{path} points outside the workspace {root}.",
+    # backend/jobs/scheduler.py: a worker that ended without recording an end (`how`: one of jobs.how_*)
+    "jobs.worker_died": "The worker process {how} before the job finished.",
+    "jobs.worker_died_log": "The worker process {how} before the job finished. Last log lines:\n{lines}",
+    "jobs.worker_died_hint": "This happens when the process is killed (out of memory, a reboot, kill -9). Start the "
+                             "job again; lower the batch size or max length if memory was short.",
+    "jobs.how_not_running": "was not running when the studio started",
+    "jobs.how_signal": "was killed by signal {signal}",
+    "jobs.how_exit": "exited with code {code}",
+    "jobs.how_stopped": "stopped",
+    "jobs.cannot_start_worker": "could not start the worker: {error}",
+    # backend/jobs/worker.py: a multi-process job
+    "jobs.lost_contact": "A process of this {world}-process job stopped or lost contact with the others "
+                         "({type}: {error})",
+    "jobs.lost_contact_hint": "The first error in the job's log says why (lines of processes other than the main one "
+                              "start with [rank N]); a process killed without a word was often out of memory.",
+    "jobs.process_of": "process {rank} of {world}: {error}",
+    # backend/jobs/probe.py
+    "jobs.probe_too_few_steps": "the probe ran only {steps} step(s); the data may be too small for one batch.",
+    "jobs.probe_too_few_steps_hint": "Lower `training.batch_size`, or add rows.",
+    "jobs.probe_cannot_read_spec": "cannot read the spec file {path}: {error}. Give the path of a job spec YAML, such "
+                                   "as templates/demo.yaml.",
+    "jobs.probe_bad_steps": "`--steps` must be at least 1, got {steps}.",
+    "jobs.probe_bad_spec": "the spec {path} is not valid: {error} Fix the named field and try again.",
+    "jobs.probe_failed": "{message} {hint}",
+    # backend/versions.py
+    "jobs.libraries_do_not_fit": "The installed libraries do not fit this studio:\n{details}",
+    "jobs.libraries_hint": "Install the declared versions: {command} (or reinstall the studio with `pip install -e .`). "
+                           "To run anyway at your own risk, set {env}=1.",
+    "jobs.package_missing": "{package} is not installed (this studio needs {requirement})",
+    "jobs.package_outside_range": "version {found} of {package} is installed, outside the range this studio needs "
+                                  "({requirement})",
+    # backend/hub.py
+    "jobs.hub_offline": "HF_HUB_OFFLINE is set",
+    # backend/resources.py
+    "jobs.no_chat_template": "no chat template named {name}; known: {known}.",
 }

@@ -1,4 +1,45 @@
 """Chinese (simplified) for the backend's `jobs.*` messages (English: backend/messages/en/jobs.py)."""
 
 ZH: dict[str, str] = {
+    # backend/store.py
+    "jobs.not_queued": "任务 {job} 不在排队中；只有排队中的任务才能调整顺序。",
+    "jobs.delete_running": "任务 {job} 正在运行；请先取消再删除。",
+    "jobs.delete_started": "任务 {job} 已在此期间开始运行；请先取消再删除。",
+    "jobs.bad_transition": "任务 {job} 当前为 {state}；不能变为 {to}。",
+    # backend/workspace.py
+    "jobs.bad_job_id": "{job} 不是任务 ID（只能包含字母、数字、'-'、'_' 和 '.'）。",
+    "jobs.absolute_path": "{path} 是绝对路径；只接受工作区内的名称。",
+    "jobs.outside_workspace": "{path} 指向工作区 {root} 之外。",
+    # backend/jobs/scheduler.py
+    "jobs.worker_died": "任务完成前，工作进程{how}。",
+    "jobs.worker_died_log": "任务完成前，工作进程{how}。最后几行日志：\n{lines}",
+    "jobs.worker_died_hint": "进程被强制结束时会出现这种情况（内存不足、重启、kill -9）。请重新开始任务；如果是内存不足，"
+                             "请调小批大小或最大长度。",
+    "jobs.how_not_running": "在工作室启动时已不在运行",
+    "jobs.how_signal": "被信号 {signal} 终止",
+    "jobs.how_exit": "已退出（退出码 {code}）",
+    "jobs.how_stopped": "已停止",
+    "jobs.cannot_start_worker": "无法启动工作进程：{error}",
+    # backend/jobs/worker.py
+    "jobs.lost_contact": "这个 {world} 进程任务中的某个进程已停止，或与其他进程失去联系（{type}：{error}）",
+    "jobs.lost_contact_hint": "任务日志中的第一个错误说明了原因（主进程以外的进程，其日志行以 [rank N] 开头）；"
+                              "没有留下任何信息就被终止的进程，通常是内存不足。",
+    "jobs.process_of": "进程 {rank}（共 {world} 个）：{error}",
+    # backend/jobs/probe.py
+    "jobs.probe_too_few_steps": "试跑只运行了 {steps} 步；数据可能不足一个批次。",
+    "jobs.probe_too_few_steps_hint": "请调小 `training.batch_size`，或增加数据行。",
+    "jobs.probe_cannot_read_spec": "无法读取任务配置文件 {path}：{error}。请填写任务配置 YAML 的路径，例如 templates/demo.yaml。",
+    "jobs.probe_bad_steps": "`--steps` 必须不小于 1，实际为 {steps}。",
+    "jobs.probe_bad_spec": "任务配置 {path} 无效：{error} 请修正指出的字段后重试。",
+    "jobs.probe_failed": "{message} {hint}",
+    # backend/versions.py
+    "jobs.libraries_do_not_fit": "已安装的依赖库与本工作室要求的版本不符：\n{details}",
+    "jobs.libraries_hint": "请安装声明的版本：{command}（或用 `pip install -e .` 重新安装本工作室）。如要自担风险照常运行，"
+                           "请设置 {env}=1。",
+    "jobs.package_missing": "{package} 未安装（本工作室需要 {requirement}）",
+    "jobs.package_outside_range": "已安装的 {package} 版本 {found} 不在本工作室需要的范围内（{requirement}）",
+    # backend/hub.py
+    "jobs.hub_offline": "已设置 HF_HUB_OFFLINE",
+    # backend/resources.py
+    "jobs.no_chat_template": "没有名为 {name} 的对话模板；已有：{known}。",
 }
