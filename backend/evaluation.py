@@ -29,6 +29,8 @@ import logging
 import re
 from pathlib import Path
 
+from backend.messages import message_of, msg
+
 log = logging.getLogger("studio.eval")
 _TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[A-Za-z0-9]+")
 
@@ -72,7 +74,7 @@ def eval_prompts(spec, workspace, rows: int) -> tuple[list[dict], str]:
     examples, source = (held_out, "eval split") if held_out else (train, "training rows (the job has no eval split)")
     usable = [e for e in examples if e["messages"] and e["messages"][-1]["role"] == "assistant"]
     if not usable:
-        raise EvalError("no conversation in the data ends with an assistant reply to compare with.")
+        raise EvalError(msg("export.eval_no_reference"))
     return usable[:rows], source
 
 
@@ -84,13 +86,13 @@ def evaluate_job(job_dir: Path, workspace, rows: int = 20, max_new_tokens: int =
     job_dir = Path(job_dir)
     adapter = job_dir / "adapter"
     if not adapter.is_dir() or not any(adapter.iterdir()):
-        raise EvalError(f"job {job_dir.name} has no trained adapter yet; evaluate a succeeded job.")
+        raise EvalError(msg("export.eval_unfinished", job=job_dir.name))
     spec = JobSpec.from_yaml((job_dir / "spec.yaml").read_text(encoding="utf-8"))
     stage = get_stage(spec.stage)
     if not stage.builder or stage.score_head:
-        raise EvalError(f"a {spec.stage} job does not generate replies (a reward model scores them).")
+        raise EvalError(msg("export.eval_not_generative", stage=spec.stage))
     if rows < 1:
-        raise EvalError(f"`rows` must be at least 1, got {rows!r}.")
+        raise EvalError(msg("export.eval_bad_rows", rows=repr(rows)))
     examples, source = eval_prompts(spec, workspace, rows)
     tokenizer, tuned, base = load_models(job_dir, spec, workspace)
     results = []
@@ -146,7 +148,7 @@ def load_models(job_dir: Path, spec, workspace):
     try:  # a qlora job's base as it trained on it: its quantized layers hold the quantized values
         model = load_trained_base(AutoModelForCausalLM, base_path, spec)
     except QuantizedBaseError as e:
-        raise EvalError(str(e)) from e
+        raise EvalError(message_of(e)) from e
     tuned = PeftModel.from_pretrained(model, adapter).to(device).eval()
     # The base column is this same model with its adapter switched off: the base the job trained on (for
     # qlora, the quantized values, not the original weights), so base vs tuned differ by what the adapter

@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 from backend.export.model_card import model_card
+from backend.messages import msg
 
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
 
@@ -23,10 +24,8 @@ def export_adapter_zip(job_dir: Path, out_path: Path | None = None) -> Path:
     missing = [f for f in ADAPTER_FILES if not (adapter / f).is_file()]
     whole_model = (adapter / "config.json").is_file() and any(adapter.glob("*.safetensors"))
     if missing and not whole_model:  # full and freeze jobs save the whole model there
-        raise ExportError(
-            f"job {job_dir.name} has no finished adapter ({', '.join(missing)} missing in {adapter}); "
-            "only a succeeded job can be exported."
-        )
+        raise ExportError(msg("export.adapter_unfinished", job=job_dir.name, missing=", ".join(missing),
+                              path=str(adapter)))
     out = Path(out_path) if out_path else job_dir / "exports" / f"{job_dir.name}-adapter.zip"
     if out.is_dir():
         out = out / f"{job_dir.name}-adapter.zip"

@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 from backend.export.adapter_zip import ExportError
+from backend.messages import msg
 
 log = logging.getLogger("studio.export")
 QUANTS = ("f16", "q8_0")
@@ -41,16 +42,14 @@ def export_gguf(job_dir: Path, out_path: Path | None = None, quant: str = "f16",
 
     job_dir = Path(job_dir)
     if quant not in QUANTS:
-        raise ExportError(f"`quant` must be one of {', '.join(QUANTS)}, got {quant!r}.")
+        raise ExportError(msg("export.bad_quant", choices=", ".join(QUANTS), quant=repr(quant)))
     out = Path(out_path) if out_path else job_dir / "exports" / f"{job_dir.name}-{quant}.gguf"
     with tempfile.TemporaryDirectory(prefix="studio-gguf-") as tmp:
         merged = export_merged(job_dir, Path(tmp) / "merged", dtype="float32", workspace=workspace)
         config = json.loads((merged / "config.json").read_text(encoding="utf-8"))
         model_type = config.get("model_type")
         if model_type not in ARCHS:
-            raise ExportError(f"GGUF export covers the Llama and Qwen2 families ({', '.join(ARCHS)}); this model is "
-                              f"{model_type!r}. Export the merged model and convert it with llama.cpp's "
-                              "convert_hf_to_gguf.py.")
+            raise ExportError(msg("export.gguf_arch", archs=", ".join(ARCHS), model_type=repr(model_type)))
         out.parent.mkdir(parents=True, exist_ok=True)
         partial = out.with_name(out.name + ".partial")
         write_gguf(merged, config, partial, quant, name=job_dir.name)
@@ -92,7 +91,7 @@ def write_gguf(model_dir: Path, config: dict, out: Path, quant: str, name: str) 
             continue
         new = names.get_name(hf_name, try_suffixes=(".weight", ".bias"))
         if new is None:
-            raise ExportError(f"no GGUF name for the tensor {hf_name!r}; the model differs from the {arch_key} layout.")
+            raise ExportError(msg("export.gguf_tensor_name", tensor=repr(hf_name), arch=arch_key))
         data = data.astype(np.float32)
         if permuted and hf_name.endswith("q_proj.weight"):
             data = permute(data, n_head, n_head)

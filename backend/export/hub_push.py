@@ -21,6 +21,7 @@ from pathlib import Path
 
 from backend.export.adapter_zip import ExportError
 from backend.export.model_card import model_card
+from backend.messages import msg
 
 log = logging.getLogger("studio.export")
 REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
@@ -31,7 +32,7 @@ def stage_adapter(job_dir: Path) -> Path:
     job_dir = Path(job_dir)
     adapter = job_dir / "adapter"
     if not adapter.is_dir() or not any(adapter.iterdir()):
-        raise ExportError(f"job {job_dir.name} has no finished adapter; only a succeeded job can be pushed.")
+        raise ExportError(msg("export.push_unfinished", job=job_dir.name))
     out = job_dir / "exports" / "hub-adapter"
     shutil.rmtree(out, ignore_errors=True)
     shutil.copytree(adapter, out)
@@ -48,10 +49,10 @@ def push_to_hub(job_dir: Path, repo_id: str, token: str | None = None, private: 
     from backend.hub import unreachable_reason
 
     if not REPO_ID.match(repo_id or ""):
-        raise ExportError(f"{repo_id!r} is not a hub repository id; give it as `your-name/model-name`.")
+        raise ExportError(msg("export.bad_repo_id", repo=repr(repo_id)))
     token = token or os.environ.get("HF_TOKEN") or _saved_token()
     if not token:
-        raise ExportError("no Hugging Face token: pass --token, set HF_TOKEN, or log in once with `hf auth login`.")
+        raise ExportError(msg("export.no_token"))
     if merged:
         from backend.export.merged import export_merged
 
@@ -60,8 +61,7 @@ def push_to_hub(job_dir: Path, repo_id: str, token: str | None = None, private: 
         folder = stage_adapter(job_dir)
     reason = unreachable_reason(5.0)
     if reason:
-        raise ExportError(f"the Hugging Face Hub cannot be reached ({reason}); the folder to upload is ready at "
-                          f"{folder}: upload it later with `hf upload {repo_id} {folder}`.")
+        raise ExportError(msg("export.hub_unreachable", reason=reason, folder=str(folder), repo=repo_id))
     from huggingface_hub import HfApi
 
     api = HfApi(token=token)

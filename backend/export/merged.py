@@ -27,6 +27,7 @@ import yaml
 
 from backend.export.adapter_zip import ExportError
 from backend.export.model_card import model_card
+from backend.messages import msg
 
 log = logging.getLogger("studio.export")
 DTYPES = ("float32", "bfloat16", "float16")
@@ -37,24 +38,21 @@ def export_merged(job_dir: Path, out_dir: Path | None = None, dtype: str = "floa
     """Write the merged model into `out_dir` (default `<job>/exports/merged-<dtype>/`); returns it."""
     job_dir = Path(job_dir)
     if dtype not in DTYPES:
-        raise ExportError(f"`dtype` must be one of {', '.join(DTYPES)}, got {dtype!r}.")
+        raise ExportError(msg("export.bad_dtype", choices=", ".join(DTYPES), dtype=repr(dtype)))
     spec = yaml.safe_load((job_dir / "spec.yaml").read_text(encoding="utf-8"))
     method, stage = spec["method"]["name"], spec["stage"]
     if method in UNMERGEABLE:
-        raise ExportError(f"the {method} method learns virtual tokens, not weights, so there is nothing to merge; "
-                          "export the adapter zip instead.")
+        raise ExportError(msg("export.nothing_to_merge", method=method))
     adapter = job_dir / "adapter"
     whole_model = (adapter / "config.json").is_file()
     if not whole_model and not (adapter / "adapter_config.json").is_file():
-        raise ExportError(f"job {job_dir.name} has no finished adapter in {adapter}; only a succeeded job can be "
-                          "exported.")
+        raise ExportError(msg("export.merge_unfinished", job=job_dir.name, path=str(adapter)))
     out = Path(out_dir) if out_dir else job_dir / "exports" / f"merged-{dtype}"
     from backend.training.bnb_import import import_bitsandbytes
 
     bnb_present = import_bitsandbytes()  # before peft imports it: no hub kernel fetch
     if method == "qlora" and not whole_model and not bnb_present:
-        raise ExportError(f"job {job_dir.name} trained on a 4-bit base (qlora); merging rebuilds that base with "
-                          "bitsandbytes, which is not installed here. Run `pip install bitsandbytes` and export again.")
+        raise ExportError(msg("export.merge_needs_bnb", job=job_dir.name))
     import torch
     from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer
 
