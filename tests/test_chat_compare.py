@@ -48,3 +48,19 @@ def test_a_checkpoint_or_the_base_model_can_be_chosen(demo_job, tmp_path):
     assert job_chat_target(job, "base") == (base, None)
     with pytest.raises(ChatError, match="checkpoint-7"):
         job_chat_target(job, "checkpoint-7")
+
+
+def test_the_chat_processs_error_keeps_its_id_across_the_process(tmp_path):
+    """The chat process sends an error's id and values beside the English; the client raises ChatError with
+    the rebuilt Message, which the page shows in its language."""
+    import pytest
+
+    from backend.chat.client import ChatError
+    from backend.messages import message_of
+    from studio.i18n import render
+
+    with pytest.raises(ChatError) as info:
+        ChatClient(str(tmp_path / "no-model-here"))
+    said = message_of(info.value)
+    assert said.id == "chat.load_failed" and str(said).startswith("could not load the model: ")
+    assert render(info.value, "zh").startswith("无法加载模型：")

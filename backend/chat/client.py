@@ -16,11 +16,21 @@ import sys
 import threading
 from pathlib import Path
 
+from backend.messages import Message, msg
 from backend.resources import PROJECT_ROOT
 
 
 class ChatError(RuntimeError):
     pass
+
+
+def _said(answer: dict) -> str | None:
+    """The chat process's error (backend.chat.server sends its id and values beside the English): a Message,
+    or the plain text; None when the answer has no error."""
+    text = answer.get("error")
+    if not text:
+        return None
+    return Message.from_json(answer.get("error_ref"), str(text))
 
 
 class ChatClient:
@@ -48,7 +58,7 @@ class ChatClient:
         if not hello.get("ready"):
             err = self._proc.stderr.read()[-2000:] if self._proc.poll() is not None else ""
             self.close()
-            raise ChatError(hello.get("error") or f"the chat process failed to start: {err.strip()}")
+            raise ChatError(_said(hello) or msg("chat.start_failed", error=err.strip()))
         self.mem_mb = hello.get("mem_mb")
         self.params = hello.get("params")
         self.has_adapter = bool(hello.get("has_adapter"))
@@ -56,7 +66,7 @@ class ChatClient:
     def _read_line(self) -> dict:
         line = self._proc.stdout.readline()
         if not line:
-            raise ChatError("the chat process stopped; see the studio's console for its error.")
+            raise ChatError(msg("chat.process_stopped"))
         return json.loads(line)
 
     def stream(self, messages: list[dict], max_new_tokens: int = 128, temperature: float = 0.0, top_p: float = 0.9,
@@ -70,16 +80,16 @@ class ChatClient:
                 self._proc.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
                 self._proc.stdin.flush()
             except (BrokenPipeError, OSError) as e:
-                raise ChatError("the chat process is not running; load the model again.") from e
+                raise ChatError(msg("chat.not_running")) from e
             while True:
-                msg = self._read_line()
-                if msg.get("id") != rid:
+                answer = self._read_line()
+                if answer.get("id") != rid:
                     continue
-                if "error" in msg:
-                    raise ChatError(msg["error"])
-                if msg.get("done"):
+                if "error" in answer:
+                    raise ChatError(_said(answer) or str(answer["error"]))
+                if answer.get("done"):
                     return
-                yield msg["delta"]
+                yield answer["delta"]
 
     def reply(self, messages: list[dict], **kwargs) -> str:
         return "".join(self.stream(messages, **kwargs))
@@ -115,18 +125,17 @@ def job_chat_target(job_dir: Path, weights: str = "final") -> tuple[str, str | N
     cfg_path = adapter / "adapter_config.json"
     spec_path = Path(job_dir) / "spec.yaml"
     if spec_path.is_file() and "\nstage: rm\n" in spec_path.read_text(encoding="utf-8"):
-        raise ChatError(f"job {Path(job_dir).name} trained a reward model: it scores replies and does not chat.")
+        raise ChatError(msg("chat.reward_model", job=Path(job_dir).name))
     if not cfg_path.is_file():
         if (adapter / "config.json").is_file():
             return str(adapter), None
-        raise ChatError(f"job {Path(job_dir).name} has no adapter yet; chat works once the job has succeeded.")
+        raise ChatError(msg("chat.no_adapter", job=Path(job_dir).name))
     base = json.loads(cfg_path.read_text(encoding="utf-8")).get("base_model_name_or_path")
     if weights == "base":
         return base, None
     if weights != "final":
         ckpt = Path(job_dir) / "checkpoints" / weights
         if weights not in chat_weights(job_dir):
-            raise ChatError(f"job {Path(job_dir).name} has no checkpoint {weights!r} (checkpoints keep only the "
-                            "latest two).")
+            raise ChatError(msg("chat.no_checkpoint", job=Path(job_dir).name, checkpoint=repr(weights)))
         return (str(ckpt), None) if (ckpt / "config.json").is_file() else (base, str(ckpt))
     return base, str(adapter)

@@ -21,10 +21,21 @@ import json
 import sys
 import threading
 
+from backend.messages import Message, msg
+
 
 def _emit(obj: dict) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
     sys.stdout.flush()
+
+
+def _error(message) -> dict:
+    """{"error": the English text, "error_ref": its id and values (Message.to_json())}: the client
+    (backend.chat.client) rebuilds the Message, so the studio shows it in the page's language."""
+    answer = {"error": str(message)}
+    if isinstance(message, Message):
+        answer["error_ref"] = message.to_json()
+    return answer
 
 
 def qlora_spec(adapter: str | None, spec_file: str | None = None):
@@ -133,7 +144,7 @@ def main() -> int:
     try:
         tokenizer, model = load(args.base, args.adapter, args.trust_remote_code, args.spec)
     except Exception as e:  # noqa: BLE001
-        _emit({"ready": False, "error": f"could not load the model: {type(e).__name__}: {e}"})
+        _emit({"ready": False, **_error(msg("chat.load_failed", type=type(e).__name__, error=e))})
         return 1
     from backend.training.callback import rss_mb
 
@@ -150,7 +161,7 @@ def main() -> int:
                     _emit({"id": rid, "delta": delta})
             _emit({"id": rid, "done": True})
         except Exception as e:  # noqa: BLE001
-            _emit({"id": rid, "error": f"{type(e).__name__}: {e}"})
+            _emit({"id": rid, **_error(msg("chat.generation_failed", type=type(e).__name__, error=e))})
     return 0
 
 
