@@ -166,7 +166,14 @@ def cmd_serve_worker(args) -> int:
 
 
 def _fail(message: str, code: int = 2) -> int:
+    """Print `message` as the command's error. For the studio, which runs some commands in a process of their
+    own (STUDIO_ERROR_REF=1), a Message also goes out as its id and values, so the page shows it in its
+    language."""
     print(f"error: {message}", file=sys.stderr)
+    if os.environ.get("STUDIO_ERROR_REF") == "1" and getattr(message, "id", None):
+        import json
+
+        print(f"error-ref: {json.dumps(message.to_json(), ensure_ascii=False)}", file=sys.stderr)
     return code
 
 
@@ -261,8 +268,9 @@ def _follow(store, job_id: str, proc) -> int:
     job = store.get(job_id)
     if job.state == "running":  # killed before it could record anything
         from backend.jobs.scheduler import interrupted_error
+        from backend.messages import msg
 
-        store.mark_interrupted(job_id, interrupted_error(store, job_id, f"exited with code {proc.returncode}"))
+        store.mark_interrupted(job_id, interrupted_error(store, job_id, msg("jobs.how_exit", code=proc.returncode)))
         job = store.get(job_id)
     job_dir = store.job_dir(job_id)
     if job.state == "succeeded":
@@ -329,6 +337,7 @@ def cmd_tensorboard(args) -> int:
 
 def cmd_export(args) -> int:
     from backend.export.adapter_zip import ExportError, export_adapter_zip
+    from backend.messages import message_of, msg
     from backend.workspace import PathError
 
     workspace = _workspace(args)
@@ -336,9 +345,9 @@ def cmd_export(args) -> int:
     try:
         job_dir = candidate.resolve() if candidate.is_dir() else workspace.job_dir(args.job)
     except PathError as e:
-        return _fail(str(e))
+        return _fail(message_of(e))
     if not (job_dir / "spec.yaml").is_file():
-        return _fail(f"no job {args.job!r} in {workspace.jobs_dir}.")
+        return _fail(msg("jobs.no_job", job=repr(args.job), folder=str(workspace.jobs_dir)))
     out_path = Path(args.out).expanduser() if args.out else None
     try:
         if args.to == "hub":
@@ -357,7 +366,7 @@ def cmd_export(args) -> int:
         else:
             out = export_adapter_zip(job_dir, out_path)
     except ExportError as e:
-        return _fail(str(e))
+        return _fail(message_of(e))
     except (OSError, ValueError) as e:  # a base model that cannot be read, a config peft refuses
         return _fail(f"the export failed: {e}")
     print(out)

@@ -160,7 +160,7 @@ def example_html(t: dict, tokenizer, example: dict, kind: str, max_length: int) 
     for panel in render_example(tokenizer, example, kind, max_length):
         stats = t["data.panel_stats"].format(tokens=panel.n_tokens, trained=panel.n_trained,
                                              cut=panel.truncated_tokens)
-        parts.append(f"<div class='dp-panel'><div class='dp-title'>{html.escape(panel.title)} · {stats}</div>"
+        parts.append(f"<div class='dp-panel'><div class='dp-title'>{html.escape(msg(t, panel.title))} · {stats}</div>"
                      f"{segments_html(panel)}</div>")
     return "\n".join(parts)
 

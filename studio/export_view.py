@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import gradio as gr
 import pandas as pd
 
+from backend.messages import Message
 from backend.resources import PROJECT_ROOT
 from studio.context import Ctx
 from studio.i18n import msg
@@ -46,7 +47,7 @@ class ExportView:
 
 def run_cli(ctx: Ctx, args: list[str], token: str | None = None) -> tuple[bool, str]:
     """(ok, stdout or the error message) of `studio ARGS` on this workspace, in its own process."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", ""))
+    env = {**os.environ, "STUDIO_ERROR_REF": "1", "PYTHONPATH": os.pathsep.join(p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", ""))
                                                        if p)}
     if token:
         env["HF_TOKEN"] = token  # never on the command line, where other users of the machine could read it
@@ -59,10 +60,17 @@ def run_cli(ctx: Ctx, args: list[str], token: str | None = None) -> tuple[bool, 
     if done.returncode == 0:
         return True, done.stdout.strip()
     lines = [ln for ln in done.stderr.strip().splitlines() if ln.strip()]
+    refs = [ln.removeprefix("error-ref: ") for ln in lines if ln.startswith("error-ref: ")]
     errors = [ln.removeprefix("error: ") for ln in lines if ln.startswith("error: ")]
     if not lines:
         return False, ctx.t["export.exit_code"].format(code=done.returncode)
-    return False, msg(ctx.t, errors[-1] if errors else lines[-1])
+    text = errors[-1] if errors else lines[-1]
+    if refs:  # the error's id and values (studio/cli.py's _fail): shown in the page's language
+        try:
+            text = Message.from_json(json.loads(refs[-1]), text)
+        except ValueError:
+            pass
+    return False, msg(ctx.t, text)
 
 
 def build(ctx: Ctx) -> ExportView:

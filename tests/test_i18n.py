@@ -126,9 +126,8 @@ def test_every_text_a_handler_writes_is_marked_so(built):
 
 
 # Modules that speak to a terminal (English by design) or hold tables themselves (studio/i18n/ is skipped
-# as a whole). backend_text.py, backend_zh.py, message_extract.py: the old regex translator, going away.
-NOT_UI = {"cli.py", "data_cli.py", "jobs_cli.py", "eval_cli.py", "fonts.py",
-          "backend_text.py", "backend_zh.py", "message_extract.py"}
+# as a whole).
+NOT_UI = {"cli.py", "data_cli.py", "jobs_cli.py", "eval_cli.py", "fonts.py"}
 # Sentences in UI modules that no user reads as such, each with why.
 NOT_SHOWN = {
     "--auth must look like user:password": "the command line's exit message (studio --auth)",

@@ -172,3 +172,18 @@ def test_monitor_warns_when_a_running_worker_stops_beating(ctx):
     assert "No heartbeat" not in render(ctx, job_id)["stats"]
     ctx.store._update(job_id, heartbeat_at=time.time() - 95)
     assert "No heartbeat from the worker for 95 s" in render(ctx, job_id)["stats"]
+
+
+def test_an_export_error_from_the_cli_process_shows_in_the_pages_language(ctx):
+    """The Export tab runs `studio export` in a process of its own: its error comes back by id and values
+    (STUDIO_ERROR_REF), so a Chinese page shows it in Chinese; the English page as the CLI printed it."""
+    from studio.export_view import run_cli
+    from studio.i18n import SessionStrings
+
+    zh = Ctx(ctx.workspace, JobStore(ctx.workspace), SessionStrings("zh"), ctx.defaults, None)
+    ok, shown = run_cli(zh, ["export", "nope", "--to", "adapter"])
+    assert not ok and "中没有任务 'nope'" in shown, shown
+    ok, shown = run_cli(ctx, ["export", "nope", "--to", "adapter"])
+    assert not ok and shown.startswith("no job 'nope' in "), shown
+    ok, shown = run_cli(zh, ["export", "../x", "--to", "adapter"])  # the workspace refuses the id: its message
+    assert not ok and "不是任务 ID" in shown, shown

@@ -21,7 +21,7 @@ def render(value: Any, lang: str) -> str:
     if isinstance(value, BaseException):
         value = message_of(value)
     if not isinstance(value, Message):
-        return _legacy(value, lang) if isinstance(value, str) else str(value)
+        return value if isinstance(value, str) else str(value)
     if lang == "en":
         return str(value)
     template = CATALOGS.get(lang, {}).get(value.id)
@@ -41,11 +41,3 @@ def _value(value: Any, lang: str) -> Any:
         return "\n".join(render(v, lang) for v in value)
     return value
 
-
-def _legacy(text: str, lang: str) -> str:
-    """Text without an id, during the move to ids: the old translator (removed with the last area)."""
-    if lang == "en" or not text:
-        return text
-    from studio.backend_text import translate
-
-    return translate(text, lang)

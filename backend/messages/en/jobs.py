@@ -9,6 +9,7 @@ EN: dict[str, str] = {
     "jobs.bad_transition": "job {job} is {state}; it cannot become {to}.",
     # backend/workspace.py
     "jobs.bad_job_id": "{job} is not a job id (letters, digits, '-', '_' and '.').",
+    "jobs.no_job": "no job {job} in {folder}.",
     "jobs.absolute_path": "{path} is an absolute path; only names inside the workspace are accepted.",
     "jobs.outside_workspace": "{path} points outside the workspace {root}.",
     # backend/jobs/scheduler.py: a worker that ended without recording an end (`how`: one of jobs.how_*)

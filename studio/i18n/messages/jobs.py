@@ -8,6 +8,7 @@ ZH: dict[str, str] = {
     "jobs.bad_transition": "任务 {job} 当前为 {state}；不能变为 {to}。",
     # backend/workspace.py
     "jobs.bad_job_id": "{job} 不是任务 ID（只能包含字母、数字、'-'、'_' 和 '.'）。",
+    "jobs.no_job": "{folder} 中没有任务 {job}。",
     "jobs.absolute_path": "{path} 是绝对路径；只接受工作区内的名称。",
     "jobs.outside_workspace": "{path} 指向工作区 {root} 之外。",
     # backend/jobs/scheduler.py

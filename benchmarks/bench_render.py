@@ -1,13 +1,13 @@
-"""How fast studio.backend_text.translate turns backend row messages into Chinese.
+"""How fast studio.i18n.render shows backend row messages in Chinese.
 
-    .venv/bin/python benchmarks/bench_translate.py [--rows 10000]
+    .venv/bin/python benchmarks/bench_render.py [--rows 10000]
 
 Why: the Data step may show thousands of skipped rows ("row 4: 'instruction' is missing ...") and
-translates them on every refresh, so 10,000 must take well under a second. The baseline beside it
-is the scan that produced the messages: translating should cost a fraction of reading. The messages are real:
+renders them on every refresh, so 10,000 must take well under a second. The baseline beside it
+is the scan that produced the messages: rendering should cost a fraction of reading. The messages are real:
 a jsonl file with a broken row in every line is scanned by backend.data.inspect, and its error lines
-(`row N: message`) and bare messages are translated cold (caches emptied, the catalog compiled once
-beforehand) and warm (the same messages again).
+(`row N: message`, a message holding two messages) and bare messages are rendered from their ids and values
+(translation before formatting: no cache, nothing to warm up).
 """
 
 from __future__ import annotations
@@ -24,8 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from backend.data.inspect import inspect  # noqa: E402
 from backend.data.registry import Source  # noqa: E402
-from studio import backend_text  # noqa: E402
-from studio.backend_text import translate  # noqa: E402
+from studio.i18n.render import render  # noqa: E402
 
 
 def broken_rows(n: int) -> list[str]:
@@ -49,15 +48,10 @@ def broken_rows(n: int) -> list[str]:
     return out
 
 
-def clear() -> None:
-    backend_text._match.cache_clear()
-    backend_text._translate.cache_clear()
-
-
 def timed(texts: list[str]) -> float:
     start = time.perf_counter()
     for text in texts:
-        translate(text, "zh")
+        render(text, "zh")
     return time.perf_counter() - start
 
 
@@ -73,20 +67,16 @@ def main() -> None:
         scan_s = time.perf_counter() - start  # the baseline: reading the file that produced the messages
     lines = report.error_lines()
     bare = [e["message"] for e in report.errors]
-    translate("row 1", "zh")  # compile the catalog once: the UI process keeps it
     print(f"{len(lines)} messages, {len(set(lines))} distinct lines, {len(set(bare))} distinct bare messages")
     print(f"{'what':<34}{'seconds':>10}{'messages/s':>14}{'vs scan':>10}")
     print(f"{'baseline: the scan (inspect)':<34}{scan_s:>10.3f}{len(lines) / scan_s:>14,.0f}{1.0:>9.2f}x")
-    for name, texts in (("`row N: message`, cold", lines), ("`row N: message`, warm", lines),
-                        ("bare message, cold", bare), ("bare message, warm", bare)):
-        if name.endswith("cold"):
-            clear()
+    for name, texts in (("`row N: message`", lines), ("bare message", bare)):
         s = timed(texts)
         print(f"{name:<34}{s:>10.3f}{len(texts) / s:>14,.0f}{s / scan_s:>9.2f}x")
     sample = lines[:6]
     print("\nsample:")
     for text in sample:
-        print(f"  {text}\n  -> {translate(text, 'zh')}")
+        print(f"  {text}\n  -> {render(text, 'zh')}")
 
 
 if __name__ == "__main__":
