@@ -26,15 +26,18 @@ from backend.resources import DATA_DIR, DEMO_SPEC, PROJECT_ROOT  # noqa: E402
 from backend.spec import JobSpec  # noqa: E402
 from backend.store import JobStore  # noqa: E402
 from backend.workspace import Workspace  # noqa: E402
-from studio import chat, export_view, hardware_view, monitor, presets_view, relabel, runs  # noqa: E402
-from studio.chat import ChatHost  # noqa: E402
 from studio.context import Ctx  # noqa: E402
-from studio.form import form_from_spec  # noqa: E402
-from studio.i18n import LANGUAGE_NAMES, SessionStrings  # noqa: E402
-from studio.steps import build as build_wizard  # noqa: E402
-from studio.steps import review as review_step  # noqa: E402
-from studio.steps.state import WIZARD_STEPS, tab_labels  # noqa: E402
+from studio.i18n import LANGUAGE_NAMES, SessionStrings, relabel  # noqa: E402
 from studio.unexpected import unexpected  # noqa: E402
+from studio.views import chat, monitor, runs  # noqa: E402
+from studio.views import export as export_view  # noqa: E402
+from studio.views import hardware as hardware_view  # noqa: E402
+from studio.views.chat import ChatHost  # noqa: E402
+from studio.wizard import build as build_wizard  # noqa: E402
+from studio.wizard import presets as presets_view  # noqa: E402
+from studio.wizard import review as review_step  # noqa: E402
+from studio.wizard.form import form_from_spec  # noqa: E402
+from studio.wizard.state import WIZARD_STEPS, tab_labels  # noqa: E402
 
 log = logging.getLogger("studio")
 
@@ -225,7 +228,7 @@ def wire_language(ctx: Ctx, app: gr.Blocks, pick: gr.Radio, saved: gr.BrowserSta
     """The language switch: relabels the whole page in place (entered values stay), remembers the
     choice in the browser, and redraws what handlers wrote (data summary, review) in the new language.
     `?lang=zh` in the address, or the remembered choice, applies when the page opens. What to relabel is
-    read from the built page (studio.relabel: the tables' keys its texts carry, and the components marked
+    read from the built page (studio.i18n.relabel: the tables' keys its texts carry, and the components marked
     with relabel.handler_writes, whose values `after` redraws or their own handlers keep)."""
     t = ctx.t
     entries = relabel.plan(app, t.table)

@@ -15,7 +15,7 @@ class Ctx:
     store: JobStore
     t: dict[str, str]
     defaults: JobSpec  # templates/demo.yaml: the wizard's starting values
-    chat: object  # studio.chat.ChatHost
+    chat: object  # studio.views.chat.ChatHost
     upload_limit_mb: int = 200  # the largest upload the server accepts (launch's max_file_size)
     # Folders whose files the Data step may read by path (the workspace and data/ always).
     data_roots: list = field(default_factory=list)

@@ -11,8 +11,8 @@ from backend.data.read import DataError
 from backend.resources import DATA_DIR
 from backend.spec import DataSpec
 from backend.workspace import Workspace
-from studio import data_view as dv
 from studio.i18n import EN, ZH
+from studio.views import data_view as dv
 
 
 @pytest.fixture

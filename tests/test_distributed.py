@@ -67,8 +67,8 @@ def test_studio_fields_lists_the_section(capsys):
 
 
 def test_the_review_counts_the_rows_of_every_process():
-    from studio.form import estimate_steps
     from studio.i18n import EN, ZH
+    from studio.wizard.form import estimate_steps
 
     one = demo("training.num_epochs=1", "training.batch_size=4")
     two = demo("training.num_epochs=1", "training.batch_size=4", "distributed.num_processes=2")

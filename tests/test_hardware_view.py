@@ -16,11 +16,11 @@ from backend.workspace import Workspace
 from studio import i18n
 from studio.context import Ctx
 from studio.fonts import cjk_family
-from studio.hardware_view import markdown
 from studio.i18n import advice as i18n_advice
 from studio.i18n import monitor as i18n_monitor
-from studio.monitor import OUTPUT_NAMES, SystemLog, render, updates
-from studio.plots import system_columns, system_figure
+from studio.views.hardware import markdown
+from studio.views.monitor import OUTPUT_NAMES, SystemLog, render, updates
+from studio.views.plots import system_columns, system_figure
 
 GIB = 1024**3
 TABLES = {
@@ -85,7 +85,7 @@ def test_english_panel_reads_as_expected():
 
 
 def test_panel_builds_and_renders_this_machine(ctx):
-    from studio.hardware_view import HardwarePanel, build
+    from studio.views.hardware import HardwarePanel, build
 
     with gr.Blocks():
         panel = build(ctx)

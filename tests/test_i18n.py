@@ -55,8 +55,7 @@ def built(tmp_path_factory):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_text_on_the_page_comes_from_the_tables(built, lang):
-    from studio import relabel
-    from studio.i18n import LANGUAGES
+    from studio.i18n import LANGUAGES, relabel
 
     missing = [m for m in relabel.untranslated(built[lang], LANGUAGES[lang])
                if m.split(": ", 1)[1].strip("'\"") not in DATA_LABELS]
@@ -64,8 +63,7 @@ def test_every_text_on_the_page_comes_from_the_tables(built, lang):
 
 
 def test_switching_to_chinese_relabels_the_whole_page(built):
-    from studio import relabel
-    from studio.i18n import EN
+    from studio.i18n import EN, relabel
 
     app = built["en"]
     entries = relabel.plan(app, EN)
@@ -91,10 +89,10 @@ def test_switching_to_chinese_relabels_the_whole_page(built):
 # Handler outputs whose value is a text from the tables and that the switch relabels all the same: their
 # handlers only show, hide or enable them (elem_id: the handler, and what it writes).
 WRITTEN_FOR_VISIBILITY = {
-    "model-check": "steps/model.py on_source: visible",
-    "model-trust-warning": "steps/model.py trust.change: visible",
+    "model-check": "wizard/model.py on_source: visible",
+    "model-trust-warning": "wizard/model.py trust.change: visible",
     "start-button": "app.py show_review: interactive",
-    "resume-button": "monitor.py updates: visible",
+    "resume-button": "views/monitor.py updates: visible",
 }
 
 
@@ -102,8 +100,7 @@ def test_every_text_a_handler_writes_is_marked_so(built):
     """A component whose value comes from the tables and that a handler writes is marked with
     relabel.handler_writes (the switch leaves its value to the handler), or listed above. Read from the
     page's config (what the browser gets): the one place a test may look at the wiring."""
-    from studio import relabel
-    from studio.i18n import EN
+    from studio.i18n import EN, relabel
 
     app = built["en"]
     key_of = {id(block): key for key, block in app.blocks.items()}
@@ -125,9 +122,9 @@ def test_every_text_a_handler_writes_is_marked_so(built):
     assert not set(WRITTEN_FOR_VISIBILITY) - seen, "stale WRITTEN_FOR_VISIBILITY entries"
 
 
-# Modules that speak to a terminal (English by design) or hold tables themselves (studio/i18n/ is skipped
+# Modules (and studio/cli/) that speak to a terminal (English by design) or hold tables themselves (studio/i18n/ is skipped
 # as a whole).
-NOT_UI = {"cli.py", "data_cli.py", "jobs_cli.py", "eval_cli.py", "fonts.py"}
+NOT_UI = {"cli", "fonts.py"}
 # Sentences in UI modules that no user reads as such, each with why.
 NOT_SHOWN = {
     "--auth must look like user:password": "the command line's exit message (studio --auth)",
@@ -173,7 +170,8 @@ def test_no_english_sentence_is_written_in_the_ui_code():
     module's code is allowed only when NOT_SHOWN says why no user reads it."""
     found = []
     for path in sorted((ROOT / "studio").rglob("*.py")):
-        if path.name in NOT_UI or "i18n" in path.relative_to(ROOT).parts:
+        parts = path.relative_to(ROOT / "studio").parts
+        if parts[0] in NOT_UI or "i18n" in parts:
             continue
         for where, text in hard_coded_sentences(path):
             if text not in NOT_SHOWN:
@@ -186,10 +184,10 @@ def test_the_studios_own_errors_are_worded_in_the_pages_language(tmp_path):
     given (the page's), and the English stays what it was."""
     from backend.data.read import DataError
     from backend.spec import JobSpec, SpecError
-    from studio.form import DATA_SOURCE, MODEL_SOURCE, form_from_spec, spec_from_form
     from studio.i18n import ZH, render, strings
-    from studio.model_info import ModelInfoError, describe_local
-    from studio.steps.data import save_upload
+    from studio.wizard.data import save_upload
+    from studio.wizard.form import DATA_SOURCE, MODEL_SOURCE, form_from_spec, spec_from_form
+    from studio.wizard.model_info import ModelInfoError, describe_local
 
     values = {**form_from_spec(JobSpec()), MODEL_SOURCE: "ftp", DATA_SOURCE: "path", "ui.data_path": ""}
     for lang, expected in (("en", ["unknown model source 'ftp'.", "give the path of a file or folder on this machine."]),

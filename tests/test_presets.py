@@ -219,8 +219,8 @@ def ctx(workspace, demo_defaults, monkeypatch):
 
 
 def test_applying_a_task_preset_in_the_form_keeps_the_chosen_model(ctx, demo_models_dir):
-    from studio.form import DATA_PATH, DATA_SOURCE, MODEL_PATH, MODEL_SOURCE, form_from_spec, spec_from_form
-    from studio.presets_view import apply_to_form
+    from studio.wizard.form import DATA_PATH, DATA_SOURCE, MODEL_PATH, MODEL_SOURCE, form_from_spec, spec_from_form
+    from studio.wizard.presets import apply_to_form
 
     local = str(demo_models_dir / "demo")
     values = form_from_spec(ctx.defaults.with_overrides([f"model.name_or_path={local}"]))
@@ -236,7 +236,7 @@ def test_applying_a_task_preset_in_the_form_keeps_the_chosen_model(ctx, demo_mod
 
 
 def test_a_spec_file_fills_the_form_or_says_what_is_wrong(ctx, tmp_path):
-    from studio.presets_view import dropped_fields, spec_file_to_form
+    from studio.wizard.presets import dropped_fields, spec_file_to_form
 
     good = tmp_path / "mine.yaml"
     good.write_text(
@@ -256,9 +256,9 @@ def test_a_spec_file_fills_the_form_or_says_what_is_wrong(ctx, tmp_path):
 def test_saving_from_the_form_and_the_panel_builds(ctx):
     import gradio as gr
 
-    from studio.form import form_from_spec
-    from studio.presets_view import build, choices, describe, save_from_form, wire
-    from studio.steps.fields import Form
+    from studio.wizard.fields import Form
+    from studio.wizard.form import form_from_spec
+    from studio.wizard.presets import build, choices, describe, save_from_form, wire
 
     saved = save_from_form(ctx, "from-form", form_from_spec(ctx.defaults))
     assert saved.id == "saved/from-form" and choices(ctx)[-1] == ("Saved: from-form", "saved/from-form")

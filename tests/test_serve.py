@@ -41,7 +41,7 @@ def test_login_is_required_and_works(served):
 def test_uploads_are_capped_and_saved_under_plain_names(served):
     import httpx
 
-    from studio.steps.data import save_upload
+    from studio.wizard.data import save_upload
 
     url, workspace = served
     with httpx.Client(timeout=30) as user:

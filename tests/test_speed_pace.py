@@ -1,4 +1,4 @@
-"""The Review's pace from a finished job of the same setup (studio.speed.known_pace)."""
+"""The Review's pace from a finished job of the same setup (studio.wizard.speed.known_pace)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 from types import SimpleNamespace
 
 from backend.spec import JobSpec
-from studio import speed
+from studio.wizard import speed
 
 
 def finished(store, spec: JobSpec, steps: int, runtime: float, startup: float) -> str:

@@ -1,4 +1,4 @@
-"""studio.form (wizard values -> JobSpec), studio.model_info and the Data step's helpers."""
+"""studio.wizard.form (wizard values -> JobSpec), studio.wizard.model_info and the Data step's helpers."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from backend.resources import DEMO_SPEC
 from backend.spec import JobSpec, SpecError
-from studio.form import (
+from studio.wizard.form import (
     DATA_PATH,
     DATA_SOURCE,
     MODEL_PATH,
@@ -184,10 +184,10 @@ def test_a_new_spec_field_reaches_the_cli_the_form_and_the_help(monkeypatch, cap
     from backend.spec.checks import help_metadata
     from backend.store import JobStore
     from backend.workspace import Workspace
-    from studio.cli import cmd_fields
+    from studio.cli.commands import cmd_fields
     from studio.context import Ctx
     from studio.i18n import strings
-    from studio.steps import build
+    from studio.wizard import build
 
     help_text = "How hard a knob only this test has is turned."
 
@@ -232,7 +232,7 @@ def test_step_estimate():
 
 
 def test_model_info_for_the_demo_before_and_after_it_is_built(tmp_path, demo_models_dir):
-    from studio.model_info import describe_demo, format_params
+    from studio.wizard.model_info import describe_demo, format_params
 
     before = describe_demo(tmp_path)
     assert before.architecture.startswith("qwen2") and before.chat_template is True
@@ -246,7 +246,7 @@ def test_model_info_for_the_demo_before_and_after_it_is_built(tmp_path, demo_mod
 
 
 def test_model_info_counts_safetensors_headers(tmp_path):
-    from studio.model_info import count_safetensors_params, describe_local
+    from studio.wizard.model_info import count_safetensors_params, describe_local
 
     header = json.dumps(
         {
@@ -264,7 +264,7 @@ def test_model_info_counts_safetensors_headers(tmp_path):
 
 
 def test_model_info_problems_are_messages(tmp_path, monkeypatch):
-    from studio.model_info import ModelInfoError, describe_hub, describe_local
+    from studio.wizard.model_info import ModelInfoError, describe_hub, describe_local
 
     with pytest.raises(ModelInfoError, match="no such folder"):
         describe_local(tmp_path / "missing")
@@ -279,7 +279,7 @@ def test_model_info_problems_are_messages(tmp_path, monkeypatch):
 def test_uploads_stay_inside_the_workspace(tmp_path):
     from backend.data.read import DataError
     from backend.workspace import Workspace
-    from studio.steps.data import save_upload
+    from studio.wizard.data import save_upload
 
     ws = Workspace.at(tmp_path / "ws")
     src = tmp_path / "..evil name!.jsonl"

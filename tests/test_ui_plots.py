@@ -1,6 +1,6 @@
 """The loss plots: every series drawn, including one that appears later or has a single point."""
 
-from studio.plots import loss_figure, loss_frame
+from studio.views.plots import loss_figure, loss_frame
 
 
 def test_train_and_eval_are_both_drawn_even_with_one_eval_point():

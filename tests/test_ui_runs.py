@@ -34,7 +34,7 @@ def new_job(ctx, losses=(), state="queued") -> str:
 
 
 def test_runs_filter_and_delete(ctx):
-    from studio.runs import delete_job, runs_frame
+    from studio.views.runs import delete_job, runs_frame
 
     done, failed, running = new_job(ctx, [1.0], "succeeded"), new_job(ctx, [], "failed"), new_job(ctx, [], "running")
     assert set(runs_frame(ctx)["id"]) == {done, failed, running}
@@ -50,7 +50,7 @@ def test_runs_filter_and_delete(ctx):
 
 
 def test_compare_frame_has_one_series_per_job(ctx):
-    from studio.compare import compare_frame
+    from studio.views.compare import compare_frame
 
     a, b = new_job(ctx, [2.0, 1.0], "succeeded"), new_job(ctx, [3.0, 2.0, 1.5], "succeeded")
     frame = compare_frame(ctx, [a, b, "gone-job"])
@@ -59,7 +59,7 @@ def test_compare_frame_has_one_series_per_job(ctx):
 
 
 def test_queue_order_moves_and_cancel(ctx):
-    from studio.queue_view import cancel, move, queue_frame
+    from studio.views.queue import cancel, move, queue_frame
 
     first, second, third = new_job(ctx), new_job(ctx), new_job(ctx)
     assert list(queue_frame(ctx)["id"]) == [first, second, third]
@@ -71,7 +71,7 @@ def test_queue_order_moves_and_cancel(ctx):
 
 
 def test_monitor_cancel_button_resume_and_error(ctx):
-    from studio.monitor import cancel_mode, render
+    from studio.views.monitor import cancel_mode, render
 
     queued = new_job(ctx)
     assert cancel_mode(ctx.store.get(queued)) == "cancel"
@@ -100,7 +100,7 @@ def test_monitor_shows_a_stored_error_in_the_pages_language(ctx):
     page (message and hint); an error row an earlier version wrote as plain text still shows as it is."""
     from backend.messages import msg
     from studio.i18n import SessionStrings
-    from studio.monitor import render
+    from studio.views.monitor import render
 
     job_id = new_job(ctx, [2.0], "running")
     ctx.store.mark_failed(job_id, JobError("nan_loss", msg("training.nan_loss", loss="nan", step=7),
@@ -121,8 +121,8 @@ def test_clone_fills_every_wizard_field(ctx):
     """Runs → Clone puts a job's spec into every component of the wizard (checked by field path)."""
     import gradio as gr
 
-    from studio.form import DATA_SOURCE, MIX_WITH, PLACEHOLDER_KEYS, PLACEHOLDER_VALUES, form_from_spec
-    from studio.steps import build
+    from studio.wizard import build
+    from studio.wizard.form import DATA_SOURCE, MIX_WITH, PLACEHOLDER_KEYS, PLACEHOLDER_VALUES, form_from_spec
 
     spec = ctx.defaults
     spec.training.learning_rate, spec.training.save_steps, spec.training.save_minutes = 1e-4, 50, 2.5
@@ -165,7 +165,7 @@ def test_clone_fills_every_wizard_field(ctx):
 def test_monitor_warns_when_a_running_worker_stops_beating(ctx):
     import time
 
-    from studio.monitor import render
+    from studio.views.monitor import render
 
     job_id = new_job(ctx, [2.0], "running")
     ctx.store.heartbeat(job_id)
@@ -177,8 +177,8 @@ def test_monitor_warns_when_a_running_worker_stops_beating(ctx):
 def test_an_export_error_from_the_cli_process_shows_in_the_pages_language(ctx):
     """The Export tab runs `studio export` in a process of its own: its error comes back by id and values
     (STUDIO_ERROR_REF), so a Chinese page shows it in Chinese; the English page as the CLI printed it."""
-    from studio.export_view import run_cli
     from studio.i18n import SessionStrings
+    from studio.views.export import run_cli
 
     zh = Ctx(ctx.workspace, JobStore(ctx.workspace), SessionStrings("zh"), ctx.defaults, None)
     ok, shown = run_cli(zh, ["export", "nope", "--to", "adapter"])

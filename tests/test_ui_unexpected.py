@@ -157,7 +157,7 @@ def test_the_studio_review_handler_shows_the_failure(tmp_path, toasts, monkeypat
     Start is disabled, and the next call with the check working answers as usual."""
     from backend.workspace import Workspace
     from studio.app import build_app
-    from studio.steps import review as review_step
+    from studio.wizard import review as review_step
 
     app = build_app(Workspace.at(tmp_path / "ws"), "en")
     fns = app.fns.values() if isinstance(app.fns, dict) else app.fns

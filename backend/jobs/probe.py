@@ -182,7 +182,7 @@ def _run(args) -> tuple[dict, int]:
 
 def _error(message: str) -> dict:
     """The answer for a failure: {"error": its English text, "error_ref": its id and values (Message.to_json())}
-    so the studio (studio/speed.py) shows it in the page's language; no "error_ref" for plain text."""
+    so the studio (studio/wizard/speed.py) shows it in the page's language; no "error_ref" for plain text."""
     answer = {"error": str(message)}
     if isinstance(message, Message):
         answer["error_ref"] = message.to_json()

@@ -40,7 +40,7 @@ def translate_value(value, lang: str):
 
 class Localized(str):
     """A string from the tables that remembers its key (and format arguments), so a page built in
-    one language can be relabelled in another (studio.relabel), and whose `.format()` also puts its
+    one language can be relabelled in another (studio.i18n.relabel), and whose `.format()` also puts its
     arguments into the same language: `t["data.error"].format(message=e)` shows a backend error in
     Chinese on a Chinese page."""
 

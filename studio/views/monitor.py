@@ -24,11 +24,10 @@ from backend.plan.advice import advise
 from backend.plan.estimate import format_bytes
 from backend.store import RESUMABLE_STATES, InvalidTransition
 from backend.workspace import PathError
-from studio import relabel
 from studio.context import Ctx
-from studio.i18n import lang_of, msg
-from studio.plots import count_loss_points, loss_figure, loss_frame, system_figure
+from studio.i18n import lang_of, msg, relabel
 from studio.unexpected import unexpected
+from studio.views.plots import count_loss_points, loss_figure, loss_frame, system_figure
 
 OUTPUT_NAMES = (
     "header",

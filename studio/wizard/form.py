@@ -12,7 +12,7 @@ a path, keyed "ui.*" since the spec has no such field), the placeholders (keys a
 value), the grpo reward weights (one slider each, "align.rewards.<name>") and the data fields that
 apply to one source only. A new spec field needs no edit here.
 
-Pure Python (no gradio), so it is unit-tested directly; studio.steps.fields builds the widgets.
+Pure Python (no gradio), so it is unit-tested directly; studio.wizard.fields builds the widgets.
 """
 
 from __future__ import annotations

@@ -21,13 +21,14 @@ from backend.data.formats import Options
 from backend.data.inspect import scan
 from backend.data.read import SUFFIXES, DataError
 from backend.data.registry import local_entries, read_registry
-from backend.resources import CHAT_TEMPLATES_DIR
 from backend.spec import DEMO, SpecError
 from backend.workspace import Workspace, safe_filename
-from studio import data_view as dv
-from studio import relabel
 from studio.context import Ctx
-from studio.form import (
+from studio.i18n import EN, msg, relabel
+from studio.unexpected import unexpected
+from studio.views import data_view as dv
+from studio.wizard.fields import Form
+from studio.wizard.form import (
     DATA_PATH,
     DATA_SOURCE,
     MIX_WITH,
@@ -36,16 +37,13 @@ from studio.form import (
     PLACEHOLDER_KEYS,
     PLACEHOLDER_VALUES,
 )
-from studio.i18n import EN, msg
-from studio.steps.fields import Form
-from studio.unexpected import unexpected
 
 PLACEHOLDER_SLOTS = 4
 
 
 @dataclass
 class DataStep:
-    """The step's own widgets; its fields are in the form (studio.steps.fields.Form)."""
+    """The step's own widgets; its fields are in the form (studio.wizard.fields.Form)."""
 
     summary: gr.Markdown
     next: gr.Button
@@ -90,10 +88,6 @@ def _unused_copy(workspace: Workspace, src: Path, folder: Path) -> str:
     workspace.inside(rel).parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(src, workspace.inside(rel))
     return rel.as_posix()
-
-
-def chat_template_names() -> list[str]:
-    return sorted(p.stem for p in CHAT_TEMPLATES_DIR.glob("*.jinja"))
 
 
 def slot_updates(values: list, all_values: dict) -> list:

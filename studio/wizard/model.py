@@ -6,17 +6,17 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from studio import relabel
 from studio.context import Ctx
-from studio.form import MODEL_PATH, MODEL_SOURCE
-from studio.model_info import ModelInfoError, describe_demo, describe_hub, describe_local, format_params
-from studio.steps.fields import Form
+from studio.i18n import relabel
 from studio.unexpected import unexpected
+from studio.wizard.fields import Form
+from studio.wizard.form import MODEL_PATH, MODEL_SOURCE
+from studio.wizard.model_info import ModelInfoError, describe_demo, describe_hub, describe_local, format_params
 
 
 @dataclass
 class ModelStep:
-    """The step's own widgets; its fields are in the form (studio.steps.fields.Form)."""
+    """The step's own widgets; its fields are in the form (studio.wizard.fields.Form)."""
 
     info: gr.Markdown
     next: gr.Button

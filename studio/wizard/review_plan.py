@@ -3,7 +3,7 @@
     text = plan_markdown(ctx, spec, values, rows)
 
 Tokens come from the Data step's sample of rows through the model's own tokenizer (the light one,
-no torch), cut at max length; time from `studio.speed` (a probe run or a finished job of the same
+no torch), cut at max length; time from `studio.wizard.speed` (a probe run or a finished job of the same
 setup), never from a formula, so it is either measured or said to be unknown.
 """
 
@@ -12,10 +12,10 @@ from __future__ import annotations
 import statistics
 
 from backend.spec import JobSpec
-from studio import data_view as dv
-from studio import speed
-from studio.form import MODEL_SOURCE, FormValues, estimate_steps
 from studio.unexpected import unexpected
+from studio.views import data_view as dv
+from studio.wizard import speed
+from studio.wizard.form import MODEL_SOURCE, FormValues, estimate_steps
 
 
 def fmt_duration(t, seconds: float) -> str:

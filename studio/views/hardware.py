@@ -1,6 +1,6 @@
 """The "This machine" panel: GPUs, CPU, RAM and free disk, with a hint when one is short.
 
-    from studio import hardware_view
+    from studio.views import hardware as hardware_view
     with gr.Accordion(t["hw.title"], open=False):
         panel = hardware_view.build(ctx)        # fills itself on every page load
     hardware_view.markdown(t, detect(root))     # the same text, e.g. for a test
@@ -19,8 +19,8 @@ import gradio as gr
 
 from backend.plan.estimate import format_bytes
 from backend.plan.hardware import Hardware, detect
-from studio import relabel
 from studio.context import Ctx
+from studio.i18n import relabel
 
 GIB = 1024**3
 LOW_DISK = 10 * GIB  # a 7B model's weights alone are ~15 GB; checkpoints add more

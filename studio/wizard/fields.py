@@ -1,4 +1,4 @@
-"""The wizard's widgets, keyed by the form's keys (studio.form: a spec field's dotted path, or "ui.*").
+"""The wizard's widgets, keyed by the form's keys (studio.wizard.form: a spec field's dotted path, or "ui.*").
 
     form = Form(ctx, form_from_spec(defaults))
     with gr.Row():
@@ -23,8 +23,9 @@ from typing import Any
 
 import gradio as gr
 
+from backend.resources import CHAT_TEMPLATES_DIR
 from backend.spec import REWARDS
-from studio import form as F
+from studio.wizard import form as F
 
 _DEFAULT = object()
 
@@ -51,9 +52,11 @@ def _id(elem_id: str, **kw) -> Widget:
     return Widget(elem_id=elem_id, kw=kw)
 
 
-def _chat_templates(ctx) -> list:
-    from studio.steps.data import chat_template_names
+def chat_template_names() -> list[str]:
+    return sorted(p.stem for p in CHAT_TEMPLATES_DIR.glob("*.jinja"))
 
+
+def _chat_templates(ctx) -> list:
     return [("data.template.auto", ""), *[(None, n) for n in chat_template_names()]]
 
 
@@ -249,7 +252,7 @@ class Form:
 
 def _step(key: str) -> str:
     """The wizard step that shows a spec field (its section's; `distributed` on the Training step)."""
-    from studio.steps.state import step_of
+    from studio.wizard.state import step_of
 
     if key in WIDGETS and WIDGETS[key].step:
         return WIDGETS[key].step

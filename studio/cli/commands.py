@@ -75,13 +75,13 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("fields", help="list every job spec field with its default and help text")
 
-    from studio import jobs_cli
+    from studio.cli import jobs as jobs_cli
 
     jobs_cli.add_parser(sub)
-    from studio import data_cli
+    from studio.cli import data as data_cli
 
     data_cli.add_parser(sub)
-    from studio import eval_cli
+    from studio.cli import evaluate as eval_cli
 
     eval_cli.add_parser(sub)
     board = sub.add_parser("tensorboard", help="serve every job's TensorBoard event files (on 127.0.0.1)")
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "tensorboard":
         return cmd_tensorboard(args)
     if args.command == "eval":
-        from studio import eval_cli
+        from studio.cli import evaluate as eval_cli
 
         return eval_cli.run(args, _workspace(args))
     if args.command == "export":
@@ -111,11 +111,11 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_fields()
     if args.command == "jobs":
         from backend.store import JobStore
-        from studio import jobs_cli
+        from studio.cli import jobs as jobs_cli
 
         return jobs_cli.run(args, JobStore(_workspace(args)))
     if args.command == "data":
-        from studio import data_cli
+        from studio.cli import data as data_cli
 
         return data_cli.run(args)
     if args.command == "serve-worker":

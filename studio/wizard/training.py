@@ -7,12 +7,12 @@ from dataclasses import dataclass
 import gradio as gr
 
 from studio.context import Ctx
-from studio.steps.fields import Form
+from studio.wizard.fields import Form
 
 
 @dataclass
 class TrainingStep:
-    """The step's own widgets; its fields are in the form (studio.steps.fields.Form)."""
+    """The step's own widgets; its fields are in the form (studio.wizard.fields.Form)."""
 
     next: gr.Button
     back: gr.Button

@@ -9,11 +9,10 @@ from dataclasses import dataclass
 import gradio as gr
 
 from backend.spec import LORA_FAMILY, PROMPT_METHODS, stage_method_problems
-from studio import relabel
 from studio.context import Ctx
-from studio.form import MODEL_SOURCE
-from studio.i18n import msg
-from studio.steps.fields import Form
+from studio.i18n import msg, relabel
+from studio.wizard.fields import Form
+from studio.wizard.form import MODEL_SOURCE
 
 REWARD_NAMES = ("exact_match", "format", "length", "valid_json")
 # Usual learning rates (a tiny demo model learns at about 10x these).
@@ -28,7 +27,7 @@ def usual_lr(method: str, demo: bool) -> float:
 
 @dataclass
 class MethodStep:
-    """The step's own widgets; its fields are in the form (studio.steps.fields.Form)."""
+    """The step's own widgets; its fields are in the form (studio.wizard.fields.Form)."""
 
     advice: gr.Markdown
     next: gr.Button

@@ -14,10 +14,11 @@ import gradio as gr
 import pandas as pd
 
 from backend.store import STATES, InvalidTransition
-from studio import compare, queue_view
 from studio.context import Ctx
 from studio.i18n import msg
 from studio.unexpected import unexpected
+from studio.views import compare
+from studio.views import queue as queue_view
 
 
 @dataclass

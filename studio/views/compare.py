@@ -5,10 +5,10 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
-from studio import relabel
 from studio.context import Ctx
-from studio.plots import loss_figure
+from studio.i18n import relabel
 from studio.unexpected import unexpected
+from studio.views.plots import loss_figure
 
 COLUMNS = ["step", "loss", "job"]
 

@@ -2,7 +2,7 @@
 
     wizard = build(ctx, form_from_spec(defaults))   # inside the Train tab
     wizard.form.inputs                              # every form component: handlers get {component: value}
-    values = wizard.form.values(data)               # {"training.learning_rate": 2e-4, ...} (studio.form)
+    values = wizard.form.values(data)               # {"training.learning_rate": 2e-4, ...} (studio.wizard.form)
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from studio.steps.fields import Form
+from studio.wizard.fields import Form
 
 
 @dataclass
 class Wizard:
     tabs: gr.Tabs
-    step_tabs: list  # one gr.Tab per step, in studio.steps.state.WIZARD_STEPS order
+    step_tabs: list  # one gr.Tab per step, in studio.wizard.state.WIZARD_STEPS order
     form: Form
     model: object  # each step's own widgets (buttons, summaries)
     data: object
@@ -28,11 +28,11 @@ class Wizard:
 
 def build(ctx, start: dict) -> Wizard:
     """The steps' tabs with every form field placed (a field no step places goes to its step's end)."""
-    from studio.steps import data as data_step
-    from studio.steps import method as method_step
-    from studio.steps import model as model_step
-    from studio.steps import review as review_step
-    from studio.steps import training as training_step
+    from studio.wizard import data as data_step
+    from studio.wizard import method as method_step
+    from studio.wizard import model as model_step
+    from studio.wizard import review as review_step
+    from studio.wizard import training as training_step
 
     t = ctx.t
     form = Form(ctx, start)
@@ -48,7 +48,7 @@ def build(ctx, start: dict) -> Wizard:
         with gr.Tab(t["step.review"], id="review", elem_id="step-review") as review_tab:
             review = review_step.build(ctx, form)
     missing = form.missing()
-    if missing:  # a "ui.*" key (studio.form) whose widget no step builds
+    if missing:  # a "ui.*" key (studio.wizard.form) whose widget no step builds
         raise KeyError(missing)
     data_step.wire(ctx, data, form)
     method_step.wire(ctx, form)

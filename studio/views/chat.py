@@ -15,8 +15,8 @@ from pathlib import Path
 import gradio as gr
 
 from backend.chat.client import ChatClient, ChatError, chat_weights, job_chat_target
-from studio import relabel
 from studio.context import Ctx
+from studio.i18n import relabel
 from studio.unexpected import unexpected
 
 

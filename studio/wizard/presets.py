@@ -9,7 +9,7 @@ fills in; save the wizard's settings as a preset of your own.
                       after=(data.refresh, data.refresh_inputs, data.refresh_outputs))
 
 The handlers' logic is in plain functions (apply_to_form, spec_file_to_form, save_from_form)
-that take and return the form's values (studio.form: a dict by field path), so it is tested
+that take and return the form's values (studio.wizard.form: a dict by field path), so it is tested
 without a browser. The dropdown is
 filled when the panel opens, in the page's language (preset titles come from the YAML files, not
 from the string tables); `view.refresh` redraws it, e.g. after a language switch.
@@ -33,10 +33,10 @@ from backend.plan.presets import (
 )
 from backend.spec import JobSpec, SpecError, SpecIssue
 from studio.context import Ctx
-from studio.form import FormValues, form_from_spec, spec_from_form
 from studio.i18n import lang_of, msg
-from studio.steps.fields import Form
 from studio.unexpected import unexpected
+from studio.wizard.fields import Form
+from studio.wizard.form import FormValues, form_from_spec, spec_from_form
 
 SPEC_FILE_LIMIT = 1024 * 1024  # a spec is a few KB; anything this big is the wrong file
 # Normalised by the round trip through the form (made absolute), not lost.
@@ -164,7 +164,7 @@ def build(ctx: Ctx) -> PresetsView:
 
 
 def wire(ctx: Ctx, view: PresetsView, form: Form, wizard_tabs, after: tuple) -> None:
-    """Attach the handlers. `form` is the wizard's (studio.steps.fields.Form), `wizard_tabs` the
+    """Attach the handlers. `form` is the wizard's (studio.wizard.fields.Form), `wizard_tabs` the
     wizard's gr.Tabs, `after` a (fn, inputs, outputs) run once the form changed (the Data step's
     refresh)."""
     t = ctx.t

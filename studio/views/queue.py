@@ -8,9 +8,8 @@ import gradio as gr
 import pandas as pd
 
 from backend.store import InvalidTransition
-from studio import relabel
 from studio.context import Ctx
-from studio.i18n import msg
+from studio.i18n import msg, relabel
 from studio.unexpected import unexpected
 
 

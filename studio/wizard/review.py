@@ -11,13 +11,13 @@ import gradio as gr
 from backend.data.read import DataError
 from backend.messages import message_of
 from backend.spec import DEMO, JobSpec, SpecError, SpecIssue
-from studio import data_view
 from studio.context import Ctx
-from studio.form import MODEL_SOURCE, FormValues, spec_from_form
 from studio.i18n import msg
-from studio.steps.fields import Form
-from studio.steps.review_plan import plan_markdown
 from studio.unexpected import unexpected
+from studio.views import data_view
+from studio.wizard.fields import Form
+from studio.wizard.form import MODEL_SOURCE, FormValues, spec_from_form
+from studio.wizard.review_plan import plan_markdown
 
 
 @dataclass
@@ -69,7 +69,7 @@ def check(ctx: Ctx, values: FormValues) -> Review:
 def resources_markdown(ctx: Ctx, spec: JobSpec, values: FormValues) -> str:
     """Trainable parameters, the memory estimate on this machine, and a method that fits if needed."""
     from backend.plan.param_count import estimate_trainable
-    from studio.model_info import model_config
+    from studio.wizard.model_info import model_config
 
     t = ctx.t
     config = model_config(values[MODEL_SOURCE], spec.model.name_or_path, ctx.workspace.models_dir)
@@ -85,7 +85,7 @@ def resources_markdown(ctx: Ctx, spec: JobSpec, values: FormValues) -> str:
     try:
         from backend.plan.estimate import estimate_memory, format_bytes, recommend
         from backend.plan.hardware import detect
-        from studio.steps.review_plan import sample_lengths
+        from studio.wizard.review_plan import sample_lengths
 
         hw = detect(ctx.workspace.root)
         device = "cuda" if hw.gpus and spec.training.device != "cpu" else "cpu"
@@ -134,7 +134,7 @@ def build(ctx: Ctx, form: Form) -> ReviewStep:
 def measure_speed(ctx: Ctx, values: FormValues):
     """Run a few real steps of the job in a probe process (a generator: says it started, then the plan
     with the measured time). Nothing is saved but the pace, which later Reviews reuse."""
-    from studio import speed
+    from studio.wizard import speed
 
     t = ctx.t
     r = check(ctx, values)

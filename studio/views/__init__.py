@@ -1,0 +1,1 @@
+"""The studio's tabs beside the wizard: monitor, runs, chat, compare, export, hardware, queue."""
