@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser_helpers import chromium_page, studio_process  # noqa: E402
+from tests.browser.helpers import chromium_page, studio_process  # noqa: E402
 
 
 def rss_mb(pid: int) -> float:

@@ -47,7 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser_helpers import ARGS, CHROMIUM, free_port  # noqa: E402
+from tests.browser.helpers import ARGS, CHROMIUM, free_port  # noqa: E402
 
 BASELINE_APP = """\
 import sys

@@ -17,7 +17,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-# No warm worker (backend/jobs/warm.py) outlives a test: tests/test_warm.py turns it on for itself.
+# No warm worker (backend/jobs/warm.py) outlives a test: tests/backend/jobs/test_warm.py turns it on for itself.
 os.environ.setdefault("STUDIO_WARM", "0")
 
 
@@ -157,7 +157,7 @@ def shared_studio(tmp_path_factory, demo_models_dir):
     method): each opens a browser of its own, so no page state carries over. Its workspace has the
     session's demo model. Yields (url, workspace root)."""
     from backend.workspace import Workspace
-    from tests.browser_helpers import studio_process
+    from tests.browser.helpers import studio_process
 
     root = tmp_path_factory.mktemp("shared-studio")
     ws = Workspace.at(root / "ws")

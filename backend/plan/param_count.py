@@ -6,7 +6,7 @@
 The model is taken to be a Llama-style decoder (Llama, Qwen2/2.5/3, Mistral, Gemma...): per layer
 q/k/v/o attention projections, a gate/up/down MLP and two norms; embeddings, a final norm and an
 lm_head (or, for the rm stage, a one-output `score` head). For that family the counts equal
-`backend.training.methods.trainable_counts` on the loaded model exactly (tests/test_methods.py
+`backend.training.methods.trainable_counts` on the loaded model exactly (tests/backend/training/test_methods.py
 checks every method on the demo model); for other architectures they are an estimate.
 
 Counting follows PEFT's `get_nb_trainable_parameters`: a 4-bit weight counts its real element

@@ -11,7 +11,7 @@ estimate all read these records; none keeps a list of stages of its own.
 Torch-free, as the whole spec: a builder is named by its module, which only backend.training.run imports.
 Adding a stage: a record here (and a word on it in the help of `stage`, backend/spec/job.py), a module in
 backend/training/stages/ with a `build` function, a converter in backend/data/stage_data.py when none of
-those there fits, and the wizard's texts for it (`stage.<name>`, `.info`, `.data` in studio/i18n*.py).
+those there fits, and the wizard's texts for it (`stage.<name>`, `.info`, `.data` in studio/i18n/ui_en.py and ui_zh.py).
 """
 
 from __future__ import annotations

@@ -137,7 +137,7 @@ def keep_lora_inputs_under_autocast() -> bool:
     backward pass keeps. Two elementwise kernels per adapted layer and pass (about 670 a step on a 24-layer
     model with LoRA on every linear layer), and a saved copy of each adapted input. Under autocast the
     product is computed in bf16 either way, and bf16 -> fp32 -> bf16 gives back the same numbers, so skipping
-    the cast there changes no result (tests/test_accel.py). Process-wide (the worker trains one job), for plain
+    the cast there changes no result (tests/backend/training/test_accel.py). Process-wide (the worker trains one job), for plain
     LoRA layers only (DoRA's and other variants' own arithmetic is left as PEFT does it). Returns False when
     this PEFT has no such method."""
     try:

@@ -10,7 +10,7 @@ by the data seed and the epoch, so that a resumed run, and every process of a mu
 sees exactly the order of the run left alone (the global RNG is not restored at that point).
 padding_free: TRL's collator joins a batch's rows into one row whose position ids restart at each
 row; transformers turns those restarts into a block-diagonal mask (varlen kernels on FlashAttention),
-so no row attends to another (tests/test_batching.py checks logits and loss against the rows alone).
+so no row attends to another (tests/backend/training/test_batching.py checks logits and loss against the rows alone).
 """
 
 from __future__ import annotations

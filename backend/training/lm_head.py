@@ -11,7 +11,7 @@ head there (a) score only the positions that have a label, and (b) when those po
 in DENSE_MAX_ELEMENTS, build them whole once and let autograd take the gradient (one matmul fewer
 than tiles built twice). Larger logits (a long batch on a 150k-token vocabulary) keep TRL's tiles.
 On the bench job (benchmarks/bench_train.py) a step takes about 20% less CPU time; the losses agree
-with TRL's head to float precision (tests/test_lm_head.py).
+with TRL's head to float precision (tests/backend/training/test_lm_head.py).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The UI's string tables, English and Chinese, merged in this one place from one file per area:
 ui_en.py / ui_zh.py (the wizard, views, buttons), advice.py (the live advice), presets.py, monitor.py
-(hardware panel and system chart), and `help.<field>` for every spec field (the English is the spec's own
-help text, the Chinese is help_zh.py). Both tables have the same keys (tests/studio/test_i18n.py checks).
+(hardware panel and system chart), and for every spec field `<field>` (its label) and `help.<field>`:
+in English the spec's own help and ui_en.py's label or one made from the field's name, in Chinese
+fields_zh.py. Both tables have the same keys (tests/studio/i18n/test_i18n.py checks).
 """
 
 from __future__ import annotations
@@ -10,11 +11,18 @@ import dataclasses
 
 from backend.spec import SECTIONS, field_help
 from studio.i18n import advice, monitor, presets, ui_en, ui_zh
-from studio.i18n.help_zh import HELP_ZH
+from studio.i18n.fields_zh import FIELDS_ZH
 
 _FIELDS = ["stage"] + [f"{sec}.{f.name}" for sec, cls in SECTIONS.items() for f in dataclasses.fields(cls)]
 
+
+def field_label(path: str) -> str:
+    """A field's English label when ui_en.py has none: "training.max_grad_norm" -> "Max grad norm"."""
+    return path.rsplit(".", 1)[-1].replace("_", " ").capitalize()
+
+
 EN: dict[str, str] = {
+    **{name: ui_en.EN.get(name) or field_label(name) for name in _FIELDS},
     **ui_en.EN,
     **{f"help.{name}": field_help(name) for name in _FIELDS},
     **advice.EN,
@@ -22,8 +30,10 @@ EN: dict[str, str] = {
     **monitor.EN,
 }
 ZH: dict[str, str] = {
+    # a field without Chinese shows its English (test_i18n fails on it)
+    **{name: FIELDS_ZH.get(name, (field_label(name), ""))[0] for name in _FIELDS},
     **ui_zh.ZH,
-    **{f"help.{name}": HELP_ZH.get(name, "") for name in _FIELDS},
+    **{f"help.{name}": FIELDS_ZH[name][1] if name in FIELDS_ZH else field_help(name) for name in _FIELDS},
     **advice.ZH,
     **presets.ZH,
     **monitor.ZH,

@@ -25,6 +25,7 @@ import gradio as gr
 
 from backend.resources import CHAT_TEMPLATES_DIR
 from backend.spec import REWARDS
+from studio.i18n.tables import field_label
 from studio.wizard import form as F
 
 _DEFAULT = object()
@@ -130,7 +131,7 @@ def text_of(t, key: str, part: str = "label", value: Any = None) -> str | None:
     w = WIDGETS.get(key, Widget())
     if part == "label":
         name = w.label or key
-        return t[name] if name in t else key.rsplit(".", 1)[-1].replace("_", " ").capitalize()
+        return t[name] if name in t else field_label(key)
     if part == "info":
         name = f"help.{key}" if w.info is _DEFAULT else w.info
         if name is None:

@@ -1,7 +1,7 @@
 """Several processes through accelerate: the spec's `distributed` section, the generated accelerate
 config, and real 2-process jobs on the CPU (gloo) through the scheduler.
 
-    .venv/bin/pytest tests/test_distributed.py
+    .venv/bin/pytest tests/backend/jobs/test_distributed.py
 """
 
 from __future__ import annotations

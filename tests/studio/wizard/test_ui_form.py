@@ -219,6 +219,7 @@ def test_a_new_spec_field_reaches_the_cli_the_form_and_the_help(monkeypatch, cap
     knob = form["training.throwaway_knob"]
     assert isinstance(knob, gr.Number) and knob.precision == 0 and knob.value == 7
     assert knob.info == help_text and knob.elem_id == "training-throwaway_knob"
+    assert knob.label == "Throwaway knob"  # its English label, from its name (ui_en.py may give another)
     assert form.values({knob: 11, **{c: None for c in form.inputs - {knob}}})["training.throwaway_knob"] == 11
 
 

@@ -96,4 +96,4 @@ def test_the_run_leaves_its_curves_as_images_used_by_the_card_and_the_zip(traine
 
 
 # The qlora merge (folded into the quantized base's values) is tested with chat and evaluation on one
-# trained qlora job: tests/test_qlora_trained_base.py.
+# trained qlora job: tests/backend/training/test_qlora_trained_base.py.

@@ -15,8 +15,8 @@ from backend.demo import DEMO_CONFIG, VOCAB_SIZE
 from backend.plan import hardware as hw
 from backend.plan.estimate import HEADROOM, Estimate, estimate_memory, format_bytes, recommend
 from backend.spec import JobSpec, MethodSpec, TrainingSpec
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 GB = 1024**3
 
 # Qwen2-7B-like and Llama-3-8B-like config.json contents (made up here, nothing downloaded).

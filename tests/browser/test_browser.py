@@ -1,6 +1,6 @@
 """End to end in a real browser: wizard → train the demo → monitor (reload, stop, resume) → export → chat.
 
-    .venv/bin/pytest -m browser tests/test_browser.py -s
+    .venv/bin/pytest -m browser tests/browser/test_browser.py -s
 
 Drives Debian's Chromium (/usr/bin/chromium) with Playwright against `studio` started as a
 subprocess on a free port; skipped when Chromium is missing. Screenshots go to test-artifacts/.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_helpers import ARTIFACTS, CHROMIUM, chromium_page, code_text, studio_process, text_value
+from tests.browser.helpers import ARTIFACTS, CHROMIUM, chromium_page, code_text, studio_process, text_value
 
 pytestmark = [
     pytest.mark.browser,

@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import ROOT
+
 DATA = ROOT.parent / "shared" / "datasets" / "llamafactory" / "alpaca_en_demo.json"
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pickle
 import re
 import string
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +13,8 @@ from backend.messages import Message, UnknownMessage, message_of, msg
 from backend.messages.en import AREAS, ENGLISH
 from studio.i18n import render
 from studio.i18n.messages import ZH
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 # msg("area.name", ...) or Message("area.name", ...): the id is always a literal, so a text search is exact.
 CALL = re.compile(r"\b(?:msg|Message)\(\s*\"([a-z_0-9]+\.[a-z_0-9.]+)\"")
 

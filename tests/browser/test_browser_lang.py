@@ -2,7 +2,7 @@
 language (labels, buttons a handler only enables, the texts handlers wrote), backend messages and the
 studio's own errors too, and the choice survives a reload.
 
-    .venv/bin/pytest -m browser tests/test_browser_lang.py -s
+    .venv/bin/pytest -m browser tests/browser/test_browser_lang.py -s
 
 It runs against the session's shared studio (tests/conftest.py: started once, no job is ever started
 on it), in a browser of its own.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_helpers import ARTIFACTS, CHROMIUM, chromium_page, text_value
+from tests.browser.helpers import ARTIFACTS, CHROMIUM, chromium_page, text_value
 
 pytestmark = [
     pytest.mark.browser,

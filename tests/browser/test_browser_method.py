@@ -2,7 +2,7 @@
 cannot work are refused with the reason (Start stays disabled), and Review shows the trainable
 parameters and the memory estimate.
 
-    .venv/bin/pytest -m browser tests/test_browser_method.py -s
+    .venv/bin/pytest -m browser tests/browser/test_browser_method.py -s
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_helpers import ARTIFACTS, CHROMIUM, chromium_page
+from tests.browser.helpers import ARTIFACTS, CHROMIUM, chromium_page
 
 pytestmark = [
     pytest.mark.browser,

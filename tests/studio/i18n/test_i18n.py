@@ -6,7 +6,7 @@
   texts), and switching it to Chinese relabels every one of them;
 - no studio module shows an English sentence written in the code instead of a table key (the CLI
   and log lines are English by design; backend messages carry an id and are rendered from the
-  catalogs of studio/i18n/messages/, checked by tests/test_messages.py);
+  catalogs of studio/i18n/messages/, checked by tests/backend/test_messages.py);
 - a session's language follows its own switch, and formatting translates backend messages.
 """
 
@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import ROOT
+
 # Texts that read the same in both languages (product and method names, units, code).
 SAME_IN_BOTH = re.compile(r"^[\W\d_]*(?:(?:LoRA|DoRA|rsLoRA|QLoRA|AdaLoRA|IA³|P-tuning|GPU|CPU|YAML|JSON|DPO|KTO|GRPO|"
                           r"English|Hugging Face Hub|Weights & Biases|SwanLab|your-name/my-model|sft|pt|rm|dpo|orpo|kto|grpo|ppo|full|freeze|Beta|org/dataset|MB|GB|NF4)[\W\d_]*)*$")
@@ -42,6 +43,18 @@ def test_tables_match_and_chinese_is_not_a_copy():
         if ZH[key] == text and english_words(text) and not SAME_IN_BOTH.match(text):
             copies.append(f"{key}: {text[:70]!r}")
     assert not copies, "Chinese entries that are English copies:\n" + "\n".join(copies)
+
+
+def test_every_spec_field_has_a_chinese_label_and_help():
+    """A field added to the spec needs its Chinese in studio/i18n/fields_zh.py, and only there."""
+    from studio.i18n.fields_zh import FIELDS_ZH
+    from studio.i18n.tables import _FIELDS
+
+    missing = [f'    "{name}": ("<label>", "<help>"),' for name in _FIELDS
+               if not all(FIELDS_ZH.get(name, ("", "")))]
+    assert not missing, "spec fields without Chinese; add to studio/i18n/fields_zh.py:\n" + "\n".join(missing)
+    stale = sorted(set(FIELDS_ZH) - set(_FIELDS))
+    assert not stale, f"studio/i18n/fields_zh.py has fields the spec no longer has: {stale}"
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """The Runs tab in a real browser: filter by state, clone into the wizard, compare, delete (and the
 trust_remote_code warning on the way).
 
-    .venv/bin/pytest -m browser tests/test_browser_runs.py -s
+    .venv/bin/pytest -m browser tests/browser/test_browser_runs.py -s
 
 The jobs are written with the store before the studio starts, already final, so the studio
 never runs them (no training: the test takes seconds, not minutes).
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_helpers import ARTIFACTS, CHROMIUM, chromium_page, studio_process, text_value
+from tests.browser.helpers import ARTIFACTS, CHROMIUM, chromium_page, studio_process, text_value
 
 pytestmark = [
     pytest.mark.browser,

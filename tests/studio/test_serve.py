@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_helpers import studio_process
+from tests.browser.helpers import studio_process
 
 
 @pytest.fixture

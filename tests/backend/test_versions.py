@@ -1,7 +1,7 @@
 """The declared version ranges are read, checked before anything starts, and the API differences inside
 them are bridged (backend/versions.py, backend/training/compat.py).
 
-    pytest tests/test_versions.py
+    pytest tests/backend/test_versions.py
 
 Why: a library outside pyproject.toml's range used to fail deep inside a job with a TypeError the page
 called "unexpected"; now the worker, `studio train`, `studio serve-worker` and the web studio refuse to

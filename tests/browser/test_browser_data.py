@@ -3,7 +3,7 @@ columns, see every skipped row, the loss mask and the length histogram, train on
 path on this machine, a path outside the allowed folders, a LLaMA-Factory dataset_info.json
 entry and a hub id offline.
 
-    .venv/bin/pytest -m browser tests/test_browser_data.py -s
+    .venv/bin/pytest -m browser tests/browser/test_browser_data.py -s
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_helpers import ARTIFACTS, CHROMIUM, chromium_page, code_text, studio_process
+from tests.browser.helpers import ARTIFACTS, CHROMIUM, chromium_page, code_text, studio_process
 from tests.conftest import SHARED_DATASETS
 
 pytestmark = [
@@ -71,7 +71,7 @@ def test_data_step_sources_mapping_preview_and_training(tmp_path, monkeypatch, d
     make_files(roots)
     outside = tmp_path / "outside.jsonl"
     outside.write_text('{"text": "secret"}\n')
-    # The session's demo model (a fresh workspace building its own is tests/test_browser.py's case).
+    # The session's demo model (a fresh workspace building its own is tests/browser/test_browser.py's case).
     workspace = Workspace.at(tmp_path / "ws")
     (workspace.models_dir / "demo").symlink_to(demo_models_dir / "demo", target_is_directory=True)
     launch = {"data_roots": [str(roots), str(SHARED_DATASETS)]}

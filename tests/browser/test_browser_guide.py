@@ -1,8 +1,8 @@
 """The newcomer's guidance in a real browser, at laptop width: presets fill the wizard, the steps
 show their state, Start is disabled with the reason, the Review measures speed, the hardware panel.
-(The language switch: tests/test_browser_lang.py.)
+(The language switch: tests/browser/test_browser_lang.py.)
 
-    .venv/bin/pytest -m browser tests/test_browser_guide.py -s
+    .venv/bin/pytest -m browser tests/browser/test_browser_guide.py -s
 
 It runs against the session's shared studio (tests/conftest.py: started once, no job is ever
 started on it), in a browser of its own.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_helpers import ARTIFACTS, CHROMIUM, ROOT, chromium_page
+from tests.browser.helpers import ARTIFACTS, CHROMIUM, ROOT, chromium_page
 
 pytestmark = [
     pytest.mark.browser,

@@ -41,7 +41,7 @@ def qlora_job(stage_ws, tmp_path_factory):
     """A trained qlora job folder (adapter, tokenizer, spec.yaml; the adapter also as checkpoint-20), with
     what the trained model said: its logits on PROMPT with the adapter on and off, and its greedy reply. The
     trained model first runs the sample writer's no-grad eval forward, which on an AVX-512 CPU is where
-    bitsandbytes would repack its 4-bit weights (tests/test_qlora_cpu.py)."""
+    bitsandbytes would repack its 4-bit weights (tests/backend/training/test_qlora_cpu.py)."""
     from backend.data.load import load_data
     from backend.training.callback import JobReporter
     from backend.training.generate import greedy_reply

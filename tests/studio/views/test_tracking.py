@@ -17,7 +17,7 @@ import urllib.request
 import pytest
 
 from backend.spec import JobSpec, SpecError
-from tests.browser_helpers import free_port
+from tests.browser.helpers import free_port
 from tests.conftest import python_env
 
 
