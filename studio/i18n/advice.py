@@ -1,6 +1,6 @@
-"""The texts of the live advice (backend.advice): what the curve shows and what to do, per language.
+"""The texts of the live advice (backend.plan.advice): what the curve shows and what to do, per language.
 
-    from studio.i18n_advice import EN, ZH
+    from studio.i18n.advice import EN, ZH
     for a in advise(rows):
         text = (ZH if lang == "zh" else EN)[f"advice.{a.code}"].format(**a.params)
 

@@ -1,8 +1,8 @@
 """Strings of the hardware panel ("hw.") and the Monitor's system chart and advice ("sys."),
-English and simplified Chinese, merged into studio/i18n.py's tables:
+English and simplified Chinese, merged into the tables by studio/i18n/tables.py:
 
-    from studio import i18n_monitor
-    t = {**i18n.EN, **i18n_monitor.EN}
+    from studio.i18n import strings
+    t = strings("en")
     t["hw.gpu"].format(name="NVIDIA H100", total="79.6 GB", used="1.2 GB")
 """
 

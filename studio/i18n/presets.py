@@ -1,4 +1,4 @@
-"""Strings of the presets panel (studio/wizard/presets.py), merged into studio/i18n.py's EN and ZH.
+"""Strings of the presets panel (studio/wizard/presets.py), merged into EN and ZH by studio/i18n/tables.py.
 A preset's own title and description come from its YAML (`title: {en: ..., zh: ...}`)."""
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ What is recorded while the page is built, and where:
   value is left to that handler, which redraws it in the new language (app.wire_language runs the
   page's redraws after the switch) or at its next run; its label and help text are still relabelled.
   A component that handlers only show, hide or enable keeps its static text and is relabelled.
-  tests/test_i18n.py checks that every handler output with a text from the tables is marked, or listed
+  tests/studio/i18n/test_i18n.py checks that every handler output with a text from the tables is marked, or listed
   there as written for visibility only.
 Nothing here reads gradio's private state (`app.fns`, `block._id`).
 

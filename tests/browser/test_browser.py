@@ -152,7 +152,7 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
         assert "who are you?" in base_reply and "Nova" not in base_reply, base_reply
         page.screenshot(path=ARTIFACTS / "chat.png", full_page=True)
 
-        # Export and evaluate, each in a process of its own: the eval table (exports: tests/test_export_*).
+        # Export and evaluate, each in a process of its own: the eval table (exports: tests/backend/export/).
         page.get_by_role("tab", name="Monitor").click()
         page.locator("#export-panel").get_by_text("Export and evaluate").click()
         page.locator("#eval-rows input").fill("4")
