@@ -36,6 +36,7 @@ class Report:
     tags: dict = field(default_factory=dict)
     file_columns: list = field(default_factory=list)
     placeholders: list = field(default_factory=list)
+    notes: list = field(default_factory=list)  # Messages: where the rows were found ("the key 'train' of ...")
     rows: int = 0
     valid_rows: int = 0
     errors: list = field(default_factory=list)  # {row, field, message, where}, the first max_errors (Messages)
@@ -59,7 +60,7 @@ class Report:
     def to_json(self) -> dict:
         return {
             "source": self.source, "format": self.format, "reason": self.reason, "kind": self.kind,
-            "traits": self.traits, "columns": self.mapping, "file_columns": self.file_columns,
+            "traits": self.traits, "columns": self.mapping, "file_columns": self.file_columns, "notes": self.notes,
             "rows": self.rows, "valid_rows": self.valid_rows, "skipped_rows": self.rows - self.valid_rows,
             "errors": self.errors, "errors_total": self.errors_total, "duplicates": self.duplicates,
             "seconds": round(self.seconds, 2),
@@ -94,6 +95,7 @@ def scan(source: Source, placeholders: dict | None = None, reasoning: str = "kee
     report.confident = d.confident
     report.mapping, report.tags = d.columns, d.tags
     report.file_columns = rows.columns()
+    report.notes = list(rows.notes)
     report.placeholders = placeholders_in(head_dicts)
     rng = random.Random(seed)
     seen: set[int] = set()

@@ -50,6 +50,8 @@ class Loaded:
 def read_source(source, data: DataSpec) -> Converted:
     """Every row of one source converted, or skipped with its number and reason."""
     rows = open_rows(source)
+    for note in rows.notes:
+        log.info("data: %s", note)
     head = [r for _, r in rows.head(200) if isinstance(r, dict)]
     if not head:
         raise DataError(msg("data.no_readable_rows", label=source.label))

@@ -88,6 +88,7 @@ class HubRows:
         self.source = source
         self.name = source.hub
         self.files: list[Path] = []
+        self.notes: list[Message] = []
 
     def _stream(self):
         from datasets import load_dataset
@@ -127,7 +128,7 @@ class HubRows:
 
 
 def open_rows(source: Source):
-    """A FileSource (backend.data.read) or HubRows: iter_rows, head, columns, row, where, count."""
+    """A FileSource (backend.data.read) or HubRows: iter_rows, head, columns, row, where, count, notes."""
     if source.hub:
         return HubRows(source)
     return open_source(source.path)

@@ -96,6 +96,8 @@ def _fail(args, message: str) -> int:
 def _print_report(r, max_errors: int) -> None:
     traits = f" ({', '.join(r.traits)})" if r.traits else ""
     print(f"{r.source}: {r.format}{traits} — {r.reason}")
+    for note in r.notes:
+        print(f"  {note}")
     print(f"  columns: {', '.join(f'{k}={v}' for k, v in r.mapping.items())}")
     print(f"  rows: {r.rows} read, {r.valid_rows} valid, {r.rows - r.valid_rows} skipped ({r.seconds:.1f} s)")
     for line in r.error_lines(max_errors):

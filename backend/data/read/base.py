@@ -1,6 +1,7 @@
 """What every reader of a dataset file shares: the two kinds of problem (DataError for a file, RowFault
-for one row), the Reader base class (one file's rows, numbered from 1), and how a text file's encoding is
-found (UTF-8, UTF-8 with a BOM, UTF-16 with a BOM) with the message for bytes that are not UTF-8.
+for one row), the Reader base class (one file's rows, numbered from 1), a file's bytes (decompressed when
+its name ends .gz, .bz2 or .xz), and how a text file's encoding is found (UTF-8, UTF-8 with a BOM, UTF-16
+with a BOM) with the message for bytes that are not UTF-8.
 
 Part of backend.data.read (its face names the API); the readers are in text.py, json_file.py and
 columnar.py, and open.py picks one for a file.
@@ -8,7 +9,12 @@ columnar.py, and open.py picks one for a file.
 
 from __future__ import annotations
 
+import bz2
 import codecs
+import gzip
+import io
+import lzma
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -19,6 +25,8 @@ from backend.messages import msg
 PROBE = 64 << 10  # bytes checked for the encoding when a file is opened
 BATCH = 1000  # rows converted at a time from parquet/arrow
 WS = b" \t\r\n\x0b\x0c"  # a line of only these is blank (same rule for bytes and text)
+_OPENERS = {".gz": (gzip.open, "gzip"), ".bz2": (bz2.open, "bzip2"), ".xz": (lzma.open, "xz")}
+COMPRESSED = tuple(_OPENERS)  # a text file's name may end with one of these: data.jsonl.gz
 
 
 class DataError(ValueError):
@@ -34,6 +42,8 @@ class RowFault:
 
 class Reader:
     """One file's rows; numbers here are the file's own, from 1."""
+
+    note: str = ""  # a Message on where the rows were found ("rows read from the key 'train' of data.json")
 
     def __init__(self, path: Path, label: str):
         self.path = path
@@ -54,6 +64,58 @@ class Reader:
             rows.close()
 
 
+def data_suffix(path: Path | str) -> str:
+    """The suffix that names a data file's type: ".jsonl" for data.jsonl and for data.jsonl.gz."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    return Path(path.stem).suffix.lower() if suffix in _OPENERS else suffix
+
+
+def open_bytes(path: Path, label: str) -> io.BufferedIOBase:
+    """The file's bytes, decompressed when its name ends .gz, .bz2 or .xz (still seekable: a seek
+    decompresses up to the spot). Broken compressed data is a DataError when it is read."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in _OPENERS:
+        return open(path, "rb")
+    opener, kind = _OPENERS[suffix]
+    return io.BufferedReader(_Decompressed(opener(path, "rb"), label, kind), 1 << 16)
+
+
+class _Decompressed(io.RawIOBase):
+    """A compressed file's decompressed bytes; what its library raises for bad data becomes a DataError."""
+
+    def __init__(self, inner, label: str, kind: str):
+        super().__init__()
+        self._inner, self._label, self._kind = inner, label, kind
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        return self._guard(self._inner.readinto, b)
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        return self._guard(self._inner.seek, pos, whence)
+
+    def tell(self) -> int:
+        return self._inner.tell()
+
+    def close(self) -> None:
+        if not self.closed:
+            self._inner.close()
+        super().close()
+
+    def _guard(self, call, *args):
+        try:
+            return call(*args)
+        except (OSError, EOFError, lzma.LZMAError, zlib.error) as e:
+            raise DataError(msg("data.bad_compressed", label=self._label, kind=self._kind,
+                                error=str(e) or type(e).__name__)) from None
+
+
 @dataclass
 class Encoding:
     name: str  # "utf-8" or "utf-16"
@@ -62,7 +124,7 @@ class Encoding:
 
 def probe_text(path: Path, label: str) -> Encoding:
     """The file's encoding (UTF-8, UTF-8 with BOM, UTF-16 with BOM); DataError if not text or only blanks."""
-    with open(path, "rb") as f:
+    with open_bytes(path, label) as f:
         head = f.read(PROBE)
         if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
             raise DataError(msg("data.utf32", label=label))

@@ -1,5 +1,6 @@
-"""A .json file for backend.data.read: an array of objects or an object of equal-length arrays,
-parsed whole (JSON has no streaming form), or JSON lines under a .json name (streamed as such)."""
+"""A .json file for backend.data.read: an array of objects (or of strings, each a row's text), an object
+holding its rows (json_shape.py: columns, rows under a key, one conversation), parsed whole (JSON has no
+streaming form), or JSON lines under a .json name (streamed as such)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,19 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from backend.data.read.base import WS, DataError, Encoding, Reader, RowFault, json_type, not_utf8
+from backend.data.read.base import WS, DataError, Encoding, Reader, RowFault, json_type, not_utf8, open_bytes
+from backend.data.read.json_shape import object_rows
 from backend.data.read.text import JsonlReader
 from backend.messages import msg
 
 
 def open_json(path: Path, label: str, encoding: Encoding) -> Reader:
-    """A JSON array of objects, an object of equal-length arrays, or (despite the name) JSON lines."""
-    if encoding.name == "utf-8" and _first_line_is_object(path, encoding.start):
+    """A JSON array of objects, an object holding rows, or (despite the name) JSON lines."""
+    if encoding.name == "utf-8" and _first_line_is_object(path, label, encoding.start):
         return JsonlReader(path, label, encoding)
-    raw = path.read_bytes()[encoding.start:]
+    with open_bytes(path, label) as f:
+        f.seek(encoding.start)
+        raw = f.read()
     try:
         text = raw.decode(encoding.name)
     except UnicodeDecodeError as e:
@@ -35,10 +39,10 @@ def open_json(path: Path, label: str, encoding: Encoding) -> Reader:
     return _JsonArrayReader(path, label, data)
 
 
-def _first_line_is_object(path: Path, start: int) -> bool:
+def _first_line_is_object(path: Path, label: str, start: int) -> bool:
     """Is the first non-blank line a whole JSON object, with more non-blank lines after it?"""
     first = None
-    with open(path, "rb") as f:
+    with open_bytes(path, label) as f:
         f.seek(start)
         for raw in f:
             if first is not None and raw.strip(WS):
@@ -60,21 +64,17 @@ class _JsonArrayReader(Reader):
         super().__init__(path, label)
         self._list: list | None = None
         self._columns: dict | None = None
+        self._strings = False  # an array of strings: each is a row's text (as datasets' json loader reads it)
         if isinstance(data, list):
             if not data:
                 raise DataError(msg("data.empty_array", label=label))
             self._list = data
-        elif isinstance(data, dict) and data and all(isinstance(v, list) for v in data.values()):
-            lengths = {len(v) for v in data.values()}
-            if len(lengths) != 1:
-                raise DataError(msg("data.column_lengths", label=label, lengths=sorted(lengths)))
-            if lengths == {0}:
-                raise DataError(msg("data.empty_columns", label=label))
-            self._columns = data
+            self._strings = all(isinstance(item, str) for item in data)
+            if self._strings:
+                self.note = msg("data.rows_from_strings", label=label)
         elif isinstance(data, dict):
-            if not data:
-                raise DataError(msg("data.empty_object", label=label))
-            raise DataError(msg("data.one_object", label=label))
+            found = object_rows(data, label)
+            self._list, self._columns, self.note = found.rows, found.columns, found.note
         else:
             raise DataError(msg("data.not_rows", label=label, type=json_type(data)))
 
@@ -84,6 +84,8 @@ class _JsonArrayReader(Reader):
         item = self._list[i]
         if isinstance(item, dict):
             return item
+        if self._strings:
+            return {"text": item}
         return RowFault(msg("data.item_not_object", row=i + 1, type=type(item).__name__))
 
     def rows(self) -> Iterator[dict | RowFault]:

@@ -1,5 +1,6 @@
 """Open a dataset file, or a folder of them, as one numbered source: the reader a file's type needs
 (text.py: jsonl, csv, tsv, txt; json_file.py: .json; columnar.py: parquet and arrow, with pyarrow).
+The text types may also come compressed (data.jsonl.gz, .bz2, .xz): they are read decompressed.
 
     src = open_source("data/train.jsonl")     # DataError if the file as a whole cannot be read
     for number, row in src.iter_rows():        # numbers from 1; row is a dict, or a RowFault
@@ -12,12 +13,13 @@ from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 
-from backend.data.read.base import DataError, Reader, RowFault, probe_text
+from backend.data.read.base import COMPRESSED, DataError, Reader, RowFault, data_suffix, probe_text
 from backend.data.read.text import CsvReader, JsonlReader, TxtReader
 from backend.messages import Message, msg
 
 SUFFIXES = (".json", ".jsonl", ".csv", ".tsv", ".parquet", ".arrow", ".txt")
-_ACCEPTED = ", ".join(SUFFIXES)
+_BINARY = (".parquet", ".arrow")  # read by pyarrow, never compressed here
+ACCEPTED = msg("data.accepted_types", types=", ".join(SUFFIXES), compressed=", ".join(COMPRESSED))
 _HF_META = ("state.json", "dataset_info.json")  # beside the .arrow files of `Dataset.save_to_disk`
 
 
@@ -40,6 +42,11 @@ class FileSource:
         self._readers = readers
         self._folder = folder
         self._counts: list[int | None] = [None] * len(readers)
+
+    @property
+    def notes(self) -> list[Message]:
+        """Where the rows were found, when a file said ("rows read from the key 'train' of data.json")."""
+        return [r.note for r in self._readers if r.note]
 
     def iter_rows(self) -> Iterator[tuple[int, dict | RowFault]]:
         number = 0
@@ -119,26 +126,32 @@ def _open_folder(folder: Path) -> FileSource:
         splits = ", ".join(sorted(p.name for p in folder.iterdir() if p.is_dir())) or msg("data.no_splits")
         raise DataError(msg("data.dataset_dict", label=folder.name, splits=splits))
     files = sorted(
-        p for p in folder.iterdir()
-        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in SUFFIXES
+        p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and is_data_file(p)
     )
     if any(p.suffix.lower() == ".arrow" for p in files):
         files = [p for p in files if p.name not in _HF_META]
     if not files:
-        raise DataError(msg("data.empty_folder", label=folder.name, accepted=_ACCEPTED))
+        raise DataError(msg("data.empty_folder", label=folder.name, accepted=ACCEPTED))
     readers = [_open_file(p, f"{folder.name}/{p.name}") for p in files]
     return FileSource(folder.name, files, readers, folder=True)
 
 
+def is_data_file(path: Path | str) -> bool:
+    """A name a reader takes: data.jsonl, data.parquet, and the text types compressed (data.jsonl.gz)."""
+    suffix = data_suffix(path)
+    return suffix in SUFFIXES and not (suffix in _BINARY and Path(path).suffix.lower() in COMPRESSED)
+
+
 def _open_file(path: Path, label: str) -> Reader:
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise DataError(msg("data.unsupported_type", label=label, suffix=suffix or msg("data.no_suffix"),
-                            accepted=_ACCEPTED))
+    suffix = data_suffix(path)
+    if not is_data_file(path):
+        shown = "".join(path.suffixes[-2:]).lower() if path.suffix.lower() in COMPRESSED else path.suffix.lower()
+        raise DataError(msg("data.unsupported_type", label=label, suffix=shown or msg("data.no_suffix"),
+                            accepted=ACCEPTED))
     try:
         if path.stat().st_size == 0:
             raise DataError(msg("data.empty_file", label=label))
-        if suffix in (".parquet", ".arrow"):  # pyarrow, imported only for these
+        if suffix in _BINARY:  # pyarrow, imported only for these
             from backend.data.read.columnar import ArrowReader, ParquetReader
 
             return (ParquetReader if suffix == ".parquet" else ArrowReader)(path, label)

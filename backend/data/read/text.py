@@ -1,11 +1,12 @@
 """The line-based readers: JSON lines, csv/tsv (with a header line) and plain text (a document per line,
 or per block of lines). Big files stream line by line; a row is found again by a byte-offset index of the
-non-blank lines, built in big chunks.
+non-blank lines, built in big chunks. A .gz, .bz2 or .xz file is read decompressed (base.open_bytes).
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from array import array
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from itertools import accumulate, chain, compress, count, repeat
 from pathlib import Path
 
-from backend.data.read.base import WS, DataError, Encoding, Reader, RowFault, json_type, not_utf8
+from backend.data.read.base import WS, DataError, Encoding, Reader, RowFault, json_type, not_utf8, open_bytes
 from backend.messages import msg
 
 _CHUNK = 8 << 20  # bytes read at a time when indexing lines
@@ -34,7 +35,7 @@ class _LineIndex:
         return self.lines[i] if self.lines is not None else i + 1
 
 
-def _scan(path: Path, start: int, stop_at_block: bool = False) -> _LineIndex:
+def _scan(path: Path, label: str, start: int, stop_at_block: bool = False) -> _LineIndex:
     """Index the non-blank lines by scanning bytes in big chunks (split, lengths, offsets: all in C).
 
     With stop_at_block it returns as soon as a blank line between two non-blank ones is found
@@ -44,7 +45,7 @@ def _scan(path: Path, start: int, stop_at_block: bool = False) -> _LineIndex:
     blocks = seen = gap = False  # a non-blank line so far; a blank line after it, not yet followed by one
     pending, pending_content = start, False  # the line not ended by a newline yet
     line_no, base = 1, start
-    with open(path, "rb") as f:
+    with open_bytes(path, label) as f:
         f.seek(start)
         while chunk := f.read(_CHUNK):
             cut = chunk.rfind(b"\n")
@@ -94,7 +95,7 @@ class TextReader(Reader):
     def _lines(self, offset: int | None = None, line_no: int = 1) -> Iterator[tuple[int, str]]:
         """(line number, text with its line ending), from the start or from a byte offset (UTF-8 only)."""
         if self.encoding.name == "utf-8":
-            with open(self.path, "rb") as f:
+            with open_bytes(self.path, self.label) as f:
                 f.seek(self.encoding.start if offset is None else offset)
                 for raw in f:
                     try:
@@ -104,7 +105,7 @@ class TextReader(Reader):
                     yield line_no, text
                     line_no += 1
             return
-        with open(self.path, encoding=self.encoding.name, newline="") as f:
+        with io.TextIOWrapper(open_bytes(self.path, self.label), encoding=self.encoding.name, newline="") as f:
             lines = iter(f)
             while True:
                 try:
@@ -119,7 +120,7 @@ class TextReader(Reader):
     def _line_index(self) -> _LineIndex | None:
         """The byte-offset index of the non-blank lines, built once (UTF-8 files only)."""
         if self._index is None and self.encoding.name == "utf-8":
-            self._index = _scan(self.path, self.encoding.start)
+            self._index = _scan(self.path, self.label, self.encoding.start)
         return self._index
 
 
@@ -174,7 +175,7 @@ class TxtReader(TextReader):
             if self._index is not None:
                 self._is_blocks = self._index.blocks
             elif self.encoding.name == "utf-8":
-                found = _scan(self.path, self.encoding.start, stop_at_block=True)
+                found = _scan(self.path, self.label, self.encoding.start, stop_at_block=True)
                 if not found.blocks:
                     self._index = found  # a complete scan: keep it as the line index
                 self._is_blocks = found.blocks

@@ -141,4 +141,15 @@ EN: dict[str, str] = {
     "data.empty_conversation": "Cannot apply chat template to an empty conversation. Provide at least one message.",
     "data.template_private_attribute": "Chat templates cannot store underscore-prefixed attributes on a namespace, "
                                        "but got {name!r}.",
+    # data/read/: rows under one key of a JSON object, arrays of strings, compressed files (issue 18)
+    "data.accepted_types": "{types} (the text types also compressed as {compressed}, e.g. data.jsonl.gz)",
+    "data.bad_compressed": "{label}: the {kind} data cannot be decompressed ({error}); compress the file again, "
+                           "or use it uncompressed.",
+    "data.rows_from_key": "rows read from the key '{key}' of {label}",
+    "data.rows_from_key_others": "rows read from the key '{key}' of {label}; the lists under {others} are not read "
+                                 "(give each its own file to use it)",
+    "data.rows_key_ambiguous": "{label}: holds several lists of rows ({keys}) and none is named {known}; keep only "
+                               "the list to read, or name it \"train\", or give each list its own file.",
+    "data.one_conversation": "{label} holds one conversation ('{key}'): read as one row",
+    "data.rows_from_strings": "{label} is an array of strings: each string read as one row's text",
 }

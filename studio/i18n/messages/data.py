@@ -131,4 +131,13 @@ ZH: dict[str, str] = {
     "data.no_chat_template": "分词器没有对话模板；请设置 `chat_template`（见 templates/chat/）。",
     "data.empty_conversation": "无法对空对话应用对话模板。请至少提供一条消息。",
     "data.template_private_attribute": "对话模板不能在 namespace 上保存以下划线开头的属性，但遇到了 {name!r}。",
+    # data/read/：JSON 对象某个键下的数据行、字符串数组、压缩文件（issue 18）
+    "data.accepted_types": "{types}（文本类型也可压缩为 {compressed}，例如 data.jsonl.gz）",
+    "data.bad_compressed": "{label}：{kind} 压缩数据无法解压（{error}）；请重新压缩该文件，或使用未压缩的文件。",
+    "data.rows_from_key": "从 {label} 的键 '{key}' 读取数据行",
+    "data.rows_from_key_others": "从 {label} 的键 '{key}' 读取数据行；{others} 下的列表未读取（如需使用，请把每个列表放到单独的文件中）",
+    "data.rows_key_ambiguous": "{label}：包含多个数据行列表（{keys}），但没有一个名为 {known}；请只保留要读取的列表，"
+                               "或将其命名为 \"train\"，或把每个列表放到单独的文件中。",
+    "data.one_conversation": "{label} 只包含一段对话（'{key}'）：按一行读取",
+    "data.rows_from_strings": "{label} 是字符串数组：每个字符串作为一行的文本读取",
 }

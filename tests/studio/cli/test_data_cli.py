@@ -277,3 +277,15 @@ def test_the_cli_stays_light(tmp_path):
                             env=python_env(), timeout=60)
     assert result.returncode == 0, result.stderr
     assert "HEAVY []" in result.stdout
+
+
+def test_rows_under_a_key_are_inspected_and_the_key_is_named(tmp_path):
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps({"version": "1.0", "train": [alpaca(i) for i in range(5)]}), encoding="utf-8")
+    result = inspect(path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.splitlines()
+    assert out[0].startswith("data.json: alpaca") and out[1] == "  rows read from the key 'train' of data.json"
+    assert "rows: 5 read, 5 valid, 0 skipped" in result.stdout
+    _, report = inspect_json(path)
+    assert report["notes"] == ["rows read from the key 'train' of data.json"] and report["valid_rows"] == 5

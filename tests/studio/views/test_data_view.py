@@ -74,6 +74,14 @@ def test_summary_lists_traits_kind_and_progress():
     assert "正在扫描" in dv.summary_markdown(ZH, report)
 
 
+def test_summary_names_the_key_the_rows_were_read_from(tmp_path):
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps({"version": "1.0", "train": [{"instruction": "q", "output": "a"}]}), encoding="utf-8")
+    report = inspect(dv.parse_sources(DataSpec(train=str(path)), None)[0])
+    assert "rows read from the key 'train' of data.json" in dv.summary_markdown(EN, report)
+    assert "从 data.json 的键 'train' 读取数据行" in dv.summary_markdown(ZH, report)
+
+
 def test_preview_tokenizer_waits_for_the_demo_and_names_the_template(ctx, demo_models_dir):
     tok, note, used = dv.PreviewTokenizers().get(ctx, "demo", "", "")
     assert tok is None and note == EN["data.demo_building"]

@@ -295,3 +295,22 @@ def test_uploads_stay_inside_the_workspace(tmp_path):
     bad.write_text("MZ")
     with pytest.raises(DataError, match="unsupported file type"):
         save_upload(ws, str(bad))
+
+
+def test_a_compressed_upload_keeps_its_two_suffixes(tmp_path):
+    import gzip
+
+    from backend.data.read import DataError, read_rows
+    from backend.workspace import Workspace
+    from studio.wizard.data import save_upload
+
+    ws = Workspace.at(tmp_path / "ws")
+    src = tmp_path / "chat.jsonl.gz"
+    src.write_bytes(gzip.compress(b'{"instruction": "hi", "output": "hello"}\n'))
+    first, second = save_upload(ws, str(src)), save_upload(ws, str(src))
+    assert first == "uploads/chat.jsonl.gz" and second == "uploads/chat-1.jsonl.gz"
+    assert read_rows(ws.root / second) == [{"instruction": "hi", "output": "hello"}]
+    bad = tmp_path / "t.parquet.gz"
+    bad.write_bytes(gzip.compress(b"x"))
+    with pytest.raises(DataError, match=r"unsupported file type \.parquet\.gz.*also compressed as \.gz"):
+        save_upload(ws, str(bad))
