@@ -22,6 +22,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 from backend.demo import is_built  # noqa: E402
+from backend.jobs.pace import write_expected  # noqa: E402
 from backend.resources import DATA_DIR, DEMO_SPEC, PROJECT_ROOT  # noqa: E402
 from backend.spec import JobSpec  # noqa: E402
 from backend.store import JobStore  # noqa: E402
@@ -36,6 +37,7 @@ from studio.views.chat import ChatHost  # noqa: E402
 from studio.wizard import build as build_wizard  # noqa: E402
 from studio.wizard import presets as presets_view  # noqa: E402
 from studio.wizard import review as review_step  # noqa: E402
+from studio.wizard import speed  # noqa: E402
 from studio.wizard.form import form_from_spec  # noqa: E402
 from studio.wizard.state import WIZARD_STEPS, tab_labels  # noqa: E402
 
@@ -167,6 +169,9 @@ def build_app(
                 gr.Warning(t["review.refused"])
                 return {review.problems: review_step.problems_markdown(t, r.issues)}
             job_id = ctx.store.create_job(r.spec)
+            known = speed.known_pace(ctx, r.spec)  # the Review's timing: the Monitor warns of a step far slower
+            if known:
+                write_expected(ctx.store.job_dir(job_id), known[0], known[2])
             gr.Info(t["review.started"].format(job=job_id))
             ids = monitor.job_ids(ctx)
             return {main_tabs: gr.Tabs(selected="monitor"), mon.picker: gr.update(choices=ids, value=job_id)}

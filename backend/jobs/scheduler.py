@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import subprocess
 import threading
 import time
 from pathlib import Path
 
+from backend.jobs.guard import Guard, signal_worker  # noqa: F401 - signal_worker: also this module's name
 from backend.jobs.launch import WORKER_MODULE
 from backend.jobs.warm import WARM_MODULE
 from backend.messages import msg
@@ -105,26 +105,6 @@ def _cwd_is(job: Job) -> bool:
         return False
 
 
-def signal_worker(pid: int, sig: int) -> None:
-    """Signal the worker's process group. SIGKILL also reaches its descendants: the processes of a
-    multi-process job each lead a session of their own (the launcher forwards SIGTERM to them itself)."""
-    from backend.training.sysmon import _descendants
-
-    kids = _descendants(pid) if sig == signal.SIGKILL else []
-    try:
-        os.killpg(pid, sig)  # the worker leads its own session and process group
-    except (ProcessLookupError, PermissionError):
-        try:
-            os.kill(pid, sig)
-        except ProcessLookupError:
-            pass
-    for kid in kids:
-        try:
-            os.kill(kid, sig)
-        except (ProcessLookupError, PermissionError):
-            pass
-
-
 def interrupted_error(store: JobStore, job_id: str, how: str) -> JobError:
     """`how`: what became of the worker, a message (e.g. msg("jobs.how_stopped"))."""
     tail = [line for line in store.read_log_tail(job_id, 4000).splitlines() if line.strip()][-5:]
@@ -141,7 +121,7 @@ class Scheduler:
         self.poll_s = poll_s
         self.max_running = max_running
         self.children: dict[str, subprocess.Popen] = {}
-        self._signalled: dict[str, int] = {}  # job id -> cancel requests acted on
+        self.guard = Guard(store)  # cancel (SIGTERM, then SIGKILL after a grace period) and memory
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -189,6 +169,7 @@ class Scheduler:
                 how = msg("jobs.how_signal", signal=-code) if code < 0 else msg("jobs.how_exit", code=code)
                 self._interrupt(job_id, how)
         running = self.store.list_jobs(("running",))
+        alive = []
         for job in running:
             if job.id not in self.children and not is_worker_alive(job) and job.pid:
                 # Adopted (or started by `studio train`) and gone: give it a moment to write its state.
@@ -197,7 +178,8 @@ class Scheduler:
                 if fresh and fresh.state == "running" and not is_worker_alive(fresh):
                     self._interrupt(job.id, msg("jobs.how_stopped"))
                 continue
-            self._act_on_cancel(job)
+            alive.append(job)
+        self.guard.watch(alive)
         n_running = len(self.store.list_jobs(("running",)))
         while n_running < self.max_running:
             job = self.store.next_queued()
@@ -224,23 +206,6 @@ class Scheduler:
         self.store.set_pid(job_id, proc.pid)
         log.info("started job %s (pid %s)", job_id, proc.pid)
         return True
-
-    def _act_on_cancel(self, job: Job) -> None:
-        done = self._signalled.get(job.id, 0)
-        if job.cancel_requested <= done or not job.pid:
-            return
-        self._signalled[job.id] = job.cancel_requested
-        sig = signal.SIGTERM if job.cancel_requested == 1 else signal.SIGKILL
-        log.info("cancel job %s: sending %s", job.id, sig.name)
-        signal_worker(job.pid, sig)
-        if sig == signal.SIGKILL:
-            proc = self.children.pop(job.id, None)
-            if proc:
-                proc.wait(timeout=10)
-            try:
-                self.store.mark_cancelled(job.id)
-            except InvalidTransition:
-                pass
 
     def _interrupt(self, job_id: str, how: str) -> None:
         try:

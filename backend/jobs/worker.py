@@ -88,14 +88,18 @@ def run_job(job_dir: str | Path) -> int:
 
     from backend.training.errors import explain
 
+    _first_for_the_oom_killer()
     stop = StopRequest()
     beating = _start_heartbeat(store, job_id) if keeper else threading.Event()
 
     def on_sigterm(signum, frame):
-        if stop.requested:  # a second request: stop now
+        # A second request stops now; one within a second of the first is the same request from a second
+        # watcher (the studio and `studio jobs cancel`, say).
+        if stop.requested and time.monotonic() - stop.at > 1.0:
             raise KeyboardInterrupt
-        log.info("stop requested: saving a checkpoint, then stopping")
-        stop.requested = True
+        if not stop.requested:
+            log.info("stop requested: saving a checkpoint, then stopping")
+            stop.requested, stop.at = True, time.monotonic()
 
     signal.signal(signal.SIGTERM, on_sigterm)
     try:
@@ -192,6 +196,17 @@ class StopRequest:
     """Set by SIGTERM; read by the training callback at the next step."""
 
     requested = False
+    at = 0.0  # time.monotonic() of the request
+
+
+def _first_for_the_oom_killer() -> None:
+    """Should the kernel run out of memory before the studio's guard acts (backend.jobs.guard), it takes
+    this process rather than the studio: raise its oom_score_adj (allowed without privileges)."""
+    try:
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write("500")
+    except OSError:
+        pass
 
 
 def _train(store: JobStore, job_id: str, job_dir: Path, workspace: Workspace, stop: StopRequest) -> bool:
@@ -208,10 +223,12 @@ def _train(store: JobStore, job_id: str, job_dir: Path, workspace: Workspace, st
 
 def _train_sampled(store: JobStore, job_id: str, job_dir: Path, workspace: Workspace, stop: StopRequest) -> bool:
     from backend.data.load import load_data
+    from backend.training import faults
 
     spec = store.load_spec(job_id)
     # The data is read and checked before the heavy imports: a broken file fails in a second.
     data = load_data(spec.data, workspace.root)
+    faults.hit("data", job_dir)
 
     from backend.training.model import hide_unused_packages
 

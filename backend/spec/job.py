@@ -181,6 +181,7 @@ class JobSpec:
         check_choice(p, "training.gradient_checkpointing", t.gradient_checkpointing, ("auto", "on", "off"))
         check_choice(p, "training.device", t.device, ("auto", "cpu", "cuda"))
         check_range(p, "training.cpu_threads", t.cpu_threads, 0, 4096, msg("spec.accept_cpu_threads"))
+        check_range(p, "training.memory_limit_gb", t.memory_limit_gb, 0, 1 << 20, msg("spec.accept_memory_limit"))
         for name in ("group_by_length", "padding_free", "fused_kernels"):
             check_choice(p, f"training.{name}", getattr(t, name), TRI_STATE)
         check_choice(p, "training.attention", t.attention, ATTENTION_CHOICES)

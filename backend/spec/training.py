@@ -97,6 +97,14 @@ class TrainingSpec:
             "responsive (a busy core slows multi-threaded training several-fold)."
         ),
     )
+    memory_limit_gb: float = field(
+        default=0.0,
+        metadata=_help(
+            "The most RAM the job may hold, in GB (its processes together); 0 = what the machine has left, keeping "
+            "a reserve for the studio and the system. A job that reaches it is stopped as out_of_memory, with the "
+            "figure, before the system's out-of-memory killer picks a process."
+        ),
+    )
     device: str = field(
         default="auto", metadata=_help("`auto`, `cpu` or `cuda`.", choices=("auto", "cpu", "cuda"))
     )

@@ -22,6 +22,7 @@ from pathlib import Path
 from transformers import TrainerCallback
 
 from backend.messages import msg
+from backend.training import faults
 from backend.training.errors import TrainingError
 
 
@@ -73,6 +74,9 @@ class JobReporter(TrainerCallback):
 
     def on_substep_end(self, args, state, control, **kwargs):
         self.batches += 1  # a batch whose gradients are accumulated
+
+    def on_step_begin(self, args, state, control, **kwargs):
+        faults.hit("step", self.job_dir, step=state.global_step + 1)
 
     def on_step_end(self, args, state, control, **kwargs):
         self.batches += 1

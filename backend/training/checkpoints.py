@@ -1,15 +1,23 @@
-"""Checkpoints for true resume: find the last complete one, drop half-written ones.
+"""Checkpoints for true resume: find the last complete one, drop half-written and corrupt ones.
 
 The Trainer writes trainer_state.json last (after weights, optimizer, scheduler and RNG
 state), so a checkpoint whose trainer_state.json parses is complete; one killed mid-save is
-not, and is removed before resuming.
+not, and is removed before resuming. A complete one can still be damaged afterwards (a disk error,
+a copy cut short): its weight files are checked too (a .safetensors file as long as its header says,
+a torch .pt/.bin archive whose every member reads back with its checksum), and resume falls back to
+the checkpoint before it.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import shutil
+import struct
+import zipfile
 from pathlib import Path
+
+log = logging.getLogger("studio.worker")
 
 
 def _step(path: Path) -> int:
@@ -24,7 +32,46 @@ def is_complete(checkpoint: Path) -> bool:
         json.loads((checkpoint / "trainer_state.json").read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return False
-    return (checkpoint / "optimizer.pt").is_file() or (checkpoint / "optimizer.bin").is_file()
+    if not ((checkpoint / "optimizer.pt").is_file() or (checkpoint / "optimizer.bin").is_file()):
+        return False
+    return not damaged_files(checkpoint)
+
+
+def damaged_files(checkpoint: Path) -> list[str]:
+    """The weight and state files of `checkpoint` that cannot be read whole."""
+    bad = []
+    for path in sorted(checkpoint.iterdir()):
+        if path.suffix == ".safetensors" and not _safetensors_whole(path):
+            bad.append(path.name)
+        elif path.suffix in (".pt", ".bin", ".pth") and not _torch_archive_whole(path):
+            bad.append(path.name)
+    return bad
+
+
+def _safetensors_whole(path: Path) -> bool:
+    """8 bytes of header length, a JSON header, then exactly the bytes its tensors' offsets end at."""
+    try:
+        with open(path, "rb") as f:
+            (n,) = struct.unpack("<Q", f.read(8))
+            if n > 100 << 20:
+                return False
+            header = json.loads(f.read(n))
+        end = max((v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"), default=0)
+        return path.stat().st_size == 8 + n + end
+    except (OSError, ValueError, KeyError, TypeError, struct.error):
+        return False
+
+
+def _torch_archive_whole(path: Path) -> bool:
+    """torch.save's zip archive, every member's CRC checked (an old pickled file is taken as it is)."""
+    try:
+        if not zipfile.is_zipfile(path):
+            with open(path, "rb") as f:
+                return len(f.read(2)) == 2  # a legacy pickle: not empty is all that can be told cheaply
+        with zipfile.ZipFile(path) as z:
+            return z.testzip() is None
+    except (OSError, zipfile.BadZipFile, EOFError, ValueError):
+        return False
 
 
 def latest_checkpoint(checkpoints_dir: Path) -> Path | None:
@@ -35,6 +82,10 @@ def latest_checkpoint(checkpoints_dir: Path) -> Path | None:
     for candidate in reversed(found):
         if is_complete(candidate):
             return candidate
+        damaged = (candidate / "trainer_state.json").is_file() and damaged_files(candidate)
+        if damaged:
+            log.warning("checkpoint %s is damaged (%s): resuming from the one before it", candidate.name,
+                        ", ".join(damaged))
         shutil.rmtree(candidate, ignore_errors=True)
     return None
 

@@ -50,7 +50,7 @@ def explain(exc: BaseException) -> JobError:
     lowered = text.lower()
     if isinstance(exc, MemoryError) or "out of memory" in lowered:
         return JobError("out_of_memory", msg("training.out_of_memory"), msg("training.out_of_memory_hint"))
-    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+    if _disk_full(exc, lowered):
         return JobError("disk_full", msg("training.disk_full"), msg("training.disk_full_hint"))
     if "gated repo" in lowered or "401" in lowered and "huggingface" in lowered:
         return JobError("model_gated", text.splitlines()[0], msg("training.model_gated_hint"))
@@ -77,3 +77,17 @@ def _first_line(said: str) -> str:
     if isinstance(said, Message) and "\n" not in said:
         return said
     return (str(said).splitlines() or [""])[0]
+
+
+def _disk_full(exc: BaseException, lowered: str) -> bool:
+    """ENOSPC however a library words it: an OSError, safetensors' "No space left on device (os error 28)",
+    torch's writer failing under one, or any of these as the cause of what was raised."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            return True
+        text = (str(exc) or "").lower()
+        if "no space left on device" in text or "os error 28" in text or "errno 28" in text:
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return "no space left on device" in lowered

@@ -240,7 +240,13 @@ def cmd_train(args) -> int:
 
 
 def _follow(store, job_id: str, proc) -> int:
+    """Show the job's progress until its worker ends, and watch it as the scheduler would (backend.jobs.guard:
+    a cancel from the page or `studio jobs cancel`, and memory), since no studio may be running."""
     from tqdm import tqdm
+
+    from backend.jobs.guard import Guard
+
+    guard = Guard(store)
 
     bar = tqdm(total=0, unit="step", desc="loading", dynamic_ncols=True)
     stops = 0
@@ -260,6 +266,10 @@ def _follow(store, job_id: str, proc) -> int:
     try:
         while proc.poll() is None:
             _update_bar(bar, store.read_progress(job_id), store.read_metrics(job_id))
+            job = store.get(job_id)
+            if job is not None:
+                for line in guard.watch([job]):
+                    tqdm.write(line)
             time.sleep(0.5)
         _update_bar(bar, store.read_progress(job_id), store.read_metrics(job_id))
     finally:

@@ -48,8 +48,7 @@ def run(args, store) -> int:
         if action == "show":
             return _show(store, job, args.json)
         if action == "cancel":
-            state = store.request_cancel(job.id)
-            print(f"{job.id}: {'cancelled' if state == 'cancelled' else 'stop requested (' + state + ')'}")
+            return _cancel(store, job.id)
         elif action == "resume":
             store.mark_resumed(job.id)
             print(f"{job.id}: queued again; it continues from its last checkpoint when a studio or "
@@ -67,6 +66,32 @@ def run(args, store) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     return 0
+
+
+def _cancel(store, job_id: str) -> int:
+    """Cancel a queued job at once; stop a running one and wait for it to end, acting on it here as the
+    scheduler would (SIGTERM, then SIGKILL after backend.jobs.guard.GRACE_S): no studio need be running, and
+    a job started by `studio train` stops too."""
+    from backend.jobs.guard import GRACE_S, Guard
+    from backend.messages import msg
+
+    state = store.request_cancel(job_id)
+    if state != "running":
+        print(f"{job_id}: {state}")
+        return 0
+    print(msg("jobs.cancel_waiting", seconds=round(GRACE_S + 4), job=job_id), flush=True)
+    guard = Guard(store)
+    deadline = time.monotonic() + GRACE_S + 4
+    while time.monotonic() < deadline:
+        job = store.get(job_id)
+        if job is None or job.is_final:
+            break
+        for line in guard.watch([job]):
+            print(line, flush=True)
+        time.sleep(0.5)
+    job = store.get(job_id)
+    print(f"{job_id}: {job.state if job else 'gone'}")
+    return 0 if job is None or job.is_final else 1
 
 
 def _valid_id(store, job_id: str) -> bool:

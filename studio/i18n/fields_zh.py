@@ -127,6 +127,8 @@ FIELDS_ZH: dict[str, tuple[str, str]] = {  # field path: (label, help)
         "数值格式：`auto` = 支持的 GPU 上用 bf16，否则 fp32。"),
     "training.cpu_threads": ("CPU 线程数",
         "CPU 训练的线程数；0 = 留出一个核心，其余全用，使页面和浏览器保持流畅（有核心被占用时多线程训练会慢数倍）。"),
+    "training.memory_limit_gb": ("内存上限（GB）",
+        "任务（其所有进程合计）最多可占用的内存，单位 GB；0 = 使用机器剩余的内存，并为工作室和系统保留一部分。达到上限的任务会以 out_of_memory 停止并给出数值，不会等到系统的内存耗尽机制去杀进程。"),
     "training.device": ("设备",
         "`auto`、`cpu` 或 `cuda`。"),
     "training.group_by_length": ("长度相近的数据放进同一批次",

@@ -20,6 +20,7 @@ from pathlib import Path
 import gradio as gr
 
 from backend.export.adapter_zip import ExportError, export_adapter_zip
+from backend.jobs.pace import slow_step
 from backend.plan.advice import advise
 from backend.plan.estimate import format_bytes
 from backend.store import RESUMABLE_STATES, InvalidTransition
@@ -190,6 +191,9 @@ def render(ctx: Ctx, job_id: str | None, system: SystemLog | None = None) -> dic
     silence = job.silent_for()
     if silence:
         stats += "\n\n" + t["monitor.stale"].format(seconds=f"{silence:.0f}")
+    slow = slow_step(progress, ctx.store.job_dir(job.id)) if job.state == "running" else None
+    if slow:
+        stats += "\n\n⚠ " + msg(t, slow)
     error = ""
     if job.error:
         error = t["monitor.error"].format(kind=t.get(f"error.kind.{job.error.kind}", job.error.kind),

@@ -50,7 +50,8 @@ PLACEHOLDER_VALUES = "ui.placeholder_values"  # their values, one per key
 NOT_IN_WIZARD = frozenset({
     "data.tags", "data.shuffle",
     "training.weight_decay", "training.max_grad_norm", "training.eval_steps", "training.precision",
-    "training.cpu_threads", "training.device", "training.dataloader_workers", "training.tokens_per_pass",
+    "training.cpu_threads", "training.memory_limit_gb", "training.device", "training.dataloader_workers",
+    "training.tokens_per_pass",
     "training.sample_prompts",
     "export.formats",
     "distributed.num_machines", "distributed.machine_rank", "distributed.main_process_ip",

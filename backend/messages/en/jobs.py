@@ -47,4 +47,22 @@ EN: dict[str, str] = {
     "jobs.hub_offline": "HF_HUB_OFFLINE is set",
     # backend/resources.py
     "jobs.no_chat_template": "no chat template named {name}; known: {known}.",
+    # backend/jobs/guard.py
+    "jobs.memory_stopped": "The job held {used} of memory and {why}; the studio stopped it before the system's "
+                           "out-of-memory killer could pick a process.",
+    "jobs.memory_why_limit": "reached its limit of {limit} (training.memory_limit_gb)",
+    "jobs.memory_why_machine": "the machine had only {left} left (the studio keeps {reserve} free for itself and "
+                               "the system)",
+    "jobs.memory_stopped_hint": "Lower training.batch_size or training.max_length, use lora or qlora instead of full, "
+                                "or set training.gradient_checkpointing to on; then Resume (it continues from the last "
+                                "checkpoint). Or raise training.memory_limit_gb if the machine has the memory.",
+    "jobs.cancel_killed": "cancel: the worker did not stop within {seconds} s of the request; it was killed.",
+    "jobs.cancel_waiting": "stop requested; waiting up to {seconds} s for job {job} to save and end",
+    # backend/jobs/pace.py
+    "jobs.slow_step": "Step {step} has been running for {elapsed}, {times}x the {expected} a step took {source}. A step "
+                      "this slow often means the memory is swapping, rows far longer than the others, or a stage "
+                      "stuck on rows that cannot train; watch the system chart, or Cancel and lower "
+                      "training.max_length or training.batch_size.",
+    "jobs.pace_probe": "when the Review measured it",
+    "jobs.pace_earlier": "on average so far",
 }

@@ -41,6 +41,7 @@ EN: dict[str, str] = {
     "spec.accept_patience": "0 (off) or a whole number of evaluations such as 3",
     "spec.accept_min_delta": "a non-negative number such as 0 or 0.01",
     "spec.accept_cpu_threads": "0 (automatic) or a whole number of threads",
+    "spec.accept_memory_limit": "0 (what the machine has left) or a number of GB such as 24",
     "spec.accept_dataloader_workers": "-1 (automatic), 0 (in the training process) or a number of processes up to 64",
     "spec.accept_freeze_layers": "a whole number of layers of at least 1",
     "spec.accept_weight": "a positive weight",

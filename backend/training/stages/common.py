@@ -18,6 +18,7 @@ from pathlib import Path
 
 from backend.messages import msg
 from backend.spec import JobSpec
+from backend.training import faults
 
 log = logging.getLogger("studio.worker")
 
@@ -281,6 +282,7 @@ class StageBuild:
             callbacks=callbacks(self.spec, self.reporter),
             **extra,
         )
+        faults.arm(trainer, self.job_dir)
         n_train, n_eval = len(train), len(evals) if evals is not None else 0
         if kept:
             n_train, n_eval = len(trainer.train_dataset), len(trainer.eval_dataset) if evals is not None else 0

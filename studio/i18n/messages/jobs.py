@@ -43,4 +43,19 @@ ZH: dict[str, str] = {
     "jobs.hub_offline": "已设置 HF_HUB_OFFLINE",
     # backend/resources.py
     "jobs.no_chat_template": "没有名为 {name} 的对话模板；已有：{known}。",
+    # backend/jobs/guard.py
+    "jobs.memory_stopped": "任务占用了 {used} 内存，且{why}；工作室在系统的内存耗尽机制挑选进程之前停止了它。",
+    "jobs.memory_why_limit": "达到了 {limit} 的上限（training.memory_limit_gb）",
+    "jobs.memory_why_machine": "机器只剩 {left} 可用（工作室为自身和系统保留 {reserve}）",
+    "jobs.memory_stopped_hint": "调低 training.batch_size 或 training.max_length，用 lora 或 qlora 代替 full，"
+                                "或把 training.gradient_checkpointing 设为 on；然后点“继续”（从最后的检查点接着训练）。"
+                                "若机器内存足够，也可以调高 training.memory_limit_gb。",
+    "jobs.cancel_killed": "取消：请求后 {seconds} 秒内工作进程未停止，已被强制结束。",
+    "jobs.cancel_waiting": "已请求停止；最多等待 {seconds} 秒，让任务 {job} 保存并结束",
+    # backend/jobs/pace.py
+    "jobs.slow_step": "第 {step} 步已运行 {elapsed}，是{source}每步 {expected} 的 {times} 倍。这么慢的一步通常意味着内存正在换页、"
+                      "有比其他行长得多的行，或阶段卡在无法训练的行上；请查看系统图表，或取消并调低 "
+                      "training.max_length 或 training.batch_size。",
+    "jobs.pace_probe": "审核步骤实测的",
+    "jobs.pace_earlier": "此前平均",
 }

@@ -45,6 +45,7 @@ ZH: dict[str, str] = {
     "spec.accept_patience": " 0（关闭）或评估次数（整数），例如 3",
     "spec.accept_min_delta": "非负数，例如 0 或 0.01",
     "spec.accept_cpu_threads": " 0（自动）或整数线程数",
+    "spec.accept_memory_limit": "0（使用机器剩余的内存）或以 GB 为单位的数字，例如 24",
     "spec.accept_dataloader_workers": " -1（自动）、0（在训练进程中）或不超过 64 的进程数",
     "spec.accept_freeze_layers": "不小于 1 的整数层数",
     "spec.accept_weight": "正的权重",
