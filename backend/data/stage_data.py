@@ -52,6 +52,9 @@ class StageData:
     train: list[dict]
     eval: list[dict]
     note: str = ""  # what was done to the data, for the log (a Message)
+    # sft: the rows as the studio tokenized them itself (backend.data.tokenized.TokenizedSet; the fit step's pass)
+    train_set: object = None
+    eval_set: object = None
 
 
 def check_stage(stage: str, kind: str) -> Stage:

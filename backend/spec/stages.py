@@ -47,6 +47,11 @@ class Stage:
     generates: bool = False  # it samples replies while training
     split_batches: bool = False  # a batch may pass through the model in parts (training.tokens_per_pass)
     length_batches: bool = False  # its batches follow the rows' own lengths: padding-free, grouped by length
+    # Which rows can train at max_length (backend/data/fit.py): "reply" (the prompt kept whole, the reply cut; a
+    # row with no room for a reply token is left out), "whole" (a row longer than max_length is left out),
+    # "prompt" (the prompt must fit; the reply is generated), "" (nothing left out: pt packs its texts)
+    fit: str = ""
+    unit: str = "rows"  # what its rows are called in the messages: rows, pairs, replies, prompts
     refused: Refusal | None = None
 
 
@@ -57,19 +62,19 @@ STAGE_REGISTRY: dict[str, Stage] = {s.name: s for s in (
           split_batches=True,
           detail=msg("rows.need_text_or_conversations")),
     Stage("sft", accepts=("sft", "preference", "kto", "prompt"), convert="sft", builder="backend.training.stages.sft",
-          fused_head=True, split_batches=True, length_batches=True, detail=msg("rows.need_conversations")),
+          fused_head=True, split_batches=True, length_batches=True, fit="reply", detail=msg("rows.need_conversations")),
     Stage("rm", accepts=("preference",), convert="pairs", builder="backend.training.stages.rm", score_head=True,
-          sequences=2, detail=PAIRS,
+          sequences=2, fit="whole", unit="pairs", detail=PAIRS,
           refused=Refusal(methods=PROMPT_METHODS,
                           why=msg("spec.rm_prompt_methods"))),
     Stage("dpo", accepts=("preference",), convert="pairs", builder="backend.training.stages.dpo", fused_head=True,
-          sequences=2, reference_copy=True, detail=PAIRS),
+          sequences=2, reference_copy=True, fit="reply", unit="pairs", detail=PAIRS),
     Stage("orpo", accepts=("preference",), convert="rendered_pairs", builder="backend.training.stages.orpo",
-          sequences=2, detail=PAIRS),
+          sequences=2, fit="reply", unit="pairs", detail=PAIRS),
     Stage("kto", accepts=("kto", "preference"), convert="kto", builder="backend.training.stages.kto", fused_head=True,
-          sequences=2, reference_copy=True, detail=msg("rows.need_labelled_or_pairs")),
+          sequences=2, reference_copy=True, fit="reply", unit="replies", detail=msg("rows.need_labelled_or_pairs")),
     Stage("grpo", accepts=("prompt", "sft"), convert="grpo", builder="backend.training.stages.grpo", fused_head=True,
-          generates=True, detail=msg("rows.need_prompts_or_conversations")),
+          generates=True, fit="prompt", unit="prompts", detail=msg("rows.need_prompts_or_conversations")),
     Stage("ppo", generates=True,
           refused=Refusal(why=msg("spec.ppo_removed"))),
 )}

@@ -475,4 +475,10 @@ EN = {
     "data.err.upload_type": "{file}: unsupported file type {suffix}; use one of {accepted}.",
     "presets.err.not_utf8": "{file} is not a UTF-8 text file; a spec is YAML text.",
     "export.exit_code": "exit code {code}",
+    # the Data step and the Review: which rows fit in max length (backend/data/fit.py, studio/views/data_view.py)
+    "data.fit_ok": "**At max length {max_length}:** all {n} sampled {unit} fit whole.",
+    "data.fit_cut": "**At max length {max_length}:** all {n} sampled {unit} can train; {truncated} of them are longer and have their reply cut at the limit.",
+    "data.fit_dropped": "**At max length {max_length}:** of {n} sampled {unit}, {dropped} would be left out of training ({reasons}); {truncated} more have their reply cut at the limit.",
+    "data.fit_suggest": "A max length of **{suggest}** keeps {share} of them whole (`training.max_length`, step 4).",
+    "data.fit_packed": "**At max length {max_length}:** the {n} sampled {unit} are packed into blocks of this length; none is left out.",
 }

@@ -407,4 +407,10 @@ ZH = {
     "data.err.upload_type": "{file}：不支持的文件类型 {suffix}；请使用以下之一：{accepted}。",
     "presets.err.not_utf8": "{file} 不是 UTF-8 文本文件；任务配置应为 YAML 文本。",
     "export.exit_code": "退出码 {code}",
+    # 数据步骤与检查步骤：哪些行能放进最大长度
+    "data.fit_ok": "**最大长度 {max_length} 下：** 抽样的 {n} {unit}都能完整放下。",
+    "data.fit_cut": "**最大长度 {max_length} 下：** 抽样的 {n} {unit}都能训练；其中 {truncated} 超出长度，回复会在上限处截断。",
+    "data.fit_dropped": "**最大长度 {max_length} 下：** 抽样的 {n} {unit}中有 {dropped} 将被排除在训练之外（{reasons}）；另有 {truncated} 的回复会在上限处截断。",
+    "data.fit_suggest": "把最大长度设为 **{suggest}** 可使其中 {share} 完整保留（`training.max_length`，第 4 步）。",
+    "data.fit_packed": "**最大长度 {max_length} 下：** 抽样的 {n} {unit}会被拼接成这个长度的块；不会排除任何一条。",
 }

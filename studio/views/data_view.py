@@ -208,6 +208,87 @@ def truncated_share(lengths: list[int], max_length: int) -> float:
     return sum(1 for n in lengths if n > max_length) / len(lengths) if lengths else 0.0
 
 
+# -- which rows fit in max_length (backend/data/fit.py, as the worker counts them) --------------------------------
+# The stage counted for when the form's stage cannot take the data (the Data step comes before the stage's step).
+FIT_STAGE_FOR = {"sft": "sft", "preference": "dpo", "kto": "kto", "text": "pt", "prompt": "grpo"}
+
+
+def fit_stage(stage: str, kind: str) -> str:
+    """The stage whose rule counts the rows: the form's when it takes data of this kind, else one that does."""
+    return stage if kind in STAGE_KINDS.get(stage, ()) else FIT_STAGE_FOR.get(kind, stage)
+
+
+class SampleFits:
+    """The sampled rows' lengths by (report, tokenizer, stage), measured once: a new max_length is only a count."""
+
+    def __init__(self, size: int = 8):
+        self._items: OrderedDict[tuple, tuple] = OrderedDict()
+        self._lock = threading.Lock()
+        self.size = size
+
+    def lengths(self, tokenizer, report: Report, stage: str) -> list | None:
+        from backend.data.fit import measure, preview_rows
+
+        key = (id(report), id(tokenizer), stage)
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None and hit[0] is report and hit[1] is tokenizer:
+                self._items.move_to_end(key)
+                return hit[2]
+        try:
+            rows = preview_rows(stage, report.kind, [e for _, e in report.sample], tokenizer)
+        except DataError:  # the stage takes none of the sampled rows
+            return None
+        lengths = measure(rows, tokenizer, strict=False)
+        with self._lock:
+            self._items[key] = (report, tokenizer, lengths)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return lengths
+
+
+FITS = SampleFits()
+
+
+def sample_fit(tokenizer, report: Report | None, stage: str, max_length: int):
+    """backend.data.fit.Fit of the report's sampled rows for the stage at max_length, or None (no sample, no
+    tokenizer, or a stage that takes none of them)."""
+    from backend.data.fit import fit_lengths
+
+    if tokenizer is None or report is None or not report.sample:
+        return None
+    stage = fit_stage(stage, report.kind)
+    lengths = FITS.lengths(tokenizer, report, stage)
+    if lengths is None:
+        return None
+    return fit_lengths(stage, lengths, max_length)
+
+
+def fit_markdown(t: dict, fit, cap: int | None = None) -> str:
+    """The rows that would be left out at max_length and why, the rows cut, and a max_length that keeps most
+    whole (under the model's `cap` of positions): "" without a count."""
+    from backend.data.fit import suggest_max_length
+    from backend.data.load import joined
+
+    if fit is None or not fit.total:
+        return ""
+    key = dict(max_length=fit.max_length, n=f"{fit.total:,}", unit=msg(t, fit.unit), truncated=f"{fit.truncated:,}")
+    if not fit.rule:
+        return t["data.fit_packed"].format(**key)
+    if fit.n_dropped:
+        line = t["data.fit_dropped"].format(**key, dropped=f"{fit.n_dropped:,}",
+                                            reasons=msg(t, joined(fit.reasons(), comma=True)))
+    elif fit.truncated:
+        line = t["data.fit_cut"].format(**key)
+    else:
+        return t["data.fit_ok"].format(**key)
+    suggest = suggest_max_length(fit.totals, cap=cap)
+    if suggest and suggest > fit.max_length:
+        share = sum(1 for n in fit.totals if n <= suggest) / max(len(fit.totals), 1)
+        line += " " + t["data.fit_suggest"].format(suggest=suggest, share=f"{share:.0%}")
+    return line
+
+
 # -- the tokenizer for previews ------------------------------------------------------------------
 class PreviewTokenizers:
     """LiteTokenizers by model (folder or hub id) and template, loaded once:

@@ -164,6 +164,7 @@ def build(ctx: Ctx, form: Form) -> DataStep:
         next_bad = gr.Button(t["data.next_skipped"], scale=1, elem_id="data-row-next-skipped")
     preview = gr.HTML(elem_id="data-preview")
     hist = gr.Plot(label=t["data.hist"], elem_id="data-hist")
+    fit = relabel.handler_writes(gr.Markdown("", elem_id="data-fit"))  # rows left out / cut at max_length
     with gr.Accordion(t["data.more"], open=bool(start[MIX_WITH] or start["data.eval"] or start["data.dedupe"]),
                       elem_id="data-more"):
         with gr.Row():
@@ -185,7 +186,7 @@ def build(ctx: Ctx, form: Form) -> DataStep:
                       hub_box=hub_box, hub_btn=hub_btn, reg_row=reg_row, reg_btn=reg_btn, reg_entry=reg_entry,
                       maps=maps, mapping_box=mapping_box, reset_map=reset_map, skipped=skipped, row=row,
                       prev=prev_btn, next_row=next_row, next_bad=next_bad, preview=preview, hist=hist,
-                      bad_rows=bad_rows, hist_ok=hist_ok)
+                      bad_rows=bad_rows, hist_ok=hist_ok, fit=fit)
     return step
 
 
@@ -200,10 +201,10 @@ def _entries(ctx: Ctx, folder: str) -> list[str]:
         return []
 
 
-# The form's values the Data step reads (and the Model step's choice and the Training step's max_length).
+# The form's values the Data step reads (and the Model step's choice, the stage and the Training step's max_length).
 READS = (DATA_SOURCE, DATA_PATH, "data.format", PLACEHOLDER_KEYS, PLACEHOLDER_VALUES, "data.dataset_dir", "data.subset",
          "data.split", "data.columns", "data.reasoning", "data.dedupe", MODEL_SOURCE, MODEL_PATH, "training.max_length",
-         "model.chat_template")
+         "model.chat_template", "stage")
 
 
 def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
@@ -238,7 +239,7 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
 
     map_outs = [maps[r] for r in dv.ALL_ROLES]
     outs = [keys_state, *slots, step.summary, p["skipped"], *map_outs, p["mapping_box"], p["row"], p["preview"],
-            p["hist"], p["bad_rows"], p["hist_ok"]]
+            p["hist"], p["bad_rows"], p["hist_ok"], p["fit"]]
 
     @unexpected(t, "data", fallback=lambda message: {step.summary: message})
     def refresh(data: dict):
@@ -257,7 +258,7 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
                 if not report.done:
                     yield {step.summary: dv.summary_markdown(t, report)}
             dv.REPORTS.put(dv.ReportCache.key(main, spec), report)
-            yield _final(report, main, spec, keys, values, m_src, m_path, max_len, template)
+            yield _final(report, main, spec, keys, values, m_src, m_path, max_len, template, data)
         except (DataError, SpecError) as e:
             yield _problem(e, data_unsure=isinstance(e, DataError) and "cannot tell the format" in str(e),
                            data=data)
@@ -266,7 +267,7 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
         """No data to show: the reason in the summary, the slots, skipped rows, preview and chart empty."""
         return {keys_state: [], **{slot: gr.update(visible=False) for slot in slots}, step.summary: text,
                 p["skipped"]: gr.update(value="", visible=False), p["preview"]: "", p["hist"]: None,
-                p["bad_rows"]: [], p["hist_ok"]: False}
+                p["bad_rows"]: [], p["hist_ok"]: False, p["fit"]: ""}
 
     def _problem(message, data_unsure: bool, data: dict) -> dict:
         """The reason (an error, shown in the page's language) in the summary; when the format is unknown,
@@ -288,7 +289,7 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
             return open_rows(dv.main_source(ctx, spec)).columns()
         return []
 
-    def _final(report, main, spec, keys, values, m_src, m_path, max_len, template) -> dict:
+    def _final(report, main, spec, keys, values, m_src, m_path, max_len, template, data: dict) -> dict:
         old = dict(zip(keys or [], values, strict=False))
         new_keys = report.placeholders[:PLACEHOLDER_SLOTS]
         new_values = [old.get(k) or defaults.get(k, "") for k in new_keys]
@@ -305,7 +306,19 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
                                                  strict=True)),
                 step.summary: dv.summary_markdown(t, report), p["skipped"]: gr.update(value=errors, visible=bool(errors)),
                 **map_updates, p["row"]: first, p["preview"]: html, p["hist"]: fig,
-                p["bad_rows"]: [e["row"] for e in report.errors], p["hist_ok"]: fig is not None}
+                p["bad_rows"]: [e["row"] for e in report.errors], p["hist_ok"]: fig is not None,
+                p["fit"]: _fit_text(report, tok, data, max_len)}
+
+    def _fit_text(report, tok, data: dict, max_len: int) -> str:
+        """How many sampled rows the form's stage would leave out or cut at max_length, and a max_length that
+        keeps most whole (studio.views.data_view.fit_markdown); "" when there is no count."""
+        from studio.wizard.model_info import max_positions
+
+        v = form.values(data)
+        with unexpected.optional("sample_fit"):  # a template that cannot render the sample: no count
+            fit = dv.sample_fit(tok, report, v["stage"] or "sft", max_len)
+            return dv.fit_markdown(t, fit, max_positions(v[MODEL_SOURCE], v[MODEL_PATH], ctx.workspace.models_dir))
+        return ""
 
     def _in_use(used: str) -> str:
         names = {"tokenizer's own": t["data.template.own"], "chatml (the tokenizer has none)": t["data.template.none"]}
@@ -335,22 +348,24 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
         except (DataError, SpecError) as e:
             return f"<div class='dp-skipped'>{t['data.error'].format(message=e)}</div>"
 
-    @unexpected(t, "preview", fallback=lambda message: (message, None))
-    def _redraw(number, data: dict) -> tuple[str, object]:
-        """(preview html, histogram figure or None when the tokenizer is not ready)."""
+    @unexpected(t, "preview", fallback=lambda message: (message, None, ""))
+    def _redraw(number, data: dict) -> tuple[str, object, str]:
+        """(preview html, histogram figure or None when the tokenizer is not ready, the rows that fit)."""
         raw, keys, values, m_src, m_path, max_len, template = unpack(data)
         html = show_row(number, data)
         spec = dv.data_spec(raw) if raw["train"] else None
         report = dv.REPORTS.get(dv.ReportCache.key(dv.main_source(ctx, spec), spec)) if spec else None
         tok, _, _ = dv.TOKENIZERS.get(ctx, m_src, m_path, template)
         if report is None or tok is None:
-            return html, None
-        return html, dv.length_figure(t, dv.token_lengths(tok, report), max_len, report.valid_rows)
+            return html, None, ""
+        return (html, dv.length_figure(t, dv.token_lengths(tok, report), max_len, report.valid_rows),
+                _fit_text(report, tok, data, max_len))
 
     def redraw(data: dict):
         """Preview and histogram again: the model (tokenizer) or max_length changed."""
-        html, fig = _redraw(data[p["row"]], data)
-        return {p["preview"]: html, p["hist"]: fig if fig is not None else gr.skip()}
+        html, fig, fit = _redraw(data[p["row"]], data)
+        return {p["preview"]: html, p["hist"]: fig if fig is not None else gr.skip(),
+                p["fit"]: fit if fig is not None else gr.skip()}
 
     def on_source(src):
         return (gr.update(visible=src == "upload"), gr.update(visible=src == "path"), gr.update(visible=src == "hub"),
@@ -424,11 +439,12 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
         number = data[p["row"]]
         if data[p["hist_ok"]]:
             return {p["preview"]: show_row(number, data), p["hist_ok"]: True}
-        html, fig = _redraw(number, data)
-        return {p["preview"]: html, p["hist"]: fig if fig is not None else gr.skip(), p["hist_ok"]: fig is not None}
+        html, fig, fit = _redraw(number, data)
+        return {p["preview"]: html, p["hist"]: fig if fig is not None else gr.skip(), p["hist_ok"]: fig is not None,
+                p["fit"]: fit if fig is not None else gr.skip()}
 
     row_ins = {p["row"], p["hist_ok"], *ins}
-    nav_outs = [p["preview"], p["hist"], p["hist_ok"]]
+    nav_outs = [p["preview"], p["hist"], p["hist_ok"], p["fit"]]
     p["row"].submit(navigate, row_ins, nav_outs)
     p["prev"].click(lambda x: max(1, int(x or 1) - 1), p["row"], p["row"]).then(navigate, row_ins, nav_outs)
     p["next_row"].click(lambda x: int(x or 0) + 1, p["row"], p["row"]).then(navigate, row_ins, nav_outs)
@@ -438,7 +454,7 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
         slot.submit(navigate, row_ins, nav_outs)
     for trigger in (form[MODEL_SOURCE].change, form[MODEL_PATH].submit, form["training.max_length"].blur,
                     form["model.chat_template"].input):
-        trigger(redraw, {p["row"], *ins}, [p["preview"], p["hist"]])
+        trigger(redraw, {p["row"], *ins}, [p["preview"], p["hist"], p["fit"]])
     step.refresh, step.refresh_inputs, step.refresh_outputs = refresh, ins, outs
 
 

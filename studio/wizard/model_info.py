@@ -199,3 +199,11 @@ def model_config(source: str, path: str, models_dir: Path) -> dict | None:
     except (OSError, ValueError, ModelInfoError):
         return None
     return None
+
+
+def max_positions(source: str, path: str, models_dir: Path) -> int | None:
+    """The longest sequence the base model reads (its config's max positions), or None when unknown: the cap
+    of the max_length the Data step and the Review suggest."""
+    from backend.data.fit import max_positions as from_config
+
+    return from_config(model_config(source, path, models_dir))

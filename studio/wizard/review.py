@@ -17,7 +17,7 @@ from studio.unexpected import unexpected
 from studio.views import data_view
 from studio.wizard.fields import Form
 from studio.wizard.form import MODEL_SOURCE, FormValues, spec_from_form
-from studio.wizard.review_plan import plan_markdown
+from studio.wizard.review_plan import length_cap, plan_markdown, sample_fit
 
 
 @dataclass
@@ -54,6 +54,8 @@ def check(ctx: Ctx, values: FormValues) -> Review:
         if kind not in data_view.STAGE_KINDS.get(spec.stage, ()) and spec.stage != "ppo":
             issues.append(SpecIssue("stage", t["review.stage_data"].format(
                 stage=spec.stage, kind=kind, needs=t[f"stage.{spec.stage}.data"])))
+        else:
+            issues += fit_issues(ctx, spec, values)
     except DataError as e:
         issues.append(SpecIssue("data.train", message_of(e)))
     estimate += resources_markdown(ctx, spec, values)
@@ -64,6 +66,17 @@ def check(ctx: Ctx, values: FormValues) -> Review:
     elif values[MODEL_SOURCE] == "hub" and spec.model.name_or_path == DEMO:
         issues.append(SpecIssue("model.name_or_path", t["model.err.no_hub_id"]))
     return Review(spec, spec.to_yaml(), estimate, issues)
+
+
+def fit_issues(ctx: Ctx, spec: JobSpec, values: FormValues) -> list[SpecIssue]:
+    """No sampled row can train at max_length (backend/data/fit.py): the worker would refuse the job; say so on
+    `training.max_length`, with a length to try."""
+    fit = None
+    with unexpected.optional("sample_fit"):
+        fit = sample_fit(ctx, spec, values)
+    if fit is None or not fit.rule or fit.stage != spec.stage or not fit.total or fit.kept:
+        return []
+    return [SpecIssue("training.max_length", fit.refusal(cap=length_cap(ctx, spec, values)))]
 
 
 def resources_markdown(ctx: Ctx, spec: JobSpec, values: FormValues) -> str:

@@ -1,4 +1,5 @@
-"""The Review step's plan in plain words: steps, rows, tokens, and time from a measurement.
+"""The Review step's plan in plain words: steps, rows, tokens, the rows max_length leaves out or cuts (and a
+max_length that keeps most whole), and time from a measurement.
 
     text = plan_markdown(ctx, spec, values, rows)
 
@@ -57,6 +58,27 @@ def mean_tokens(ctx, spec: JobSpec, values: FormValues) -> float | None:
     return statistics.fmean(min(n, spec.training.max_length) for n in lengths)
 
 
+def sample_fit(ctx, spec: JobSpec, values: FormValues):
+    """The first source's sampled rows as the job's stage counts them at its max_length (backend/data/fit.py, the
+    worker's rule): a Fit with the rows left out and why, and the rows cut; None when there is no sample or
+    tokenizer yet."""
+    tok, _, _ = dv.TOKENIZERS.get(ctx, values[MODEL_SOURCE], spec.model.name_or_path, spec.model.chat_template)
+    if tok is None:
+        return None
+    from backend.data.sources import parse_sources
+
+    source = parse_sources(spec.data, ctx.workspace.root)[0]
+    return dv.sample_fit(tok, dv.REPORTS.get(dv.ReportCache.key(source, spec.data)), spec.stage,
+                         spec.training.max_length)
+
+
+def length_cap(ctx, spec: JobSpec, values: FormValues) -> int | None:
+    """The model's max positions: the most a suggested max_length may be."""
+    from studio.wizard.model_info import max_positions
+
+    return max_positions(values[MODEL_SOURCE], spec.model.name_or_path, ctx.workspace.models_dir)
+
+
 def plan_markdown(ctx, spec: JobSpec, values: FormValues, rows: int) -> str:
     t, tr = ctx.t, spec.training
     steps = estimate_steps(spec, rows)
@@ -79,6 +101,11 @@ def plan_markdown(ctx, spec: JobSpec, values: FormValues, rows: int) -> str:
         seen = min(steps * per_step, train_rows * tr.num_epochs if tr.max_steps <= 0 else steps * per_step)
         lines.append(t["review.tokens"].format(tokens=f"{int(avg * seen):,}", avg=f"{avg:,.0f}",
                                                max_length=tr.max_length))
+    fit = None  # a template that cannot render the sample: no count
+    with unexpected.optional("sample_fit"):
+        fit = sample_fit(ctx, spec, values)
+    if fit is not None and fit.total:
+        lines.append(dv.fit_markdown(t, fit, length_cap(ctx, spec, values)))
     pace = speed.known_pace(ctx, spec)
     if pace is None:
         lines.append(t["review.time_unknown"])

@@ -110,4 +110,27 @@ EN: dict[str, str] = {
     "rows.note_grpo_tools": "prompts with tools rendered to text through the chat template (grpo takes no per-row "
                             "tools)",
     "rows.notes": "{first}; {second}",
+    # fit.py: which rows can train at max_length (the job log, the Review, the Data step)
+    "rows.unit_rows": "rows",
+    "rows.unit_pairs": "pairs",
+    "rows.unit_replies": "replies",
+    "rows.unit_prompts": "prompts",
+    "rows.fit_empty_reply": "{count} with an empty reply once rendered through the chat template",
+    "rows.fit_prompt_fills": "{count} whose prompt alone fills max_length (no room for a reply token)",
+    "rows.fit_prompt_too_long": "{count} whose prompt is longer than max_length",
+    "rows.fit_too_long": "{count} longer than max_length (the reward trainer leaves out, rather than cuts, a pair "
+                         "that does not fit)",
+    "rows.fit_dropped": "{dropped} of {total} {unit} cannot train at max_length={max_length} and are left out: "
+                        "{reasons}.",
+    "rows.fit_eval_dropped": "{dropped} of {total} eval {unit} cannot be used at max_length={max_length} and are "
+                             "left out: {reasons}.",
+    "rows.fit_truncated": "{count} of the {kept} {unit} kept are longer than max_length={max_length}: their replies "
+                          "are cut at the limit (the prompt is kept whole).",
+    "rows.fit_none_left": "none of the {total} {unit} can train at max_length={max_length}: {reasons}. Raise "
+                          "`training.max_length` to {suggest} (it keeps {share} of them whole), or shorten the "
+                          "prompts.",
+    "rows.fit_none_left_no_raise": "none of the {total} {unit} can train at max_length={max_length}: {reasons}. "
+                                   "Shorten the prompts, or give the rows replies with text.",
+    "rows.fit_eval_none_left": "none of the {total} eval {unit} can be used at max_length={max_length} ({reasons}): "
+                               "training goes on without evaluation.",
 }

@@ -72,15 +72,10 @@ EN: dict[str, str] = {
                                        "`training.report_to`.",
     "training.all_dropped": "all {given} {what} were dropped by the {stage} trainer: they do not fit in "
                             "max_length={max_length} tokens. Raise `training.max_length`, or shorten the rows.",
-    "training.unit_rows": "rows",
-    "training.unit_pairs": "pairs",
-    "training.unit_replies": "replies",
     # backend/training/stages/grpo.py
     "training.exact_match_no_reference": "the exact_match reward compares replies with a reference answer, and no "
                                          "prompt has one. Map a `reference` column (or use conversations: the last "
                                          "reply is the reference), or pick other rewards in `align.rewards`.",
-    "training.prompts_too_long": "all {count} prompts are longer than max_length={max_length} tokens. Raise "
-                                 "`training.max_length`, or shorten the prompts.",
     # backend/training/stages/pt.py
     "training.texts_no_tokens": "the texts hold no tokens to train on.",
 }

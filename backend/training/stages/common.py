@@ -1,10 +1,10 @@
 """What every training stage shares: the TrainingArguments a spec maps to, the step count, the
 model/tokenizer setup, the log lines about the data, and the one builder every stage follows.
 
-    stage = begin("dpo", spec, job_dir, workspace, reporter, data)   # data checked, tokenizer, rows
+    stage = begin("dpo", spec, job_dir, workspace, reporter, data)   # data checked, tokenizer, rows that fit
     model, peft = stage.model(len(stage.rows.train))                 # the method's model (and adapter)
     config = DPOConfig(**stage.kwargs(), beta=...)                   # training_kwargs, for this job
-    return stage.trainer(DPOTrainer, config, model, peft, kept="pairs")   # -> StageRun
+    return stage.trainer(DPOTrainer, config, model, peft)            # -> StageRun
 
 A stage module (backend/training/stages/<stage>.py) says only what differs: its TRL config and trainer,
 their stage-specific settings, and any step of its own between these.
@@ -236,8 +236,8 @@ def log_trainable(trainer) -> None:
 
 @dataclass
 class StageBuild:
-    """A stage's trainer in the making: the job, where it runs, its tokenizer and its rows (None for sft,
-    which tokenizes its own), and the steps every builder takes in this order: model(), kwargs(), trainer()."""
+    """A stage's trainer in the making: the job, where it runs, its tokenizer and its rows (those that fit in
+    max_length: fit_to_length), and the steps every builder takes in this order: model(), kwargs(), trainer()."""
 
     name: str  # the stage
     spec: JobSpec
@@ -263,13 +263,14 @@ class StageBuild:
         return training_kwargs(self.spec, self.job_dir, self.device, has_eval, count_tokens=count_tokens,
                                model_path=self.model_path, lengths=lengths)
 
-    def trainer(self, trainer_class, config, model, peft, train=None, evals=None, kept: str = "", **extra) -> StageRun:
+    def trainer(self, trainer_class, config, model, peft, train=None, evals=None, **extra) -> StageRun:
         """The trainer on the stage's rows (or the `train` / `evals` datasets given), with the job's callbacks;
-        its trainable parameters logged. `kept` (msg("training.unit_pairs"), ...): the trainer drops rows longer than
-        max_length, which are then counted from its datasets and said (check_kept)."""
+        its trainable parameters logged. On the stage's rows, the rows its tokenizing left with no completion token
+        are taken out (drop_empty_completions) and any row the trainer dropped is counted and said (check_kept)."""
         from backend.data.stage_data import to_dataset
 
-        if train is None:
+        own = train is None
+        if own:
             train = to_dataset(self.rows.train)
             evals = to_dataset(self.rows.eval) if self.rows.eval else None
         trainer = trainer_class(
@@ -284,16 +285,19 @@ class StageBuild:
         )
         faults.arm(trainer, self.job_dir)
         n_train, n_eval = len(train), len(evals) if evals is not None else 0
-        if kept:
-            n_train, n_eval = len(trainer.train_dataset), len(trainer.eval_dataset) if evals is not None else 0
-            check_kept(self.name, len(train), n_train, self.max_length, kept)
+        if own:
+            drop_empty_completions(trainer)
+            n_train = len(trainer.train_dataset)
+            n_eval = len(trainer.eval_dataset) if trainer.eval_dataset is not None else 0
+            check_kept(self.name, len(train), n_train, self.max_length, unit_name(self.name))
         log_trainable(trainer)
         return StageRun(trainer, self.tokenizer, self.model_path, n_train, n_eval)
 
 
 def begin(stage: str, spec: JobSpec, job_dir: Path, workspace, reporter, data=None) -> StageBuild:
     """The steps every stage starts with: read the data (unless given), check it fits the stage (before
-    the model is loaded), load the tokenizer, convert (the stage record's converter)."""
+    the model is loaded), load the tokenizer, convert (the stage record's converter), and leave out the rows
+    that cannot train at max_length (fit_to_length)."""
     from backend.data.load import load_data
     from backend.data.stage_data import check_stage, for_stage
 
@@ -304,15 +308,111 @@ def begin(stage: str, spec: JobSpec, job_dir: Path, workspace, reporter, data=No
     sd = for_stage(stage, loaded, tokenizer)
     if sd.note:
         log.info("data: %s", sd.note)
+    sd = fit_to_length(stage, sd, tokenizer, spec.training.max_length, model_path, workspace.cache_dir / "tokenized")
     return StageBuild(stage, spec, Path(job_dir), reporter, model_path, device, tokenizer, sd)
+
+
+def fit_to_length(stage: str, sd, tokenizer, max_length: int, model_path: str | None = None, cache_dir=None):
+    """The one step every stage's rows take before its trainer (backend/data/fit.py, by the stage's rule): each
+    row measured once with the job's tokenizer and template; the rows that cannot train at max_length (no room
+    for a reply token, an empty reply, ...) left out and said, with how many, why, and how many are cut. None left:
+    a DataError that says what to do (a max_length that keeps most rows whole, under the model's max positions).
+    The eval rows likewise; none of them left: training goes on without evaluation."""
+    import time
+
+    from backend.data.load import joined
+    from backend.data.read import DataError
+    from backend.data.stage_data import StageData
+
+    start = time.monotonic()
+    train, train_set = _measured(stage, sd.train, tokenizer, max_length, cache_dir)
+    if not train.rule:  # pt packs its texts: nothing to leave out
+        return sd
+    if not train.kept:
+        raise DataError(train.refusal(cap=model_max_positions(model_path)))
+    for line in train.lines():
+        (log.warning if line.id == "rows.fit_dropped" else log.info)("data: %s", line)
+    evals, eval_set = list(sd.eval), None
+    if evals:
+        checked, eval_set = _measured(stage, evals, tokenizer, max_length, cache_dir)
+        if not checked.kept:
+            log.warning("data: %s", msg("rows.fit_eval_none_left", total=checked.total, unit=checked.unit,
+                                        max_length=max_length, reasons=joined(checked.reasons(), comma=True)))
+            eval_set = None
+        for line in checked.lines(evaluation=True) if checked.kept else []:
+            (log.warning if line.id == "rows.fit_eval_dropped" else log.info)("data: %s", line)
+        evals = checked.keep(evals)
+    log.info("data: %s %s checked against max_length=%s in %.2f s: %s train, %s for evaluation", train.total,
+             train.unit, max_length, time.monotonic() - start, len(train.kept), len(evals))
+    return StageData(train.keep(sd.train), evals, sd.note, train_set, eval_set)
+
+
+def _measured(stage: str, rows: list[dict], tokenizer, max_length: int, cache_dir=None):
+    """(backend.data.fit.Fit, the TokenizedSet or None) of the rows, each tokenized once. sft's rows are tokenized by
+    the studio itself (backend.data.tokenized, cached on disk): that one pass gives their lengths and the trainer's
+    rows (the same rows the fit keeps: those with a trained token inside max_length)."""
+    from backend.data.fit import fit_lengths, fit_rows
+    from backend.spec import get_stage
+
+    if get_stage(stage).convert != "sft":
+        return fit_rows(stage, rows, tokenizer, max_length), None
+    from backend.data.tokenized import tokenize_sft
+
+    tokenized = tokenize_sft(rows, tokenizer, max_length, cache_dir, refuse=False)
+    return fit_lengths(stage, tokenized.lengths, max_length), tokenized
+
+
+def model_max_positions(model_path: str | None) -> int | None:
+    """The longest sequence the model reads, from its config.json (None when unknown)."""
+    import json
+
+    from backend.data.fit import max_positions
+
+    path = Path(model_path or "") / "config.json"
+    try:
+        return max_positions(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return None
+
+
+def unit_name(stage: str):
+    from backend.data.fit import unit_name as name
+
+    return name(stage)
+
+
+def drop_empty_completions(trainer) -> None:
+    """The last guard against a completion with no token to learn (NaN rewards and log-odds in orpo): the rows
+    of the trainer's tokenized datasets with none are taken out (orpo's labels all masked; dpo's and kto's
+    completion ids empty). fit_to_length leaves such rows out before; this holds if a tokenizer disagrees."""
+    for name in ("train_dataset", "eval_dataset"):
+        dataset = getattr(trainer, name, None)
+        columns = set(getattr(dataset, "column_names", None) or ())
+        if {"chosen_labels", "rejected_labels"} <= columns:  # orpo
+            kept = dataset.filter(lambda c, r: any(x != -100 for x in c) and any(x != -100 for x in r),
+                                  input_columns=["chosen_labels", "rejected_labels"])
+        elif {"prompt_ids", "chosen_ids", "rejected_ids"} <= columns:  # dpo
+            kept = dataset.filter(lambda c, r: len(c) > 0 and len(r) > 0, input_columns=["chosen_ids", "rejected_ids"])
+        elif "completion_ids" in columns:  # kto
+            kept = dataset.filter(lambda c: len(c) > 0, input_columns=["completion_ids"])
+        else:
+            continue
+        if len(kept) == len(dataset):
+            continue
+        if name == "eval_dataset" and not len(kept):
+            log.warning("no evaluation: no eval row has a completion token")
+            trainer.eval_dataset = None
+            trainer.args.eval_strategy = "no"
+            continue
+        setattr(trainer, name, kept)
 
 
 def check_kept(stage: str, given: int, kept: int, max_length: int, what: str = "") -> None:
     """Say how many rows the trainer dropped for length; fail clearly when none is left. `what`: the rows'
-    name, a message (msg("training.unit_pairs")); rows by default."""
+    name, a message (unit_name(stage)); rows by default."""
     from backend.data.read import DataError
 
-    what = what or msg("training.unit_rows")
+    what = what or unit_name("")
     if kept == 0:
         raise DataError(msg("training.all_dropped", given=given, what=what, stage=stage, max_length=max_length))
     if kept < given:

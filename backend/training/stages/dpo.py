@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from backend.messages import msg
 from backend.spec import JobSpec
 from backend.training.callback import JobReporter
 from backend.training.stages.common import StageRun, begin, frozen_copy
@@ -28,4 +27,4 @@ def build(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, data=N
     log.info("dpo: loss %s, beta %s, reference: %s", a.dpo_loss, a.beta,
              "the base model (adapter disabled)" if ref is None else "a frozen copy of the starting model")
     config = DPOConfig(**stage.kwargs(), max_length=stage.max_length, beta=a.beta, loss_type=[a.dpo_loss])
-    return stage.trainer(DPOTrainer, config, model, peft, ref_model=ref, kept=msg("training.unit_pairs"))
+    return stage.trainer(DPOTrainer, config, model, peft, ref_model=ref)

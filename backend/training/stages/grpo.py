@@ -16,7 +16,6 @@ from pathlib import Path
 
 from backend.data.read import DataError
 from backend.data.stage_data import to_dataset
-from backend.data.tokenize import render
 from backend.messages import msg
 from backend.spec import JobSpec
 from backend.training.callback import JobReporter
@@ -26,20 +25,11 @@ from backend.training.stages.common import StageRun, begin
 log = logging.getLogger("studio.worker")
 
 
-def prompt_tokens(tokenizer, prompt) -> int:
-    text = prompt if isinstance(prompt, str) else render(tokenizer, prompt, add_generation_prompt=True)
-    return len(tokenizer(text, add_special_tokens=False)["input_ids"])
-
-
-def _fit(rows: list[dict], tokenizer, max_length: int) -> list[dict]:
-    return [r for r in rows if prompt_tokens(tokenizer, r["prompt"]) <= max_length]
-
-
 def build(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, data=None) -> StageRun:
     from trl import GRPOConfig, GRPOTrainer
 
     stage = begin("grpo", spec, job_dir, workspace, reporter, data)
-    a, max_len, sd, tokenizer = spec.align, stage.max_length, stage.rows, stage.tokenizer
+    a, sd = spec.align, stage.rows
     funcs, weights = reward_functions(a)
     names = [n for n, w in a.rewards.items() if w]
     with_ref = sum(1 for r in sd.train if str(r["reference"]).strip())
@@ -49,13 +39,7 @@ def build(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, data=N
         if with_ref < len(sd.train):
             log.warning("grpo: %s of %s prompts have no reference: exact_match does not score them",
                         len(sd.train) - with_ref, len(sd.train))
-    train = _fit(sd.train, tokenizer, max_len)
-    evals = _fit(sd.eval, tokenizer, max_len)
-    if not train:
-        raise DataError(msg("training.prompts_too_long", count=len(sd.train), max_length=max_len))
-    if len(train) < len(sd.train):
-        log.warning("%s of %s prompts dropped: longer than max_length=%s tokens", len(sd.train) - len(train),
-                    len(sd.train), max_len)
+    train, evals = sd.train, sd.eval  # the prompts that fit in max_length (begin: fit_to_length)
 
     has_eval = bool(evals)
     kwargs = stage.kwargs(has_eval, count_tokens=False)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from backend.messages import msg
 from backend.spec import JobSpec
 from backend.training.callback import JobReporter
 from backend.training.stages.common import StageRun, begin, frozen_copy
@@ -38,4 +37,4 @@ def build(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, data=N
     ref = None if peft is not None else frozen_copy(model)
     config = KTOConfig(**kwargs, max_length=stage.max_length, beta=a.beta, desirable_weight=a.kto_desirable_weight,
                        undesirable_weight=a.kto_undesirable_weight)
-    return stage.trainer(KTOTrainer, config, model, peft, ref_model=ref, kept=msg("training.unit_replies"))
+    return stage.trainer(KTOTrainer, config, model, peft, ref_model=ref)

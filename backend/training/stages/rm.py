@@ -2,7 +2,7 @@
 
 The base model gets a one-output classification head (load_model_for(task="seq_cls")); TRL's
 RewardTrainer applies the chat template to prompt + chosen and prompt + rejected and trains the
-Bradley-Terry loss. Pairs longer than max_length are dropped by the trainer (said in the log).
+Bradley-Terry loss. Pairs longer than max_length are left out before (backend/data/fit.py, said in the log).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from backend.messages import msg
 from backend.spec import JobSpec
 from backend.training.callback import JobReporter
 from backend.training.stages.common import StageRun, begin
@@ -25,7 +24,7 @@ def build(spec: JobSpec, job_dir: Path, workspace, reporter: JobReporter, data=N
     model, peft = stage.model(len(stage.rows.train), task="seq_cls")
     log.info("rm: a one-output score head on the base model (new, so it trains whatever the method)")
     config = RewardConfig(**stage.kwargs(), max_length=stage.max_length)
-    run = stage.trainer(RewardTrainer, config, model, peft, kept=msg("training.unit_pairs"))
+    run = stage.trainer(RewardTrainer, config, model, peft)
     if spec.method.name == "qlora":
         # TRL casts a quantized model's trainable weights to bf16 (QLoRA's choice for the adapter). The LoRA
         # layers cast their input to match; the score head (PEFT's trainable copy, a plain Linear) does not,

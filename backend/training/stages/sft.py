@@ -1,7 +1,8 @@
 """Supervised fine-tuning: a JobSpec mapped onto TRL's SFTTrainer with a PEFT adapter.
 
-Data is tokenized here (backend.data.tokenize) so that only assistant tokens carry labels,
-whatever the chat template; TRL receives `input_ids` + `labels` and keeps them as they are.
+Data is tokenized by the studio (backend.data.tokenize, in the fit step every stage takes: stages/common.begin)
+so that only assistant tokens carry labels, whatever the chat template; TRL receives `input_ids` + `labels` and
+keeps them as they are.
 """
 
 from __future__ import annotations
@@ -9,12 +10,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from backend.data.load import as_sft, load_data
-from backend.data.read import DataError
-from backend.data.tokenized import tokenize_sft
 from backend.spec import JobSpec
 from backend.training.callback import JobReporter
-from backend.training.stages.common import StageBuild, StageRun, log_sources, setup
+from backend.training.stages.common import StageRun, begin
 from backend.workspace import Workspace
 
 log = logging.getLogger("studio.worker")
@@ -27,25 +25,11 @@ def build(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobRepor
     from backend.training.accel import speed_plan
     from backend.training.batching import batching_kwargs, sft_trainer_class, split_batches
 
-    model_path, device, tokenizer = setup(spec, workspace)
-    loaded = data or load_data(spec.data, workspace.root)
-    log_sources(loaded)
-    train_rows, eval_rows, note = as_sft(loaded)
-    if note:
-        log.info("data: %s", note)
-    max_len = spec.training.max_length
-    cache = workspace.cache_dir / "tokenized"
-    train_set = tokenize_sft(train_rows, tokenizer, max_len, cache)
-    if train_set.dropped:
-        log.warning("%s rows dropped: their reply starts after max_length=%s tokens", train_set.dropped, max_len)
-    eval_set = None
-    if eval_rows:
-        try:
-            eval_set = tokenize_sft(eval_rows, tokenizer, max_len, cache)
-        except DataError as e:  # training can go on without evaluation; say why there is none
-            log.warning("no evaluation: the eval rows are unusable (%s)", e)
+    stage = begin("sft", spec, job_dir, workspace, reporter, data)  # tokenized, the rows that fit in max_length
+    train_rows, eval_rows, tokenizer, device = stage.rows.train, stage.rows.eval, stage.tokenizer, stage.device
+    max_len = stage.max_length
+    train_set, eval_set = stage.rows.train_set, stage.rows.eval_set
 
-    stage = StageBuild("sft", spec, job_dir, reporter, model_path, device, tokenizer)
     plan = speed_plan(spec, device)
     model, peft = stage.model(len(train_set.dataset), plan=plan)
     has_eval = eval_set is not None and len(eval_set.dataset) > 0

@@ -103,4 +103,21 @@ ZH: dict[str, str] = {
     "rows.note_grpo_split": "对话已为 grpo 拆分：最后一条回复之前的全部内容作为提示，这条回复作为参考答案",
     "rows.note_grpo_tools": "带工具的提示已通过对话模板渲染为文本（grpo 不接受逐行的工具）",
     "rows.notes": "{first}；{second}",
+    # fit.py: which rows can train at max_length
+    "rows.unit_rows": "行",
+    "rows.unit_pairs": "对",
+    "rows.unit_replies": "条回复",
+    "rows.unit_prompts": "个提示",
+    "rows.fit_empty_reply": "{count} 条经对话模板渲染后回复为空",
+    "rows.fit_prompt_fills": "{count} 条仅提示就占满了 max_length（没有留给回复的词元）",
+    "rows.fit_prompt_too_long": "{count} 条提示超过了 max_length",
+    "rows.fit_too_long": "{count} 条超过了 max_length（奖励模型训练器会丢弃而不是截断放不下的偏好对）",
+    "rows.fit_dropped": "{total} {unit}中有 {dropped} 在 max_length={max_length} 下无法训练，已排除：{reasons}。",
+    "rows.fit_eval_dropped": "{total} 评估{unit}中有 {dropped} 在 max_length={max_length} 下无法使用，已排除：{reasons}。",
+    "rows.fit_truncated": "保留的 {kept} {unit}中有 {count} 超过了 max_length={max_length}：回复会在上限处截断（提示完整保留）。",
+    "rows.fit_none_left": "{total} {unit}在 max_length={max_length} 下都无法训练：{reasons}。请把 `training.max_length` "
+                          "调大到 {suggest}（可使其中 {share} 完整保留），或缩短提示。",
+    "rows.fit_none_left_no_raise": "{total} {unit}在 max_length={max_length} 下都无法训练：{reasons}。请缩短提示，"
+                                   "或为这些行提供有内容的回复。",
+    "rows.fit_eval_none_left": "{total} 评估{unit}在 max_length={max_length} 下都无法使用（{reasons}）：训练将在没有评估的情况下继续。",
 }

@@ -63,15 +63,10 @@ ZH: dict[str, str] = {
     "training.report_to_missing_hint": "请安装（`pip install {package}`）并登录，或从 `training.report_to` 中去掉 {name}。",
     "training.all_dropped": "全部 {given} {what}都被 {stage} 训练器丢弃：它们超出了 max_length={max_length} 个词元。"
                             "请调大 `training.max_length`，或缩短数据行。",
-    "training.unit_rows": "行",
-    "training.unit_pairs": "对",
-    "training.unit_replies": "条回复",
     # backend/training/stages/grpo.py
     "training.exact_match_no_reference": "exact_match 奖励会把回复与参考答案比较，但没有任何提示带参考答案。请映射一个 "
                                          "`reference` 列（或使用对话数据：最后一条回复即参考答案），或在 `align.rewards` "
                                          "中选择其他奖励。",
-    "training.prompts_too_long": "全部 {count} 个提示都超过了 max_length={max_length} 个词元。请调大 `training.max_length`，"
-                                 "或缩短提示。",
     # backend/training/stages/pt.py
     "training.texts_no_tokens": "文本中没有可训练的词元。",
 }

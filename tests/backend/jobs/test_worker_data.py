@@ -76,7 +76,7 @@ def test_tool_calling_sharegpt_file_with_a_tools_column(store, tmp_path):
     job, log, metrics = run_job(store, {"train": str(path)}, {"max_length": 768})
     assert "data: weather_tools.json: 20 rows read, 20 usable, 20 taken (format sharegpt: " in log
     assert "20 training rows, 0 eval rows" in log
-    assert "rows dropped" not in log  # every reply fits in max_length
+    assert "rows dropped" not in log and "left out" not in log  # every reply fits in max_length
     losses = [m["loss"] for m in metrics if m.get("loss") is not None]
     assert losses and all(math.isfinite(x) for x in losses)
 
@@ -86,7 +86,9 @@ def test_rows_that_all_fall_past_max_length_fail_as_a_dataset_error(store, tmp_p
     path.write_text(json.dumps([tool_row(i) for i in range(1, 20, 4)]), encoding="utf-8")  # tool rows only
     job, log, _ = run_job(store, {"train": str(path)}, {"max_length": 256}, expect=1)
     assert job.state == "failed" and job.error.kind == "dataset"
-    assert "all 5 rows were dropped" in job.error.message and "max_length=256" in job.error.message
+    # refused before the model loads (backend/data/fit.py): how many, why, and a max_length to try
+    assert job.error.message.startswith("none of the 5 rows can train at max_length=256: 5 whose prompt alone fills "
+                                        "max_length (no room for a reply token). Raise `training.max_length` to ")
     # what the worker process recorded keeps its ids (the page shows it in its language)
-    assert job.error.message.id.startswith("data.") and job.error.hint.id == "training.fix_data_hint"
+    assert job.error.message.id == "rows.fit_none_left" and job.error.hint.id == "training.fix_data_hint"
     assert "StopIteration" not in log
