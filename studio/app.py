@@ -27,8 +27,9 @@ from backend.resources import DATA_DIR, DEMO_SPEC, PROJECT_ROOT  # noqa: E402
 from backend.spec import JobSpec  # noqa: E402
 from backend.store import JobStore  # noqa: E402
 from backend.workspace import Workspace  # noqa: E402
+from studio import fonts  # noqa: E402
 from studio.context import Ctx  # noqa: E402
-from studio.i18n import LANGUAGE_NAMES, SessionStrings, relabel  # noqa: E402
+from studio.i18n import LANGUAGE_NAMES, SessionStrings, gradio_texts, relabel  # noqa: E402
 from studio.unexpected import unexpected  # noqa: E402
 from studio.views import chat, monitor, runs  # noqa: E402
 from studio.views import export as export_view  # noqa: E402
@@ -298,8 +299,10 @@ def launch(
 ) -> None:
     """Serve the studio (blocking) with the scheduler running beside it (`max_jobs` jobs at once).
 
-    Only gradio's own temp folder is served: no `allowed_paths`, so the workspace (jobs, uploads,
-    models) cannot be fetched by URL; downloads are copies (see monitor.zip_for_download).
+    Only gradio's own temp folder is served, and the folder of the page's Chinese font (`allowed_paths`:
+    studio.fonts.page_font, the face and its licence, written by the studio, never from user input): the
+    workspace (jobs, uploads, models) cannot be fetched by URL; downloads are copies (see
+    monitor.zip_for_download).
     """
     from backend.jobs.scheduler import Scheduler
 
@@ -320,8 +323,13 @@ def launch(
             share=False,  # never a public *.gradio.live link
             max_file_size=f"{upload_limit_mb}mb",  # enforced by the server, not only the page
             inbrowser=False,
-            theme=gr.themes.Soft(),
-            css=CSS,
+            # The theme's fonts, then CJK ones: the served Noto Sans SC last, so Chinese shows without any.
+            theme=fonts.page_theme(),
+            css=CSS + fonts.page_css(),
+            allowed_paths=fonts.served_folders(),
+            # gradio's own labels and tooltips in the page's language, and the key its tables lack.
+            i18n=gradio_texts.i18n(),
+            head=gradio_texts.HEAD,
             # No gradio footer: its links (API docs, gradio's own settings and language) are English
             # only and not for a no-code user; the studio has its own language switch.
             footer_links=[],

@@ -38,6 +38,9 @@ def loss_figure(frame: pd.DataFrame, series: str = "series", x_label: str = "ste
     """
     from matplotlib.figure import Figure  # no pyplot: no global state shared between requests
 
+    from studio.fonts import cjk_family
+
+    cjk_family()  # the series may be named in Chinese ("训练"): a CJK font as matplotlib's fallback, not boxes
     fig = Figure(figsize=(9, 3.4), dpi=100)
     ax = fig.add_subplot()
     for name, group in frame.groupby(series, sort=False):

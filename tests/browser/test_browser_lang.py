@@ -10,6 +10,7 @@ on it), in a browser of its own.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,46 @@ def test_switch_language_keeps_the_entered_values(shared_studio):
         expect(page.locator("#app-title")).to_contain_text("Fine-tuning Studio")
         step(page, "Review").click()
         expect(page.locator("#start-button")).to_contain_text("Start training", timeout=10_000)
+
+
+def test_chinese_shows_on_a_machine_without_cjk_fonts(shared_studio):
+    """The page's fallback face (studio/fonts.py: Noto Sans SC from the noto-cjk-sans-otc package) is loaded, so
+    Chinese is never boxes on a machine without CJK fonts (this one); the studio serves its folder and nothing
+    beside it. gradio's own screen-reader labels switch language with the page."""
+    from urllib.parse import quote, urljoin
+
+    import httpx
+    from playwright.sync_api import expect
+
+    from studio import fonts
+
+    url, ws = shared_studio
+    family = fonts.PAGE_FAMILY
+    with chromium_page() as page:
+        page.goto(url)
+        expect(page.locator("#lang-switch")).to_contain_text("中文", timeout=30_000)
+        # The English page's "中文" choice already needs the face: loaded (and check() is true only then).
+        page.wait_for_function(
+            f"""() => document.fonts.check('16px "{family}"', '中文')
+                && [...document.fonts].some(f => f.family.replace(/"/g, '') === '{family}' && f.status === 'loaded')""",
+            timeout=30_000)
+        # gradio's own labels follow the page's language too (studio/i18n/gradio_texts.py), and the key its
+        # tables lack is no longer announced as "common.complete".
+        step(page, "Method").click()
+        reset = page.locator("#lora-dropout button[aria-label]").first
+        expect(reset).to_have_attribute("aria-label", "Reset to default value", timeout=10_000)
+        switch(page, "中文")
+        expect(reset).to_have_attribute("aria-label", "恢复默认值", timeout=10_000)
+        expect(page.get_by_text("common.complete")).to_have_count(0)
+        src = page.evaluate(f"""() => [...document.styleSheets].flatMap(s => [...s.cssRules])
+            .filter(r => r instanceof CSSFontFaceRule && r.style.fontFamily.replace(/"/g, '') === '{family}')
+            .map(r => r.style.getPropertyValue('src'))""")
+    (font_url,) = {u for s in src for u in re.findall(r'url\("?([^")]+)"?\)', s)}
+    folder, path = fonts.page_font()
+    assert font_url.endswith(fonts.font_url(path))
+    with httpx.Client(timeout=30) as client:
+        head = client.get(urljoin(url, font_url), headers={"Range": "bytes=0-3"})
+        assert head.status_code in (200, 206) and head.content[:4] == b"OTTO"  # an OpenType (CFF) face
+        file_route = url + "gradio_api/file="
+        for outside in (f"{folder}/../../../../../../../etc/passwd", f"{ws}/studio.db", str(folder.parent)):
+            assert client.get(file_route + quote(outside, safe="")).status_code == 403, outside
