@@ -54,6 +54,7 @@ CSS = """
 .sp-state.sp-running { background: #dbeafe; color: #1e40af; } .sp-state.sp-succeeded { background: #dcfce7; color: #166534; }
 .sp-state.sp-failed, .sp-state.sp-interrupted { background: #fee2e2; color: #991b1b; }
 .sp-meta { color: var(--body-text-color-subdued); font-size: 0.85em; margin-top: 4px; }
+.sp-meta code { font-size: 0.95em; padding: 0 3px; border-radius: 3px; background: var(--neutral-100); }
 #job-error { border-left: 4px solid #dc2626; padding-left: 8px; }
 .dp-legend, .dp-note { font-size: 0.85em; color: var(--body-text-color-subdued); margin: 4px 0; }
 .dp-title { font-weight: 600; font-size: 0.9em; margin: 8px 0 2px; }
@@ -61,6 +62,7 @@ CSS = """
 .dp-skipped { border-left: 4px solid #dc2626; padding: 4px 8px; background: #fef2f2; color: #991b1b; }
 .dp-raw { white-space: pre-wrap; font-size: 0.8em; max-height: 300px; overflow: auto; }
 """
+CSS += monitor.SWITCH_CSS  # the Monitor hides the previous job's outputs while a newly picked job's come
 
 
 def load_defaults() -> JobSpec:
@@ -326,6 +328,7 @@ def launch(
             # The theme's fonts, then CJK ones: the served Noto Sans SC last, so Chinese shows without any.
             theme=fonts.page_theme(),
             css=CSS + fonts.page_css(),
+            js=monitor.LOG_FOLLOW_JS,  # the Monitor's log box follows its newest line
             allowed_paths=fonts.served_folders(),
             # gradio's own labels and tooltips in the page's language, and the key its tables lack.
             i18n=gradio_texts.i18n(),

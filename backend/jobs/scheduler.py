@@ -106,13 +106,21 @@ def _cwd_is(job: Job) -> bool:
 
 
 def interrupted_error(store: JobStore, job_id: str, how: str) -> JobError:
-    """`how`: what became of the worker, a message (e.g. msg("jobs.how_stopped"))."""
-    tail = [line for line in store.read_log_tail(job_id, 4000).splitlines() if line.strip()][-5:]
+    """`how`: what became of the worker, a message (e.g. msg("jobs.how_stopped")). The message quotes the last
+    lines of the log that say something (not the Trainer's log dicts, warnings or progress bars); the hint says
+    where Resume continues: the step of the last checkpoint, or step 0 when none was saved."""
+    from backend.jobs.logtail import meaningful_lines
+    from backend.training.checkpoints import resume_point
+
+    tail = meaningful_lines(store.read_log_tail(job_id, 64_000))[-5:]
     if tail:
         message = msg("jobs.worker_died_log", how=how, lines="\n".join(tail))
     else:
         message = msg("jobs.worker_died", how=how)
-    return JobError("interrupted", message, msg("jobs.worker_died_hint"))
+    point = resume_point(store.job_dir(job_id) / "checkpoints")
+    resume = msg("jobs.resume_from_checkpoint", step=point[0], checkpoint=point[1]) if point else \
+        msg("jobs.resume_from_start")
+    return JobError("interrupted", message, msg("jobs.worker_died_hint", resume=resume))
 
 
 class Scheduler:

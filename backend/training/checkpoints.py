@@ -107,3 +107,22 @@ def truncate_metrics(metrics_path: Path, last_step: int) -> int:
             continue  # a line cut off by the crash
     metrics_path.write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
     return len(kept)
+
+
+def resume_point(checkpoints_dir: Path) -> tuple[int, str] | None:
+    """(step, folder name) of the checkpoint a resume would start from, found without changing anything
+    (for the page and the interrupted message; the worker's latest_checkpoint decides): the newest whose
+    trainer_state.json parses and that has its optimizer state. No checksum is read, so this is cheap
+    even for a full fine-tune's optimizer; a checkpoint damaged inside its files is still named."""
+    if not Path(checkpoints_dir).is_dir():
+        return None
+    found = sorted((p for p in Path(checkpoints_dir).glob("checkpoint-*") if p.is_dir() and _step(p) >= 0), key=_step)
+    for candidate in reversed(found):
+        if not ((candidate / "optimizer.pt").is_file() or (candidate / "optimizer.bin").is_file()):
+            continue
+        try:
+            json.loads((candidate / "trainer_state.json").read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        return _step(candidate), candidate.name
+    return None

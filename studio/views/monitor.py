@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -24,10 +25,12 @@ from backend.jobs.pace import slow_step
 from backend.plan.advice import advise
 from backend.plan.estimate import format_bytes
 from backend.store import RESUMABLE_STATES, InvalidTransition
+from backend.training.checkpoints import resume_point
 from backend.workspace import PathError
 from studio.context import Ctx
 from studio.i18n import lang_of, msg, relabel
 from studio.unexpected import unexpected
+from studio.views.joblog import LOG_TAIL_BYTES, log_view
 from studio.views.plots import count_loss_points, loss_figure, loss_frame, system_figure
 
 OUTPUT_NAMES = (
@@ -49,6 +52,48 @@ OUTPUT_NAMES = (
 )
 KEYED = ("plot", "download", "system")  # (key, payload): re-sent only when the key changes
 ADVICE_ICONS = {"error": "⛔", "warn": "⚠"}
+
+
+# Given to launch(js=...): the log box shows its newest line and follows the end as lines come, unless the user
+# scrolls up to read (following again once they scroll back to the end); a newly picked job starts at its end.
+LOG_FOLLOW_JS = """
+() => {
+  const follow = { box: null, on: true, job: null };
+  const atEnd = (box) => box.scrollHeight - box.scrollTop - box.clientHeight < 24;
+  setInterval(() => {
+    const box = document.querySelector("#job-log textarea");
+    if (!box) return;
+    if (box !== follow.box) {
+      follow.box = box;
+      follow.on = true;
+      box.addEventListener("scroll", () => { follow.on = atEnd(box); });
+    }
+    const id = document.querySelector("#job-header .job-id");
+    const job = id ? id.textContent : null;
+    if (job !== follow.job) {
+      follow.job = job;
+      follow.on = true;
+    }
+    if (follow.on && box.offsetParent !== null && !atEnd(box)) box.scrollTop = box.scrollHeight;
+  }, 200);
+}
+"""
+# On a pick (Start, Runs -> Open, the dropdown) the previous job's header, bar, curve and log are hidden at once,
+# in the browser, until the new job's arrive (SWITCH_CSS, in the page's CSS): never a moment of the old job under
+# the new one's id. The class goes after 30 s whatever happens.
+SWITCHING_JS = """
+(...args) => {
+  document.body.classList.add("sp-switching");
+  clearTimeout(window.spSwitching);
+  window.spSwitching = setTimeout(() => document.body.classList.remove("sp-switching"), 30000);
+  return args;
+}
+"""
+SWITCHED_JS = '() => { document.body.classList.remove("sp-switching"); }'
+SWITCH_CSS = """
+body.sp-switching :is(#job-header, #job-progress, #job-stats, #job-error, #loss-plot, #loss-points, #system-column,
+  #job-advice, #job-samples, #job-log) { visibility: hidden; }
+"""
 
 
 @dataclass
@@ -119,11 +164,50 @@ def progress_html(t: dict, state: str, progress: dict) -> str:
         phase = str(progress.get("phase") or "loading")
         label = t["monitor.loading"].format(phase=html.escape(t.get(f"phase.{phase}", phase)))
     else:
-        label = state
+        label = state_label(t, state)
     return (
         f'<div class="sp-progress"><div class="sp-bar sp-{state}" style="width:{pct:.1f}%"></div></div>'
         f'<div class="sp-progress-text" id="progress-text">{label}</div>'
     )
+
+
+def state_label(t: dict, state: str) -> str:
+    """A job state in the page's language (the badge's CSS class keeps the state's own name)."""
+    return t.get(f"monitor.state.{state}", state)
+
+
+def header_html(t: dict, job) -> str:
+    """The job's id, its state badge and one line of what it trains (the `names` in the table as <code>)."""
+    created = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(job.created_at))
+    meta = re.sub(r"`([^`]*)`", r"<code>\1</code>", html.escape(t["monitor.meta"]))
+    meta = meta.format(model=html.escape(job.model), dataset=html.escape(job.dataset),
+                       method=html.escape(job.method), created=created)
+    return (
+        f'<div class="sp-header"><code class="job-id">{html.escape(job.id)}</code> '
+        f'<span class="sp-state sp-{job.state}" id="job-state-text">{html.escape(state_label(t, job.state))}</span>'
+        f'<div class="sp-meta">{meta}</div></div>'
+    )
+
+
+def elapsed_seconds(job, progress: dict, last: dict, now: float | None = None) -> float | None:
+    """One clock for Elapsed: the wall time since the job (this run of it) started, or the worker's own
+    elapsed_s when that is ahead (a resumed job's counts the training before the resume too). The worker's
+    alone does not do: it starts at the first step, after loading."""
+    worker = progress.get("elapsed_s", last.get("elapsed_s"))
+    worker = float(worker) if isinstance(worker, (int, float)) else None
+    if job.state == "queued" or not job.started_at:
+        return worker  # not started (or waiting to resume): what the worker last measured, if anything
+    end = job.ended_at if job.is_final and job.ended_at else (now or time.time())
+    wall = max(0.0, end - job.started_at)
+    return max(wall, worker or 0.0)
+
+
+def resume_label(t: dict, job_dir: Path) -> str:
+    """The Resume button's text: the checkpoint it continues from, or that it starts again from step 0."""
+    point = resume_point(job_dir / "checkpoints")
+    if point is None:
+        return t["btn.restart"]
+    return t["btn.resume_at"].format(step=point[0], checkpoint=point[1])
 
 
 def zip_for_download(job_dir: Path) -> str:
@@ -134,10 +218,13 @@ def zip_for_download(job_dir: Path) -> str:
     return str(out)
 
 
-def render(ctx: Ctx, job_id: str | None, system: SystemLog | None = None) -> dict:
+def render(ctx: Ctx, job_id: str | None, system: SystemLog | None = None, memo: dict | None = None,
+           raw_log: bool = False) -> dict:
     """Every output's value for a job, as comparable plain values (a plot as a key + its data).
 
-    `system`: what this session has read of the job's system.jsonl (read on from there)."""
+    `system`: what this session has read of the job's system.jsonl (read on from there). `memo`: this
+    session's notes between ticks (the Elapsed last shown: it never goes back for the same job). `raw_log`:
+    the log as written, warnings and the trainer's dicts included."""
     t = ctx.t
     job = ctx.store.get(job_id) if job_id else None
     if job is None:
@@ -147,12 +234,12 @@ def render(ctx: Ctx, job_id: str | None, system: SystemLog | None = None) -> dic
             progress="",
             stats="",
             plot=("none", loss_frame([])),
-            points="0 points",
+            points=t["monitor.points"].format(n=0),
             log="",
             error="",
             download=("none", None),
             cancel="off",
-            resume=False,
+            resume="",
             system=("none", []),
             sysline="",
             syscol=False,
@@ -163,19 +250,14 @@ def render(ctx: Ctx, job_id: str | None, system: SystemLog | None = None) -> dic
     progress = ctx.store.read_progress(job.id)
     last = metrics[-1] if metrics else {}
     losses = [m["loss"] for m in metrics if m.get("loss") is not None]
-    if job.is_final and job.started_at and job.ended_at:
-        elapsed, eta = job.ended_at - job.started_at, 0
-    else:
-        elapsed = progress.get("elapsed_s", last.get("elapsed_s"))
-        eta = progress.get("eta_s", last.get("eta_s"))
-        if elapsed is None and job.started_at:
-            elapsed = time.time() - job.started_at
-    created = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(job.created_at))
-    header = (
-        f'<div class="sp-header"><code class="job-id">{job.id}</code> '
-        f'<span class="sp-state sp-{job.state}" id="job-state-text">{job.state}</span>'
-        f'<div class="sp-meta">{html.escape(t["monitor.meta"].format(model=job.model, dataset=job.dataset, method=job.method, created=created))}</div></div>'
-    )
+    elapsed = elapsed_seconds(job, progress, last)
+    eta = 0 if job.is_final and job.ended_at else progress.get("eta_s", last.get("eta_s"))
+    if memo is not None and elapsed is not None:
+        shown = memo.get("elapsed")
+        if shown and shown[0] == job.id and job.state != "queued":
+            elapsed = max(elapsed, shown[1])
+        memo["elapsed"] = (job.id, elapsed)
+    header = header_html(t, job)
     lr = last.get("learning_rate")
     tps = last.get("tokens_per_s")
     stats = t["monitor.stats"].format(
@@ -196,8 +278,8 @@ def render(ctx: Ctx, job_id: str | None, system: SystemLog | None = None) -> dic
         stats += "\n\n⚠ " + msg(t, slow)
     error = ""
     if job.error:
-        error = t["monitor.error"].format(kind=t.get(f"error.kind.{job.error.kind}", job.error.kind),
-                                          message=html.escape(msg(t, job.error.message)))
+        message = html.escape(msg(t, job.error.message)).replace("\n", "  \n")  # a log line a line (Markdown)
+        error = t["monitor.error"].format(kind=t.get(f"error.kind.{job.error.kind}", job.error.kind), message=message)
         if job.error.hint:
             error += "\n\n" + t["monitor.hint"].format(hint=msg(t, job.error.hint))
     lang = lang_of(t)  # in the keys: a language switch redraws the charts' labels
@@ -211,11 +293,11 @@ def render(ctx: Ctx, job_id: str | None, system: SystemLog | None = None) -> dic
         stats=stats,
         plot=(plot_key, metrics),
         points=t["monitor.points"].format(n=count_loss_points(metrics)),
-        log=ctx.store.read_log_tail(job.id),
+        log=log_view(t, ctx.store.read_log_tail(job.id, LOG_TAIL_BYTES), metrics, raw=raw_log),
         error=error,
         download=((job.id, job.state), job.state == "succeeded"),
         cancel=cancel_mode(job),
-        resume=job.state in RESUMABLE_STATES,
+        resume=resume_label(t, ctx.store.job_dir(job.id)) if job.state in RESUMABLE_STATES else "",
         system=((job.id, len(system.rows), lang), system.rows),
         sysline=system_line(t, system.rows[-1]) if system.rows else "",
         syscol=bool(system.rows),
@@ -283,16 +365,16 @@ def cancel_mode(job) -> str:
     return "kill" if job.state == "running" and job.cancel_requested >= 1 else "cancel"
 
 
-def updates(ctx: Ctx, job_id: str | None, prev: dict) -> tuple[list, dict]:
+def updates(ctx: Ctx, job_id: str | None, prev: dict, raw_log: bool = False) -> tuple[list, dict]:
     """Gradio updates for the outputs that changed since `prev` (skipping the rest avoids flicker)."""
     t = ctx.t
     seen = dict(prev or {})
     if seen.get("lang") != lang_of(t):  # after a language switch every output is drawn again
-        seen = {"lang": lang_of(t), "system_log": seen.get("system_log")}
+        seen = {"lang": lang_of(t), "system_log": seen.get("system_log"), "elapsed": seen.get("elapsed")}
     system = seen.get("system_log")
     if not isinstance(system, SystemLog) or system.job_id != job_id:
         system = seen["system_log"] = SystemLog(job_id)
-    now = render(ctx, job_id, system)
+    now = render(ctx, job_id, system, memo=seen, raw_log=raw_log)
     out = []
     for name in OUTPUT_NAMES:
         value = now[name]
@@ -315,7 +397,7 @@ def updates(ctx: Ctx, job_id: str | None, prev: dict) -> tuple[list, dict]:
         elif name == "cancel":
             out.append(cancel_update(t, value))
         elif name == "resume":
-            out.append(gr.update(visible=value))
+            out.append(gr.update(value=value, visible=True) if value else gr.update(visible=False))
         else:
             out.append(value)
     return out, seen
@@ -347,7 +429,7 @@ def build(ctx: Ctx) -> MonitorTab:
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=320):
             plot = gr.Plot(None, label=t["monitor.plot"], format="png", elem_id="loss-plot")
-            points = gr.Textbox("0 points", show_label=False, container=False, interactive=False, elem_id="loss-points")
+            points = gr.Textbox(t["monitor.points"].format(n=0), show_label=False, container=False, interactive=False, elem_id="loss-points")
         with gr.Column(scale=2, min_width=320, visible=False, elem_id="system-column") as syscol:
             system = gr.Plot(None, label=t["sys.plot"], format="png", elem_id="system-plot")
             sysline = gr.Markdown(elem_id="system-latest")
@@ -357,11 +439,17 @@ def build(ctx: Ctx) -> MonitorTab:
         download = gr.DownloadButton(t["btn.export"], visible=False, variant="primary", elem_id="export-button")
         cancel = relabel.handler_writes(  # cancel_update: "Cancel job" or "Stop now"
             gr.Button(t["btn.cancel"], variant="stop", interactive=False, elem_id="cancel-button"))
-        resume = gr.Button(t["btn.resume"], visible=False, variant="primary", elem_id="resume-button")
+        resume = relabel.handler_writes(  # resume_label: the checkpoint it continues from, or step 0
+            gr.Button(t["btn.resume"], visible=False, variant="primary", elem_id="resume-button"))
+    # The box follows its end (LOG_FOLLOW_JS, given to launch) unless the user scrolls up to read.
     log = gr.Textbox(
-        label=t["monitor.log"], lines=10, max_lines=10, interactive=False, autoscroll=True, elem_id="job-log"
+        label=t["monitor.log"], lines=12, max_lines=12, interactive=False, autoscroll=True, elem_id="job-log"
     )
+    log_all = gr.Checkbox(False, label=t["monitor.log.all"], container=False, elem_id="job-log-all")
     prev = gr.State({})
+    # The job each session last picked: a tick started before a pick and answered after it is dropped, so the
+    # previous job's header, points and bar never come back over the new job's.
+    picked: dict[str, str | None] = {}
     timer = gr.Timer(1.0)
     outputs = [
         header,
@@ -381,17 +469,29 @@ def build(ctx: Ctx) -> MonitorTab:
         samples,
     ]
 
+    def session(request: gr.Request | None) -> str | None:
+        return getattr(request, "session_hash", None)
+
     @unexpected(t, "monitor")
-    def tick(job_id, seen):
-        ups, seen = updates(ctx, job_id, seen)
+    def tick(job_id, seen, raw_log, request: gr.Request):
+        key = session(request)
+        if key in picked and picked[key] != job_id:
+            return [gr.skip()] * (len(outputs) + 2)  # a tick for the job shown before the last pick
+        ups, seen = updates(ctx, job_id, seen, raw_log)
         ids = job_ids(ctx)
         picker_up = gr.update(choices=ids) if seen.get("ids") != ids else gr.skip()
         seen["ids"] = ids
         return [picker_up, *ups, seen]
 
     @unexpected(t, "monitor")
-    def select(job_id):
-        ups, seen = updates(ctx, job_id, {})
+    def select(job_id, raw_log, request: gr.Request):
+        key = session(request)
+        if key is not None:
+            if len(picked) > 10_000:  # sessions come and go; forget the oldest half
+                for old in list(picked)[:5_000]:
+                    picked.pop(old, None)
+            picked[key] = job_id
+        ups, seen = updates(ctx, job_id, {}, raw_log)
         return [*ups, seen]
 
     @unexpected(t, "cancel")
@@ -408,7 +508,7 @@ def build(ctx: Ctx) -> MonitorTab:
         if state == "running":
             gr.Info(t["monitor.kill_sent" if was == "kill" else "monitor.stop_requested"].format(job=job_id))
         else:
-            gr.Info(t["monitor.cancel_sent"].format(job=job_id, state=state))
+            gr.Info(t["monitor.cancel_sent"].format(job=job_id, state=state_label(t, state)))
         fresh = ctx.store.get(job_id)
         mode = cancel_mode(fresh) if fresh else "off"
         return cancel_update(t, mode), {**(seen or {}), "cancel": mode}  # relabel now, not on the next tick
@@ -418,17 +518,20 @@ def build(ctx: Ctx) -> MonitorTab:
         if not job_id:
             return
         try:
+            fresh = resume_point(ctx.store.job_dir(job_id) / "checkpoints") is None
             ctx.store.mark_resumed(job_id)
-            gr.Info(t["monitor.resumed"].format(job=job_id))
+            gr.Info(t["monitor.restarted" if fresh else "monitor.resumed"].format(job=job_id))
         except InvalidTransition as e:
             gr.Warning(msg(t, e))
         except KeyError:
             gr.Warning(t["runs.no_such_job"].format(job=job_id))
 
-    timer.tick(tick, [picker, prev], [picker, *outputs, prev], show_progress="hidden")
-    picker.change(select, picker, [*outputs, prev], show_progress="hidden")
+    timer.tick(tick, [picker, prev, log_all], [picker, *outputs, prev], show_progress="hidden")
+    picker.change(select, [picker, log_all], [*outputs, prev], show_progress="hidden", js=SWITCHING_JS).then(
+        None, js=SWITCHED_JS)
+    log_all.change(select, [picker, log_all], [*outputs, prev], show_progress="hidden")
     refresh.click(lambda j: gr.update(choices=job_ids(ctx), value=j), picker, picker).then(
-        select, picker, [*outputs, prev], show_progress="hidden"
+        select, [picker, log_all], [*outputs, prev], show_progress="hidden"
     )
     cancel.click(on_cancel, [picker, prev], [cancel, prev])
     resume.click(on_resume, picker, None)

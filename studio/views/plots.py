@@ -103,14 +103,16 @@ def system_figure(rows: list[dict], t: dict):
     if _any(cols["gpu_mem_mb"]):
         mem.plot(x, [v / scale for v in cols["gpu_mem_mb"]], label=s["sys.series.gpu_mem"], **style)
     mem.set_ylabel(s["sys.chart.memory"].format(unit=unit), fontsize=8)
-    mem.set_ylim(bottom=0)
+    # Headroom above the highest sample: a flat line at the top is not clipped by the frame or hidden by the legend.
+    mem.set_ylim(0, mem_max / scale * 1.3 if mem_max > 0 else 1.0)
     util.plot(x, cols["cpu_pct"], label=s["sys.series.cpu"], **style)
     if _any(cols["gpu_util_pct"]):
         util.plot(x, cols["gpu_util_pct"], label=s["sys.series.gpu"], **style)
     if _any(cols["ram_used_pct"]):
         util.plot(x, cols["ram_used_pct"], label=s["sys.series.ram"], linestyle="--", linewidth=1.0)
     util.set_ylabel(s["sys.chart.util"], fontsize=8)
-    util.set_ylim(0, 105)
+    util.set_ylim(0, 118)  # 100% stays below the legend
+    util.set_yticks([0, 25, 50, 75, 100])
     util.set_xlabel(s["sys.chart.elapsed_min" if minutes else "sys.chart.elapsed_s"], fontsize=8)
     for ax in (mem, util):
         ax.grid(alpha=0.3)

@@ -9,6 +9,7 @@ subprocess on a free port; skipped when Chromium is missing. Screenshots go to t
 from __future__ import annotations
 
 import json
+import re
 import time
 import zipfile
 from pathlib import Path
@@ -107,6 +108,7 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
         # Resume: queued again, continues from the checkpoint, the curve goes on from where it was.
         resume = page.locator("#resume-button")
         expect(resume).to_be_visible(timeout=10_000)
+        expect(resume).to_contain_text("Resume from step")  # the graceful stop saved a checkpoint: it names it
         resume.click()
         expect(page.locator("#job-state-text")).not_to_have_text("cancelled", timeout=15_000)
         expect(resume).to_be_hidden(timeout=10_000)
@@ -117,6 +119,15 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
         expect(page.locator("#system-plot img")).to_be_visible(timeout=15_000)
         expect(page.locator("#system-latest")).to_contain_text("CPU")
         page.screenshot(path=ARTIFACTS / "monitor.png", full_page=True)
+        # The log box shows its newest line (scrolled to the end) and the trainer's dicts as readable lines.
+        log_box = page.locator("#job-log textarea")
+        expect(log_box).to_have_value(re.compile("adapter saved"), timeout=10_000)
+        page.wait_for_function("() => { const b = document.querySelector('#job-log textarea');"
+                               " return b.scrollHeight - b.scrollTop - b.clientHeight < 30; }", timeout=10_000)
+        log_text = log_box.input_value()
+        assert " · loss " in log_text and "step " in log_text and "{'loss'" not in log_text, log_text[-600:]
+        log_box.scroll_into_view_if_needed()
+        page.screenshot(path=ARTIFACTS / "monitor-log.png")  # the viewport: charts, buttons and the log
         assert shown_points(page) >= stopped_at, "the resumed run's curve lost the points before the stop"
 
         # Export: one click downloads the adapter zip.

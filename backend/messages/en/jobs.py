@@ -15,8 +15,10 @@ EN: dict[str, str] = {
     # backend/jobs/scheduler.py: a worker that ended without recording an end (`how`: one of jobs.how_*)
     "jobs.worker_died": "The worker process {how} before the job finished.",
     "jobs.worker_died_log": "The worker process {how} before the job finished. Last log lines:\n{lines}",
-    "jobs.worker_died_hint": "This happens when the process is killed (out of memory, a reboot, kill -9). Start the "
-                             "job again; lower the batch size or max length if memory was short.",
+    "jobs.worker_died_hint": "This happens when the process is killed (out of memory, a reboot, kill -9). {resume} "
+                             "Lower the batch size or max length first if memory was short.",
+    "jobs.resume_from_checkpoint": "Resume continues from step {step} ({checkpoint}), its last checkpoint.",
+    "jobs.resume_from_start": "No checkpoint was saved before it stopped: Resume starts the job again from step 0.",
     "jobs.how_not_running": "was not running when the studio started",
     "jobs.how_signal": "was killed by signal {signal}",
     "jobs.how_exit": "exited with code {code}",

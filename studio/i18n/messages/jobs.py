@@ -14,8 +14,10 @@ ZH: dict[str, str] = {
     # backend/jobs/scheduler.py
     "jobs.worker_died": "任务完成前，工作进程{how}。",
     "jobs.worker_died_log": "任务完成前，工作进程{how}。最后几行日志：\n{lines}",
-    "jobs.worker_died_hint": "进程被强制结束时会出现这种情况（内存不足、重启、kill -9）。请重新开始任务；如果是内存不足，"
-                             "请调小批大小或最大长度。",
+    "jobs.worker_died_hint": "进程被强制结束时会出现这种情况（内存不足、重启、kill -9）。{resume}如果是内存不足，"
+                             "请先调小批大小或最大长度。",
+    "jobs.resume_from_checkpoint": "点“继续”会从最后的检查点 {checkpoint}（第 {step} 步）接着训练。",
+    "jobs.resume_from_start": "停止前还没有保存检查点：点“继续”会从第 0 步重新开始。",
     "jobs.how_not_running": "在工作室启动时已不在运行",
     "jobs.how_signal": "被信号 {signal} 终止",
     "jobs.how_exit": "已退出（退出码 {code}）",

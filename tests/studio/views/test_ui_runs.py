@@ -79,11 +79,11 @@ def test_monitor_cancel_button_resume_and_error(ctx):
     assert cancel_mode(ctx.store.get(running)) == "cancel"
     ctx.store.request_cancel(running)  # first click: graceful stop asked
     assert cancel_mode(ctx.store.get(running)) == "kill"
-    assert render(ctx, running)["resume"] is False
+    assert render(ctx, running)["resume"] == ""  # no Resume button
 
     failed = new_job(ctx, [2.0], "failed")
     shown = render(ctx, failed)
-    assert shown["cancel"] == "off" and shown["resume"] is True
+    assert shown["cancel"] == "off" and shown["resume"] == "Start again from step 0 (no checkpoint yet)"
     assert (
         "memory" in shown["error"]
         and "CUDA out of memory" in shown["error"]
@@ -91,7 +91,7 @@ def test_monitor_cancel_button_resume_and_error(ctx):
     )
     ctx.store.mark_resumed(failed)
     shown = render(ctx, failed)
-    assert shown["resume"] is False and shown["error"] == "" and shown["cancel"] == "cancel"
+    assert shown["resume"] == "" and shown["error"] == "" and shown["cancel"] == "cancel"
     assert shown["points"] == "1 points"  # the curve so far stays
 
 
