@@ -56,11 +56,16 @@ ADVICE_ICONS = {"error": "⛔", "warn": "⚠"}
 
 # Given to launch(js=...): the log box shows its newest line and follows the end as lines come, unless the user
 # scrolls up to read (following again once they scroll back to the end); a newly picked job starts at its end.
+# It also shows the Monitor again (SWITCHING_JS) once the header names the picked job, whichever answer brought it.
 LOG_FOLLOW_JS = """
 () => {
   const follow = { box: null, on: true, job: null };
   const atEnd = (box) => box.scrollHeight - box.scrollTop - box.clientHeight < 24;
   setInterval(() => {
+    const id = document.querySelector("#job-header .job-id");
+    const job = id ? id.textContent.trim() : null;
+    const pick = document.querySelector("#job-picker input");
+    if (job && pick && pick.value === job) document.body.classList.remove("sp-switching");
     const box = document.querySelector("#job-log textarea");
     if (!box) return;
     if (box !== follow.box) {
@@ -68,8 +73,6 @@ LOG_FOLLOW_JS = """
       follow.on = true;
       box.addEventListener("scroll", () => { follow.on = atEnd(box); });
     }
-    const id = document.querySelector("#job-header .job-id");
-    const job = id ? id.textContent : null;
     if (job !== follow.job) {
       follow.job = job;
       follow.on = true;
