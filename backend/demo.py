@@ -11,6 +11,7 @@ a minute of LoRA on the demo set teaches it who it is.
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import sys
 from pathlib import Path
@@ -32,7 +33,7 @@ DEMO_CONFIG = dict(
     # cannot fall below ~4.4 however well the model learns; 0.1 gives about unit-gain layers.
     initializer_range=0.1,
 )
-VOCAB_SIZE = 2048
+VOCAB_SIZE = 2048  # the BPE trainer's target; the corpus is small, so the vocabulary it makes is smaller
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 # transformers' qwen2 tokenizer pre-tokenization regex (tokenization_qwen2.PRETOKENIZE_REGEX).
 QWEN2_PATTERN = (
@@ -78,18 +79,23 @@ def _build(out: Path) -> None:
     build_tiny_model(out, _corpus(), VOCAB_SIZE, DEMO_CONFIG)
 
 
-def build_tiny_model(out: Path, corpus: list[str], vocab_size: int, config: dict) -> None:
-    """A random-init Qwen2 chat model in `out`: a byte-level BPE of `vocab_size` trained on `corpus`
-    (Qwen2's pre-tokenizer, chatml template) and a Qwen2 of `config` (DEMO_CONFIG's keys)."""
-    import shutil
+@functools.lru_cache(maxsize=1)
+def demo_vocab_size() -> int:
+    """The vocabulary the demo's tokenizer gets (and its model's embedding rows): the BPE trained on the corpus
+    as the build trains it, which stops below VOCAB_SIZE when the corpus has no more merges (1,010 tokens)."""
+    return train_tokenizer(_corpus(), VOCAB_SIZE).get_vocab_size(with_added_tokens=True)
 
-    import torch
+
+def demo_config() -> dict:
+    """The demo model's config as the build makes it (DEMO_CONFIG with its real vocabulary), for what the UI
+    shows and estimates before the model exists: its parameters are the built model's, to the unit."""
+    return {**DEMO_CONFIG, "vocab_size": demo_vocab_size()}
+
+
+def train_tokenizer(corpus: list[str], vocab_size: int):
+    """A byte-level BPE (`tokenizers.Tokenizer`) of at most `vocab_size` tokens trained on `corpus`, with Qwen2's
+    pre-tokenizer and the chat special tokens. Deterministic: the build and demo_vocab_size() train the same."""
     from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
-    from transformers import AutoTokenizer, PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
-
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
 
     tok = Tokenizer(models.BPE())
     tok.normalizer = normalizers.NFC()
@@ -107,7 +113,22 @@ def build_tiny_model(out: Path, corpus: list[str], vocab_size: int, config: dict
         show_progress=False,
     )
     tok.train_from_iterator(list(corpus) + ["\n"], trainer=trainer)
+    return tok
 
+
+def build_tiny_model(out: Path, corpus: list[str], vocab_size: int, config: dict) -> None:
+    """A random-init Qwen2 chat model in `out`: a byte-level BPE of `vocab_size` trained on `corpus`
+    (Qwen2's pre-tokenizer, chatml template) and a Qwen2 of `config` (DEMO_CONFIG's keys)."""
+    import shutil
+
+    import torch
+    from transformers import AutoTokenizer, PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
+
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+
+    tok = train_tokenizer(corpus, vocab_size)
     fast = PreTrainedTokenizerFast(
         tokenizer_object=tok,
         eos_token="<|im_end|>",

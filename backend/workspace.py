@@ -76,6 +76,24 @@ class Workspace:
         return target
 
 
+def under_roots(path: str | os.PathLike, roots) -> bool:
+    """Whether a user-given `path` lies under one of `roots` (or is one): as written, when it has no `..` part (a
+    link an admin put inside a root, e.g. models/x pointing at a cache, counts), or once every link is resolved.
+    Decided from the path alone: its answer says nothing about whether the path exists."""
+    if not str(path).strip():
+        return False
+    given = Path(str(path).strip()).expanduser()
+    written, resolved = Path(os.path.abspath(given)), given.resolve()
+    for root in roots:
+        root = Path(root).expanduser()
+        root_written, root_resolved = Path(os.path.abspath(root)), root.resolve()
+        if ".." not in given.parts and (written == root_written or root_written in written.parents):
+            return True
+        if resolved == root_resolved or root_resolved in resolved.parents:
+            return True
+    return False
+
+
 def safe_filename(name: str, default: str = "file") -> str:
     """A plain file name from an uploaded one: no folders, no leading dots, no odd characters."""
     base = Path(str(name).replace("\\", "/")).name

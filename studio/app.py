@@ -113,10 +113,20 @@ def build_app(
         def go(step: str):
             return lambda: gr.Tabs(selected=step)
 
+        def leave_data(problem: str):
+            """Data that cannot be used keeps the wizard on the Data step, saying why (the summary says it too)."""
+            if problem:
+                gr.Warning(t["data.next_blocked"].format(problem=problem.removeprefix("⚠").strip()))
+                return gr.skip()
+            return gr.Tabs(selected="method")
+
         for here, step in (("model", wiz.model), ("data", wiz.data), ("method", wiz.method),
                            ("training", wiz.training)):
             i = WIZARD_STEPS.index(here)
-            step.next.click(go(WIZARD_STEPS[i + 1]), None, wizard)
+            if here == "data":
+                step.next.click(leave_data, data.problem, wizard)
+            else:
+                step.next.click(go(WIZARD_STEPS[i + 1]), None, wizard)
             if here != "model":
                 step.back.click(go(WIZARD_STEPS[i - 1]), None, wizard)
         review.back.click(go("training"), None, wizard)
@@ -164,6 +174,8 @@ def build_app(
                              ("training", wiz.training.next)):
             nxt_step = WIZARD_STEPS[WIZARD_STEPS.index(here) + 1]
             button.click(reach(nxt_step), reached, reached, queue=False).then(mark_steps, marked, step_tabs)
+        # The Data step's mark as soon as its data can or cannot be used (an upload that cannot be read: ⚠ at once).
+        data.problem.change(mark_steps, marked, step_tabs)
 
         @unexpected(t, "start", fallback=lambda message: {review.problems: message})
         def start_job(values: dict):
@@ -220,14 +232,15 @@ def build_app(
         )
         presets_view.wire(ctx, presets, form, wizard,
                           after=(data.refresh, data.refresh_inputs, data.refresh_outputs))
+        # The quick redraws first (the model's details, the method's advice: a moment each, not after the rest).
         wire_language(ctx, app, lang_pick, lang_saved, after=[
-            presets.refresh,
+            wiz.model.redraw,
+            wiz.method.redraw,
             (data.refresh, data.refresh_inputs, data.refresh_outputs),
             (show_review, inputs, review_outputs),
             (mark_steps, marked, step_tabs),
+            presets.refresh,
             (hardware.render, None, hardware.markdown),
-            wiz.method.redraw,
-            wiz.model.redraw,
         ])
     return app
 

@@ -10,7 +10,8 @@ text as the tooltip, so it is written once. Validation never raises on the first
 collects every problem, each naming the field, the value it got and what is accepted.
 
 job.py: JobSpec, the YAML round trip, the rules; sections.py, training.py, distributed.py: the sections;
-stages.py: the stages, each described once; checks.py: SpecIssue, SpecError and the small checks.
+stages.py: the stages, each described once; checks.py: SpecIssue, SpecError and the small checks; applies.py: which
+fields apply to a job (the Review's YAML shows those, and any field set).
 """
 
 from backend.spec.checks import SpecError, SpecIssue  # noqa: F401

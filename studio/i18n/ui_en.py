@@ -100,7 +100,7 @@ EN = {
     "distributed.num_processes": "Processes (GPUs) per machine",
     "distributed.strategy": "Strategy for several processes",
     # review step
-    "review.intro": "Check the job before it starts. The YAML below is the whole job: copy it to run `studio train job.yaml` elsewhere.",
+    "review.intro": "Check the job, then start it: what stops it is listed under the buttons, then the plan; the job spec (YAML) is folded at the end.",
     "review.yaml": "Job spec (YAML)",
     "review.estimate": "**Estimated steps:** {steps} · **Training rows:** {rows}",
     "review.estimate_unknown": "**Estimated steps:** unknown until the data can be read.",
@@ -464,6 +464,15 @@ EN = {
     "model.err.not_object": "{file}: expected a JSON object.",
     "model.err.not_model_folder": "{folder} is not a model folder (no config.json).",
     "model.err.no_hub_id": "give a hub id such as `Qwen/Qwen2.5-0.5B-Instruct`.",
+    # the wizard: a model folder outside the readable folders, the hub model's place, the Review's folded YAML, a
+    # speed test on a shared machine, data that cannot be used (issue 19)
+    "model.err.outside_roots": "{folder}: models are read only from the folders this studio may read. Put the model folder under {models} (or anywhere under {roots}; start the studio with `--data-root FOLDER` to add a folder), and choose it there.",
+    "model.where_hub": "Hugging Face hub: {repo}",
+    "review.yaml_fold": "Job spec (YAML): the fields that apply to this job",
+    "review.yaml_note": "Fields this job does not use (other methods' and stages' settings) are left out while at their default, so this YAML is the same job: copy or download it to run `studio train job.yaml` elsewhere. The job's own spec.yaml keeps every field.",
+    "review.time.busy": "⚠ Measured while another job or speed test was running: this job will likely run faster. Measure again when the machine is free.",
+    "review.measure_shared": "⚠ Another job or speed test ran during this measurement, so its time is not used: press *Measure speed* again now that the machine is free.",
+    "data.next_blocked": "The data cannot be used yet: {problem}",
     "data.err.unknown_source": "unknown data source {source!r}.",
     "data.err.no_upload": "no file uploaded yet; upload a file or pick the demo.",
     "data.err.no_path": "give the path of a file or folder on this machine.",

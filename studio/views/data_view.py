@@ -20,6 +20,7 @@ from backend.data.registry import Source
 from backend.data.sources import open_rows, parse_sources
 from backend.data.turns import RowProblem
 from backend.spec import STAGE_REGISTRY, DataSpec, JobSpec, SpecError
+from backend.workspace import under_roots
 from studio.i18n import msg
 from studio.unexpected import unexpected
 
@@ -61,6 +62,16 @@ def check_readable(ctx, path: Path) -> None:
     if not any(target == r or r in target.parents for r in roots):
         listed = ", ".join(str(r) for r in roots)
         raise DataError(ctx.t["data.err.outside_roots"].format(path=path, roots=listed))
+
+
+def model_outside_roots(t, folder, roots, models_dir: Path) -> str | None:
+    """The refusal of a local model folder outside the folders the studio may read (the same `roots` as the data:
+    the workspace, with its models/, data/ and each --data-root), or None when it is inside. Decided before the
+    folder is looked at, in the same words whether it exists, so a page cannot probe the server's folders."""
+    if under_roots(folder, roots):
+        return None
+    listed = ", ".join(str(Path(r)) for r in roots)
+    return t["model.err.outside_roots"].format(folder=str(folder).strip(), models=models_dir, roots=listed)
 
 
 # -- summary --------------------------------------------------------------------------------------
@@ -313,6 +324,10 @@ class PreviewTokenizers:
             where = (model_path or "").strip()
             if not where:
                 return None, ctx.t["data.no_model"], ""
+            refusal = model_source == "local" and model_outside_roots(ctx.t, where, ctx.data_roots,
+                                                                       ctx.workspace.models_dir)
+            if refusal:  # only under the folders the studio may read (the Model step's check)
+                return None, ctx.t["data.tokenizer_error"].format(message=refusal), ""
         key = f"{where}|{template}"
         with self._lock:
             if key in self._cache:
@@ -320,7 +335,7 @@ class PreviewTokenizers:
                 tok, used = self._cache[key]
                 return tok, "", used
         try:
-            if Path(where).expanduser().is_dir():
+            if model_source != "hub" and Path(where).expanduser().is_dir():
                 tok = LiteTokenizer.from_dir(Path(where).expanduser())
             elif model_source == "hub":
                 reason = unreachable_reason(2.0)

@@ -5,7 +5,9 @@ apart, a token-length histogram against max_length, and mixing/splitting options
 
 The scan streams (a generator handler): big files show progress and the page stays usable.
 The handlers are wired in `wire`, after the Model and Training steps exist (the preview needs
-the model's tokenizer and max_length).
+the model's tokenizer and max_length). Data that cannot be used (a file that cannot be read, no row
+that can train, nothing chosen yet) keeps the upload's name in its box and the reason in the summary,
+hides the row view and the histogram, and is the step's `problem`: Next stays on the step and says it.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class DataStep:
     summary: gr.Markdown
     next: gr.Button
     back: gr.Button
+    problem: gr.State = None  # why the data cannot be used ("" when it can): Next refuses with it
     # Widgets the handlers use.
     parts: dict = field(default_factory=dict)
     # Re-read the data: Runs → Clone chains it after loading a spec (set by `wire`).
@@ -61,10 +64,7 @@ def save_upload(workspace: Workspace, uploaded, t: Mapping = EN) -> str:
     relative to the workspace (several files go into one new folder, read as one dataset). A file of a
     type no reader takes is refused (DataError worded from the UI's table `t`, the page's `ctx.t`)."""
     files = [Path(u) for u in (uploaded if isinstance(uploaded, list) else [uploaded])]
-    for src in files:
-        if not is_data_file(src):
-            raise DataError(t["data.err.upload_type"].format(file=src.name, suffix=_suffix(src) or "(none)",
-                                                             accepted=msg(t, ACCEPTED)))
+    check_upload_types(files, t)
     if len(files) == 1:
         return _unused_copy(workspace, files[0], Path("uploads"))
     folder = _unused(workspace, Path("uploads") / safe_filename(files[0].stem, default="dataset"))
@@ -72,6 +72,14 @@ def save_upload(workspace: Workspace, uploaded, t: Mapping = EN) -> str:
     for src in files:
         _unused_copy(workspace, src, folder)
     return folder.as_posix()
+
+
+def check_upload_types(files, t: Mapping = EN) -> None:
+    """A DataError naming the first file of a type no reader takes."""
+    for src in map(Path, files):
+        if not is_data_file(src):
+            raise DataError(t["data.err.upload_type"].format(file=src.name, suffix=_suffix(src) or "(none)",
+                                                             accepted=msg(t, ACCEPTED)))
 
 
 def _suffix(path: Path) -> str:
@@ -155,16 +163,18 @@ def build(ctx: Ctx, form: Form) -> DataStep:
         reset_map = gr.Button(t["data.mapping.reset"], size="sm", elem_id="data-mapping-reset")
     skipped = gr.Textbox("", label=t["data.skipped"], lines=4, max_lines=12, visible=False, interactive=False,
                          elem_id="data-skipped")
-    gr.Markdown(t["data.preview"])
-    with gr.Row():
-        form("model.chat_template", scale=2)  # chosen here, where its effect is seen
-        row = gr.Number(value=1, label=t["data.row"], precision=0, minimum=1, scale=1, elem_id="data-row")
-        prev_btn = gr.Button("◀", scale=0, min_width=60, elem_id="data-row-prev")
-        next_row = gr.Button("▶", scale=0, min_width=60, elem_id="data-row-next")
-        next_bad = gr.Button(t["data.next_skipped"], scale=1, elem_id="data-row-next-skipped")
-    preview = gr.HTML(elem_id="data-preview")
-    hist = gr.Plot(label=t["data.hist"], elem_id="data-hist")
-    fit = relabel.handler_writes(gr.Markdown("", elem_id="data-fit"))  # rows left out / cut at max_length
+    # What the rows look like: hidden while there are none to show (a file that cannot be read, nothing chosen).
+    with gr.Column(elem_id="data-view") as view:
+        gr.Markdown(t["data.preview"])
+        with gr.Row():
+            form("model.chat_template", scale=2)  # chosen here, where its effect is seen
+            row = gr.Number(value=1, label=t["data.row"], precision=0, minimum=1, scale=1, elem_id="data-row")
+            prev_btn = gr.Button("◀", scale=0, min_width=60, elem_id="data-row-prev")
+            next_row = gr.Button("▶", scale=0, min_width=60, elem_id="data-row-next")
+            next_bad = gr.Button(t["data.next_skipped"], scale=1, elem_id="data-row-next-skipped")
+        preview = gr.HTML(elem_id="data-preview")
+        hist = gr.Plot(label=t["data.hist"], elem_id="data-hist")
+        fit = relabel.handler_writes(gr.Markdown("", elem_id="data-fit"))  # rows left out / cut at max_length
     with gr.Accordion(t["data.more"], open=bool(start[MIX_WITH] or start["data.eval"] or start["data.dedupe"]),
                       elem_id="data-more"):
         with gr.Row():
@@ -181,9 +191,11 @@ def build(ctx: Ctx, form: Form) -> DataStep:
         next_btn = gr.Button(t["btn.next"], variant="primary", elem_id="data-next")
     bad_rows = gr.State([])
     hist_ok = gr.State(False)  # drawn: when the tokenizer was not ready, navigation draws it later
-    step = DataStep(summary, next_btn, back)
+    refused = gr.State([])  # the uploaded files of a type no reader takes (the summary names them)
+    step = DataStep(summary, next_btn, back, gr.State(""))
     step.parts = dict(upload=upload, path_row=path_row, path_box=path_box, path_btn=path_btn, hub_row=hub_row,
                       hub_box=hub_box, hub_btn=hub_btn, reg_row=reg_row, reg_btn=reg_btn, reg_entry=reg_entry,
+                      view=view, refused=refused,
                       maps=maps, mapping_box=mapping_box, reset_map=reset_map, skipped=skipped, row=row,
                       prev=prev_btn, next_row=next_row, next_bad=next_bad, preview=preview, hist=hist,
                       bad_rows=bad_rows, hist_ok=hist_ok, fit=fit)
@@ -237,9 +249,10 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
         return (raw_data(v), v[PLACEHOLDER_KEYS], v[PLACEHOLDER_VALUES], v[MODEL_SOURCE], v[MODEL_PATH],
                 int(v["training.max_length"] or 1024), v["model.chat_template"] or "")
 
+    ins.add(p["refused"])
     map_outs = [maps[r] for r in dv.ALL_ROLES]
     outs = [keys_state, *slots, step.summary, p["skipped"], *map_outs, p["mapping_box"], p["row"], p["preview"],
-            p["hist"], p["bad_rows"], p["hist_ok"], p["fit"]]
+            p["hist"], p["bad_rows"], p["hist_ok"], p["fit"], p["view"], step.problem]
 
     @unexpected(t, "data", fallback=lambda message: {step.summary: message})
     def refresh(data: dict):
@@ -248,7 +261,9 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
             raw, keys, values, m_src, m_path, max_len, template = unpack(data)
             src = data[source]
             if raw["train"] == "" or (raw["train"] != DEMO and not raw["train"].strip()):
-                yield {step.summary: t[f"data.need.{src}"] if f"data.need.{src}" in t else t["data.no_upload"]}
+                if src == "upload" and data[p["refused"]]:  # a file of a type no reader takes: named, with why
+                    check_upload_types(data[p["refused"]], t)
+                yield _cleared(t[f"data.need.{src}"] if f"data.need.{src}" in t else t["data.no_upload"])
                 return
             spec = dv.data_spec(raw)
             main = dv.main_source(ctx, spec)
@@ -264,10 +279,12 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
                            data=data)
 
     def _cleared(text: str) -> dict:
-        """No data to show: the reason in the summary, the slots, skipped rows, preview and chart empty."""
+        """No data to show: the reason in the summary (and the step's problem), the slots, skipped rows, preview
+        and chart empty, and the row view hidden."""
         return {keys_state: [], **{slot: gr.update(visible=False) for slot in slots}, step.summary: text,
                 p["skipped"]: gr.update(value="", visible=False), p["preview"]: "", p["hist"]: None,
-                p["bad_rows"]: [], p["hist_ok"]: False, p["fit"]: ""}
+                p["bad_rows"]: [], p["hist_ok"]: False, p["fit"]: "", p["view"]: gr.update(visible=False),
+                step.problem: str(text)}
 
     def _problem(message, data_unsure: bool, data: dict) -> dict:
         """The reason (an error, shown in the page's language) in the summary; when the format is unknown,
@@ -305,9 +322,12 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
         return {keys_state: new_keys, **dict(zip(slots, slot_updates(new_values, {PLACEHOLDER_KEYS: new_keys}),
                                                  strict=True)),
                 step.summary: dv.summary_markdown(t, report), p["skipped"]: gr.update(value=errors, visible=bool(errors)),
-                **map_updates, p["row"]: first, p["preview"]: html, p["hist"]: fig,
+                **map_updates, p["row"]: first, p["preview"]: html,
+                # No row that can train: the row view stays for the skipped rows' reasons, the empty chart goes.
+                p["hist"]: gr.update(value=fig, visible=bool(report.valid_rows)),
                 p["bad_rows"]: [e["row"] for e in report.errors], p["hist_ok"]: fig is not None,
-                p["fit"]: _fit_text(report, tok, data, max_len)}
+                p["fit"]: _fit_text(report, tok, data, max_len), p["view"]: gr.update(visible=True),
+                step.problem: "" if report.valid_rows else str(t["data.none_valid"])}
 
     def _fit_text(report, tok, data: dict, max_len: int) -> str:
         """How many sampled rows the form's stage would leave out or cut at max_length, and a max_length that
@@ -317,7 +337,8 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
         v = form.values(data)
         with unexpected.optional("sample_fit"):  # a template that cannot render the sample: no count
             fit = dv.sample_fit(tok, report, v["stage"] or "sft", max_len)
-            return dv.fit_markdown(t, fit, max_positions(v[MODEL_SOURCE], v[MODEL_PATH], ctx.workspace.models_dir))
+            cap = max_positions(v[MODEL_SOURCE], v[MODEL_PATH], ctx.workspace.models_dir, ctx.data_roots)
+            return dv.fit_markdown(t, fit, cap)
         return ""
 
     def _in_use(used: str) -> str:
@@ -372,15 +393,20 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
                 gr.update(visible=src == "registry"))
 
     def on_upload(uploaded):
+        """The file(s) stay in the box (their names shown beside what the summary says of them)."""
         if not uploaded:
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        files = uploaded if isinstance(uploaded, list) else [uploaded]
         try:
             rel = save_upload(ctx.workspace, uploaded, t)
-        except (DataError, OSError) as e:
+        except DataError as e:  # a type no reader takes: no data, and the summary names the file
             gr.Warning(msg(t, e))
-            return gr.skip(), gr.skip(), None, gr.skip()
+            return "", "upload", {}, [Path(f).name for f in files]
+        except OSError as e:
+            gr.Warning(msg(t, e))
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
         gr.Info(t["data.uploaded"].format(path=rel))
-        return rel, "upload", None, {}
+        return rel, "upload", {}, []
 
     def on_registry(folder):
         entries = _entries(ctx, folder)
@@ -414,7 +440,9 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
     # source and then reading a path never ends with the older, emptier answer on screen).
     run = dict(fn=refresh, inputs=ins, outputs=outs, show_progress="minimal", concurrency_limit=1,
                concurrency_id="data-refresh")
-    p["upload"].upload(on_upload, p["upload"], [path, source, p["upload"], columns]).then(**run)
+    p["upload"].upload(on_upload, p["upload"], [path, source, columns, p["refused"]]).then(**run)
+    # The box emptied (its ×): no upload any more.
+    p["upload"].clear(lambda: ("", {}, []), None, [path, columns, p["refused"]]).then(**run)
     source.change(on_source, source, [p["upload"], p["path_row"], p["hub_row"], p["reg_row"]])
     # A new dataset starts from its own detection: the previous one's column mapping is dropped.
     source.input(lambda *a: (pick_value(*a), {}), [source, path, p["path_box"], p["hub_box"], p["reg_entry"]],

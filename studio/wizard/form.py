@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,8 +185,11 @@ def _model_from_form(v: dict, issues: list, t: Mapping) -> str:
     if source not in MODEL_SOURCES:
         issues.append(SpecIssue("model.name_or_path", t["model.err.unknown_source"].format(source=source)))
     name = DEMO if source == "demo" else (v[MODEL_PATH] or "").strip()
-    if source == "local" and name:
-        name = str(Path(name).expanduser().resolve())  # the worker runs in the job dir
+    if source == "local" and name:  # absolute: the worker runs in the job dir
+        path = Path(name).expanduser()
+        # A link put in the workspace's models/ stays the path given (the Review's folder check reads it); `..` is
+        # resolved by the system, never by the text.
+        name = str(path.resolve() if ".." in path.parts else Path(os.path.abspath(path)))
     return name
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import gradio as gr
 
 from studio.context import Ctx
-from studio.i18n import relabel
+from studio.i18n import lang_of, localized, relabel
 from studio.unexpected import unexpected
 from studio.wizard.fields import Form
 from studio.wizard.form import MODEL_PATH, MODEL_SOURCE
@@ -23,27 +25,76 @@ class ModelStep:
     redraw: tuple = ()  # (fn, inputs, outputs): the info in the page's language (after a language switch)
 
 
-def describe(ctx: Ctx, source: str, path: str) -> str:
-    """Markdown describing the chosen model, or the problem that stops us from describing it."""
+class Described:
+    """The last hub models described (their ModelInfo, or the problem's key and values), so that a language
+    switch shows them again in the new language without asking the hub again."""
+
+    def __init__(self, size: int = 16):
+        self._seen: OrderedDict[str, object] = OrderedDict()
+        self._lock = threading.Lock()
+        self.size = size
+
+    def get(self, path: str):
+        with self._lock:
+            return self._seen.get((path or "").strip())
+
+    def put(self, path: str, found) -> None:
+        with self._lock:
+            self._seen[(path or "").strip()] = found
+            self._seen.move_to_end((path or "").strip())
+            while len(self._seen) > self.size:
+                self._seen.popitem(last=False)
+
+
+HUB_SEEN = Described()
+
+
+def describe(ctx: Ctx, source: str, path: str, cached_only: bool = False) -> str:
+    """Markdown describing the chosen model, or the problem that stops us from describing it, in the page's
+    language. `cached_only`: a hub model only as last described (no hub request; "" when never described)."""
     t = ctx.t
+    if cached_only and source == "hub":
+        seen = HUB_SEEN.get(path)
+        if isinstance(seen, str):  # the problem it had: its key and values again, in this language
+            return t["model.error"].format(message=relocalize(seen, lang_of(t)))
+        return info_markdown(t, source, seen) if seen is not None else ""
     with unexpected(t, "model") as failed:
         try:
             if source == "demo":
                 info = describe_demo(ctx.workspace.models_dir, t)
             elif source == "hub":
-                info = describe_hub(path, t=t)
+                try:
+                    info = describe_hub(path, t=t)
+                except ModelInfoError as e:
+                    HUB_SEEN.put(path, e.args[0])
+                    raise
+                HUB_SEEN.put(path, info)
             else:
-                info = describe_local(path, t)
+                info = describe_local(path, t, roots=ctx.data_roots, models_dir=ctx.workspace.models_dir)
         except ModelInfoError as e:
             return t["model.error"].format(message=e)
     if failed.message:
         return failed.message
+    return info_markdown(t, source, info)
+
+
+def relocalize(text: str, lang: str) -> str:
+    """A text from the tables (a Localized that kept its key and values) in `lang`; any other text as it is."""
+    key = getattr(text, "key", None)
+    return localized(key, lang, getattr(text, "kwargs", None)) if key else text
+
+
+def info_markdown(t, source: str, info) -> str:
+    """The model's details in the language of `t`: every label and word from the tables (architecture names,
+    numbers and paths as they are)."""
     template = {True: t["model.template.yes"], False: t["model.template.no"], None: t["model.template.unknown"]}
+    where = (t["model.where_demo"] if source == "demo" else t["model.where_hub"].format(repo=info.where) if info.hub
+             else info.where)
     return t["model.info"].format(
         arch=info.architecture,
-        params=format_params(info.params, info.params_exact),
+        params=format_params(info.params, info.params_exact),  # 1.1M, 7.6B: as model names say it
         template=template[info.chat_template],
-        where=t["model.where_demo"] if source == "demo" else info.where,
+        where=where,
     )
 
 
@@ -73,8 +124,10 @@ def build(ctx: Ctx, form: Form) -> ModelStep:
     trust.change(lambda v: gr.update(visible=bool(v)), trust, warning)
 
     def redraw(s, p):
-        """The info again in the page's language (on_source's text); a hub model is described again when
-        checked, so that a language switch makes no hub request."""
+        """The info again in the page's language (on_source's text); a hub model from what it last said (a
+        language switch makes no hub request)."""
+        if s == "hub":
+            return describe(ctx, s, p, cached_only=True) or gr.skip()
         return describe(ctx, s, p) if s == "demo" or (s == "local" and (p or "").strip()) else gr.skip()
 
     return ModelStep(info, next_btn, (redraw, [source, path], info))

@@ -3,6 +3,11 @@
 Read from files only (config.json, safetensors headers, tokenizer_config.json), never by
 loading the model, so the UI process stays free of torch. A problem is a ModelInfoError worded from the
 UI's string table `t` the caller passes (the page's `ctx.t`; English when not given).
+
+A local folder is read only under the folders the studio may read (`roots`: the workspace, with its models/,
+the project's data/ and each --data-root; the Data step's allow-list): `check_model_folder` refuses any other
+path with one message that says where models go, before looking at it, so a page cannot learn which server
+folders exist.
 """
 
 from __future__ import annotations
@@ -13,8 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from backend.demo import DEMO_CONFIG, VOCAB_SIZE, demo_dir, is_built
+from backend.demo import DEMO_CONFIG, demo_config, demo_dir, is_built
 from backend.hub import unreachable_reason
+from backend.workspace import under_roots
 from studio.i18n import EN
 from studio.unexpected import unexpected
 
@@ -29,7 +35,8 @@ class ModelInfo:
     params: int | None  # None: unknown
     params_exact: bool
     chat_template: bool | None  # None: unknown
-    where: str
+    where: str  # the folder, or the hub id (hub)
+    hub: bool = False
 
 
 def describe_demo(models_dir: Path, t: Mapping = EN) -> ModelInfo:
@@ -39,14 +46,27 @@ def describe_demo(models_dir: Path, t: Mapping = EN) -> ModelInfo:
         return info
     return ModelInfo(
         architecture=f"{DEMO_CONFIG['model_type']} (Qwen2ForCausalLM)",
-        params=params_from_config({**DEMO_CONFIG, "vocab_size": VOCAB_SIZE}),
+        params=params_from_config(demo_config()),  # the vocabulary the build makes: the built model's count
         params_exact=False,
         chat_template=True,  # the demo is built with the chatml template
         where="demo",  # the Model step shows model.where_demo
     )
 
 
-def describe_local(folder: str | Path, t: Mapping = EN) -> ModelInfo:
+def check_model_folder(folder: str | Path, roots, models_dir: Path, t: Mapping = EN) -> None:
+    """A ModelInfoError unless `folder` is under the allowed `roots` (studio.views.data_view.model_outside_roots: the
+    same words whether it exists or not, naming where a model may be put)."""
+    from studio.views.data_view import model_outside_roots
+
+    refusal = model_outside_roots(t, folder, roots, models_dir)
+    if refusal:
+        raise ModelInfoError(refusal)
+
+
+def describe_local(folder: str | Path, t: Mapping = EN, roots=None, models_dir: Path | None = None) -> ModelInfo:
+    """A local model folder's details; with `roots`, only a folder under them is looked at (check_model_folder)."""
+    if roots is not None and str(folder).strip():
+        check_model_folder(folder, roots, models_dir or Path(roots[0]) / "models", t)
     folder = Path(folder).expanduser()
     if not str(folder).strip() or not folder.is_dir():
         raise ModelInfoError(t["model.err.no_such_folder"].format(folder=folder))
@@ -93,7 +113,8 @@ def describe_hub(repo_id: str, timeout_s: float = 3.0, t: Mapping = EN) -> Model
         params=params_from_config(config),
         params_exact=False,
         chat_template=template,
-        where=f"hub: {repo_id}",
+        where=repo_id,
+        hub=True,
     )
 
 
@@ -178,18 +199,22 @@ def _read_json(path: Path, t: Mapping = EN) -> dict:
     return data
 
 
-def model_config(source: str, path: str, models_dir: Path) -> dict | None:
+def model_config(source: str, path: str, models_dir: Path, roots=None) -> dict | None:
     """The base model's config.json as a dict (for parameter and memory estimates), or None.
-    Never downloads: a hub model counts only once its config is in the local cache."""
+    Never downloads: a hub model counts only once its config is in the local cache. A local folder is read only
+    under `roots` when given (check_model_folder), and a hub id only from the cache."""
     try:
         if source == "demo":
             folder = demo_dir(models_dir)
             if (folder / "config.json").is_file():
                 return _read_json(folder / "config.json")
-            return {**DEMO_CONFIG, "vocab_size": VOCAB_SIZE}
+            return demo_config()
         folder = Path(path or "").expanduser()
-        if (folder / "config.json").is_file():
-            return _read_json(folder / "config.json")
+        if source == "local":
+            if roots is not None and not under_roots(path or "", roots):
+                return None
+            if (folder / "config.json").is_file():
+                return _read_json(folder / "config.json")
         if source == "hub" and path:
             from huggingface_hub import try_to_load_from_cache
 
@@ -201,9 +226,9 @@ def model_config(source: str, path: str, models_dir: Path) -> dict | None:
     return None
 
 
-def max_positions(source: str, path: str, models_dir: Path) -> int | None:
+def max_positions(source: str, path: str, models_dir: Path, roots=None) -> int | None:
     """The longest sequence the base model reads (its config's max positions), or None when unknown: the cap
     of the max_length the Data step and the Review suggest."""
     from backend.data.fit import max_positions as from_config
 
-    return from_config(model_config(source, path, models_dir))
+    return from_config(model_config(source, path, models_dir, roots))

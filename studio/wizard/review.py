@@ -1,4 +1,6 @@
-"""Wizard step 5: the spec as YAML, the step estimate, every problem by field, and Start."""
+"""Wizard step 5: Start, with every problem by field and the plan beside it (seen without scrolling), and the
+spec as YAML folded below: the fields that apply to this job (backend/spec/applies.py); the job's spec.yaml keeps
+every field."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import gradio as gr
 from backend.data.read import DataError
 from backend.messages import message_of
 from backend.spec import DEMO, JobSpec, SpecError, SpecIssue
+from backend.spec.applies import applicable_yaml
 from studio.context import Ctx
 from studio.i18n import msg
 from studio.unexpected import unexpected
@@ -60,12 +63,26 @@ def check(ctx: Ctx, values: FormValues) -> Review:
         issues.append(SpecIssue("data.train", message_of(e)))
     estimate += resources_markdown(ctx, spec, values)
     if values[MODEL_SOURCE] == "local":
-        folder = Path(spec.model.name_or_path).expanduser()
-        if not (folder / "config.json").is_file():
-            issues.append(SpecIssue("model.name_or_path", t["model.err.not_model_folder"].format(folder=folder)))
+        issues += model_folder_issues(ctx, spec.model.name_or_path)
     elif values[MODEL_SOURCE] == "hub" and spec.model.name_or_path == DEMO:
         issues.append(SpecIssue("model.name_or_path", t["model.err.no_hub_id"]))
-    return Review(spec, spec.to_yaml(), estimate, issues)
+    return Review(spec, applicable_yaml(spec), estimate, issues)
+
+
+def model_folder_issues(ctx: Ctx, name: str) -> list[SpecIssue]:
+    """A local model folder outside the folders the studio may read is refused before it is looked at (the same
+    words whether it exists: studio.wizard.model_info.check_model_folder); one inside must hold config.json."""
+    from studio.wizard.model_info import ModelInfoError, check_model_folder
+
+    t = ctx.t
+    try:
+        check_model_folder(name, ctx.data_roots, ctx.workspace.models_dir, t)
+    except ModelInfoError as e:
+        return [SpecIssue("model.name_or_path", e.args[0])]
+    folder = Path(name).expanduser()
+    if not (folder / "config.json").is_file():
+        return [SpecIssue("model.name_or_path", t["model.err.not_model_folder"].format(folder=folder))]
+    return []
 
 
 def fit_issues(ctx: Ctx, spec: JobSpec, values: FormValues) -> list[SpecIssue]:
@@ -85,7 +102,7 @@ def resources_markdown(ctx: Ctx, spec: JobSpec, values: FormValues) -> str:
     from studio.wizard.model_info import model_config
 
     t = ctx.t
-    config = model_config(values[MODEL_SOURCE], spec.model.name_or_path, ctx.workspace.models_dir)
+    config = model_config(values[MODEL_SOURCE], spec.model.name_or_path, ctx.workspace.models_dir, ctx.data_roots)
     if config is None:
         return "  \n" + t["review.params_unknown"]
     lines = []
@@ -131,16 +148,21 @@ def problems_markdown(t: dict[str, str], issues: list[SpecIssue]) -> str:
 
 
 def build(ctx: Ctx, form: Form) -> ReviewStep:
+    """Start at the top, where a 1400x900 window shows it without scrolling, the problems (why Start is off) right
+    under it, then the plan; the YAML folded at the end."""
     t = ctx.t
     gr.Markdown(t["review.intro"])
-    form.rest("review")
-    estimate = gr.Markdown(elem_id="review-estimate")
-    measure = gr.Button(t["review.measure"], size="sm", elem_id="review-measure")
-    problems = gr.Markdown(elem_id="review-problems")
-    yaml_box = gr.Code(language="yaml", label=t["review.yaml"], interactive=False, elem_id="review-yaml")
     with gr.Row():
         back = gr.Button(t["btn.back"], elem_id="review-back")
         start = gr.Button(t["btn.start"], variant="primary", elem_id="start-button")
+    problems = gr.Markdown(elem_id="review-problems")
+    estimate = gr.Markdown(elem_id="review-estimate")
+    measure = gr.Button(t["review.measure"], size="sm", elem_id="review-measure")
+    form.rest("review")
+    with gr.Accordion(t["review.yaml_fold"], open=False, elem_id="review-yaml-fold"):
+        gr.Markdown(t["review.yaml_note"], elem_classes=["dp-note"])
+        yaml_box = gr.Code(language="yaml", label=t["review.yaml"], interactive=False, max_lines=40,
+                           elem_id="review-yaml")
     return ReviewStep(yaml_box, estimate, problems, start, back, measure)
 
 
@@ -159,4 +181,7 @@ def measure_speed(ctx: Ctx, values: FormValues):
     if "error" in result:
         yield r.estimate + "  \n⚠ " + t["review.measure_failed"].format(message=result["error"])
         return
-    yield check(ctx, values).estimate
+    estimate = check(ctx, values).estimate
+    if result.get("busy") and not speed.busy_now(ctx):  # taken on a shared machine, now idle: not used
+        estimate += "  \n" + t["review.measure_shared"]
+    yield estimate

@@ -76,7 +76,7 @@ def length_cap(ctx, spec: JobSpec, values: FormValues) -> int | None:
     """The model's max positions: the most a suggested max_length may be."""
     from studio.wizard.model_info import max_positions
 
-    return max_positions(values[MODEL_SOURCE], spec.model.name_or_path, ctx.workspace.models_dir)
+    return max_positions(values[MODEL_SOURCE], spec.model.name_or_path, ctx.workspace.models_dir, ctx.data_roots)
 
 
 def plan_markdown(ctx, spec: JobSpec, values: FormValues, rows: int) -> str:
@@ -111,7 +111,10 @@ def plan_markdown(ctx, spec: JobSpec, values: FormValues, rows: int) -> str:
         lines.append(t["review.time_unknown"])
     else:
         per, startup, where = pace
-        source = t["review.time.probe"] if where == "probe" else t["review.time.job"].format(job=where)
+        source = (t["review.time.probe"] if where in ("probe", "probe_busy")
+                  else t["review.time.job"].format(job=where))
         lines.append(t["review.time"].format(time=fmt_duration(t, startup + steps * per), pace=f"{per:.2f}",
                                              source=source, startup=f"{startup:.0f}"))
+        if where == "probe_busy":  # measured on a shared machine: likely slower than this job will run
+            lines.append(t["review.time.busy"])
     return "  \n".join(lines)

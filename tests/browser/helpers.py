@@ -122,6 +122,13 @@ def text_value(page, elem_id: str) -> str:
     return page.locator(f"#{elem_id} textarea, #{elem_id} input").first.input_value()
 
 
+def open_fold(page, elem_id: str) -> None:
+    """Open the accordion `elem_id` if it is closed (gradio draws a closed one's content only once it opens)."""
+    fold = page.locator(f"#{elem_id}")
+    if not fold.locator("[data-testid=accordion-content]").first.is_visible():
+        fold.locator("> button.label-wrap").first.click()
+
+
 def code_text(page, elem_id: str) -> str:
     """The whole text of a gr.Code box, read through its Download link: the editor renders only the lines
     near its viewport, so a long YAML's first lines are not in the page's text."""

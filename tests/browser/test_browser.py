@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.helpers import ARTIFACTS, CHROMIUM, chromium_page, code_text, studio_process, text_value
+from tests.browser.helpers import ARTIFACTS, CHROMIUM, chromium_page, code_text, open_fold, studio_process, text_value
 
 pytestmark = [
     pytest.mark.browser,
@@ -63,6 +63,7 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
         expect(page.locator("#training-learning_rate")).to_be_visible()
         page.locator("#training-next").click()
         expect(page.locator("#review-problems")).to_contain_text("ready", timeout=10_000)
+        open_fold(page, "review-yaml-fold")  # the YAML is folded under the plan
         expect(page.locator("#review-yaml a[download]").first).to_be_attached()
         assert "name: Nova" in code_text(page, "review-yaml")
         page.locator("#start-button").click()

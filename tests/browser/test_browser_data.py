@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.helpers import ARTIFACTS, CHROMIUM, chromium_page, code_text, studio_process
+from tests.browser.helpers import ARTIFACTS, CHROMIUM, chromium_page, code_text, open_fold, studio_process
 from tests.conftest import SHARED_DATASETS
 
 pytestmark = [
@@ -116,6 +116,7 @@ def test_data_step_sources_mapping_preview_and_training(tmp_path, monkeypatch, d
         page.locator("#training-max_steps input").fill("2")
         page.locator("#training-next").click()
         expect(page.locator("#review-problems")).to_contain_text("ready", timeout=20_000)
+        open_fold(page, "review-yaml-fold")  # the YAML is folded under the plan
         expect(page.locator("#review-yaml a[download]").first).to_be_attached()
         # The Review drawn when the page opened is there first: wait for this job's.
         deadline = time.time() + 20

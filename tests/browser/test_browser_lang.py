@@ -34,10 +34,16 @@ def switch(page, name: str) -> None:
 def test_switch_language_keeps_the_entered_values(shared_studio):
     from playwright.sync_api import expect
 
-    url, _ = shared_studio
+    url, ws = shared_studio
     with chromium_page() as page:
         page.goto(url)
         expect(page.locator("#model-info")).to_contain_text("qwen2", timeout=30_000)
+
+        # A hub model checked in English (offline here: its problem is what the Model step shows).
+        page.locator("#model-source label").filter(has_text="Hugging Face hub id").click()
+        page.locator("#model-path textarea, #model-path input").first.fill("someone/some-model")
+        page.locator("#model-check").click()
+        expect(page.locator("#model-info")).to_contain_text("cannot reach the hub", timeout=20_000)
 
         # Enter values on three steps: a method, a learning rate, a data source with a bad path.
         step(page, "Method").click()
@@ -69,15 +75,23 @@ def test_switch_language_keeps_the_entered_values(shared_studio):
         assert float(page.locator("#training-learning_rate input").input_value()) == pytest.approx(0.00031)
         expect(page.locator("#training-learning_rate")).to_contain_text("学习率")
 
-        # A button that handlers only enable is relabelled; the studio's own model errors are in Chinese.
+        # A button that handlers only enable is relabelled; the studio's own model errors are in Chinese, the hub
+        # model's too (redrawn from what it said: no hub request), and the model's details.
         step(page, "确认").click()
         expect(page.locator("#start-button")).to_contain_text("开始训练", timeout=10_000)
         step(page, "模型").click()
-        expect(page.locator("#model-info")).to_contain_text("已找到", timeout=10_000)
+        expect(page.locator("#model-info")).to_contain_text("无法连接 Hub", timeout=10_000)
+        page.locator("#model-source label").filter(has_text="内置演示模型").click()
+        info = page.locator("#model-info")
+        expect(info).to_contain_text("已找到", timeout=10_000)
+        for label in ("架构", "参数量", "对话模板", "位置", "内置示例"):
+            expect(info).to_contain_text(label)
+        expect(info).not_to_contain_text("Architecture")
+        missing = f"{ws}/models/nonexistent"  # in the workspace: looked at (outside it: refused unseen)
         page.locator("#model-source label").filter(has_text="本地文件夹").click()
-        page.locator("#model-path textarea, #model-path input").first.fill("/nonexistent/model")
+        page.locator("#model-path textarea, #model-path input").first.fill(missing)
         page.locator("#model-check").click()
-        expect(page.locator("#model-info")).to_contain_text("/nonexistent/model：文件夹不存在。", timeout=10_000)
+        expect(page.locator("#model-info")).to_contain_text(f"{missing}：文件夹不存在。", timeout=10_000)
         step(page, "确认").click()
         expect(page.locator("#review-problems")).to_contain_text("不是模型文件夹（没有 config.json）", timeout=20_000)
 

@@ -67,11 +67,12 @@ def test_the_review_refuses_when_no_sampled_row_can_train(ctx, pairs):
     assert "training.max_length" in zh and "调大到 384" in zh  # in the page's language
 
 
-def test_the_data_step_counts_for_the_stage_that_takes_the_data(ctx, pairs, demo_models_dir):
+def test_the_data_step_counts_for_the_stage_that_takes_the_data(ctx, pairs):
     from backend.data.inspect import inspect
     from backend.data.registry import Source
 
-    tok, _, _ = dv.PreviewTokenizers().get(ctx, "local", str(demo_models_dir / "demo"), "")
+    # The workspace's models/demo: a local folder the studio may read (one outside its folders is refused).
+    tok, _, _ = dv.PreviewTokenizers().get(ctx, "local", str(ctx.workspace.models_dir / "demo"), "")
     report = inspect(Source(label="pairs.jsonl", path=pairs))
     assert dv.fit_stage("sft", "preference") == "sft" and dv.fit_stage("pt", "preference") == "dpo"
     fit = dv.sample_fit(tok, report, "rm", 64)
