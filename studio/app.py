@@ -100,7 +100,7 @@ def build_app(
                 mon = monitor.build(ctx)
                 with gr.Accordion(t["export.title"], open=False, elem_id="export-panel"):
                     exports = export_view.build(ctx)
-            with gr.Tab(t["tab.runs"], id="runs", elem_id="tab-runs"):
+            with gr.Tab(t["tab.runs"], id="runs", elem_id="tab-runs") as runs_tab_el:
                 runs_tab = runs.build(ctx)
             with gr.Tab(t["tab.chat"], id="chat", elem_id="tab-chat") as chat_tab_el:
                 chat_tab = chat.build(ctx)
@@ -213,6 +213,12 @@ def build_app(
             return gr.Tabs(selected="monitor"), gr.update(choices=monitor.job_ids(ctx), value=job_id)
 
         runs_tab.open.click(open_run, runs_tab.selected, [main_tabs, mon.picker])
+        # The Runs tab drawn from the store when it opens, and when the monitored job changes state (its header):
+        # not a timer's period later.
+        runs_tab_el.select(runs_tab.fill, runs_tab.fill_inputs, runs_tab.fill_outputs, show_progress="hidden",
+                           queue=False)  # at once, not behind the page's timers
+        mon.outputs[monitor.OUTPUT_NAMES.index("header")].change(
+            runs_tab.fill, runs_tab.fill_inputs, runs_tab.fill_outputs, show_progress="hidden")
 
         @unexpected(t, "clone")
         def clone_run(job_id):
@@ -302,6 +308,11 @@ def parse_auth(auth: str | None) -> tuple[str, str] | None:
     return user, password
 
 
+def studio_url(host: str, port: int) -> str:
+    """The address the studio answers on (an IPv6 address in brackets)."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 def launch(
     workspace: Workspace | str | Path,
     host: str = "127.0.0.1",
@@ -322,6 +333,7 @@ def launch(
     from backend.jobs.scheduler import Scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # gradio's own start-up requests; its errors still show
     ws = workspace if isinstance(workspace, Workspace) else Workspace.at(workspace)
     credentials = parse_auth(auth)
     start_demo_build(ws)
@@ -340,7 +352,7 @@ def launch(
             inbrowser=False,
             # The theme's fonts, then CJK ones: the served Noto Sans SC last, so Chinese shows without any.
             theme=fonts.page_theme(),
-            css=CSS + fonts.page_css(),
+            css=CSS + chat.CSS + runs.CSS + fonts.page_css(),
             js=monitor.LOG_FOLLOW_JS,  # the Monitor's log box follows its newest line
             allowed_paths=fonts.served_folders(),
             # gradio's own labels and tooltips in the page's language, and the key its tables lack.
@@ -349,7 +361,15 @@ def launch(
             # No gradio footer: its links (API docs, gradio's own settings and language) are English
             # only and not for a no-code user; the studio has its own language switch.
             footer_links=[],
+            # gradio's own start-up lines ("Running on local URL", "To create a public link, set
+            # `share=True`") are for gradio apps, not this one, which listens on `host` by design: ours
+            # below. Errors (a port taken, ...) still raise; no SSR, so no Node proxy warnings to lose.
+            quiet=True,
+            ssr_mode=False,
+            prevent_thread_lock=True,
         )
+        print(f"Studio running on {studio_url(host, app.server_port)}", flush=True)
+        app.block_thread()  # until Ctrl-C
     finally:
         scheduler.stop()
         host_chat.close()

@@ -8,6 +8,10 @@ Workers run in their own process session (`start_new_session`), so stopping the 
 not stop them; a restarted studio adopts the running ones (pid + command line + heartbeat).
 A worker that dies without reaching a final state is marked `interrupted` within a second or
 two, with the last lines of its log in the message.
+
+A running scheduler holds a shared lock on <workspace>/scheduler.lock (released when its process ends,
+however it ends), so `studio train` knows that this workspace has a queue being run (scheduler_running)
+and puts its job in that queue rather than beside it.
 """
 
 from __future__ import annotations
@@ -18,6 +22,11 @@ import subprocess
 import threading
 import time
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # not a POSIX system: no lock, `studio train` runs beside the queue
+    fcntl = None
 
 from backend.jobs.guard import Guard, signal_worker  # noqa: F401 - signal_worker: also this module's name
 from backend.jobs.launch import WORKER_MODULE
@@ -123,6 +132,28 @@ def interrupted_error(store: JobStore, job_id: str, how: str) -> JobError:
     return JobError("interrupted", message, msg("jobs.worker_died_hint", resume=resume))
 
 
+SCHEDULER_LOCK = "scheduler.lock"
+
+
+def scheduler_running(workspace) -> bool:
+    """Whether a scheduler (a studio, `studio serve-worker`) is running the queue of this workspace, here."""
+    if fcntl is None:
+        return False
+    try:
+        fd = os.open(Path(workspace.root) / SCHEDULER_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True  # a scheduler holds it
+    except OSError:
+        return False
+    finally:
+        os.close(fd)  # also releases the test's lock
+    return False
+
+
 class Scheduler:
     def __init__(self, store: JobStore, poll_s: float = 0.5, max_running: int = 1):
         self.store = store
@@ -132,8 +163,10 @@ class Scheduler:
         self.guard = Guard(store)  # cancel (SIGTERM, then SIGKILL after a grace period) and memory
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._lock_fd: int | None = None
 
     def start(self) -> Scheduler:
+        self._hold_lock()
         self.recover()
         self._thread = threading.Thread(target=self._loop, name="studio-scheduler", daemon=True)
         self._thread.start()
@@ -143,6 +176,26 @@ class Scheduler:
         self._stop.set()
         if self._thread:
             self._thread.join(timeout=5)
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def _hold_lock(self) -> None:
+        """Say that this workspace's queue is being run (scheduler_running): a shared lock, so that several
+        schedulers can hold it, for as long as this process runs the queue."""
+        if fcntl is None:
+            return
+        fd = None
+        try:
+            fd = os.open(self.store.workspace.root / SCHEDULER_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+            fcntl.flock(fd, fcntl.LOCK_SH)  # waits only while a `studio train` tests it (an instant)
+        except OSError:
+            if fd is not None:
+                os.close(fd)
+            log.warning("could not lock %s: `studio train` will not see this scheduler",
+                        self.store.workspace.root / SCHEDULER_LOCK)
+            return
+        self._lock_fd = fd
 
     def _loop(self) -> None:
         while not self._stop.is_set():

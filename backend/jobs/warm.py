@@ -14,9 +14,12 @@ the studio's queue).
 It listens on an abstract Unix socket named after the workspace, the Python, the code and the
 environment variables the libraries read when imported (another venv, another HF_HOME, an upgraded
 library or an edited backend/ never gets a stale process); it serves only its own user (SO_PEERCRED) and only folders of
-the workspace's jobs/. It exits after STUDIO_WARM_IDLE_S seconds without a job
-(default 600). STUDIO_WARM=0 turns the whole thing off. QLoRA jobs (bitsandbytes, which the warm
-process does not import) and multi-process jobs (accelerate launch) always start cold.
+the workspace's jobs/. One warm worker a workspace: it also holds an address named after the workspace alone, and
+none is started while that is held (a job asked from another environment, e.g. `studio train` in a terminal
+beside a studio, starts cold rather than beside a second copy of the libraries). It exits after
+STUDIO_WARM_IDLE_S seconds without a job (default 600). STUDIO_WARM=0 turns the whole thing off. QLoRA jobs
+(bitsandbytes, which the warm process does not import) and multi-process jobs (accelerate launch) always start
+cold.
 """
 
 from __future__ import annotations
@@ -70,6 +73,32 @@ def key(workspace_root: Path, env: dict[str, str]) -> str:
 
 def _address(k: str) -> str:
     return f"\0finetune-studio-warm-{k}"  # abstract: no file to clean up, gone with the process
+
+
+def _workspace_address(workspace_root: Path) -> str:
+    """Held by the workspace's warm worker, whatever its environment: one warm worker a workspace."""
+    digest = hashlib.sha1(str(Path(workspace_root).resolve()).encode()).hexdigest()[:24]
+    return f"\0finetune-studio-warm-ws-{digest}"
+
+
+def _hold(address: str) -> socket.socket | None:
+    """A socket bound to `address`, or None when a live process holds it."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.bind(address)
+    except OSError:
+        sock.close()
+        return None
+    return sock
+
+
+def running(workspace_root: Path) -> bool:
+    """Whether this workspace has a warm worker (of any environment)."""
+    sock = _hold(_workspace_address(workspace_root))
+    if sock is None:
+        return True
+    sock.close()
+    return False
 
 
 class WarmChild:
@@ -130,8 +159,11 @@ def fork_job(workspace_root: Path, job_dir: Path, env: dict[str, str], timeout: 
 
 def start_server(workspace_root: Path, env: dict[str, str]) -> subprocess.Popen | None:
     """Start a warm worker for this workspace and environment, detached; its output goes to
-    <workspace>/logs/warm.log. It exits at once if another one holds the address."""
+    <workspace>/logs/warm.log. None when the workspace has one already (of this environment or another);
+    one started at the same moment as another exits at once (serve: the addresses are taken)."""
     root = Path(workspace_root)
+    if running(root):
+        return None
     log_dir = root / "logs"
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
@@ -145,10 +177,11 @@ def start_server(workspace_root: Path, env: dict[str, str]) -> subprocess.Popen 
 
 def serve(workspace_root: str, k: str) -> int:
     idle_s = float(os.environ.get("STUDIO_WARM_IDLE_S", "600"))
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        sock.bind(_address(k))
-    except OSError:  # another warm worker has this workspace and environment
+    held = _hold(_workspace_address(Path(workspace_root)))  # kept for the process's life
+    if held is None:  # another warm worker has this workspace
+        return 0
+    sock = _hold(_address(k))
+    if sock is None:
         return 0
     sys.modules.setdefault("bitsandbytes", None)
     import importlib
@@ -182,6 +215,7 @@ def serve(workspace_root: str, k: str) -> int:
             sys.stderr.flush()
             pid = os.fork()
             if pid == 0:
+                held.close()  # the job is not the warm worker: its end or its life leave the addresses free
                 sock.close()
                 conn.close()
                 _run_child(request)  # never returns

@@ -218,14 +218,23 @@ def cmd_train(args) -> int:
             spec.model.name_or_path = str(Path(spec.model.name_or_path).expanduser().resolve())
 
     workspace = _workspace(args)
-    from backend.jobs.launch import LaunchError
-    from backend.jobs.scheduler import spawn_worker
+    from backend.jobs.scheduler import scheduler_running
     from backend.store import JobStore
 
     store = JobStore(workspace)
+    if scheduler_running(workspace):  # a studio (or serve-worker) runs this workspace's queue: join it
+        return _through_queue(store, spec)
     job_id = store.create_job(spec, state="running")
-    job_dir = store.job_dir(job_id)
-    print(f"job {job_id}: {job_dir}")
+    print(f"job {job_id}: {store.job_dir(job_id)}")
+    return _start_here(store, job_id)
+
+
+def _start_here(store, job_id: str) -> int:
+    """Start the job's worker from this process (the job claimed as running) and follow it."""
+    from backend.jobs.launch import LaunchError
+    from backend.jobs.scheduler import spawn_worker
+
+    spec = store.load_spec(job_id)
     try:  # several processes (`distributed`): through accelerate launch, as the scheduler does
         proc = spawn_worker(store, job_id)
     except LaunchError as e:
@@ -239,9 +248,117 @@ def cmd_train(args) -> int:
     return _follow(store, job_id, proc)
 
 
-def _follow(store, job_id: str, proc) -> int:
+def _waiting_line(store, job_id: str) -> tuple[tuple, str]:
+    """What a queued job waits for: the running jobs (with their step) and the jobs queued before it. Returns
+    (the jobs named, the line), so that the line is printed again when they change, not at every step."""
+    running = store.list_jobs(("running",))
+    parts = []
+    for job in running:
+        step = store.read_progress(job.id)
+        at = f", step {step['step']}/{step['total_steps']}" if step.get("total_steps") else ""
+        parts.append(f"job {job.id} to finish ({job.method} on {job.dataset}{at})")
+    ahead = [j.id for j in store.queue()]
+    ahead = ahead[:ahead.index(job_id)] if job_id in ahead else []
+    if ahead:
+        parts.append(f"{len(ahead)} queued job{'s' if len(ahead) > 1 else ''} before it ({', '.join(ahead)})")
+    line = "waiting for " + (" and ".join(parts) if parts else "the studio's scheduler to start it")
+    return (tuple(j.id for j in running), tuple(ahead)), line
+
+
+def _through_queue(store, spec) -> int:
+    """A studio (or `studio serve-worker`) runs this workspace's queue, one job at a time: the job is queued there
+    and its scheduler starts it (in the studio's environment, forked by its warm worker when it has one), while
+    this command says what it waits for and then follows it as it would its own. Ctrl-C takes it out of the
+    queue, or stops it as the page's Cancel does (again: at once). Should the studio stop while the job waits,
+    the job starts here."""
+    from backend.jobs.scheduler import scheduler_running
+    from backend.store import InvalidTransition
+
+    job_id = store.create_job(spec)  # queued
+    print(f"job {job_id}: {store.job_dir(job_id)}")
+    print("a studio (or `studio serve-worker`) is running on this workspace: the job joins its queue and its "
+          "scheduler runs it; Ctrl-C takes it out", flush=True)
+    stops = 0
+
+    def on_interrupt(signum, frame):
+        nonlocal stops
+        stops += 1
+        try:
+            store.request_cancel(job_id)
+        except KeyError:
+            pass
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    said = None
+    try:
+        while True:
+            job = store.get(job_id)
+            if job is None:
+                return _fail(f"job {job_id} was deleted while it waited in the queue.", 1)
+            if job.state != "queued":
+                break
+            waited, line = _waiting_line(store, job_id)
+            if waited != said:
+                print(line, flush=True)
+                said = waited
+            if not scheduler_running(store.workspace):
+                try:
+                    store.mark_running(job_id, 0)
+                except InvalidTransition:
+                    continue  # started (or cancelled) meanwhile: see above
+                print("the studio stopped: starting the job here", flush=True)
+                signal.signal(signal.SIGINT, previous)
+                return _start_here(store, job_id)
+            time.sleep(0.5)
+    finally:
+        if signal.getsignal(signal.SIGINT) is on_interrupt:
+            signal.signal(signal.SIGINT, previous)
+    if job.state == "running":
+        print("started by the studio's scheduler", flush=True)
+        return _follow(store, job_id, _QueuedRun(store, job_id), stops)
+    return _result(store, job_id)
+
+
+class _QueuedRun:
+    """A job the scheduler started, as _follow uses a worker process: alive while the job runs, stopped through
+    the store (the scheduler's guard, and this command's, act on it: the first request gracefully, the next at
+    once). Its worker gone without a final state and no scheduler left to say so: interrupted."""
+
+    def __init__(self, store, job_id: str):
+        self.store, self.job_id = store, job_id
+        self.returncode: int | None = None
+        self._gone_at: float | None = None
+
+    @property
+    def pid(self) -> int:
+        job = self.store.get(self.job_id)
+        return job.pid if job and job.pid else 0
+
+    def poll(self) -> int | None:
+        from backend.jobs.scheduler import is_worker_alive
+
+        job = self.store.get(self.job_id)
+        if job is None or job.is_final:
+            self.returncode = 0
+        elif job.pid and not is_worker_alive(job):
+            self._gone_at = self._gone_at or time.time()
+            if time.time() - self._gone_at > 2.0:  # the scheduler marks it within a second, when there is one
+                self.returncode = -9
+        else:
+            self._gone_at = None
+        return self.returncode
+
+    def send_signal(self, sig: int) -> None:
+        self.store.request_cancel(self.job_id)
+
+    def kill(self) -> None:
+        self.store.request_cancel(self.job_id)  # a second request: killed at once
+
+
+def _follow(store, job_id: str, proc, stops: int = 0) -> int:
     """Show the job's progress until its worker ends, and watch it as the scheduler would (backend.jobs.guard:
-    a cancel from the page or `studio jobs cancel`, and memory), since no studio may be running."""
+    a cancel from the page or `studio jobs cancel`, and memory), since no studio may be running. `stops`: the
+    Ctrl-C presses already acted on (while the job waited in the queue)."""
     from tqdm import tqdm
 
     from backend.jobs.guard import Guard
@@ -249,7 +366,6 @@ def _follow(store, job_id: str, proc) -> int:
     guard = Guard(store)
 
     bar = tqdm(total=0, unit="step", desc="loading", dynamic_ncols=True)
-    stops = 0
 
     def on_interrupt(signum, frame):
         nonlocal stops
@@ -257,6 +373,8 @@ def _follow(store, job_id: str, proc) -> int:
         if stops == 1:
             tqdm.write("stopping: saving a checkpoint (Ctrl-C again to kill)")
             proc.send_signal(signal.SIGTERM)
+        elif isinstance(proc, _QueuedRun):
+            proc.kill()
         else:  # the processes of a multi-process job too
             from backend.jobs.scheduler import signal_worker
 
@@ -279,9 +397,21 @@ def _follow(store, job_id: str, proc) -> int:
     if job.state == "running":  # killed before it could record anything
         from backend.jobs.scheduler import interrupted_error
         from backend.messages import msg
+        from backend.store import InvalidTransition
 
-        store.mark_interrupted(job_id, interrupted_error(store, job_id, msg("jobs.how_exit", code=proc.returncode)))
-        job = store.get(job_id)
+        how = msg("jobs.how_stopped") if isinstance(proc, _QueuedRun) else msg("jobs.how_exit", code=proc.returncode)
+        try:
+            store.mark_interrupted(job_id, interrupted_error(store, job_id, how))
+        except InvalidTransition:
+            pass  # it ended meanwhile
+    return _result(store, job_id)
+
+
+def _result(store, job_id: str) -> int:
+    """Say how the job ended; the exit code: 0 succeeded, 130 cancelled, 1 otherwise."""
+    job = store.get(job_id)
+    if job is None:
+        return _fail(f"job {job_id} was deleted.", 1)
     job_dir = store.job_dir(job_id)
     if job.state == "succeeded":
         print(f"succeeded: final loss {job.final_loss:.4f}" if job.final_loss is not None else "succeeded")

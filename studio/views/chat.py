@@ -1,6 +1,7 @@
 """The Chat tab: talk to a succeeded job's model, loaded in its own process (backend.chat), with a
 system prompt and the sampling settings; side by side, the same prompt answered by the base model
-(the same process, the adapter switched off: no second model in memory).
+(the same process, the adapter switched off: no second model in memory). Side by side is on by default
+whenever the picked weights are an adapter (what the fine-tune changed is the point); the user can turn it off.
 
 At most one model is loaded in the studio at a time (ChatHost); picking another job closes it, and
 the tab says what is loaded and how much memory its process holds.
@@ -56,6 +57,14 @@ class ChatHost:
         self._client, self._job = None, None
 
 
+# The chat boxes' label and toolbar (copy all, clear) float over the top of the conversation: start the
+# conversation below them, so that no icon covers a message when it scrolls (.sp-chat: both boxes).
+CSS = """
+.sp-chat .wrapper { flex-direction: column; }
+.sp-chat .bubble-wrap { margin-top: 40px; flex: 1 1 auto; min-height: 0; height: auto !important; padding-top: 4px; }
+"""
+
+
 @dataclass
 class ChatTab:
     job: gr.Dropdown
@@ -65,6 +74,16 @@ class ChatTab:
 
 def succeeded_jobs(ctx: Ctx) -> list[str]:
     return [j.id for j in ctx.store.list_jobs(("succeeded",))]
+
+
+def has_adapter(ctx: Ctx, job_id: str | None, weights: str | None = "final") -> bool:
+    """Whether the job's `weights` are an adapter, which can be switched off for the base model's reply
+    (a full or freeze job saves a whole model; "base" is the base model alone)."""
+    if not job_id or weights == "base":
+        return False
+    job_dir = ctx.store.job_dir(job_id)
+    folder = job_dir / "adapter" if weights in (None, "final") else job_dir / "checkpoints" / weights
+    return (folder / "adapter_config.json").is_file()
 
 
 def weight_choices(ctx: Ctx, job_id: str | None) -> list[tuple[str, str]]:
@@ -94,10 +113,14 @@ def build(ctx: Ctx) -> ChatTab:
     status = relabel.handler_writes(gr.Markdown("" if ids else t["chat.no_jobs"], elem_id="chat-status"))
     system = gr.Textbox(label=t["chat.system"], placeholder=t["chat.system.placeholder"], lines=1,
                         elem_id="chat-system")
-    compare = gr.Checkbox(False, label=t["chat.compare"], info=t["chat.compare.info"], elem_id="chat-compare")
+    side = has_adapter(ctx, ids[0] if ids else None)
+    compare = gr.Checkbox(side, label=t["chat.compare"], info=t["chat.compare.info"], elem_id="chat-compare")
     with gr.Row():
-        base_box = gr.Chatbot(label=t["chat.base"], height=360, visible=False, elem_id="chat-base-box")
-        chatbot = gr.Chatbot(label=t["chat.tuned"], height=360, elem_id="chat-box")
+        # No "share" button (to Hugging Face Spaces discussions: this studio is private by design).
+        base_box = gr.Chatbot(label=t["chat.base"], height=360, visible=side, elem_id="chat-base-box",
+                              elem_classes="sp-chat", buttons=["copy", "copy_all"])
+        chatbot = gr.Chatbot(label=t["chat.tuned"], height=360, elem_id="chat-box", elem_classes="sp-chat",
+                             buttons=["copy", "copy_all"])
     history = gr.State([])
     base_history = gr.State([])
     with gr.Row():
@@ -162,12 +185,15 @@ def build(ctx: Ctx) -> ChatTab:
             yield before, before, text, failed.message, base_before, base_before
 
     def on_job_change(job_id, weights_name="final"):
-        # A new job or other weights: a new conversation, and the old model's memory back.
+        # A new job or other weights: a new conversation, the old model's memory back, and side by side on
+        # when these weights are an adapter.
+        side_by_side = gr.skip()
         with unexpected(t, "chat_model"):
             host.release_unless(f"{job_id}:{weights_name or 'final'}")
-        return [], [], [], []
+            side_by_side = has_adapter(ctx, job_id, weights_name)
+        return [], [], [], [], side_by_side
 
-    @unexpected(t, "chat_model", fallback=lambda message: (gr.skip(), [], [], [], []))
+    @unexpected(t, "chat_model", fallback=lambda message: (gr.skip(), [], [], [], [], gr.skip()))
     def on_pick_job(job_id):
         return gr.update(choices=weight_choices(ctx, job_id), value="final"), *on_job_change(job_id)
 
@@ -175,9 +201,12 @@ def build(ctx: Ctx) -> ChatTab:
     inputs = [job, weights, message, history, base_history, system, temperature, top_p, max_tokens, compare]
     send.click(respond, inputs, outputs)
     message.submit(respond, inputs, outputs)
-    clear.click(lambda: ([], [], [], []), None, [chatbot, history, base_box, base_history])
-    job.change(on_pick_job, job, [weights, chatbot, history, base_box, base_history])
-    weights.change(on_job_change, [job, weights], [chatbot, history, base_box, base_history])
+    conversation = [chatbot, history, base_box, base_history]
+    clear.click(lambda: ([], [], [], []), None, conversation)
+    for box in (chatbot, base_box):  # a box's own clear icon: the conversation the model sees goes too
+        box.clear(lambda: ([], [], [], []), None, conversation)
+    job.change(on_pick_job, job, [weights, *conversation, compare])
+    weights.change(on_job_change, [job, weights], [*conversation, compare])
     compare.change(lambda on: gr.update(visible=on), compare, base_box)
     refresh.click(refresh_jobs, job, [job, status])
     return ChatTab(job, status, refresh_jobs)

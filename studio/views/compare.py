@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import gradio as gr
 import pandas as pd
 
@@ -11,6 +13,14 @@ from studio.unexpected import unexpected
 from studio.views.plots import loss_figure
 
 COLUMNS = ["step", "loss", "job"]
+
+
+@dataclass
+class Compare:
+    picked: gr.Dropdown
+    seen: gr.State
+    outputs: list  # what current(picked, seen) writes
+    current: object  # (picked, seen) -> updates of outputs; raises what went wrong
 
 
 def compare_frame(ctx: Ctx, job_ids: list[str]) -> pd.DataFrame:
@@ -25,7 +35,7 @@ def compare_frame(ctx: Ctx, job_ids: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS).astype({"step": "float64", "loss": "float64", "job": "string"})
 
 
-def build(ctx: Ctx) -> gr.Dropdown:
+def build(ctx: Ctx) -> Compare:
     t = ctx.t
     ids = [j.id for j in ctx.store.list_jobs()]
     picked = gr.Dropdown(ids, value=[], multiselect=True, label=t["compare.jobs"], elem_id="compare-jobs")
@@ -34,15 +44,15 @@ def build(ctx: Ctx) -> gr.Dropdown:
     seen = gr.State(None)
     timer = gr.Timer(5.0)
 
-    @unexpected(t, "compare", fallback=lambda message: (gr.skip(), message))
-    def draw(job_ids):
+    def drawn(job_ids):
         frame = compare_frame(ctx, job_ids)
         n_jobs = frame["job"].nunique()
         text = t["compare.points"].format(jobs=n_jobs, n=len(frame)) if n_jobs >= 2 else t["compare.empty"]
         return (loss_figure(frame, series="job") if len(frame) else None), text
 
-    @unexpected(t, "compare")
-    def tick(job_ids, last):
+    draw = unexpected(t, "compare", fallback=lambda message: (gr.skip(), message))(drawn)
+
+    def current(job_ids, last):
         """New jobs become pickable; the curves of running jobs grow."""
         all_ids = [j.id for j in ctx.store.list_jobs()]
         sizes = [len(ctx.store.read_metrics(j)) for j in job_ids or []]
@@ -50,8 +60,11 @@ def build(ctx: Ctx) -> gr.Dropdown:
         if key == last:
             return gr.skip(), gr.skip(), gr.skip(), last
         keep = [j for j in job_ids or [] if j in all_ids]
-        return (gr.update(choices=all_ids, value=keep), *draw(keep), key)
+        return (gr.update(choices=all_ids, value=keep), *drawn(keep), key)
 
+    tick = unexpected(t, "compare")(current)
+
+    outputs = [picked, plot, summary, seen]
     picked.input(draw, picked, [plot, summary], show_progress="hidden")
-    timer.tick(tick, [picked, seen], [picked, plot, summary, seen], show_progress="hidden")
-    return picked
+    timer.tick(tick, [picked, seen], outputs, show_progress="hidden")
+    return Compare(picked, seen, outputs, current)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import gradio as gr
 import pandas as pd
@@ -41,7 +42,14 @@ def cancel(ctx: Ctx, job_id: str) -> str:
     return ctx.t["monitor.cancel_sent"].format(job=job_id, state=state)
 
 
-def build(ctx: Ctx) -> None:
+@dataclass
+class Queue:
+    seen: gr.State
+    outputs: list  # what current(seen) writes
+    current: object  # (seen) -> updates of outputs; raises what went wrong
+
+
+def build(ctx: Ctx) -> Queue:
     t = ctx.t
     intro = relabel.handler_writes(gr.Markdown(t["queue.intro"], elem_id="queue-intro"))
     table = gr.Dataframe(queue_frame(ctx), interactive=False, elem_id="queue-table")
@@ -96,3 +104,4 @@ def build(ctx: Ctx) -> None:
     up.click(lambda j: on_move(j, -1), job, outputs)
     down.click(lambda j: on_move(j, 1), job, outputs)
     stop.click(on_cancel, job, outputs)
+    return Queue(seen, outputs, current)

@@ -1,5 +1,7 @@
-"""The Runs tab in a real browser: filter by state, clone into the wizard, compare, delete (and the
-trust_remote_code warning on the way).
+"""The Runs tab in a real browser: filled as soon as it opens (a job that ended after the page was
+built, with a column for the setting that differs), filter by state, clone into the wizard, compare,
+delete (and the trust_remote_code warning on the way); then the Chat tab, side by side on by default
+for that job's adapter.
 
     .venv/bin/pytest -m browser tests/browser/test_browser_runs.py -s
 
@@ -63,9 +65,18 @@ def test_runs_filter_clone_compare_delete(workspace, store, tmp_path):
         expect(warning).to_contain_text("runs Python files", timeout=10_000)
         page.locator("#model-trust input").uncheck()
         expect(warning).to_be_hidden(timeout=10_000)
+        # A job that ended after the studio built the page (an adapter of its own, 60 epochs): the Runs tab shows
+        # it, and the settings that tell the jobs apart, as it opens, well before its 3 s timer.
+        longer = JobSpec.from_yaml(DEMO_SPEC.read_text(encoding="utf-8"))
+        longer.training.num_epochs = 60
+        late = finished_job(store, longer, [1.9, 0.4])
+        (store.job_dir(late) / "adapter").mkdir()
+        (store.job_dir(late) / "adapter" / "adapter_config.json").write_text('{"base_model_name_or_path": "x"}')
         page.get_by_role("tab", name="Runs").click()
         table = page.locator("#runs-table")
-        expect(table).to_contain_text(broken, timeout=10_000)
+        expect(table).to_contain_text(late, timeout=2_500)
+        expect(table).to_contain_text("Epochs", timeout=1_000)
+        expect(table).to_contain_text(broken)
 
         # Filter: without `succeeded` only the failed job is listed.
         page.locator("#runs-filter label", has_text="succeeded").click()
@@ -117,3 +128,11 @@ def test_runs_filter_clone_compare_delete(workspace, store, tmp_path):
         expect(error).to_contain_text("fix the row")
         expect(page.locator("#resume-button")).to_be_visible()
         expect(page.locator("#cancel-button")).to_be_disabled()
+
+        # Chat: the newest succeeded job has an adapter, so base and tuned side by side is on; it can be turned off.
+        page.get_by_role("tab", name="Chat").click()
+        expect(page.locator("#chat-job input")).to_have_value(late, timeout=10_000)
+        expect(page.locator("#chat-compare input")).to_be_checked(timeout=10_000)
+        expect(page.locator("#chat-base-box")).to_be_visible()
+        page.locator("#chat-compare input").uncheck()
+        expect(page.locator("#chat-base-box")).to_be_hidden(timeout=10_000)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.helpers import studio_process
+from tests.conftest import wait_for
 
 
 @pytest.fixture
@@ -18,10 +19,16 @@ def served(workspace, tmp_path):
         yield url.rstrip("/"), workspace
 
 
-def test_login_is_required_and_works(served):
+def test_login_is_required_and_works(served, tmp_path):
     import httpx
 
     url, _ = served
+    # The terminal says where the studio is, in one line of ours; none of gradio's lines for its own apps
+    # ("To create a public link, set `share=True`"): the studio listens on 127.0.0.1 by design.
+    log = tmp_path / "studio-serve.log"
+    printed = wait_for(lambda: "Studio running on" in log.read_text() and log.read_text(), 30, "the start-up line")
+    assert f"Studio running on {url}\n" in printed, printed
+    assert "share=True" not in printed and "Running on local URL" not in printed, printed
     with httpx.Client(timeout=20) as anon:
         assert anon.get(f"{url}/config").status_code == 401
         assert anon.get(f"{url}/gradio_api/info").status_code == 401

@@ -84,3 +84,8 @@ def test_a_forked_job_stops_on_request_and_qlora_starts_cold(store, warm_on):
     spec = JobSpec.from_dict({**SPEC, "method": {"name": "qlora"}})
     assert not warm.usable_for(spec)  # bitsandbytes is not in the warm worker
     assert servers(root)  # and the warm worker is still there for the next job
+    # One warm worker a workspace: a job asked from another environment (another HF_HOME: another key) starts cold,
+    # and no second warm worker starts beside the first.
+    assert warm.running(root)
+    other = {**worker_process_env(store.load_spec(job_id)), "HF_HOME": str(root / "other-hf")}
+    assert warm.fork_job(root, store.job_dir(job_id), other) is None and warm.start_server(root, other) is None

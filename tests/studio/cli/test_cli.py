@@ -114,3 +114,50 @@ def test_full_fine_tuning_exports_the_whole_model_and_chats(workspace, tmp_path)
         assert "reward model" in str(e)
     else:
         raise AssertionError("a reward model was offered for chat")
+
+
+def test_studio_train_beside_a_studio_goes_through_its_queue(store, scheduler, warm_on, caplog):
+    """A studio runs this workspace's queue (the `scheduler` fixture: the Scheduler a studio starts): `studio train`
+    on the same workspace queues its job behind the running one, says what it waits for, and the studio's
+    scheduler starts it; the command follows it to the end as before (progress, exit code 0, the job's folder
+    last) and the workspace never has more than one warm worker."""
+    import logging
+    import time
+
+    from backend.spec import JobSpec
+    from tests.conftest import wait_for, warm_servers
+
+    def warm_workers(root):  # not the jobs they forked, which run in their job's folder
+        return [pid for pid in warm_servers(root) if Path(f"/proc/{pid}/cwd").resolve() == root.resolve()]
+
+    caplog.set_level(logging.INFO, logger="studio.scheduler")
+    root = store.workspace.root
+    quick = ["training.save_minutes=0", "training.sample_prompts=0", "training.device=cpu"]
+    first = store.create_job(JobSpec.from_yaml(DEMO_SPEC.read_text()).with_overrides(
+        ["training.max_steps=40", *quick]))
+    wait_for(lambda: store.get(first).state == "running", 60, "the studio to start the first job")
+    args = ["train", str(DEMO_SPEC), "--workspace", str(root), "--set", "training.max_steps=3"]
+    for override in quick:
+        args += ["--set", override]
+    train = subprocess.Popen([sys.executable, "-m", "studio.cli", *args], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, env=python_env(), cwd=ROOT)
+    most_warm = 0
+    try:
+        deadline = time.time() + 400
+        while train.poll() is None and time.time() < deadline:
+            most_warm = max(most_warm, len(warm_workers(root)))
+            time.sleep(0.2)
+        out = train.communicate(timeout=10)[0]
+    finally:
+        if train.poll() is None:
+            train.kill()
+    assert train.returncode == 0, out[-3000:]
+    job_id = Path(out.strip().splitlines()[-1]).name
+    assert f"job {job_id}: " in out and "joins its queue" in out
+    assert f"waiting for job {first} to finish" in out, out[:2000]
+    assert "started by the studio's scheduler" in out and "succeeded: final loss" in out
+    job, before = store.get(job_id), store.get(first)
+    assert job.state == "succeeded" and before.state == "succeeded"
+    assert job.started_at >= before.ended_at  # one at a time
+    assert f"started job {job_id}" in caplog.text  # by the studio's scheduler, not beside it
+    assert most_warm <= 1

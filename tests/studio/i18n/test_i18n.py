@@ -141,6 +141,7 @@ NOT_UI = {"cli", "fonts.py"}
 # Sentences in UI modules that no user reads as such, each with why.
 NOT_SHOWN = {
     "--auth must look like user:password": "the command line's exit message (studio --auth)",
+    "Studio running on {}": "the terminal's start-up line (studio.app.launch), English as the command line",
     "cannot tell the format": "a test on a backend message's English, not a text",
     "chatml (the tokenizer has none)": "a value backend.data.tokenize returns, mapped to a table key there",
 }

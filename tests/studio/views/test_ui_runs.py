@@ -49,6 +49,30 @@ def test_runs_filter_and_delete(ctx):
     assert not ok and "no longer exists" in message
 
 
+def test_runs_table_has_a_column_for_each_setting_that_differs(ctx):
+    """15 and 60 epochs, two learning rates: a column each, labelled in the page's language; settings all the
+    jobs share, and the method (its own column), get none; one job alone has none."""
+    from studio.i18n import SessionStrings
+    from studio.views.runs import runs_frame
+
+    first = new_job(ctx, [1.0], "succeeded")
+    assert list(runs_frame(ctx).columns) == ["id", "state", "method", "dataset", "final loss", "created"]
+    spec = ctx.store.load_spec(first)
+    spec.training.num_epochs, spec.training.learning_rate, spec.method.name = 60.0, 1e-4, "dora"
+    second = ctx.store.create_job(spec)
+    frame = runs_frame(ctx)
+    assert list(frame.columns) == ["id", "state", "method", "dataset", "Epochs", "Learning rate", "final loss",
+                                   "created"]
+    rows = frame.set_index("id")
+    assert (rows.loc[first, "Epochs"], rows.loc[first, "Learning rate"]) == ("15", "0.002")
+    assert (rows.loc[second, "Epochs"], rows.loc[second, "Learning rate"], rows.loc[second, "method"]) == \
+        ("60", "0.0001", "dora")
+    assert list(runs_frame(ctx, ["queued"]).columns)[4] == "final loss"  # one job listed: nothing differs
+
+    zh = Ctx(ctx.workspace, JobStore(ctx.workspace), SessionStrings("zh"), ctx.defaults, None)
+    assert {"训练轮数", "学习率"} <= set(runs_frame(zh).columns)
+
+
 def test_compare_frame_has_one_series_per_job(ctx):
     from studio.views.compare import compare_frame
 
