@@ -85,9 +85,11 @@ def test_summary_names_the_key_the_rows_were_read_from(tmp_path):
 def test_preview_tokenizer_waits_for_the_demo_and_names_the_template(ctx, demo_models_dir):
     tok, note, used = dv.PreviewTokenizers().get(ctx, "demo", "", "")
     assert tok is None and note == EN["data.demo_building"]
-    tok, note, used = dv.PreviewTokenizers().get(ctx, "local", str(demo_models_dir / "demo"), "llama3")
+    linked = ctx.workspace.models_dir / "linked-demo"  # a model folder must be under the allowed roots
+    linked.symlink_to(demo_models_dir / "demo", target_is_directory=True)
+    tok, note, used = dv.PreviewTokenizers().get(ctx, "local", str(linked), "llama3")
     assert tok is not None and not note and used == "llama3"
-    tok, note, _ = dv.PreviewTokenizers().get(ctx, "local", str(demo_models_dir / "demo"), "nope")
+    tok, note, _ = dv.PreviewTokenizers().get(ctx, "local", str(linked), "nope")
     assert tok is None and "no chat template named 'nope'" in note
 
 
