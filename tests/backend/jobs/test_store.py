@@ -148,7 +148,7 @@ def test_an_errors_id_and_values_survive_sqlite_and_status_json(workspace):
     store.mark_running(job_id, 123)
     how = msg("jobs.how_signal", signal=9)
     error = JobError("interrupted", msg("jobs.worker_died_log", how=how, lines="step 3\nKilled"),
-                     msg("jobs.worker_died_hint"))
+                     msg("jobs.worker_died_hint", resume=msg("jobs.resume_from_start")))
     store.mark_interrupted(job_id, error)
 
     raw = _status(store, job_id)["error"]
@@ -160,6 +160,7 @@ def test_an_errors_id_and_values_survive_sqlite_and_status_json(workspace):
         assert again.message.id == "jobs.worker_died_log" and again.message.params["how"].id == "jobs.how_signal"
         assert render(again.message, "zh") == "任务完成前，工作进程被信号 9 终止。最后几行日志：\nstep 3\nKilled"
         assert render(again.hint, "zh").startswith("进程被强制结束时")
+        assert again.hint.params["resume"].id == "jobs.resume_from_start"  # a message inside a message, kept
     store.mark_resumed(job_id)  # a resumed job forgets its error, refs included
     job = store.get(job_id)
     assert job.error is None and job.error_message_ref is None and job.error_hint_ref is None
