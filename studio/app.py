@@ -31,7 +31,7 @@ from studio import fonts  # noqa: E402
 from studio.context import Ctx  # noqa: E402
 from studio.i18n import LANGUAGE_NAMES, SessionStrings, gradio_texts, relabel  # noqa: E402
 from studio.unexpected import unexpected  # noqa: E402
-from studio.views import chat, monitor, runs  # noqa: E402
+from studio.views import chat, monitor, monitor_browser, runs  # noqa: E402
 from studio.views import export as export_view  # noqa: E402
 from studio.views import hardware as hardware_view  # noqa: E402
 from studio.views.chat import ChatHost  # noqa: E402
@@ -62,7 +62,7 @@ CSS = """
 .dp-skipped { border-left: 4px solid #dc2626; padding: 4px 8px; background: #fef2f2; color: #991b1b; }
 .dp-raw { white-space: pre-wrap; font-size: 0.8em; max-height: 300px; overflow: auto; }
 """
-CSS += monitor.SWITCH_CSS  # the Monitor hides the previous job's outputs while a newly picked job's come
+CSS += monitor_browser.SWITCH_CSS  # the Monitor hides the previous job's outputs while a newly picked job's come
 
 
 def load_defaults() -> JobSpec:
@@ -353,7 +353,7 @@ def launch(
             # The theme's fonts, then CJK ones: the served Noto Sans SC last, so Chinese shows without any.
             theme=fonts.page_theme(),
             css=CSS + chat.CSS + runs.CSS + fonts.page_css(),
-            js=monitor.LOG_FOLLOW_JS,  # the Monitor's log box follows its newest line
+            js=monitor_browser.LOG_FOLLOW_JS,  # the Monitor's log box follows its newest line
             allowed_paths=fonts.served_folders(),
             # gradio's own labels and tooltips in the page's language, and the key its tables lack.
             i18n=gradio_texts.i18n(),

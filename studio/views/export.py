@@ -65,7 +65,7 @@ def run_cli(ctx: Ctx, args: list[str], token: str | None = None) -> tuple[bool, 
     if not lines:
         return False, ctx.t["export.exit_code"].format(code=done.returncode)
     text = errors[-1] if errors else lines[-1]
-    if refs:  # the error's id and values (studio/cli/commands.py's _fail): shown in the page's language
+    if refs:  # the error's id and values (studio/cli/common.py's _fail): shown in the page's language
         try:
             text = Message.from_json(json.loads(refs[-1]), text)
         except ValueError:

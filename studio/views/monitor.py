@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import gradio as gr
@@ -31,7 +30,9 @@ from studio.context import Ctx
 from studio.i18n import lang_of, msg, relabel
 from studio.unexpected import unexpected
 from studio.views.joblog import LOG_TAIL_BYTES, log_view
+from studio.views.monitor_browser import SWITCHED_JS, SWITCHING_JS
 from studio.views.plots import count_loss_points, loss_figure, loss_frame, system_figure
+from studio.views.system_log import SystemLog
 
 OUTPUT_NAMES = (
     "header",
@@ -54,93 +55,11 @@ KEYED = ("plot", "download", "system")  # (key, payload): re-sent only when the 
 ADVICE_ICONS = {"error": "⛔", "warn": "⚠"}
 
 
-# Given to launch(js=...): the log box shows its newest line and follows the end as lines come, unless the user
-# scrolls up to read (following again once they scroll back to the end); a newly picked job starts at its end.
-# It also shows the Monitor again (SWITCHING_JS) once the header names the picked job, whichever answer brought it.
-LOG_FOLLOW_JS = """
-() => {
-  const follow = { box: null, on: true, job: null };
-  const atEnd = (box) => box.scrollHeight - box.scrollTop - box.clientHeight < 24;
-  setInterval(() => {
-    const id = document.querySelector("#job-header .job-id");
-    const job = id ? id.textContent.trim() : null;
-    const pick = document.querySelector("#job-picker input");
-    if (job && pick && pick.value === job) document.body.classList.remove("sp-switching");
-    const box = document.querySelector("#job-log textarea");
-    if (!box) return;
-    if (box !== follow.box) {
-      follow.box = box;
-      follow.on = true;
-      box.addEventListener("scroll", () => { follow.on = atEnd(box); });
-    }
-    if (job !== follow.job) {
-      follow.job = job;
-      follow.on = true;
-    }
-    if (follow.on && box.offsetParent !== null && !atEnd(box)) box.scrollTop = box.scrollHeight;
-  }, 200);
-}
-"""
-# On a pick (Start, Runs -> Open, the dropdown) the previous job's header, bar, curve and log are hidden at once,
-# in the browser, until the new job's arrive (SWITCH_CSS, in the page's CSS): never a moment of the old job under
-# the new one's id. The class goes after 30 s whatever happens.
-SWITCHING_JS = """
-(...args) => {
-  document.body.classList.add("sp-switching");
-  clearTimeout(window.spSwitching);
-  window.spSwitching = setTimeout(() => document.body.classList.remove("sp-switching"), 30000);
-  return args;
-}
-"""
-SWITCHED_JS = '() => { document.body.classList.remove("sp-switching"); }'
-SWITCH_CSS = """
-body.sp-switching :is(#job-header, #job-progress, #job-stats, #job-error, #loss-plot, #loss-points, #system-column,
-  #job-advice, #job-samples, #job-log) { visibility: hidden; }
-"""
-
-
 @dataclass
 class MonitorTab:
     picker: gr.Dropdown
     outputs: list  # in OUTPUT_NAMES order
     prev: gr.State
-
-
-@dataclass
-class SystemLog:
-    """One job's system.jsonl rows read so far; `read` reads only the bytes written since.
-
-    The sampler appends a line every ~2 s for as long as the job runs, so re-reading the whole
-    file each tick would grow with the run."""
-
-    job_id: str | None = None
-    offset: int = 0  # bytes consumed: always just after a newline
-    rows: list[dict] = field(default_factory=list)
-
-    def read(self, path: Path) -> list[dict]:
-        """The rows completed since the last call ([] when the file does not exist: an older job).
-        A line still being written is left for the next call."""
-        try:
-            with open(path, "rb") as f:
-                size = f.seek(0, os.SEEK_END)
-                if size < self.offset:  # the file was replaced: start over
-                    self.offset, self.rows = 0, []
-                f.seek(self.offset)
-                data = f.read(size - self.offset)
-        except (FileNotFoundError, NotADirectoryError):
-            return []
-        end = data.rfind(b"\n") + 1
-        self.offset += end
-        new = []
-        for line in data[:end].splitlines():
-            try:
-                row = json.loads(line)
-            except ValueError:  # a torn or garbled line: skip it, keep the rest
-                continue
-            if isinstance(row, dict):
-                new.append(row)
-        self.rows.extend(new)
-        return new
 
 
 def job_ids(ctx: Ctx) -> list[str]:
@@ -311,7 +230,6 @@ def render(ctx: Ctx, job_id: str | None, system: SystemLog | None = None, memo: 
 
 def samples_markdown(t: dict, path, keep: int = 3) -> str:
     """The replies of the last `keep` sampling steps, newest first, each prompt with its reply."""
-    import json
 
     try:
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -444,7 +362,7 @@ def build(ctx: Ctx) -> MonitorTab:
             gr.Button(t["btn.cancel"], variant="stop", interactive=False, elem_id="cancel-button"))
         resume = relabel.handler_writes(  # resume_label: the checkpoint it continues from, or step 0
             gr.Button(t["btn.resume"], visible=False, variant="primary", elem_id="resume-button"))
-    # The box follows its end (LOG_FOLLOW_JS, given to launch) unless the user scrolls up to read.
+    # The box follows its end (monitor_browser.LOG_FOLLOW_JS, given to launch) unless the user scrolls up to read.
     log = gr.Textbox(
         label=t["monitor.log"], lines=12, max_lines=12, interactive=False, autoscroll=True, elem_id="job-log"
     )

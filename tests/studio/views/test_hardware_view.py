@@ -19,8 +19,9 @@ from studio.fonts import cjk_family
 from studio.i18n import advice as i18n_advice
 from studio.i18n import monitor as i18n_monitor
 from studio.views.hardware import markdown
-from studio.views.monitor import OUTPUT_NAMES, SystemLog, render, updates
+from studio.views.monitor import OUTPUT_NAMES, render, updates
 from studio.views.plots import system_columns, system_figure
+from studio.views.system_log import SystemLog
 
 GIB = 1024**3
 TABLES = {

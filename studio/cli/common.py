@@ -1,0 +1,37 @@
+"""What the `studio` commands share: the workspace they act on, the version check, and how an error is printed."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def _workspace(args):
+    from backend.workspace import Workspace
+
+    return Workspace.at(args.workspace) if args.workspace else Workspace.default()
+
+
+def _versions_refused(where: str, training: bool = False) -> bool:
+    """Print why the installed libraries do not fit pyproject.toml's ranges (backend.versions) and return
+    True, so the command exits 2 before it starts; False when they fit (or STUDIO_SKIP_VERSION_CHECK=1,
+    which prints the same as a warning). Reads metadata only: no library is imported."""
+    from backend.versions import refusal
+
+    error = refusal(where, training=training)
+    if error is None:
+        return False
+    _fail(f"{error.message}\nwhat to try: {error.hint}")
+    return True
+
+
+def _fail(message: str, code: int = 2) -> int:
+    """Print `message` as the command's error. For the studio, which runs some commands in a process of their
+    own (STUDIO_ERROR_REF=1), a Message also goes out as its id and values, so the page shows it in its
+    language."""
+    print(f"error: {message}", file=sys.stderr)
+    if os.environ.get("STUDIO_ERROR_REF") == "1" and getattr(message, "id", None):
+        import json
+
+        print(f"error-ref: {json.dumps(message.to_json(), ensure_ascii=False)}", file=sys.stderr)
+    return code
