@@ -31,7 +31,7 @@ from studio import fonts  # noqa: E402
 from studio.context import Ctx  # noqa: E402
 from studio.i18n import LANGUAGE_NAMES, SessionStrings, gradio_texts, relabel  # noqa: E402
 from studio.unexpected import unexpected  # noqa: E402
-from studio.views import chat, monitor, monitor_browser, runs  # noqa: E402
+from studio.views import bench_panel, chat, monitor, monitor_browser, runs, serve_panel  # noqa: E402
 from studio.views import export as export_view  # noqa: E402
 from studio.views import hardware as hardware_view  # noqa: E402
 from studio.views.chat import ChatHost  # noqa: E402
@@ -100,12 +100,18 @@ def build_app(
                 mon = monitor.build(ctx)
                 with gr.Accordion(t["export.title"], open=False, elem_id="export-panel"):
                     exports = export_view.build(ctx)
+                with gr.Accordion(t["bench.title"], open=False, elem_id="bench-panel"):
+                    benches = bench_panel.build(ctx)
+                with gr.Accordion(t["serve.title"], open=False, elem_id="serve-panel"):
+                    serving = serve_panel.build(ctx)
             with gr.Tab(t["tab.runs"], id="runs", elem_id="tab-runs") as runs_tab_el:
                 runs_tab = runs.build(ctx)
             with gr.Tab(t["tab.chat"], id="chat", elem_id="tab-chat") as chat_tab_el:
                 chat_tab = chat.build(ctx)
 
         export_view.wire(ctx, exports, mon.picker)
+        bench_panel.wire(ctx, benches, mon.picker)
+        serve_panel.wire(ctx, serving, mon.picker)
         form, wizard, review = wiz.form, wiz.tabs, wiz.review
         data = wiz.data
         inputs = form.inputs  # a set: each handler below gets one {component: value}

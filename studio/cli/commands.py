@@ -80,6 +80,11 @@ def _parser() -> argparse.ArgumentParser:
     from studio.cli import evaluate as eval_cli
 
     eval_cli.add_parser(sub)
+    from studio.cli import bench as bench_cli
+    from studio.cli import serve_model as serve_model_cli
+
+    bench_cli.add_parser(sub)
+    serve_model_cli.add_parser(sub)
     board = sub.add_parser("tensorboard", help="serve every job's TensorBoard event files (on 127.0.0.1)")
     board.add_argument("--port", type=int, default=6006)
     board.add_argument("--workspace", dest="sub_workspace", help=argparse.SUPPRESS)
@@ -103,6 +108,14 @@ def main(argv: list[str] | None = None) -> int:
         return eval_cli.run(args, _workspace(args))
     if args.command == "export":
         return cmd_export(args)
+    if args.command == "bench":
+        from studio.cli import bench as bench_cli
+
+        return bench_cli.run(args, _workspace(args))
+    if args.command == "serve-model":
+        from studio.cli import serve_model as serve_model_cli
+
+        return serve_model_cli.run(args, _workspace(args))
     if args.command == "fields":
         return cmd_fields()
     if args.command == "jobs":

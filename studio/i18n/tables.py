@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 from backend.spec import SECTIONS, field_help
-from studio.i18n import advice, monitor, presets, ui_en, ui_zh
+from studio.i18n import advice, benchmarks, monitor, parity, presets, serving, ui_en, ui_zh
 from studio.i18n.fields_zh import FIELDS_ZH
 
 _FIELDS = ["stage"] + [f"{sec}.{f.name}" for sec, cls in SECTIONS.items() for f in dataclasses.fields(cls)]
@@ -28,6 +28,9 @@ EN: dict[str, str] = {
     **advice.EN,
     **presets.EN,
     **monitor.EN,
+    **serving.EN,
+    **benchmarks.EN,
+    **parity.EN,
 }
 ZH: dict[str, str] = {
     # a field without Chinese shows its English (test_i18n fails on it)
@@ -37,6 +40,9 @@ ZH: dict[str, str] = {
     **advice.ZH,
     **presets.ZH,
     **monitor.ZH,
+    **serving.ZH,
+    **benchmarks.ZH,
+    **parity.ZH,
 }
 for _table in (EN, ZH):
     _table["app.header"] = f"# {_table['app.title']}\n{_table['app.subtitle']}"

@@ -1,6 +1,6 @@
 """The English of every message id, one table per area of the backend, merged here (the one place)."""
 
-from backend.messages.en import chat, data, export, jobs, plan, rows, spec, training
+from backend.messages.en import bench, chat, data, export, jobs, plan, rows, serve, spec, training
 
 AREAS = {
     "chat": chat.EN,
@@ -11,6 +11,8 @@ AREAS = {
     "plan": plan.EN,
     "spec": spec.EN,
     "training": training.EN,
+    "serve": serve.EN,
+    "bench": bench.EN,
 }
 ENGLISH: dict[str, str] = {}
 for _area, _table in AREAS.items():

@@ -1,0 +1,4 @@
+"""English messages: bench (ids `bench.*`): standard benchmarks (backend/bench/)."""
+
+EN: dict[str, str] = {
+}
