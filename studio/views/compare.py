@@ -48,7 +48,7 @@ def build(ctx: Ctx) -> Compare:
         frame = compare_frame(ctx, job_ids)
         n_jobs = frame["job"].nunique()
         text = t["compare.points"].format(jobs=n_jobs, n=len(frame)) if n_jobs >= 2 else t["compare.empty"]
-        return (loss_figure(frame, series="job") if len(frame) else None), text
+        return (loss_figure(frame, series="job", t=t) if len(frame) else None), text
 
     draw = unexpected(t, "compare", fallback=lambda message: (gr.skip(), message))(drawn)
 

@@ -306,7 +306,7 @@ def updates(ctx: Ctx, job_id: str | None, prev: dict, raw_log: bool = False) -> 
         seen[name] = key
         if name == "plot":
             frame = loss_frame(value[1] if isinstance(value[1], list) else [], t["series.train"], t["series.eval"])
-            out.append(loss_figure(frame) if len(frame) else None)
+            out.append(loss_figure(frame, t=t) if len(frame) else None)
         elif name == "system":
             out.append(system_figure(value[1], t) if value[1] else None)
         elif name == "syscol":

@@ -29,12 +29,13 @@ def count_loss_points(metrics: list[dict]) -> int:
     return sum(1 for m in metrics if m.get("loss") is not None)
 
 
-def loss_figure(frame: pd.DataFrame, series: str = "series", x_label: str = "step", y_label: str = "loss"):
+def loss_figure(frame: pd.DataFrame, series: str = "series", x_label: str = "step", y_label: str = "loss",
+                t: dict | None = None):
     """A matplotlib figure with one line per series (markers where a series has few points).
 
     Drawn with matplotlib rather than gr.LinePlot: in Gradio 6.31 a LinePlot keeps the colour
     domain of its first draw, so a series that appears later (eval loss, a second job to
-    compare) is never drawn.
+    compare) is never drawn. With `t` (the page's strings) the axes are titled in its language.
     """
     from matplotlib.figure import Figure  # no pyplot: no global state shared between requests
 
@@ -46,6 +47,9 @@ def loss_figure(frame: pd.DataFrame, series: str = "series", x_label: str = "ste
     for name, group in frame.groupby(series, sort=False):
         few = len(group) < 12
         ax.plot(group["step"], group["loss"], marker="o" if few else None, markersize=3, linewidth=1.6, label=str(name))
+    if t is not None:
+        labels = _chart_labels(t)
+        x_label, y_label = labels["sys.chart.step"], labels["sys.chart.loss"]
     ax.set_xlabel(x_label)
     ax.set_ylabel(y_label)
     ax.grid(alpha=0.3)

@@ -17,3 +17,12 @@ def test_compare_draws_one_line_per_job():
     frame = pd.DataFrame({"step": [1, 2, 1, 2, 3], "loss": [3, 2, 4, 3, 2], "job": ["a", "a", "b", "b", "b"]})
     fig = loss_figure(frame, series="job")
     assert sorted(line.get_label() for line in fig.axes[0].get_lines()) == ["a", "b"]
+
+
+def test_the_loss_chart_axes_speak_the_page_language():
+    from studio.i18n import strings
+
+    metrics = [{"step": 1, "loss": 3.0}, {"step": 2, "loss": 2.0}]
+    for lang, x, y in (("en", "step", "loss"), ("zh", "步数", "损失")):
+        ax = loss_figure(loss_frame(metrics), t=strings(lang)).axes[0]
+        assert (ax.get_xlabel(), ax.get_ylabel()) == (x, y)
