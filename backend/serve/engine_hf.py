@@ -1,0 +1,95 @@
+"""The transformers engine (the default; works on a CPU): the base loaded once as the jobs trained on it, each
+job's adapter loaded on it by name, switched per request; "<job>:base" answers with the adapters off.
+
+The base is loaded the way the studio's chat loads it (backend.chat.server.load): the same dtype and device,
+and for a qlora job the base's quantized values (backend.training.quantized.load_trained_base), so the server
+answers what the Chat tab answers for the same messages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from backend.serve.engine import Engine
+from backend.serve.protocol import GenParams
+
+
+class TransformersEngine(Engine):
+    name = "transformers"
+
+    def load(self) -> None:
+        from backend.training.bnb_import import import_bitsandbytes
+
+        import_bitsandbytes()  # peft imports it: keep its hub kernel fetch out
+        import torch
+        from transformers import AutoModelForCausalLM
+
+        from backend.chat.server import qlora_spec
+        from backend.training.quantized import load_trained_base
+
+        self.load_tokenizers()
+        first = next(iter(self.targets.values()))
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+        dtype = torch.bfloat16 if device == "cuda" and torch.cuda.is_bf16_supported() else torch.float32
+        spec = qlora_spec(first.adapter, first.spec_file) if first.adapter else None
+        if spec is not None:
+            model = load_trained_base(AutoModelForCausalLM, first.base, spec, dtype=dtype)
+        else:
+            model = AutoModelForCausalLM.from_pretrained(first.base, dtype=dtype, trust_remote_code=False)
+        # peft adapter names cannot hold a ".", which job ids may: a1, a2, ... by job.
+        self.adapter_names = {job: f"a{i}" for i, job in enumerate(self.targets) if self.targets[job].adapter}
+        if self.adapter_names:
+            from peft import PeftModel
+
+            jobs = list(self.adapter_names)
+            model = PeftModel.from_pretrained(model, self.targets[jobs[0]].adapter,
+                                              adapter_name=self.adapter_names[jobs[0]])
+            for job in jobs[1:]:
+                model.load_adapter(self.targets[job].adapter, adapter_name=self.adapter_names[job])
+        self.model = model.to(device).eval()
+        config = self.model.config
+        self._context = int(getattr(config, "max_position_embeddings", 0) or getattr(config, "n_positions", 0)
+                            or 2048)
+
+    def count_tokens(self, model: str, text: str) -> int:
+        return len(self.tokenizer(model)(text, add_special_tokens=False)["input_ids"])
+
+    def context_length(self, model: str) -> int:
+        return self._context
+
+    def generate(self, model, prompt, params: GenParams, emit, should_stop) -> tuple[int, str]:
+        import torch
+        from transformers import StoppingCriteria, StoppingCriteriaList, TextStreamer
+
+        tokenizer = self.tokenizer(model)
+        enc = tokenizer(prompt, add_special_tokens=False, return_tensors="pt").to(self.model.device)
+
+        class Streamer(TextStreamer):
+            def on_finalized_text(self, text: str, stream_end: bool = False):
+                if text:
+                    emit(text)
+
+        class Stop(StoppingCriteria):
+            def __call__(self, input_ids, scores, **kwargs):
+                return torch.full((input_ids.shape[0],), bool(should_stop()), dtype=torch.bool,
+                                  device=input_ids.device)
+
+        kwargs = dict(**enc, max_new_tokens=params.max_tokens, do_sample=params.temperature > 0,
+                      pad_token_id=tokenizer.pad_token_id, stopping_criteria=StoppingCriteriaList([Stop()]),
+                      streamer=Streamer(tokenizer, skip_prompt=True, skip_special_tokens=True))
+        if params.temperature > 0:
+            kwargs.update(temperature=params.temperature, top_p=params.top_p)
+        if params.seed is not None:
+            torch.manual_seed(params.seed)
+        adapters_off = contextlib.nullcontext()
+        if model.endswith(":base") and self.adapter_names:
+            adapters_off = self.model.disable_adapter()
+        elif self.adapter_names:
+            self.model.set_adapter(self.adapter_names[model])
+        with torch.no_grad(), adapters_off:
+            out = self.model.generate(**kwargs)
+        new = out[0, enc["input_ids"].shape[1]:]
+        eos = self.model.generation_config.eos_token_id
+        eos = set(eos if isinstance(eos, list) else [eos]) | {tokenizer.eos_token_id}
+        ended = len(new) > 0 and int(new[-1]) in eos
+        return len(new), "length" if len(new) >= params.max_tokens and not ended else "stop"
