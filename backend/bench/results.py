@@ -150,3 +150,23 @@ def text_table(rows: list[dict]) -> str:
     out += ["  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths)))
             for line in lines]
     return "\n".join(out)
+
+
+def card_lines(job_dir: Path) -> list[str]:
+    """The model card's "Benchmarks" section (backend/export/model_card.py); [] when the job has no scores."""
+    data = load(job_dir)
+    rows = table_rows(data)
+    if not rows:
+        return []
+    lines = ["", "## Benchmarks", "",
+             "Base model vs this fine-tune, scored with lm-evaluation-harness (`studio bench`).", "",
+             "| task | version | metric | base | tuned | delta | n |", "| --- | --- | --- | ---: | ---: | ---: | ---: |"]
+    lines += [f"| {r['task']} | {r['version'] or '-'} | {r['metric']} | {fmt(r['base'])} | {fmt(r['tuned'])} | "
+              f"{fmt(r['delta'], signed=True)} | {r['n'] if r['n'] is not None else '-'} |" for r in rows]
+    lines.append("")
+    for entry in data["tasks"].values():
+        template = "through the chat template" if entry.get("chat_template") else "raw prompts"
+        limit = f", first {entry['limit']} items per task" if entry.get("limit") else ""
+        lines.append(f"- {entry['task']}: lm-eval {entry.get('lm_eval_version')}, {template}{limit}, "
+                     f"{entry.get('date')}")
+    return lines

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from backend.bench.results import card_lines
+
 
 def model_card(job_dir: Path) -> str:
     job_dir = Path(job_dir)
@@ -39,6 +41,7 @@ def model_card(job_dir: Path) -> str:
             f"| final training loss | {summary.get('final_loss')} |",
             f"| train time | {summary.get('train_runtime_s')} s |",
         ]
+    lines += card_lines(job_dir)  # the standard benchmarks, base vs tuned, when `studio bench` ran
     plots = job_dir / "plots"
     if (plots / "loss.png").is_file():
         lines += ["", "## Curves", "", "![loss](plots/loss.png)"]

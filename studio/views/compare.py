@@ -10,6 +10,7 @@ import pandas as pd
 from studio.context import Ctx
 from studio.i18n import relabel
 from studio.unexpected import unexpected
+from studio.views import bench_table
 from studio.views.plots import loss_figure
 
 COLUMNS = ["step", "loss", "job"]
@@ -48,6 +49,8 @@ def build(ctx: Ctx) -> Compare:
         frame = compare_frame(ctx, job_ids)
         n_jobs = frame["job"].nunique()
         text = t["compare.points"].format(jobs=n_jobs, n=len(frame)) if n_jobs >= 2 else t["compare.empty"]
+        benches = bench_table.compare_markdown(t, {j: ctx.store.job_dir(j) for j in job_ids or [] if ctx.store.get(j)})
+        text += "\n\n" + benches if benches else ""
         return (loss_figure(frame, series="job", t=t) if len(frame) else None), text
 
     draw = unexpected(t, "compare", fallback=lambda message: (gr.skip(), message))(drawn)
@@ -56,6 +59,7 @@ def build(ctx: Ctx) -> Compare:
         """New jobs become pickable; the curves of running jobs grow."""
         all_ids = [j.id for j in ctx.store.list_jobs()]
         sizes = [len(ctx.store.read_metrics(j)) for j in job_ids or []]
+        sizes += [bench_table.saved_at(ctx.store.job_dir(j)) for j in job_ids or []]  # new benchmark scores
         key = [all_ids, list(job_ids or []), sizes]
         if key == last:
             return gr.skip(), gr.skip(), gr.skip(), last

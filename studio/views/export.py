@@ -147,7 +147,10 @@ def wire(ctx: Ctx, view: ExportView, picker: gr.Dropdown) -> None:
         report = json.loads(text)
         frame = pd.DataFrame(report["results"], columns=["prompt", "reference", "base", "tuned"])
         frame.columns = [t["eval.col.prompt"], t["eval.col.reference"], t["eval.base"], t["eval.tuned"]]
-        yield "", scores_markdown(t, report["scores"]), gr.update(value=frame, visible=True)
+        from studio.views.bench_table import job_markdown  # the job's standard-benchmark rows, under its scores
+
+        scores = scores_markdown(t, report["scores"]) + job_markdown(t, ctx.store.job_dir(job_id))
+        yield "", scores, gr.update(value=frame, visible=True)
 
     view.evaluate.click(evaluate, [picker, view.rows], [view.status, view.scores, view.table],
                         concurrency_id="export", concurrency_limit=1)

@@ -24,7 +24,7 @@ from backend.store import STATES, InvalidTransition
 from studio.context import Ctx
 from studio.i18n import msg
 from studio.unexpected import unexpected
-from studio.views import compare
+from studio.views import bench_table, compare
 from studio.views import queue as queue_view
 
 
@@ -142,6 +142,8 @@ def runs_frame(ctx: Ctx, states: list[str] | None = None) -> pd.DataFrame:
     ]
     specs = [spec_fields(ctx, j.id) for j in jobs]
     fields = differing_fields([s for s in specs if s], [j.dataset for j, s in zip(jobs, specs, strict=True) if s])
+    # a column per benchmarked task: the fine-tuned score and its change from the base (studio bench)
+    bench_labels, bench_cells = bench_table.run_columns(ctx.t, {j.id: ctx.store.job_dir(j.id) for j in jobs})
     rows = [
         (
             j.id,
@@ -149,6 +151,7 @@ def runs_frame(ctx: Ctx, states: list[str] | None = None) -> pd.DataFrame:
             j.method,
             j.dataset,
             *[_shown(spec[f]) if f in spec else "" for f in fields],
+            *bench_cells[j.id],
             "" if j.final_loss is None else f"{j.final_loss:.4f}",
             time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(j.created_at)),
         )
@@ -156,7 +159,7 @@ def runs_frame(ctx: Ctx, states: list[str] | None = None) -> pd.DataFrame:
     ]
     labels = [ctx.t[f] for f in fields]
     labels = [f"{label} ({f})" if labels.count(label) > 1 else label for label, f in zip(labels, fields, strict=True)]
-    return pd.DataFrame(rows, columns=[id_, state, method, dataset, *labels, loss, created])
+    return pd.DataFrame(rows, columns=[id_, state, method, dataset, *labels, *bench_labels, loss, created])
 
 
 def delete_job(ctx: Ctx, job_id: str) -> tuple[bool, str]:
