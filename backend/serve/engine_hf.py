@@ -92,4 +92,5 @@ class TransformersEngine(Engine):
         eos = self.model.generation_config.eos_token_id
         eos = set(eos if isinstance(eos, list) else [eos]) | {tokenizer.eos_token_id}
         ended = len(new) > 0 and int(new[-1]) in eos
-        return len(new), "length" if len(new) >= params.max_tokens and not ended else "stop"
+        # The end-of-turn token is not part of the reply (llama.cpp does not count it either).
+        return len(new) - int(ended), "length" if len(new) >= params.max_tokens and not ended else "stop"
