@@ -1,15 +1,18 @@
-"""GGUF for llama.cpp, Ollama and LM Studio: the merged model written with the `gguf` package, in f16
-or q8_0, with the tokenizer (BPE tokens, merges, special ids, chat template) as metadata.
+"""GGUF for llama.cpp, Ollama and LM Studio, made with llama.cpp's own tools, with an Ollama Modelfile beside it.
 
-    studio export JOB_ID --to gguf [--quant f16|q8_0] [--out FILE]
+    studio export JOB_ID --to gguf [--quant f16|bf16|q8_0|q4_k_m|q5_k_m|q6_k] [--out FILE] [--no-parity]
 
-    from backend.export.gguf_export import export_gguf
-    path = export_gguf(job_dir, quant="q8_0")
+    from backend.export.gguf_export import build_gguf, export_gguf
+    path = export_gguf(job_dir, quant="q4_k_m")          # the .gguf; its .Modelfile is beside it
+    made = build_gguf(job_dir, quant="q4_k_m")           # GgufExport: path, writer, note, tensor types, ...
 
-Llama- and Qwen2-family models (model_type llama, qwen2, mistral). Tensor names come from gguf's own
-map of Hugging Face names; Llama's q and k projections are permuted the way llama.cpp's converter
-does (its rotary embedding pairs dimensions differently); norms and biases stay f32, as there.
-A weight whose rows do not split into q8_0's blocks of 32 stays f16.
+The job's adapter is merged into its base (float32), then llama.cpp's converter (convert_hf_to_gguf.py, see
+backend.export.llama_cpp_tools) writes f16, bf16 or q8_0; the k-quants q4_k_m, q5_k_m and q6_k are made from
+the f16 file by llama.cpp's quantizer (llama-cpp-python). A tensor whose rows do not split into a k-quant's
+blocks of 256 gets another type from the quantizer (on the demo's rows of 128: q5_0, q8_0): `tensor_types`
+says what each file holds. Without the converter (no llama-cpp-python and no $LLAMA_CPP_DIR, or no network to
+fetch it), f16 and q8_0 are written by the studio's own writer (backend.export.gguf_writer), and `note` says
+why; the k-quants then need llama-cpp-python: `pip install "finetune-studio[gguf]"`.
 """
 
 from __future__ import annotations
@@ -17,126 +20,84 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from backend.export.adapter_zip import ExportError
+from backend.export.gguf_writer import ARCHS, WRITER_QUANTS, permute, write_gguf  # noqa: F401 (permute: tests)
 from backend.messages import msg
 
 log = logging.getLogger("studio.export")
-QUANTS = ("f16", "q8_0")
-# model_type -> (gguf architecture, pre-tokenizer name llama.cpp knows, q/k permuted)
-ARCHS = {"qwen2": ("QWEN2", "qwen2", False), "llama": ("LLAMA", "llama-bpe", True),
-         "mistral": ("LLAMA", "llama-bpe", True)}
+QUANTS = ("f16", "bf16", "q8_0", "q4_k_m", "q5_k_m", "q6_k")
+CONVERTER_TYPES = ("f16", "bf16", "q8_0")  # written by the converter itself; the rest by the quantizer
+FULL_PRECISION = ("f32", "f16", "bf16")
 
 
-def permute(weights, n_head: int, n_head_kv: int | None):
-    """llama.cpp's reordering of a Llama q/k projection (convert_hf_to_gguf.LlamaModel.permute)."""
-    if n_head_kv is not None and n_head != n_head_kv:
-        n_head = n_head_kv
-    return (weights.reshape(n_head, 2, weights.shape[0] // n_head // 2, *weights.shape[1:])
-            .swapaxes(1, 2).reshape(weights.shape))
+@dataclass
+class GgufExport:
+    path: Path
+    quant: str
+    writer: str  # "llama.cpp" or "studio"
+    note: str = ""  # why the studio's writer was used, or the pre-tokenizer the studio chose
+    pre_tokenizer: str = ""
+    tensor_types: dict = field(default_factory=dict)
+    modelfile: Path | None = None
+
+    def to_json(self) -> dict:
+        return {"path": str(self.path), "quant": self.quant, "writer": self.writer, "note": str(self.note),
+                "pre_tokenizer": self.pre_tokenizer, "tensor_types": self.tensor_types,
+                "modelfile": str(self.modelfile) if self.modelfile else None}
 
 
-def export_gguf(job_dir: Path, out_path: Path | None = None, quant: str = "f16", workspace=None) -> Path:
+def export_gguf(job_dir: Path, out_path: Path | None = None, quant: str = "f16", workspace=None,
+                converter: Path | bool | None = None) -> Path:
+    return build_gguf(job_dir, out_path, quant, workspace, converter).path
+
+
+def build_gguf(job_dir: Path, out_path: Path | None = None, quant: str = "f16", workspace=None,
+               converter: Path | bool | None = None) -> GgufExport:
+    """`converter`: None finds llama.cpp's converter (fetching it once), a folder uses that one, False uses
+    the studio's writer."""
+    from backend.export import llama_cpp_tools as tools
     from backend.export.merged import export_merged
+    from backend.export.modelfile import write_modelfile
 
     job_dir = Path(job_dir)
     if quant not in QUANTS:
         raise ExportError(msg("export.bad_quant", choices=", ".join(QUANTS), quant=repr(quant)))
     out = Path(out_path) if out_path else job_dir / "exports" / f"{job_dir.name}-{quant}.gguf"
+    why = ""
+    if converter is None:
+        converter, why = tools.find_converter(workspace)
+    elif converter is False:
+        converter, why = None, msg("export.converter_not_asked")
+    if converter is None and quant not in WRITER_QUANTS:
+        raise ExportError(msg("export.kquant_needs_converter", quant=quant, reason=why))
+    if converter is not None and quant not in CONVERTER_TYPES and tools.llama_cpp_version() is None:
+        raise ExportError(msg("export.quant_needs_llama_cpp", quant=quant))
     with tempfile.TemporaryDirectory(prefix="studio-gguf-") as tmp:
         merged = export_merged(job_dir, Path(tmp) / "merged", dtype="float32", workspace=workspace)
-        config = json.loads((merged / "config.json").read_text(encoding="utf-8"))
-        model_type = config.get("model_type")
-        if model_type not in ARCHS:
-            raise ExportError(msg("export.gguf_arch", archs=", ".join(ARCHS), model_type=repr(model_type)))
         out.parent.mkdir(parents=True, exist_ok=True)
         partial = out.with_name(out.name + ".partial")
-        write_gguf(merged, config, partial, quant, name=job_dir.name)
+        if converter is not None:
+            made = GgufExport(out, quant, "llama.cpp")
+            if quant in CONVERTER_TYPES:
+                made.pre_tokenizer = tools.convert(Path(converter), merged, partial, quant, name=job_dir.name)
+            else:
+                f16 = Path(tmp) / "f16.gguf"
+                made.pre_tokenizer = tools.convert(Path(converter), merged, f16, "f16", name=job_dir.name)
+                tools.quantize(f16, partial, quant)
+            if made.pre_tokenizer:
+                made.note = msg("export.gguf_pre_tokenizer", pre=made.pre_tokenizer)
+        else:
+            config = json.loads((merged / "config.json").read_text(encoding="utf-8"))
+            if config.get("model_type") not in ARCHS:
+                raise ExportError(msg("export.gguf_arch", archs=", ".join(ARCHS), model_type=repr(config.get("model_type"))))
+            write_gguf(merged, config, partial, quant, name=job_dir.name)
+            made = GgufExport(out, quant, "studio", note=msg("export.gguf_studio_writer", reason=why))
+            log.warning("%s", made.note)
         partial.replace(out)
-    log.info("GGUF (%s) written to %s", quant, out)
-    return out
-
-
-def write_gguf(model_dir: Path, config: dict, out: Path, quant: str, name: str) -> None:
-    import gguf
-    import numpy as np
-    from safetensors.numpy import load_file
-
-    arch_key, pre, permuted = ARCHS[config["model_type"]]
-    arch = getattr(gguf.MODEL_ARCH, arch_key)
-    n_layers, n_head = config["num_hidden_layers"], config["num_attention_heads"]
-    n_kv = config.get("num_key_value_heads", n_head)
-    writer = gguf.GGUFWriter(str(out), gguf.MODEL_ARCH_NAMES[arch])
-    ftype = gguf.LlamaFileType.MOSTLY_Q8_0 if quant == "q8_0" else gguf.LlamaFileType.MOSTLY_F16
-    writer.add_name(name)
-    writer.add_file_type(ftype)
-    writer.add_context_length(config.get("max_position_embeddings", 2048))
-    writer.add_embedding_length(config["hidden_size"])
-    writer.add_block_count(n_layers)
-    writer.add_feed_forward_length(config["intermediate_size"])
-    writer.add_head_count(n_head)
-    writer.add_head_count_kv(n_kv)
-    writer.add_rope_freq_base(float(config.get("rope_theta") or (config.get("rope_parameters") or {}).get("rope_theta")
-                                    or 10000.0))
-    writer.add_layer_norm_rms_eps(float(config.get("rms_norm_eps", 1e-6)))
-    _add_vocab(writer, model_dir, config, pre)
-
-    names = gguf.get_tensor_name_map(arch, n_layers)
-    weights = {}
-    for f in sorted(model_dir.glob("*.safetensors")):
-        weights.update(load_file(f))
-    for hf_name, data in weights.items():
-        if hf_name.endswith("rotary_emb.inv_freq"):
-            continue
-        new = names.get_name(hf_name, try_suffixes=(".weight", ".bias"))
-        if new is None:
-            raise ExportError(msg("export.gguf_tensor_name", tensor=repr(hf_name), arch=arch_key))
-        data = data.astype(np.float32)
-        if permuted and hf_name.endswith("q_proj.weight"):
-            data = permute(data, n_head, n_head)
-        elif permuted and hf_name.endswith("k_proj.weight"):
-            data = permute(data, n_head, n_kv)
-        if data.ndim == 1:  # norms and biases: f32, as llama.cpp keeps them
-            writer.add_tensor(new, data)
-        elif quant == "q8_0" and data.shape[-1] % 32 == 0:
-            q = gguf.quants.quantize(data, gguf.GGMLQuantizationType.Q8_0)
-            writer.add_tensor(new, q, raw_dtype=gguf.GGMLQuantizationType.Q8_0)
-        else:
-            writer.add_tensor(new, data.astype(np.float16))
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_tensors_to_file()
-    writer.close()
-
-
-def _add_vocab(writer, model_dir: Path, config: dict, pre: str) -> None:
-    """BPE tokens by id (holes padded as unused), their types, merges, special ids, chat template."""
-    import gguf
-    from transformers import AutoTokenizer
-
-    tok = AutoTokenizer.from_pretrained(model_dir)
-    vocab_size = max(config.get("vocab_size", 0), len(tok))
-    by_id = {i: t for t, i in tok.get_vocab().items()}
-    added = {i: t for i, t in tok.added_tokens_decoder.items()}
-    tokens, types = [], []
-    for i in range(vocab_size):
-        if i not in by_id:
-            tokens.append(f"[PAD{i}]")
-            types.append(gguf.TokenType.UNUSED)
-        elif i in added:
-            tokens.append(added[i].content)
-            types.append(gguf.TokenType.CONTROL if added[i].special else gguf.TokenType.USER_DEFINED)
-        else:
-            tokens.append(by_id[i])
-            types.append(gguf.TokenType.NORMAL)
-    writer.add_tokenizer_model("gpt2")
-    writer.add_tokenizer_pre(pre)
-    writer.add_token_list(tokens)
-    writer.add_token_types(types)
-    special = gguf.SpecialVocab(model_dir, load_merges=True, n_vocab=len(tokens))
-    if special.chat_template is None and tok.chat_template:
-        # gguf 0.17 reads the template only from tokenizer_config.json or chat_template.json; transformers 5
-        # saves it as chat_template.jinja, which the tokenizer has read.
-        special.chat_template = tok.chat_template
-    special.add_to_gguf(writer)
+        made.modelfile = write_modelfile(out, merged)
+    made.tensor_types = tools.tensor_types(out)
+    log.info("GGUF (%s, %s) written to %s; tensor types %s", quant, made.writer, out, made.tensor_types)
+    return made

@@ -4,8 +4,8 @@
     studio --host 0.0.0.0 --port 8080 --auth me:secret --lang zh
     studio train templates/demo.yaml [--set training.max_steps=20 ...] [--workspace DIR]
     studio export JOB_ID --to adapter [--out PATH]
-    studio export JOB_ID --to merged [--dtype float32|bfloat16|float16] [--out DIR]
-    studio export JOB_ID --to gguf [--quant f16|q8_0] [--out FILE]
+    studio export JOB_ID --to merged [--dtype float32|bfloat16|float16] [--out DIR] [--no-parity]
+    studio export JOB_ID --to gguf [--quant f16|bf16|q8_0|q4_k_m|q5_k_m|q6_k] [--out FILE] [--no-parity]
     studio export JOB_ID --to hub --repo me/my-model [--merged] [--public] [--token hf_...]
     studio eval JOB_ID [--rows 20]          # base vs tuned on the eval prompts, with scores
     studio tensorboard [--port 6006]        # every job's metrics in TensorBoard
@@ -63,7 +63,10 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--token", help="hub: a write token (default: $HF_TOKEN or the `hf auth login` one)")
     export.add_argument("--public", action="store_true", help="hub: a public repository (default: private)")
     export.add_argument("--merged", action="store_true", help="hub: push the merged model, not the adapter")
-    export.add_argument("--quant", choices=("f16", "q8_0"), default="f16", help="gguf: the weights' format")
+    export.add_argument("--quant", choices=("f16", "bf16", "q8_0", "q4_k_m", "q5_k_m", "q6_k"), default="f16",
+                        help="gguf: the weights' format (k-quants by llama.cpp's quantizer: needs llama-cpp-python)")
+    export.add_argument("--no-parity", action="store_true",
+                        help="merged/gguf: skip the parity check against base + adapter that runs after the export")
     export.add_argument("--dtype", choices=("float32", "bfloat16", "float16"), default="float32",
                         help="merged: the number format of the saved weights")
     export.add_argument("--out", help="where to write the file (default: the job's exports/ folder)")
@@ -212,13 +215,24 @@ def cmd_export(args) -> int:
             out = push_to_hub(job_dir, args.repo or "", token=args.token, private=not args.public,
                               merged=args.merged, workspace=workspace)
         elif args.to == "gguf":
-            from backend.export.gguf_export import export_gguf
+            from backend.export.gguf_export import build_gguf
 
-            out = export_gguf(job_dir, out_path, quant=args.quant, workspace=workspace)
+            made = build_gguf(job_dir, out_path, quant=args.quant, workspace=workspace)
+            out = made.path
+            if made.note:
+                print(made.note, file=sys.stderr)
+            if not args.no_parity:
+                from studio.cli.export_parity import run_parity
+
+                run_parity(job_dir, out, "gguf", workspace, made)
         elif args.to == "merged":
             from backend.export.merged import export_merged
 
             out = export_merged(job_dir, out_path, dtype=args.dtype, workspace=workspace)
+            if not args.no_parity:
+                from studio.cli.export_parity import run_parity
+
+                run_parity(job_dir, out, "merged", workspace)
         else:
             out = export_adapter_zip(job_dir, out_path)
     except ExportError as e:

@@ -1,6 +1,48 @@
 """Strings of the Export panel's parity table and GGUF choices ("parity.", "gguf."), English and simplified Chinese, merged into the tables by studio/i18n/tables.py."""
 
 EN: dict[str, str] = {
+    "gguf.quant_info": "k-quants (q4_k_m, q5_k_m, q6_k) are made by llama.cpp's quantizer: pip install "
+                       "\"finetune-studio[gguf]\". An Ollama Modelfile is written next to the file.",
+    "parity.title": "Parity check: {artifact} against base + adapter ({prompts} prompts)",
+    "parity.ok": "✓ The export answers as the model tested here: same prompts, tokens, stop tokens and replies.",
+    "parity.mismatch": "⚠ **The export differs from the model tested here** ({checks}): see the rows marked ⚠.",
+    "parity.col.check": "Check",
+    "parity.col.result": "Result",
+    "parity.col.detail": "Detail",
+    "parity.check.writer": "File written by",
+    "parity.check.load": "Loaded in llama.cpp",
+    "parity.check.prompt": "Rendered prompt",
+    "parity.check.prompt_ids": "Prompt token ids",
+    "parity.check.stop": "End-of-turn tokens",
+    "parity.check.greedy": "Greedy reply (32 tokens)",
+    "parity.check.logits": "Logits",
+    "parity.check.next_tokens": "Next-token agreement",
+    "parity.result.ok": "✓ same",
+    "parity.result.mismatch": "⚠ differs",
+    "parity.result.info": "ℹ shown",
+    "parity.result.skipped": "– skipped",
+    "parity.unreadable": "The parity report {file} could not be read.",
 }
 ZH: dict[str, str] = {
+    "gguf.quant_info": "k 量化（q4_k_m、q5_k_m、q6_k）由 llama.cpp 的量化器生成：pip install "
+                       "\"finetune-studio[gguf]\"。文件旁会写出 Ollama 的 Modelfile。",
+    "parity.title": "一致性检查：{artifact} 对比 基座 + 适配器（{prompts} 个提示）",
+    "parity.ok": "✓ 导出的模型与此处测试的模型回答一致：提示、词元、结束词元和回复都相同。",
+    "parity.mismatch": "⚠ **导出的模型与此处测试的模型不一致**（{checks}）：见标有 ⚠ 的行。",
+    "parity.col.check": "检查项",
+    "parity.col.result": "结果",
+    "parity.col.detail": "详情",
+    "parity.check.writer": "文件写入方式",
+    "parity.check.load": "在 llama.cpp 中加载",
+    "parity.check.prompt": "渲染后的提示",
+    "parity.check.prompt_ids": "提示的词元 ID",
+    "parity.check.stop": "回合结束词元",
+    "parity.check.greedy": "贪心回复（32 个词元）",
+    "parity.check.logits": "Logits",
+    "parity.check.next_tokens": "下一个词元一致率",
+    "parity.result.ok": "✓ 相同",
+    "parity.result.mismatch": "⚠ 不同",
+    "parity.result.info": "ℹ 仅显示",
+    "parity.result.skipped": "– 跳过",
+    "parity.unreadable": "无法读取一致性报告 {file}。",
 }

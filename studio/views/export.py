@@ -4,7 +4,8 @@
     view = export_view.build(ctx)        # inside the Monitor tab
     export_view.wire(ctx, view, picker)  # picker: the Monitor's job dropdown
 
-Merged model (dtype), GGUF (f16 / q8_0), push to the hub (repo, private, token), and the base vs
+Merged model (dtype), GGUF (f16, bf16, q8_0, q4_k_m, q5_k_m, q6_k), each followed by its parity table
+(studio/views/parity_view.py), push to the hub (repo, private, token), and the base vs
 tuned evaluation, whose table and scores are shown here and kept in <job>/eval/.
 """
 
@@ -24,6 +25,9 @@ from backend.resources import PROJECT_ROOT
 from studio.context import Ctx
 from studio.i18n import msg
 from studio.unexpected import unexpected
+from studio.views.parity_view import parity_for
+
+QUANTS = ("f16", "bf16", "q8_0", "q4_k_m", "q5_k_m", "q6_k")  # backend.export.gguf_export.QUANTS (no torch import here)
 
 TIMEOUT_S = 3600
 
@@ -43,6 +47,7 @@ class ExportView:
     status: gr.Markdown
     scores: gr.Markdown
     table: gr.Dataframe
+    parity: gr.Markdown | None = None  # the parity table after a merged/GGUF export
 
 
 def run_cli(ctx: Ctx, args: list[str], token: str | None = None) -> tuple[bool, str]:
@@ -73,6 +78,12 @@ def run_cli(ctx: Ctx, args: list[str], token: str | None = None) -> tuple[bool, 
     return False, msg(ctx.t, text)
 
 
+def has_llama_cpp() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("llama_cpp") is not None
+
+
 def build(ctx: Ctx) -> ExportView:
     t = ctx.t
     gr.Markdown(t["export.intro"])
@@ -80,7 +91,8 @@ def build(ctx: Ctx) -> ExportView:
         dtype = gr.Dropdown(["float32", "bfloat16", "float16"], value="bfloat16", label=t["export.dtype"], scale=1,
                             elem_id="export-dtype")
         merged = gr.Button(t["export.merged"], scale=2, elem_id="export-merged")
-        quant = gr.Dropdown(["f16", "q8_0"], value="q8_0", label=t["export.quant"], scale=1, elem_id="export-quant")
+        quant = gr.Dropdown(list(QUANTS), value="q4_k_m" if has_llama_cpp() else "q8_0", label=t["export.quant"],
+                            info=t["gguf.quant_info"], scale=1, elem_id="export-quant")
         gguf = gr.Button(t["export.gguf"], scale=2, elem_id="export-gguf")
     with gr.Row():
         repo = gr.Textbox(label=t["export.repo"], placeholder=t["export.repo.placeholder"], scale=2, elem_id="export-repo")
@@ -91,9 +103,11 @@ def build(ctx: Ctx) -> ExportView:
         rows = gr.Number(10, precision=0, minimum=1, maximum=500, label=t["eval.rows"], scale=1, elem_id="eval-rows")
         evaluate = gr.Button(t["eval.run"], variant="primary", scale=2, elem_id="eval-run")
     status = gr.Markdown(elem_id="export-status")
+    parity = gr.Markdown(elem_id="export-parity")
     scores = gr.Markdown(elem_id="eval-scores")
     table = gr.Dataframe(visible=False, wrap=True, elem_id="eval-table")
-    return ExportView(dtype, merged, quant, gguf, repo, private, token, push, rows, evaluate, status, scores, table)
+    return ExportView(dtype, merged, quant, gguf, repo, private, token, push, rows, evaluate, status, scores, table,
+                      parity)
 
 
 def scores_markdown(t, s: dict) -> str:
@@ -121,10 +135,27 @@ def wire(ctx: Ctx, view: ExportView, picker: gr.Dropdown) -> None:
             yield t[done_key].format(path=text.splitlines()[-1] if text else "") if ok else "⚠ " + text
         return fn
 
-    view.merged.click(action(lambda j, d: (["export", j, "--to", "merged", "--dtype", d], None), "export.done"),
-                      [picker, view.dtype], view.status, concurrency_id="export", concurrency_limit=1)
-    view.gguf.click(action(lambda j, q: (["export", j, "--to", "gguf", "--quant", q], None), "export.done"),
-                    [picker, view.quant], view.status, concurrency_id="export", concurrency_limit=1)
+    def checked_export(kind: str):
+        """A merged/GGUF export, then its parity table (the report `studio export` wrote beside the job)."""
+        @unexpected(t, "export", fallback=lambda message: (message, ""))
+        def fn(job_id, value):
+            if not job_id:
+                yield t["runs.pick_first"], ""
+                return
+            yield t["export.running"], ""
+            flag = "--dtype" if kind == "merged" else "--quant"
+            ok, text = run_cli(ctx, ["export", job_id, "--to", kind, flag, value])
+            if not ok:
+                yield "⚠ " + text, ""
+                return
+            path = text.splitlines()[-1] if text else ""
+            yield t["export.done"].format(path=path), parity_for(t, ctx.workspace.job_dir(job_id), path)
+        return fn
+
+    view.merged.click(checked_export("merged"), [picker, view.dtype], [view.status, view.parity],
+                      concurrency_id="export", concurrency_limit=1)
+    view.gguf.click(checked_export("gguf"), [picker, view.quant], [view.status, view.parity],
+                    concurrency_id="export", concurrency_limit=1)
 
     def push_args(job_id, repo, private, token):
         args = ["export", job_id, "--to", "hub", "--repo", (repo or "").strip()]

@@ -9,6 +9,47 @@ EN: dict[str, str] = {
     "export.gguf_arch": "GGUF export covers the Llama and Qwen2 families ({archs}); this model is {model_type}. Export "
                         "the merged model and convert it with llama.cpp's convert_hf_to_gguf.py.",
     "export.gguf_tensor_name": "no GGUF name for the tensor {tensor}; the model differs from the {arch} layout.",
+    # backend/export/llama_cpp_tools.py, gguf_export.py (llama.cpp's converter and quantizer)
+    "export.converter_env_bad": "LLAMA_CPP_DIR is {path}, which holds no llama.cpp converter (convert_hf_to_gguf.py, "
+                                "conversion/, gguf-py/); point it at a llama.cpp checkout or unset it.",
+    "export.converter_no_llama_cpp": "llama-cpp-python is not installed (pip install \"finetune-studio[gguf]\", which "
+                                     "needs a C++ compiler and cmake), and LLAMA_CPP_DIR names no llama.cpp checkout",
+    "export.converter_no_workspace": "no workspace to keep llama.cpp's converter in",
+    "export.converter_not_asked": "the studio's writer was asked for",
+    "export.converter_fetch_failed": "llama.cpp's converter could not be fetched (pip download llama-cpp-python=={version} "
+                                     "--no-binary :all:): {reason}",
+    "export.convert_failed": "llama.cpp's converter failed: {reason}",
+    "export.quant_needs_llama_cpp": "{quant} is made by llama.cpp's quantizer, which comes with llama-cpp-python: run "
+                                    "`pip install \"finetune-studio[gguf]\"` (it compiles llama.cpp: a C++ compiler and "
+                                    "cmake are needed), or export f16 or q8_0.",
+    "export.kquant_needs_converter": "{quant} needs llama.cpp's converter and quantizer, and there is none: {reason}. "
+                                     "Export f16 or q8_0 (the studio's writer), or install llama-cpp-python.",
+    "export.quantize_failed": "llama.cpp's quantizer could not make {quant} (code {code}); see the lines above.",
+    "export.gguf_pre_tokenizer": "llama.cpp knows this tokenizer by no hash; its pre-tokenizer was set to the "
+                                 "architecture's ({pre}); the prompt_ids check below compares the token ids.",
+    "export.gguf_studio_writer": "written by the studio's writer: llama.cpp's converter not available: {reason}",
+    # backend/export/parity*.py (the export parity check)
+    "export.parity_prompt_same": "{n} prompts render identically ({source} vs the job's chat template)",
+    "export.parity_prompt_differs": "{n} prompt(s) render differently in {source}; prompt {prompt}, character {at}: "
+                                    "job {want} vs export {got}",
+    "export.parity_prompt_ids_same": "{n} prompts give the same token ids ({source} tokenizer)",
+    "export.parity_ids_differ": "{n} prompt(s) tokenize differently in {source}; prompt {prompt}, token {at}: "
+                                "job {want} vs export {got}",
+    "export.parity_stop_same": "end-of-turn tokens identical: {tokens}",
+    "export.parity_stop_gguf": "eos {eos} as in the job; llama.cpp stops on {eog}",
+    "export.parity_stop_differs": "end-of-turn tokens differ in {source}: job {want}, export {got}",
+    "export.parity_greedy_same": "greedy continuations identical on {n} prompts (up to {tokens} tokens)",
+    "export.parity_greedy_differs": "{n} of {total} greedy continuations differ; prompt {prompt} first at token {at}: "
+                                    "job {want} vs export {got}",
+    "export.parity_logits": "max |logit difference| {diff} (bound {tol})",
+    "export.parity_logits_16bit": "max |logit difference| {diff}: the weights are {dtype} (the {tol} bound is for "
+                                  "float32 exports)",
+    "export.parity_next_tokens": "{share} of next tokens agree ({agree}/{total}, teacher-forced along the job's "
+                                 "greedy replies); max |logit difference| {diff}",
+    "export.parity_writer_llama": "llama.cpp's converter and quantizer ({quant}); tensor types: {types}.{note}",
+    "export.parity_writer_studio": "{reason}; tensor types: {types}",
+    "export.parity_no_llama_cpp": "llama-cpp-python is not installed, so the file was not loaded: pip install "
+                                  "\"finetune-studio[gguf]\"",
     # backend/export/hub_push.py
     "export.push_unfinished": "job {job} has no finished adapter; only a succeeded job can be pushed.",
     "export.bad_repo_id": "{repo} is not a hub repository id; give it as `your-name/model-name`.",
