@@ -152,6 +152,44 @@ def demo_job(tmp_path_factory, demo_models_dir):
 
 
 @pytest.fixture(scope="session")
+def bench_job(tmp_path_factory, demo_job):
+    """The demo job, copied into a workspace of its own with a store row (succeeded), then benchmarked once by
+    the real `studio bench JOB --limit 4 --json` (lm-evaluation-harness, the local task studio_mini) in a process
+    of its own; a gsm8k entry was saved before, for the merge. Returns (workspace, store, job_id, the CLI's
+    report as parsed JSON, the earlier entry). The demo job's own folder is left as it was."""
+    import shutil
+    import subprocess
+
+    from backend.bench import results
+    from backend.spec import JobSpec
+    from backend.store import JobStore
+    from backend.workspace import Workspace
+
+    ws_demo, demo_dir = demo_job
+    ws = Workspace.at(tmp_path_factory.mktemp("bench-job") / "ws")
+    (ws.models_dir / "demo").symlink_to((ws_demo.models_dir / "demo").resolve(), target_is_directory=True)
+    store = JobStore(ws)
+    job_id = store.create_job(JobSpec.from_yaml((demo_dir / "spec.yaml").read_text(encoding="utf-8")))
+    job_dir = store.job_dir(job_id)
+    for name in ("adapter", "plots"):
+        shutil.copytree(demo_dir / name, job_dir / name)
+    for name in ("spec.yaml", "summary.json"):
+        shutil.copy(demo_dir / name, job_dir / name)
+    store.mark_running(job_id, 0)
+    store.mark_succeeded(job_id, 1.0)
+    earlier = {"task": "gsm8k", "version": "3.0", "lm_eval_version": "0.4.13", "chat_template": True, "limit": 2,
+               "num_fewshot": 5, "date": "2026-12-01 10:00:00",
+               "rows": [{"task": "gsm8k", "version": "3.0", "metric": "exact_match (strict-match)", "base": 0.0,
+                         "base_stderr": 0.0, "tuned": 0.5, "tuned_stderr": 0.5, "n": 2}]}
+    results.save(job_dir, [earlier])
+    done = subprocess.run([sys.executable, "-m", "studio.cli", "bench", job_id, "--limit", "4", "--json",
+                           "--workspace", str(ws.root)], capture_output=True, text=True, timeout=300,
+                          env=python_env(), cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return ws, store, job_id, json.loads(done.stdout), earlier
+
+
+@pytest.fixture(scope="session")
 def shared_studio(tmp_path_factory, demo_models_dir):
     """One `studio`, started once, for the browser tests that never start a job (guidance, language,
     method): each opens a browser of its own, so no page state carries over. Its workspace has the

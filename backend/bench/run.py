@@ -97,7 +97,7 @@ def _evaluate(lm, name: str, manager, limit, chat_template: bool) -> dict:
 
     try:
         out = lm_eval.simple_evaluate(model=lm, tasks=[name], task_manager=manager, limit=limit, log_samples=True,
-                                      apply_chat_template=chat_template, verbosity="ERROR")
+                                      apply_chat_template=chat_template)
     except (OSError, ValueError, RuntimeError, KeyError, TypeError) as e:
         raise BenchError(msg("bench.run_failed", task=name, type=type(e).__name__, error=e)) from e
     if not out or not out.get("results"):

@@ -7,8 +7,8 @@
 
 The local task's YAML names its data files relative to its folder; lm-eval's `json` loader reads a path as
 given, relative to the working directory, so each run writes a copy of the YAML files with absolute paths
-into a temporary folder (removed after the run) and hands that folder to lm-eval (TaskManager(include_path=...)). Nothing touches
-the network for it.
+into a temporary folder (removed after the run) and hands that folder to lm-eval (TaskManager(include_path=...)).
+Nothing touches the network for it.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def task_manager(tasks: list[str], folder: Path):
     from lm_eval.tasks import TaskManager
 
     standard = any(not is_local(name) for name in tasks)
-    return TaskManager(verbosity="ERROR", include_path=str(write_local_task(folder)), include_defaults=standard)
+    return TaskManager(include_path=str(write_local_task(folder)), include_defaults=standard)
 
 
 def check_available(tasks: list[str], manager) -> None:
