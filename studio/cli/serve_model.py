@@ -51,6 +51,15 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _follow_parent(pid: int, server) -> None:
+    """Stop the server once the studio that started it has exited (even killed: this process is handed on)."""
+    while not server.should_exit:
+        if os.getppid() != pid:
+            server.should_exit = True
+            return
+        time.sleep(1)
+
+
 def run(args, workspace) -> int:
     from backend.messages import msg
     from backend.serve.engines import make_engine
@@ -95,5 +104,8 @@ def run(args, workspace) -> int:
             print(line, flush=True)
 
     threading.Thread(target=announce, daemon=True).start()
+    parent = os.environ.get("STUDIO_SERVE_PARENT")  # started by the studio's Serve panel: stop when it is gone
+    if parent and parent.isdigit():
+        threading.Thread(target=_follow_parent, args=(int(parent), server), daemon=True).start()
     server.run(sockets=[sock])
     return 0
