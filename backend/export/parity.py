@@ -123,7 +123,9 @@ def text_rows(ref: dict, texts: list[str], ids: list[list[int]], source: str) ->
     for check, got, key in (("prompt", texts, "text"), ("prompt_ids", ids, "ids")):
         bad = [(i, p[key], g) for i, (p, g) in enumerate(zip(ref["prompts"], got)) if p[key] != g]
         if not bad:
-            rows.append(row(check, "ok", msg(f"export.parity_{check}_same", n=len(got), source=source)))
+            same = (msg("export.parity_prompt_same", n=len(got), source=source) if check == "prompt"
+                    else msg("export.parity_prompt_ids_same", n=len(got), source=source))
+            rows.append(row(check, "ok", same))
             continue
         i, want, have = bad[0]
         at = first_diff(want, have)

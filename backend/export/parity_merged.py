@@ -51,4 +51,5 @@ def merged_rows(ref: dict, folder: Path) -> list[dict]:
     else:
         rows.append(row("logits", "info", msg("export.parity_logits_16bit", diff=f"{diff:.2e}", dtype=saved,
                                               tol=f"{LOGIT_TOLERANCE:g}")))
+    rows[-1]["max_diff"] = diff
     return rows

@@ -38,7 +38,7 @@ ZH: dict[str, str] = {
     "parity.check.prompt_ids": "提示的词元 ID",
     "parity.check.stop": "回合结束词元",
     "parity.check.greedy": "贪心回复（32 个词元）",
-    "parity.check.logits": "Logits",
+    "parity.check.logits": "对数几率（logits）",
     "parity.check.next_tokens": "下一个词元一致率",
     "parity.result.ok": "✓ 相同",
     "parity.result.mismatch": "⚠ 不同",

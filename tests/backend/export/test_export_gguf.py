@@ -1,8 +1,8 @@
-"""GGUF: the demo job (Qwen2 layout) written in f16 and q8_0 and read back with gguf's own reader:
-architecture and sizes, every tensor under llama.cpp's name with its shape, the weights equal to
-the merged model's (to f16 / q8_0 precision), and the tokenizer (tokens by id, merges, end token,
-chat template). A tiny Llama checks the q/k permutation llama.cpp expects. llama.cpp itself does
-not install here (no wheel for this platform), so its logits are not compared."""
+"""GGUF: the demo job (Qwen2 layout) read back with gguf's own reader, in f16 by the studio's own writer (the
+fallback when llama.cpp's converter cannot be had) and in q8_0 by `studio export` with llama.cpp's converter:
+architecture and sizes, every tensor under llama.cpp's name with its shape, the weights equal to the merged
+model's (to f16 / q8_0 precision), and the tokenizer (tokens by id, merges, end token, chat template). A tiny
+Llama checks the q/k permutation of the studio's writer. llama.cpp's own answers: test_gguf_llama_cpp.py."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def weights_of(reader) -> dict:
 
 
 @pytest.mark.parametrize("quant, tolerance", [("f16", 2e-3), ("q8_0", 2e-2)])
-def test_demo_job_as_gguf_reads_back(demo_job, tmp_path, quant, tolerance, capsys):
+def test_demo_job_as_gguf_reads_back(demo_job, tmp_path, quant, tolerance, capsys, request, monkeypatch):
     import gguf
     from safetensors.numpy import load_file
     from transformers import AutoTokenizer
@@ -38,14 +38,17 @@ def test_demo_job_as_gguf_reads_back(demo_job, tmp_path, quant, tolerance, capsy
     from backend.export.merged import export_merged
 
     ws, job_dir = demo_job
-    if quant == "q8_0":  # the command's own code, as a user runs it
+    if quant == "q8_0":  # the command's own code, as a user runs it, with llama.cpp's converter
         from studio.cli import main
 
-        assert main(["export", str(job_dir), "--to", "gguf", "--quant", quant, "--workspace", str(ws.root)]) == 0
+        monkeypatch.setenv("LLAMA_CPP_DIR", str(request.getfixturevalue("llama_converter")))
+        args = ["export", str(job_dir), "--to", "gguf", "--quant", quant, "--no-parity", "--workspace", str(ws.root)]
+        assert main(args) == 0
         path = job_dir / "exports" / f"{job_dir.name}-q8_0.gguf"
         assert capsys.readouterr().out.strip().endswith(str(path))
+        assert path.with_suffix(".Modelfile").is_file()
     else:
-        path = export_gguf(job_dir, tmp_path / "model.gguf", quant=quant, workspace=ws)
+        path = export_gguf(job_dir, tmp_path / "model.gguf", quant=quant, workspace=ws, converter=False)
     merged = export_merged(job_dir, tmp_path / "merged", workspace=ws)
     reference = load_file(merged / "model.safetensors")
     reader = gguf.GGUFReader(str(path))
@@ -90,7 +93,7 @@ def test_llama_q_and_k_are_permuted_for_llama_cpp(demo_models_dir, tmp_path):
     tok.save_pretrained(job / "adapter")
     spec = JobSpec.from_yaml(DEMO_SPEC.read_text()).with_overrides(["method.name=full"])
     (job / "spec.yaml").write_text(spec.to_yaml())
-    reader = gguf.GGUFReader(str(export_gguf(job, tmp_path / "llama.gguf", quant="f16")))
+    reader = gguf.GGUFReader(str(export_gguf(job, tmp_path / "llama.gguf", quant="f16", converter=False)))
     assert field(reader, "general.architecture") == "llama" and field(reader, "llama.attention.head_count_kv") == 2
     got = weights_of(reader)
     state = {k: v.float().numpy() for k, v in LlamaForCausalLM.from_pretrained(job / "adapter").state_dict().items()}
