@@ -11,6 +11,7 @@ rounds alternate between them after one warm-up each. Prints the medians and the
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -25,8 +26,10 @@ QUESTIONS = ["Who are you?", "What is your name?", "Who made you?", "你是谁�
 
 
 def train_demo(ws: Path) -> str:
+    env = {**os.environ, "STUDIO_WARM": "0"}  # no warm worker left behind
     subprocess.run([sys.executable, "-m", "studio.cli", "train", "templates/demo.yaml", "--set",
-                    "training.max_steps=60", "--workspace", str(ws)], cwd=ROOT, check=True, capture_output=True)
+                    "training.max_steps=60", "--workspace", str(ws)], cwd=ROOT, check=True, capture_output=True,
+                   env=env)
     return next((ws / "jobs").iterdir()).name
 
 
