@@ -45,3 +45,41 @@ def test_auto_picks_what_runs_here_and_refuses_what_does_not(demo_job):
             pick(targets, "vllm")
     with pytest.raises(ServeError, match="serves a GGUF file"):
         pick(targets, "llamacpp")
+
+
+def test_two_jobs_of_one_base_share_it_each_with_its_own_adapter(demo_job, studio_chat):
+    """A second job whose adapter adds nothing (lora_B zeroed) answers as the base; the first still as itself: the
+    adapter is switched per request, on one base."""
+    import shutil
+
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    from backend.store import JobStore
+
+    ws, job_dir = demo_job
+    store = JobStore(ws)
+    other = store.create_job(store.load_spec(job_dir.name), state="running")
+    try:
+        adapter = store.job_dir(other) / "adapter"
+        shutil.copytree(job_dir / "adapter", adapter)
+        weights = load_file(adapter / "adapter_model.safetensors")
+        save_file({k: torch.zeros_like(v) if "lora_B" in k else v for k, v in weights.items()},
+                  adapter / "adapter_model.safetensors")
+        store.mark_succeeded(other, 1.0)
+        engine = make_engine(resolve_targets(store, [job_dir.name, other]), "transformers")
+        engine.load()
+        assert engine.model_ids() == [job_dir.name, f"{job_dir.name}:base", other, f"{other}:base"]
+
+        def reply(model):
+            pieces: list[str] = []
+            engine.generate(model, engine.render(model, HELLO), GenParams(max_tokens=24, temperature=0),
+                            pieces.append, lambda: False)
+            return "".join(pieces)
+
+        tuned, base = studio_chat(HELLO, 24), studio_chat(HELLO, 24, adapter=False)
+        assert tuned != base
+        assert [reply(job_dir.name), reply(other), reply(f"{job_dir.name}:base"), reply(job_dir.name)] == \
+            [tuned, base, base, tuned]
+    finally:
+        store.delete_job(other)
