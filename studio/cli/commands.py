@@ -8,6 +8,7 @@
     studio export JOB_ID --to gguf [--quant f16|bf16|q8_0|q4_k_m|q5_k_m|q6_k] [--out FILE] [--no-parity]
     studio export JOB_ID --to hub --repo me/my-model [--merged] [--public] [--token hf_...]
     studio eval JOB_ID [--rows 20]          # base vs tuned on the eval prompts, with scores
+    studio serve-model JOB_ID [--gguf FILE] [--port 8000]   # an OpenAI-compatible API (studio/cli/serve_model.py)
     studio tensorboard [--port 6006]        # every job's metrics in TensorBoard
     studio fields                            # every spec field, its default and help
     studio data inspect PATH_OR_ID [--format F] [--json]   # format, counts, every skipped row
