@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from backend.messages import msg
 from backend.workspace import PathError
 
@@ -36,7 +38,11 @@ class Target:
 
     @property
     def qlora(self) -> bool:
-        return bool(self.spec_file) and "\n  name: qlora\n" in Path(self.spec_file).read_text(encoding="utf-8")
+        """A qlora job's base is its quantized values (it cannot share a server with other jobs' plain base)."""
+        if not self.spec_file or not Path(self.spec_file).is_file():
+            return False
+        method = (yaml.safe_load(Path(self.spec_file).read_text(encoding="utf-8")) or {}).get("method") or {}
+        return isinstance(method, dict) and method.get("name") == "qlora"
 
 
 def _job(store, job_id: str):
