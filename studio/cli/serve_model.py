@@ -16,6 +16,7 @@ import argparse
 import errno
 import os
 import socket
+import sys
 import threading
 import time
 
@@ -90,6 +91,9 @@ def run(args, workspace) -> int:
     from backend.serve.app import create_app
 
     api_key = args.api_key or os.environ.get("STUDIO_API_KEY") or None
+    if not api_key and host not in ("127.0.0.1", "localhost", "::1"):
+        warning = msg("serve.open_without_key", host=host)
+        print(f"warning: {warning}", file=sys.stderr, flush=True)
     server = uvicorn.Server(uvicorn.Config(create_app(engine, api_key), log_level="warning"))
     port = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host

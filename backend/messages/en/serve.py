@@ -27,6 +27,8 @@ EN: dict[str, str] = {
                          "there.",
     "serve.bad_address": "cannot listen on {host}:{port} ({error}); check --host and --port.",
     "serve.load_failed": "the model could not be loaded ({type}: {error}).",
+    "serve.open_without_key": "listening on {host} without an API key: anyone who can reach this machine can use the "
+                              "model. Add --api-key (or set STUDIO_API_KEY).",
     # backend/serve/app.py: the API's errors (the OpenAI error object's message)
     "serve.unknown_model": "The model `{model}` does not exist on this server. Models served: {models}.",
     "serve.empty_messages": "`messages` is empty: give at least one message, e.g. "

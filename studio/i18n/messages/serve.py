@@ -25,6 +25,8 @@ ZH: dict[str, str] = {
     "serve.port_in_use": "{host} 上的端口 {port} 已被占用；请换一个端口（--port），或停止占用它的程序。",
     "serve.bad_address": "无法在 {host}:{port} 上监听（{error}）；请检查 --host 和 --port。",
     "serve.load_failed": "无法加载模型（{type}：{error}）。",
+    "serve.open_without_key": "正在 {host} 上监听且未设置 API 密钥：任何能访问本机的人都能使用该模型。请加上 --api-key"
+                              "（或设置 STUDIO_API_KEY）。",
     # backend/serve/app.py
     "serve.unknown_model": "此服务上没有模型 `{model}`。可用的模型：{models}。",
     "serve.empty_messages": "`messages` 为空：请至少提供一条消息，例如 "
