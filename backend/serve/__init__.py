@@ -1,8 +1,9 @@
 """An OpenAI-compatible server for finished jobs (`studio serve-model JOB`): issue 20.
 
-    from backend.serve.targets import resolve_targets
     from backend.serve.app import create_app
-    engine = make_engine(resolve_targets(workspace, ["JOB"]), "auto")     # backend.serve.engines
+    from backend.serve.engines import make_engine
+    from backend.serve.targets import resolve_targets
+    engine = make_engine(resolve_targets(store, ["JOB"]), "auto"); engine.load()
     app = create_app(engine, api_key=None)                                # FastAPI; uvicorn serves it
 
 Modules, one concern each:
@@ -14,4 +15,5 @@ Modules, one concern each:
   engines.py    picks one (`auto`)
   runner.py     one generation at a time per engine, in a thread, its text deltas read by the event loop
   app.py        the routes: /v1/models, /v1/chat/completions, /v1/completions
+  snippets.py   curl and openai-client snippets for a running server (the Serve panel shows them)
 """
