@@ -4,7 +4,6 @@ base + adapter in transformers."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from backend.export.parity import MAX_NEW_TOKENS, greedy_row, row, text_rows
@@ -24,26 +23,10 @@ def writer_row(made) -> dict | None:
 
 
 def load_llama(path: Path, n_ctx: int):
-    """The file in llama.cpp on the CPU, with every position's logits. Without the CPU backend's repacked
-    weight layouts ("extra buffer types", llama_model_params.use_extra_bufts, which Llama() does not expose):
-    with them, llama-cpp-python 0.3.36 (built here for AVX-512) crashes in decode on the demo's q8_0, q4_0, q4_K
-    and q6_K files (f16 and q5_0 load fine); the plain layout computes the same products."""
-    import llama_cpp
-    import llama_cpp.llama as llama_module
+    """The file in llama.cpp on the CPU, with every position's logits (backend.export.llama_cpp_open)."""
+    from backend.export.llama_cpp_open import open_llama
 
-    default = llama_module.llama_cpp.llama_model_default_params
-
-    def params():
-        p = default()
-        p.use_extra_bufts = False
-        return p
-
-    llama_module.llama_cpp.llama_model_default_params = params
-    try:
-        return llama_cpp.Llama(str(path), n_ctx=n_ctx, logits_all=True, verbose=False, seed=0,
-                               n_threads=max(1, os.cpu_count() or 1), n_gpu_layers=0)
-    finally:
-        llama_module.llama_cpp.llama_model_default_params = default
+    return open_llama(path, n_ctx=n_ctx, logits_all=True)
 
 
 def llama_greedy(llm, ids: list[int], eog: set[int]) -> list[int]:

@@ -17,12 +17,13 @@ class LlamaCppEngine(Engine):
     serves_base = False
 
     def load(self) -> None:
-        from llama_cpp import Llama
+        from backend.export.llama_cpp_open import open_llama
 
         self.load_tokenizers()
         target = next(iter(self.targets.values()))
-        # n_ctx=0: the context the model was trained with (the GGUF's metadata).
-        self.llm = Llama(model_path=str(target.gguf), n_ctx=0, verbose=False)
+        # n_ctx=0: the context the model was trained with (the GGUF's metadata). Opened as the parity check opens
+        # it: without repacked weights, on which llama-cpp-python 0.3.36 crashes with q8_0 and k-quant files.
+        self.llm = open_llama(target.gguf, n_ctx=0)
         self._context = int(self.llm.n_ctx())
 
     def count_tokens(self, model: str, text: str) -> int:
