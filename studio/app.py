@@ -253,6 +253,8 @@ def build_app(
             (mark_steps, marked, step_tabs),
             presets.refresh,
             (hardware.render, None, hardware.markdown),
+            bench_panel.redraw(ctx, benches, mon.picker),
+            serve_panel.redraw(ctx, serving, mon.picker),
         ])
     return app
 

@@ -19,7 +19,7 @@ def writer_row(made) -> dict | None:
     if made.writer == "studio":
         return row("writer", "info", msg("export.parity_writer_studio", reason=made.note, types=kinds))
     return row("writer", "info", msg("export.parity_writer_llama", quant=made.quant, types=kinds,
-                                     note=(" " + str(made.note)) if made.note else ""))
+                                     note=made.note or ""))
 
 
 def load_llama(path: Path, n_ctx: int):

@@ -17,6 +17,7 @@ import gradio as gr
 from backend.bench import results
 from backend.bench.tasks import LOCAL_TASK, STANDARD_TASKS
 from studio.context import Ctx
+from studio.i18n import relabel
 from studio.unexpected import unexpected
 from studio.views import bench_table
 from studio.views.export import run_cli
@@ -46,9 +47,9 @@ def build(ctx: Ctx) -> BenchView:
         limit = gr.Number(0, precision=0, minimum=0, label=t["bench.limit"], scale=1, elem_id="bench-limit")
         chat_template = gr.Checkbox(True, label=t["bench.chat_template"], scale=2, elem_id="bench-chat-template")
         run = gr.Button(t["bench.run"], variant="primary", scale=2, elem_id="bench-run")
-    status = gr.Markdown(elem_id="bench-status")
+    status = relabel.handler_writes(gr.Markdown(elem_id="bench-status"))
     table = gr.Dataframe(visible=False, interactive=False, wrap=True, elem_id="bench-table")
-    meta = gr.Markdown(elem_id="bench-meta")
+    meta = relabel.handler_writes(gr.Markdown(elem_id="bench-meta"))
     return BenchView(tasks, limit, chat_template, run, status, table, meta)
 
 
@@ -97,3 +98,9 @@ def wire(ctx: Ctx, view: BenchView, picker) -> None:
                    concurrency_id="export", concurrency_limit=1)
     picker.change(unexpected(t, "bench")(lambda job_id: saved(ctx, job_id)), picker, outputs,
                   show_progress="hidden")
+
+
+def redraw(ctx: Ctx, view: BenchView, picker):
+    """(fn, inputs, outputs) that draws the picked job's saved scores again: the language switch runs it."""
+    return (unexpected(ctx.t, "bench")(lambda job_id: saved(ctx, job_id)), picker,
+            [view.status, view.table, view.meta])

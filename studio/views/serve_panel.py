@@ -17,7 +17,7 @@ import gradio as gr
 from backend.serve.snippets import snippets
 from backend.serve.targets import job_ggufs
 from studio.context import Ctx
-from studio.i18n import msg
+from studio.i18n import msg, relabel
 from studio.unexpected import unexpected
 from studio.views.serve_host import SERVERS, Server
 
@@ -52,7 +52,7 @@ def build(ctx: Ctx) -> ServeView:
     with gr.Row():
         start = gr.Button(t["serve.start"], variant="primary", elem_id="serve-start")
         stop = gr.Button(t["serve.stop"], elem_id="serve-stop")
-    status = gr.Markdown(elem_id="serve-status")
+    status = relabel.handler_writes(gr.Markdown(elem_id="serve-status"))
     with gr.Row():
         curl = gr.Code(language="shell", label=t["serve.curl"], visible=False, elem_id="serve-curl")
         python = gr.Code(language="python", label=t["serve.python"], visible=False, elem_id="serve-python")
@@ -131,3 +131,11 @@ def wire(ctx: Ctx, view: ServeView, picker) -> None:
         return t[key].format(job=job_id), hidden, hidden
 
     view.stop.click(stop, picker, outputs)
+
+
+def redraw(ctx: Ctx, view: ServeView, picker):
+    """(fn, inputs, outputs) that shows the picked job's server again: the language switch runs it."""
+    def fn(job_id):
+        return shown(ctx.t, SERVERS.get(job_id) if job_id else None, job_id)
+
+    return fn, picker, [view.status, view.curl, view.python]

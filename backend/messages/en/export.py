@@ -46,7 +46,7 @@ EN: dict[str, str] = {
                                   "float32 exports)",
     "export.parity_next_tokens": "{share} of next tokens agree ({agree}/{total}, teacher-forced along the job's "
                                  "greedy replies); max |logit difference| {diff}",
-    "export.parity_writer_llama": "llama.cpp's converter and quantizer ({quant}); tensor types: {types}.{note}",
+    "export.parity_writer_llama": "llama.cpp's converter and quantizer ({quant}); tensor types: {types}. {note}",
     "export.parity_writer_studio": "{reason}; tensor types: {types}",
     "export.parity_no_llama_cpp": "llama-cpp-python is not installed, so the file was not loaded: pip install "
                                   "\"finetune-studio[gguf]\"",
