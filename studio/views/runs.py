@@ -147,7 +147,7 @@ def runs_frame(ctx: Ctx, states: list[str] | None = None) -> pd.DataFrame:
     rows = [
         (
             j.id,
-            j.state,
+            ctx.t.get(f"monitor.state.{j.state}", j.state),
             j.method,
             j.dataset,
             *[_shown(spec[f]) if f in spec else "" for f in fields],
@@ -178,7 +178,8 @@ def build(ctx: Ctx) -> RunsTab:
     gr.Markdown(t["runs.intro"])
     with gr.Row():
         states = gr.CheckboxGroup(
-            list(STATES), value=list(STATES), label=t["runs.filter"], scale=4, elem_id="runs-filter"
+            [(t[f"monitor.state.{state}"], state) for state in STATES], value=list(STATES), label=t["runs.filter"],
+            scale=4, elem_id="runs-filter"
         )
         refresh = gr.Button(t["btn.refresh"], scale=1, elem_id="runs-refresh")
     table = gr.Dataframe(runs_frame(ctx), interactive=False, wrap=True, elem_id="runs-table")

@@ -71,6 +71,8 @@ def test_runs_table_has_a_column_for_each_setting_that_differs(ctx):
 
     zh = Ctx(ctx.workspace, JobStore(ctx.workspace), SessionStrings("zh"), ctx.defaults, None)
     assert {"训练轮数", "学习率"} <= set(runs_frame(zh).columns)
+    # the state column in the page's language too (the filter's choices carry the same words)
+    assert set(runs_frame(zh).iloc[:, 1]) == {"已完成", "排队中"} and set(frame["state"]) == {"succeeded", "queued"}
 
 
 def test_compare_frame_has_one_series_per_job(ctx):
