@@ -17,8 +17,12 @@ COPY backend ./backend
 COPY studio ./studio
 COPY templates ./templates
 COPY data ./data
-# [gpu]: Liger Kernel (fused kernels on the GPU)
-RUN pip install -e ".[gpu]" && mkdir -p /workspace
+# [gpu]: Liger Kernel (fused kernels on the GPU). [gguf]: llama-cpp-python, compiled here for the CPU (llama.cpp's
+# quantizer for the k-quant GGUF exports and the loader of their parity check; `studio serve-model --gguf`), hence
+# the compiler and cmake.
+RUN apt-get update && apt-get install -y --no-install-recommends build-essential cmake \
+    && rm -rf /var/lib/apt/lists/*
+RUN pip install -e ".[gpu,gguf]" && mkdir -p /workspace
 
 VOLUME ["/workspace"]
 EXPOSE 7860
