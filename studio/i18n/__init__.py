@@ -5,7 +5,8 @@ messages rendered by id.
     t = strings("zh"); t["btn.next"]                    # a UI string
     render(exc, "zh")                                   # a backend message (backend.messages) in Chinese
 
-Files: ui_en.py / ui_zh.py, advice.py, presets.py, monitor.py, fields_zh.py (UI tables, merged in tables.py);
+Files: ui_en.py / ui_zh.py, ui_data.py, ui_results.py, advice.py, presets.py, monitor.py, serving.py,
+benchmarks.py, parity.py, fields_zh.py (UI tables, merged in tables.py);
 messages/<area>.py (the backend's messages by id); strings.py (tables, sessions, Localized); render.py.
 """
 

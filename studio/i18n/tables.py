@@ -1,5 +1,6 @@
 """The UI's string tables, English and Chinese, merged in this one place from one file per area:
-ui_en.py / ui_zh.py (the wizard, views, buttons), advice.py (the live advice), presets.py, monitor.py
+ui_en.py / ui_zh.py (the wizard, buttons, errors), ui_data.py (the Data step), ui_results.py (Monitor, Runs,
+Chat, Export), advice.py (the live advice), presets.py, monitor.py
 (hardware panel and system chart), and for every spec field `<field>` (its label) and `help.<field>`:
 in English the spec's own help and ui_en.py's label or one made from the field's name, in Chinese
 fields_zh.py. Both tables have the same keys (tests/studio/i18n/test_i18n.py checks).
@@ -10,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 from backend.spec import SECTIONS, field_help
-from studio.i18n import advice, benchmarks, monitor, parity, presets, serving, ui_en, ui_zh
+from studio.i18n import advice, benchmarks, monitor, parity, presets, serving, ui_data, ui_en, ui_results, ui_zh
 from studio.i18n.fields_zh import FIELDS_ZH
 
 _FIELDS = ["stage"] + [f"{sec}.{f.name}" for sec, cls in SECTIONS.items() for f in dataclasses.fields(cls)]
@@ -21,9 +22,10 @@ def field_label(path: str) -> str:
     return path.rsplit(".", 1)[-1].replace("_", " ").capitalize()
 
 
+_UI_EN = {**ui_en.EN, **ui_data.EN, **ui_results.EN}
 EN: dict[str, str] = {
-    **{name: ui_en.EN.get(name) or field_label(name) for name in _FIELDS},
-    **ui_en.EN,
+    **{name: _UI_EN.get(name) or field_label(name) for name in _FIELDS},
+    **_UI_EN,
     **{f"help.{name}": field_help(name) for name in _FIELDS},
     **advice.EN,
     **presets.EN,
@@ -36,6 +38,8 @@ ZH: dict[str, str] = {
     # a field without Chinese shows its English (test_i18n fails on it)
     **{name: FIELDS_ZH.get(name, (field_label(name), ""))[0] for name in _FIELDS},
     **ui_zh.ZH,
+    **ui_data.ZH,
+    **ui_results.ZH,
     **{f"help.{name}": FIELDS_ZH[name][1] if name in FIELDS_ZH else field_help(name) for name in _FIELDS},
     **advice.ZH,
     **presets.ZH,
