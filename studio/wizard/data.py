@@ -12,8 +12,7 @@ hides the row view and the histogram, and is the step's `problem`: Next stays on
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,12 +20,11 @@ import gradio as gr
 
 from backend.data.formats import Options
 from backend.data.inspect import scan
-from backend.data.read import ACCEPTED, COMPRESSED, SUFFIXES, DataError, is_data_file
+from backend.data.read import COMPRESSED, SUFFIXES, DataError
 from backend.data.registry import local_entries, read_registry
 from backend.spec import DEMO, SpecError
-from backend.workspace import Workspace, safe_filename
 from studio.context import Ctx
-from studio.i18n import EN, msg, relabel
+from studio.i18n import msg, relabel
 from studio.unexpected import unexpected
 from studio.views import data_view as dv
 from studio.wizard.fields import Form
@@ -39,6 +37,7 @@ from studio.wizard.form import (
     PLACEHOLDER_KEYS,
     PLACEHOLDER_VALUES,
 )
+from studio.wizard.uploads import check_upload_types, save_upload
 
 PLACEHOLDER_SLOTS = 4
 
@@ -57,51 +56,6 @@ class DataStep:
     refresh: Callable = None
     refresh_inputs: set = field(default_factory=set)
     refresh_outputs: list = field(default_factory=list)
-
-
-def save_upload(workspace: Workspace, uploaded, t: Mapping = EN) -> str:
-    """Copy uploaded file(s) into <workspace>/uploads/ under safe, unused names; return the path
-    relative to the workspace (several files go into one new folder, read as one dataset). A file of a
-    type no reader takes is refused (DataError worded from the UI's table `t`, the page's `ctx.t`)."""
-    files = [Path(u) for u in (uploaded if isinstance(uploaded, list) else [uploaded])]
-    check_upload_types(files, t)
-    if len(files) == 1:
-        return _unused_copy(workspace, files[0], Path("uploads"))
-    folder = _unused(workspace, Path("uploads") / safe_filename(files[0].stem, default="dataset"))
-    workspace.inside(folder).mkdir(parents=True)
-    for src in files:
-        _unused_copy(workspace, src, folder)
-    return folder.as_posix()
-
-
-def check_upload_types(files, t: Mapping = EN) -> None:
-    """A DataError naming the first file of a type no reader takes."""
-    for src in map(Path, files):
-        if not is_data_file(src):
-            raise DataError(t["data.err.upload_type"].format(file=src.name, suffix=_suffix(src) or "(none)",
-                                                             accepted=msg(t, ACCEPTED)))
-
-
-def _suffix(path: Path) -> str:
-    """".jsonl", or ".jsonl.gz" for a compressed file (its name keeps both when made unique)."""
-    return "".join(path.suffixes[-2:]) if path.suffix.lower() in COMPRESSED else path.suffix
-
-
-def _unused(workspace: Workspace, rel: Path) -> Path:
-    suffix = _suffix(rel)
-    stem, n = rel.name[:len(rel.name) - len(suffix)], 1
-    while workspace.inside(rel).exists():
-        rel = rel.with_name(f"{stem}-{n}{suffix}")
-        n += 1
-    return rel
-
-
-def _unused_copy(workspace: Workspace, src: Path, folder: Path) -> str:
-    name = safe_filename(src.name, default="data.json")
-    rel = _unused(workspace, folder / name)
-    workspace.inside(rel).parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(src, workspace.inside(rel))
-    return rel.as_posix()
 
 
 def slot_updates(values: list, all_values: dict) -> list:

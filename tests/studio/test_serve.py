@@ -48,7 +48,7 @@ def test_login_is_required_and_works(served, tmp_path):
 def test_uploads_are_capped_and_saved_under_plain_names(served):
     import httpx
 
-    from studio.wizard.data import save_upload
+    from studio.wizard.uploads import save_upload
 
     url, workspace = served
     with httpx.Client(timeout=30) as user:

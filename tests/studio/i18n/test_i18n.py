@@ -199,9 +199,9 @@ def test_the_studios_own_errors_are_worded_in_the_pages_language(tmp_path):
     from backend.data.read import DataError
     from backend.spec import JobSpec, SpecError
     from studio.i18n import ZH, render, strings
-    from studio.wizard.data import save_upload
     from studio.wizard.form import DATA_SOURCE, MODEL_SOURCE, form_from_spec, spec_from_form
     from studio.wizard.model_info import ModelInfoError, describe_local
+    from studio.wizard.uploads import save_upload
 
     values = {**form_from_spec(JobSpec()), MODEL_SOURCE: "ftp", DATA_SOURCE: "path", "ui.data_path": ""}
     for lang, expected in (("en", ["unknown model source 'ftp'.", "give the path of a file or folder on this machine."]),

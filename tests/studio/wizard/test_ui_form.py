@@ -280,7 +280,7 @@ def test_model_info_problems_are_messages(tmp_path, monkeypatch):
 def test_uploads_stay_inside_the_workspace(tmp_path):
     from backend.data.read import DataError
     from backend.workspace import Workspace
-    from studio.wizard.data import save_upload
+    from studio.wizard.uploads import save_upload
 
     ws = Workspace.at(tmp_path / "ws")
     src = tmp_path / "..evil name!.jsonl"
@@ -302,7 +302,7 @@ def test_a_compressed_upload_keeps_its_two_suffixes(tmp_path):
 
     from backend.data.read import DataError, read_rows
     from backend.workspace import Workspace
-    from studio.wizard.data import save_upload
+    from studio.wizard.uploads import save_upload
 
     ws = Workspace.at(tmp_path / "ws")
     src = tmp_path / "chat.jsonl.gz"
