@@ -11,17 +11,45 @@ from backend.serve.targets import ServeError, resolve_targets
 from studio.cli.commands import main
 
 
+@pytest.fixture(autouse=True)
+def never_serve(monkeypatch):
+    """A refusal that lets the command through would serve forever: fail instead of hanging the suite."""
+    import uvicorn
+
+    def refuse(self, *args, **kwargs):
+        raise AssertionError("studio serve-model went on to serve where it should have refused")
+
+    monkeypatch.setattr(uvicorn.Server, "run", refuse)
+
+
+@pytest.fixture
+def bare_job(demo_job):
+    """A succeeded job of the demo's workspace with its adapter and nothing exported (the session's demo job
+    gets exports from other tests). Returns (workspace, job_dir)."""
+    import shutil
+
+    from backend.store import JobStore
+
+    ws, job_dir = demo_job
+    store = JobStore(ws)
+    job = store.create_job(store.load_spec(job_dir.name), state="running")
+    shutil.copytree(job_dir / "adapter", store.job_dir(job) / "adapter")
+    store.mark_succeeded(job, 1.0)
+    yield ws, store.job_dir(job)
+    store.delete_job(job)
+
+
 def serve(ws, *args, capsys):
     code = main(["serve-model", *args, "--workspace", str(ws.root)])
     return code, capsys.readouterr().err
 
 
-def test_refuses_unknown_unfinished_and_mismatched_jobs(demo_job, capsys):
+def test_refuses_unknown_unfinished_and_mismatched_jobs(bare_job, capsys):
     from backend.resources import DEMO_SPEC
     from backend.spec import JobSpec
     from backend.store import JobStore
 
-    ws, job_dir = demo_job
+    ws, job_dir = bare_job
     code, err = serve(ws, "no-such-job", capsys=capsys)
     assert code == 2 and "no job 'no-such-job'" in err and "studio jobs list" in err
     store = JobStore(ws)
