@@ -89,6 +89,11 @@ def _parser() -> argparse.ArgumentParser:
 
     bench_cli.add_parser(sub)
     serve_model_cli.add_parser(sub)
+    from studio.cli import launch_files as launch_cli
+    from studio.cli import sweep as sweep_cli
+
+    launch_cli.add_parser(sub)
+    sweep_cli.add_parser(sub)
     board = sub.add_parser("tensorboard", help="serve every job's TensorBoard event files (on 127.0.0.1)")
     board.add_argument("--port", type=int, default=6006)
     board.add_argument("--workspace", dest="sub_workspace", help=argparse.SUPPRESS)
@@ -116,6 +121,14 @@ def main(argv: list[str] | None = None) -> int:
         from studio.cli import bench as bench_cli
 
         return bench_cli.run(args, _workspace(args))
+    if args.command == "export-launch":
+        from studio.cli import launch_files as launch_cli
+
+        return launch_cli.run(args, _workspace(args))
+    if args.command == "sweep":
+        from studio.cli import sweep as sweep_cli
+
+        return sweep_cli.run(args, _workspace(args))
     if args.command == "serve-model":
         from studio.cli import serve_model as serve_model_cli
 

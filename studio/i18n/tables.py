@@ -11,7 +11,20 @@ from __future__ import annotations
 import dataclasses
 
 from backend.spec import SECTIONS, field_help
-from studio.i18n import advice, benchmarks, monitor, parity, presets, serving, ui_data, ui_en, ui_results, ui_zh
+from studio.i18n import (
+    advice,
+    benchmarks,
+    cluster,
+    monitor,
+    parity,
+    presets,
+    serving,
+    sweeps,
+    ui_data,
+    ui_en,
+    ui_results,
+    ui_zh,
+)
 from studio.i18n.fields_zh import FIELDS_ZH
 
 _FIELDS = ["stage"] + [f"{sec}.{f.name}" for sec, cls in SECTIONS.items() for f in dataclasses.fields(cls)]
@@ -33,6 +46,8 @@ EN: dict[str, str] = {
     **serving.EN,
     **benchmarks.EN,
     **parity.EN,
+    **cluster.EN,
+    **sweeps.EN,
 }
 ZH: dict[str, str] = {
     # a field without Chinese shows its English (test_i18n fails on it)
@@ -47,6 +62,8 @@ ZH: dict[str, str] = {
     **serving.ZH,
     **benchmarks.ZH,
     **parity.ZH,
+    **cluster.ZH,
+    **sweeps.ZH,
 }
 for _table in (EN, ZH):
     _table["app.header"] = f"# {_table['app.title']}\n{_table['app.subtitle']}"

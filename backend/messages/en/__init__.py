@@ -1,6 +1,6 @@
 """The English of every message id, one table per area of the backend, merged here (the one place)."""
 
-from backend.messages.en import bench, chat, data, export, jobs, plan, rows, serve, spec, training
+from backend.messages.en import bench, chat, cluster, data, export, jobs, plan, rows, serve, spec, sweep, training
 
 AREAS = {
     "chat": chat.EN,
@@ -13,6 +13,8 @@ AREAS = {
     "training": training.EN,
     "serve": serve.EN,
     "bench": bench.EN,
+    "cluster": cluster.EN,
+    "sweep": sweep.EN,
 }
 ENGLISH: dict[str, str] = {}
 for _area, _table in AREAS.items():

@@ -1,0 +1,4 @@
+"""English messages: sweep (ids `sweep.*`): sweeps (backend/sweep/)."""
+
+EN: dict[str, str] = {
+}
