@@ -241,6 +241,9 @@ class Scheduler:
                 continue
             alive.append(job)
         self.guard.watch(alive)
+        from backend.sweep.hook import tick_sweeps  # sweeps queue their runs here (backend/sweep/)
+
+        tick_sweeps(self)
         n_running = len(self.store.list_jobs(("running",)))
         while n_running < self.max_running:
             job = self.store.next_queued()

@@ -23,6 +23,12 @@ def cmd_train(args) -> int:
     spec_path = Path(args.spec)
     if not spec_path.is_file():
         return _fail(f"{spec_path}: no such spec file.")
+    from backend.sweep.spec import split_sweep  # a sweep file: `studio sweep` runs it (studio/cli/sweep.py)
+
+    if split_sweep(spec_path.read_text(encoding="utf-8"))[1] is not None:
+        from backend.messages import msg
+
+        return _fail(msg("sweep.use_sweep_command", file=str(spec_path)))
     try:
         spec = load_spec_text(spec_path.read_text(encoding="utf-8"), source=str(spec_path))
         if args.overrides:
