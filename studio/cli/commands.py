@@ -52,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("spec", help="a job spec YAML file, e.g. templates/demo.yaml")
     train.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                        help="override a spec field, e.g. --set training.max_steps=20 (repeatable)")
+    train.add_argument("--no-queue", action="store_true",
+                       help="train here even when a studio runs this workspace's queue (launch files on a cluster)")
     train.add_argument("--workspace", dest="sub_workspace", help=argparse.SUPPRESS)
 
     export = sub.add_parser("export", help="export a finished job")

@@ -62,7 +62,9 @@ def cmd_train(args) -> int:
     from backend.store import JobStore
 
     store = JobStore(workspace)
-    if scheduler_running(workspace):  # a studio (or serve-worker) runs this workspace's queue: join it
+    # a studio (or serve-worker) runs this workspace's queue: join it (unless --no-queue: a launch file on a
+    # cluster node, whose workspace may be the studio's own on shared storage, trains on that node)
+    if scheduler_running(workspace) and not getattr(args, "no_queue", False):
         return _through_queue(store, spec)
     job_id = store.create_job(spec, state="running")
     print(f"job {job_id}: {store.job_dir(job_id)}")
