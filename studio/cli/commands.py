@@ -7,6 +7,7 @@
     studio export JOB_ID --to merged [--dtype float32|bfloat16|float16] [--out DIR] [--no-parity]
     studio export JOB_ID --to gguf [--quant f16|bf16|q8_0|q4_k_m|q5_k_m|q6_k] [--out FILE] [--no-parity]
     studio export JOB_ID --to hub --repo me/my-model [--merged] [--public] [--token hf_...]
+    studio export-launch JOB_ID --to slurm|skypilot [--gpus N] [--nodes N] [--out FILE]   # a cluster launch file
     studio eval JOB_ID [--rows 20]          # base vs tuned on the eval prompts, with scores
     studio serve-model JOB_ID [--gguf FILE] [--port 8000]   # an OpenAI-compatible API (studio/cli/serve_model.py)
     studio tensorboard [--port 6006]        # every job's metrics in TensorBoard
