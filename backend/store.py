@@ -228,6 +228,10 @@ class JobStore:
     def set_pid(self, job_id: str, pid: int) -> None:
         self._update(job_id, pid=pid)
 
+    def set_host(self, job_id: str, host: str) -> None:
+        """Where the job runs, when not on the machine that claimed it (a cluster node: backend/cluster/runner.py)."""
+        self._update(job_id, host=host)
+
     def heartbeat(self, job_id: str) -> None:
         self._update(job_id, heartbeat_at=time.time(), write_status=False)
 

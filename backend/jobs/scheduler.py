@@ -155,8 +155,10 @@ def scheduler_running(workspace) -> bool:
 
 
 class Scheduler:
-    def __init__(self, store: JobStore, poll_s: float = 0.5, max_running: int = 1):
+    def __init__(self, store: JobStore, poll_s: float = 0.5, max_running: int = 1, cluster=None):
         self.store = store
+        # A backend.cluster.dispatch.ClusterDispatcher: jobs run as Ray actors, as many as the cluster has room for.
+        self.cluster = cluster
         self.poll_s = poll_s
         self.max_running = max_running
         self.children: dict[str, subprocess.Popen] = {}
@@ -208,7 +210,11 @@ class Scheduler:
     def recover(self) -> None:
         """At start-up: adopt live workers, mark the dead ones interrupted."""
         for job in self.store.list_jobs(("running",)):
-            if is_worker_alive(job):
+            child = self.cluster.adopt(self.store, job) if self.cluster and not job.pid else None
+            if child is not None:
+                self.children[job.id] = child
+                log.info("adopting cluster job %s", job.id)
+            elif is_worker_alive(job):
                 silence = job.silent_for()
                 if silence:
                     log.warning("adopting job %s (pid %s), but it has not beaten for %.0f s: it may be stuck",
@@ -227,7 +233,8 @@ class Scheduler:
             del self.children[job_id]
             job = self.store.get(job_id)
             if job and job.state == "running":
-                how = msg("jobs.how_signal", signal=-code) if code < 0 else msg("jobs.how_exit", code=code)
+                how = getattr(proc, "how", None) or (
+                    msg("jobs.how_signal", signal=-code) if code < 0 else msg("jobs.how_exit", code=code))
                 self._interrupt(job_id, how)
         running = self.store.list_jobs(("running",))
         alive = []
@@ -241,13 +248,17 @@ class Scheduler:
                 continue
             alive.append(job)
         self.guard.watch(alive)
+        if self.cluster:
+            self.cluster.watch(alive, self.children)
         from backend.sweep.hook import tick_sweeps  # sweeps queue their runs here (backend/sweep/)
 
         tick_sweeps(self)
         n_running = len(self.store.list_jobs(("running",)))
-        while n_running < self.max_running:
+        while n_running < self.max_running or self.cluster:
             job = self.store.next_queued()
-            if job is None or not self._launch(job.id):
+            if job is None or (self.cluster and not self.cluster.has_room(self.store.load_spec(job.id), self.children)):
+                break
+            if not self._launch(job.id):
                 break
             n_running += 1
 
@@ -259,7 +270,7 @@ class Scheduler:
         from backend.jobs.launch import LaunchError
 
         try:
-            proc = spawn_worker(self.store, job_id)
+            proc = self.cluster.launch(self.store, job_id) if self.cluster else spawn_worker(self.store, job_id)
         except LaunchError as exc:
             self.store.mark_failed(job_id, exc.error)
             return False
@@ -267,7 +278,8 @@ class Scheduler:
             self.store.mark_failed(job_id, JobError("unexpected", msg("jobs.cannot_start_worker", error=exc), ""))
             return False
         self.children[job_id] = proc
-        self.store.set_pid(job_id, proc.pid)
+        if proc.pid:  # a cluster job's worker runs on a node: its pid stays 0 here (backend/cluster/dispatch.py)
+            self.store.set_pid(job_id, proc.pid)
         log.info("started job %s (pid %s)", job_id, proc.pid)
         return True
 

@@ -24,4 +24,27 @@ EN: dict[str, str] = {
     "cluster.launch_not_skypilot": "`--{option}` is a Slurm option; the SkyPilot task has no such field and "
                                    "leaves it out.",
     "cluster.launch_written": "wrote {path}; run it with `{how}`.",
+    # backend/cluster/connect.py
+    "cluster.no_ray": "A cluster ({address}) is configured but ray is not installed here. Install it with "
+                      "`pip install 'finetune-studio[cluster]'`, or turn the cluster off: `--cluster off`, unset "
+                      "STUDIO_CLUSTER, or set \"cluster\": \"off\" in the workspace's settings.json.",
+    "cluster.unreachable": "Cannot reach the Ray cluster at {address} ({error}). Start one with `ray start --head` "
+                           "(then `--cluster auto` or its address HOST:6379), check the address and that this "
+                           "machine can reach it, or turn the cluster off: `--cluster off`, unset STUDIO_CLUSTER, or "
+                           "set \"cluster\": \"off\" in the workspace's settings.json.",
+    "cluster.bad_settings": "{path} cannot be read ({error}). Fix it or delete it (it holds the cluster address, "
+                            "e.g. {{\"cluster\": \"127.0.0.1:6379\"}}).",
+    # backend/cluster/dispatch.py
+    "cluster.how_actor_died": "was lost with its Ray worker ({error})",
+    "cluster.no_job_folder": "The cluster node {host} ({node}) does not see the job's folder {folder}.",
+    "cluster.no_job_folder_hint": "Every node must see the workspace at the same path (an NFS or shared disk "
+                                  "mounted there): put the workspace on shared storage (--workspace or "
+                                  "STUDIO_WORKSPACE), or run without the cluster.",
+    "cluster.runner_failed": "The job could not start on the cluster node {host}: {error}",
+    "cluster.runner_failed_hint": "Each node needs this project and its libraries at the same path as here "
+                                  "(the same virtual environment); see the log of the Ray worker on that node.",
+    "cluster.too_big": "The job asks for {cpus} CPUs and {gpus} GPUs; the whole cluster has {have_cpus} CPUs and "
+                       "{have_gpus} GPUs.",
+    "cluster.too_big_hint": "Lower distributed.num_processes or training.cpu_threads, set training.device to cpu "
+                            "on a cluster without GPUs, or add nodes to the cluster.",
 }
