@@ -242,6 +242,8 @@ def build_app(
         runs_tab.clone.click(clone_run, runs_tab.selected, [main_tabs, wizard, *inputs]).then(
             data.refresh, data.refresh_inputs, data.refresh_outputs
         )
+        runs_tab.sweeps.clone.click(clone_run, runs_tab.sweeps.best_job, [main_tabs, wizard, *inputs]).then(
+            data.refresh, data.refresh_inputs, data.refresh_outputs)  # a sweep's best run (studio/views/sweeps.py)
         presets_view.wire(ctx, presets, form, wizard,
                           after=(data.refresh, data.refresh_inputs, data.refresh_outputs))
         # The quick redraws first (the model's details, the method's advice: a moment each, not after the rest).

@@ -48,7 +48,7 @@ class SweepSpec:
     metric: str = "eval_loss"
     early_stop: str = "median"
     min_steps: int = 0  # MedianPruner's n_warmup_steps
-    min_trials: int = 1  # finished runs needed before the median rule judges (n_startup_trials)
+    min_trials: int = 2  # finished runs needed before the median rule judges (n_startup_trials)
     seed: int = 0
 
     def to_dict(self) -> dict:
@@ -71,7 +71,8 @@ class SweepSpec:
         out.metric = str(raw.get("metric", "eval_loss"))
         if out.metric not in METRICS:
             problems.append(msg("sweep.bad_metric", value=out.metric, accepted=", ".join(METRICS)))
-        out.early_stop = "none" if raw.get("early_stop") in (None, False, "none") else str(raw.get("early_stop"))
+        stop = raw.get("early_stop", "median")
+        out.early_stop = "none" if stop in (None, False, "none") else str(stop)
         if out.early_stop not in EARLY_STOPS:
             problems.append(msg("sweep.bad_early_stop", value=out.early_stop, accepted=", ".join(EARLY_STOPS)))
         for key, low in (("parallel", 1), ("min_steps", 0), ("min_trials", 1), ("seed", 0), ("trials", 0)):

@@ -56,10 +56,12 @@ def write_sweep(workspace, spec: JobSpec, sweep: SweepSpec, sweep_id: str | None
     sweep_id = sweep_id or new_sweep_id()
     d = sweep_dir(workspace, sweep_id)
     d.mkdir(parents=True)
-    text = yaml.safe_dump({**spec.to_dict(), "sweep": sweep.to_dict()}, sort_keys=False, allow_unicode=True)
-    (d / "sweep.yaml").write_text(text, encoding="utf-8")
+    open_study(d, sweep)  # creates study.db, before the scheduler's loop can see the sweep (its sweep.yaml)
     write_state(d, "running")
-    open_study(d, sweep)  # creates study.db
+    text = yaml.safe_dump({**spec.to_dict(), "sweep": sweep.to_dict()}, sort_keys=False, allow_unicode=True)
+    tmp = d / ".sweep.yaml.tmp"
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, d / "sweep.yaml")
     return sweep_id
 
 

@@ -131,6 +131,8 @@ def _follow(store, sweep_id: str, plot: str | None) -> int:
     while True:
         rows, best, info = sweep_rows(store, sweep_id)
         for r in rows:
+            if not r["job"]:
+                continue  # asked for, its job being queued
             line = f"{r['state']}" + (f" {r['metric']:.4f}" if isinstance(r["metric"], float) and
                                        r["state"] not in ("queued", "running") else "")
             if said.get(r["trial"]) != line:

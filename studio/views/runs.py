@@ -37,6 +37,7 @@ class RunsTab:
     fill: object  # callable(filter_states) -> the values of fill_outputs
     fill_inputs: list
     fill_outputs: list
+    sweeps: object = None  # studio.views.sweeps.SweepsView (its Clone is wired in studio.app)
 
 
 # The column headers wrap between words only: with a column per differing setting, "method" or "Epochs" would
@@ -243,6 +244,9 @@ def build(ctx: Ctx) -> RunsTab:
     compared = compare.build(ctx)
     gr.Markdown(t["queue.heading"])
     queued = queue_view.build(ctx)
+    from studio.views import sweeps as sweeps_view
+
+    swept = sweeps_view.build(ctx)
 
     @unexpected(t, "runs")
     def fill(filter_states, seen, compare_ids, compare_seen, queue_seen):
@@ -263,4 +267,4 @@ def build(ctx: Ctx) -> RunsTab:
     confirm.click(do_delete, [pending, states], [confirm_row, message, table, selected, pending, last])
     return RunsTab(table, selected, open_btn, clone, fill,
                    [states, last, compared.picked, compared.seen, queued.seen],
-                   [table, selected, last, *compared.outputs, *queued.outputs])
+                   [table, selected, last, *compared.outputs, *queued.outputs], swept)
