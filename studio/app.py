@@ -332,8 +332,10 @@ def launch(
     max_jobs: int = 1,
     upload_limit_mb: int = UPLOAD_LIMIT_MB,
     data_roots: list | None = None,
+    cluster=None,
 ) -> None:
-    """Serve the studio (blocking) with the scheduler running beside it (`max_jobs` jobs at once).
+    """Serve the studio (blocking) with the scheduler running beside it (`max_jobs` jobs at once; with `cluster`, a
+    backend.cluster dispatcher, every job goes to the Ray cluster, as many at once as it has room for).
 
     Only gradio's own temp folder is served, and the folder of the page's Chinese font (`allowed_paths`:
     studio.fonts.page_font, the face and its licence, written by the studio, never from user input): the
@@ -348,7 +350,7 @@ def launch(
     credentials = parse_auth(auth)
     start_demo_build(ws)
     host_chat = ChatHost()
-    scheduler = Scheduler(JobStore(ws), max_running=max_jobs).start()
+    scheduler = Scheduler(JobStore(ws), max_running=max_jobs, cluster=cluster).start()
     atexit.register(host_chat.close)
     app = build_app(ws, lang, host_chat, upload_limit_mb, data_roots)
     print(f"studio: workspace {ws.root}", flush=True)

@@ -67,6 +67,9 @@ def connect(address: str | None):
         raise ClusterError(msg("cluster.no_ray", address=address)) from exc
     from backend.resources import PROJECT_ROOT
 
+    problem = _unreachable(address)
+    if problem:  # ray.init would retry for minutes
+        raise ClusterError(msg("cluster.unreachable", address=address, error=problem))
     if not ray.is_initialized():
         try:
             # Each node imports this project from the same path (the runner and the worker are its modules).
@@ -78,6 +81,26 @@ def connect(address: str | None):
     from backend.cluster.dispatch import ClusterDispatcher
 
     return ClusterDispatcher(address)
+
+
+def _unreachable(address: str) -> str | None:
+    """Why HOST:PORT takes no connection (within 3 s), or None (also for `auto` and ray:// addresses)."""
+    import socket
+
+    host, _, port = address.rpartition(":")
+    if address == "auto" or "://" in address or not port.isdigit():
+        return None
+    try:
+        socket.create_connection((host or "127.0.0.1", int(port)), timeout=3).close()
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    return None
+
+
+def connect_for(arg: str | None, workspace):
+    """The dispatcher for the cluster these settings name (resolve_address), or None; ClusterError when it is
+    named and cannot be used."""
+    return connect(resolve_address(arg, workspace))
 
 
 def state_line() -> dict:

@@ -15,6 +15,8 @@
     studio data inspect PATH_OR_ID [--format F] [--json]   # format, counts, every skipped row
     studio jobs list|show|cancel|resume|delete|move ...
     studio serve-worker [--max-jobs N]       # run queued jobs without the web page
+    studio --cluster HOST:6379|auto          # the page, its jobs run on a Ray cluster (backend/cluster/)
+    studio train SPEC --cluster HOST:6379    # headless, through the cluster (also serve-worker --cluster)
 
 The workspace (jobs, uploads, models, studio.db) is ~/.finetune-studio unless
 --workspace or $STUDIO_WORKSPACE says otherwise.
@@ -44,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--auth", default=os.environ.get("STUDIO_AUTH"), help="user:password to require a login (or $STUDIO_AUTH)")
         p.add_argument("--lang", choices=("en", "zh"), default=None, help="interface language (default: from the system locale)")
         p.add_argument("--max-jobs", type=int, default=1, help="jobs trained at once (default 1: one at a time)")
+        p.add_argument("--cluster", default=None, metavar="ADDRESS", help="run jobs on this Ray cluster (HOST:PORT, or auto: the one running here; off: "
+                            "none); default: $STUDIO_CLUSTER, else the workspace's settings.json")
         p.add_argument("--max-upload-mb", type=int, default=200, help="largest dataset upload accepted (default 200 MB)")
         p.add_argument("--data-root", action="append", default=[], metavar="FOLDER",
                        help="a folder whose datasets the Data step may read by path (repeatable; the workspace "
@@ -55,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="override a spec field, e.g. --set training.max_steps=20 (repeatable)")
     train.add_argument("--no-queue", action="store_true",
                        help="train here even when a studio runs this workspace's queue (launch files on a cluster)")
+    train.add_argument("--cluster", default=None, metavar="ADDRESS", help="run jobs on this Ray cluster (HOST:PORT, or auto: the one running here; off: "
+                            "none); default: $STUDIO_CLUSTER, else the workspace's settings.json")
     train.add_argument("--workspace", dest="sub_workspace", help=argparse.SUPPRESS)
 
     export = sub.add_parser("export", help="export a finished job")
@@ -102,6 +108,8 @@ def _parser() -> argparse.ArgumentParser:
     board.add_argument("--workspace", dest="sub_workspace", help=argparse.SUPPRESS)
     worker = sub.add_parser("serve-worker", help="run queued jobs without the web page (e.g. on a GPU server)")
     worker.add_argument("--max-jobs", type=int, default=1, help="jobs run at once (default 1)")
+    worker.add_argument("--cluster", default=None, metavar="ADDRESS", help="run jobs on this Ray cluster (HOST:PORT, or auto: the one running here; off: "
+                            "none); default: $STUDIO_CLUSTER, else the workspace's settings.json")
     worker.add_argument("--workspace", dest="sub_workspace", help=argparse.SUPPRESS)
     return ap
 
@@ -155,22 +163,34 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_serve(args) -> int:
     if _versions_refused("studio"):
         return 2
+    from backend.cluster.connect import ClusterError, connect_for
     from studio.app import launch
 
+    try:
+        cluster = connect_for(args.cluster, _workspace(args))
+    except ClusterError as e:
+        return _fail(str(e))
     launch(_workspace(args), host=args.host, port=args.port, auth=args.auth, lang=args.lang,
            max_jobs=args.max_jobs, upload_limit_mb=args.max_upload_mb,
-           data_roots=[Path(r).expanduser().resolve() for r in args.data_root])
+           data_roots=[Path(r).expanduser().resolve() for r in args.data_root], cluster=cluster)
     return 0
 
 
 def cmd_serve_worker(args) -> int:
     if _versions_refused("studio serve-worker", training=True):
         return 2
+    from backend.cluster.connect import ClusterError, connect_for
     from backend.jobs.scheduler import Scheduler
     from backend.store import JobStore
 
     store = JobStore(_workspace(args))
-    sched = Scheduler(store, max_running=args.max_jobs).start()
+    try:
+        cluster = connect_for(args.cluster, store.workspace)
+    except ClusterError as e:
+        return _fail(str(e))
+    sched = Scheduler(store, max_running=args.max_jobs, cluster=cluster).start()
+    if cluster:
+        print(f"jobs run on the Ray cluster at {cluster.address}")
     print(f"running queued jobs of {store.workspace.root} ({args.max_jobs} at a time); Ctrl-C to stop "
           "(running jobs go on and are adopted by the next studio)")
     try:

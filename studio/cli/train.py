@@ -66,6 +66,22 @@ def cmd_train(args) -> int:
     # cluster node, whose workspace may be the studio's own on shared storage, trains on that node)
     if scheduler_running(workspace) and not getattr(args, "no_queue", False):
         return _through_queue(store, spec)
+    if not getattr(args, "no_queue", False):
+        from backend.cluster.connect import ClusterError, connect_for
+
+        try:
+            cluster = connect_for(getattr(args, "cluster", None), workspace)
+        except ClusterError as e:
+            return _fail(str(e))
+        if cluster is not None:  # a queue of this workspace, run from here, sends the job to the cluster
+            from backend.jobs.scheduler import Scheduler
+
+            print(f"the job runs on the Ray cluster at {cluster.address}", flush=True)
+            sched = Scheduler(store, cluster=cluster).start()
+            try:
+                return _through_queue(store, spec)
+            finally:
+                sched.stop()
     job_id = store.create_job(spec, state="running")
     print(f"job {job_id}: {store.job_dir(job_id)}")
     return _start_here(store, job_id)

@@ -77,7 +77,9 @@ def format_params(n: int) -> str:
 
 def current(ctx: Ctx) -> str:
     """The panel's text for this machine now (nvidia-smi is cached for a few seconds)."""
-    return markdown(ctx.t, detect(ctx.workspace.root))
+    from studio.views.cluster_state import cluster_line
+
+    return markdown(ctx.t, detect(ctx.workspace.root)) + cluster_line(ctx.t)
 
 
 def build(ctx: Ctx) -> HardwarePanel:

@@ -107,8 +107,16 @@ def header_html(t: dict, job) -> str:
     return (
         f'<div class="sp-header"><code class="job-id">{html.escape(job.id)}</code> '
         f'<span class="sp-state sp-{job.state}" id="job-state-text">{html.escape(state_label(t, job.state))}</span>'
-        f'<div class="sp-meta">{meta}</div></div>'
+        f'<div class="sp-meta">{meta}</div>{ran_on_html(t, job)}</div>'
     )
+
+
+def ran_on_html(t: dict, job) -> str:
+    """Where a cluster job runs or ran (its node, as backend/cluster/runner.py records it in `host`); empty for
+    a job of this machine."""
+    if "(ray " not in (job.host or ""):
+        return ""
+    return f'<div class="sp-meta" id="job-node">{html.escape(t["cluster.ran_on"].format(host=job.host))}</div>'
 
 
 def elapsed_seconds(job, progress: dict, last: dict, now: float | None = None) -> float | None:
