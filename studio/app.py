@@ -38,7 +38,7 @@ from studio.views.chat import ChatHost  # noqa: E402
 from studio.wizard import build as build_wizard  # noqa: E402
 from studio.wizard import presets as presets_view  # noqa: E402
 from studio.wizard import review as review_step  # noqa: E402
-from studio.wizard import speed  # noqa: E402
+from studio.wizard import speed, sweep_panel  # noqa: E402
 from studio.wizard.form import form_from_spec  # noqa: E402
 from studio.wizard.state import WIZARD_STEPS, tab_labels  # noqa: E402
 
@@ -198,6 +198,7 @@ def build_app(
             return {main_tabs: gr.Tabs(selected="monitor"), mon.picker: gr.update(choices=ids, value=job_id)}
 
         review.start.click(start_job, inputs, [main_tabs, mon.picker, review.problems])
+        sweep_panel.wire(ctx, review.sweep, form, inputs, review.problems)  # "Start sweep" (studio/wizard/sweep_panel.py)
 
         @unexpected(t, "load")
         def on_load(request: gr.Request):

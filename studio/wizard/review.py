@@ -18,6 +18,7 @@ from studio.context import Ctx
 from studio.i18n import msg
 from studio.unexpected import unexpected
 from studio.views import data_view
+from studio.wizard import sweep_panel
 from studio.wizard.fields import Form
 from studio.wizard.form import MODEL_SOURCE, FormValues, spec_from_form
 from studio.wizard.review_plan import length_cap, plan_markdown, sample_fit
@@ -31,6 +32,7 @@ class ReviewStep:
     start: gr.Button
     back: gr.Button
     measure: gr.Button
+    sweep: object = None  # studio.wizard.sweep_panel.SweepPanel ("Try several values"; wired in studio.app)
 
 
 @dataclass
@@ -155,6 +157,8 @@ def build(ctx: Ctx, form: Form) -> ReviewStep:
     with gr.Row():
         back = gr.Button(t["btn.back"], elem_id="review-back")
         start = gr.Button(t["btn.start"], variant="primary", elem_id="start-button")
+        start_sweep = sweep_panel.build_button(ctx)  # several runs of this spec (studio/wizard/sweep_panel.py)
+    sweep = sweep_panel.build(ctx, start_sweep)
     problems = gr.Markdown(elem_id="review-problems")
     estimate = gr.Markdown(elem_id="review-estimate")
     measure = gr.Button(t["review.measure"], size="sm", elem_id="review-measure")
@@ -163,7 +167,7 @@ def build(ctx: Ctx, form: Form) -> ReviewStep:
         gr.Markdown(t["review.yaml_note"], elem_classes=["dp-note"])
         yaml_box = gr.Code(language="yaml", label=t["review.yaml"], interactive=False, max_lines=40,
                            elem_id="review-yaml")
-    return ReviewStep(yaml_box, estimate, problems, start, back, measure)
+    return ReviewStep(yaml_box, estimate, problems, start, back, measure, sweep)
 
 
 def measure_speed(ctx: Ctx, values: FormValues):
