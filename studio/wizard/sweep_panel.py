@@ -70,7 +70,7 @@ def section_of(t, fields: list, values: list, method: str, trials, early_stop: b
         parsed = []
         for piece in text.split(","):
             try:
-                parsed.append(yaml.safe_load(piece.strip()))
+                parsed.append(_number(piece.strip()))
             except yaml.YAMLError:
                 return t["sweep.bad_number"].format(field=field, value=piece.strip())
         parameters[field] = parsed
@@ -80,6 +80,16 @@ def section_of(t, fields: list, values: list, method: str, trials, early_stop: b
     if section["method"] != "grid":
         section["trials"] = int(trials or 6)
     return section
+
+
+def _number(text: str):
+    """A value typed in the panel: a whole number, a number ("5e-4", which YAML would read as text), else YAML."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return yaml.safe_load(text)
 
 
 def wire(ctx: Ctx, panel: SweepPanel, form, inputs, problems: gr.Markdown) -> None:
