@@ -150,6 +150,7 @@ def _check_parameter(path: str, values: Any, method: str, base: JobSpec, problem
         problems.append(msg("sweep.bad_values", path=path, value=repr(values)))
         return None
     ok = []
+    values = [_yaml11_number(v) for v in values]
     for value in values:
         if _bad_value(path, value, base, problems):
             continue
@@ -183,3 +184,13 @@ def _bad_value(path: str, value: Any, base: JobSpec, problems: list) -> bool:
         problems.append(msg("sweep.bad_value", path=path, value=repr(value), reason=reasons))
         return True
     return False
+
+
+def _yaml11_number(value: Any) -> Any:
+    """1e-4 as a number: YAML 1.1 (PyYAML) reads a float without a dot as text."""
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value

@@ -28,6 +28,13 @@ def test_grid_is_every_combination(base):
     assert (spec.training.learning_rate, spec.method.lora_r) == (2e-3, 4)
 
 
+def test_exponents_without_a_dot_are_numbers(base):
+    import yaml
+
+    raw = yaml.safe_load("parameters: {training.learning_rate: [1e-4, 5e-4]}")
+    assert SweepSpec.from_dict(raw, base).parameters == {"training.learning_rate": [1e-4, 5e-4]}
+
+
 def test_random_takes_ranges(base):
     sweep = SweepSpec.from_dict({"method": "tpe", "trials": 5, "early_stop": "none", "parameters": {
         "training.learning_rate": {"low": 1e-5, "high": 1e-3, "log": True}, "method.lora_r": {"low": 4, "high": 32,
