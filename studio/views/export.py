@@ -25,6 +25,7 @@ from backend.resources import PROJECT_ROOT
 from studio.context import Ctx
 from studio.i18n import msg
 from studio.unexpected import unexpected
+from studio.views import launch_panel
 from studio.views.parity_view import parity_for
 
 QUANTS = ("f16", "bf16", "q8_0", "q4_k_m", "q5_k_m", "q6_k")  # backend.export.gguf_export.QUANTS (no torch import here)
@@ -48,6 +49,7 @@ class ExportView:
     scores: gr.Markdown
     table: gr.Dataframe
     parity: gr.Markdown | None = None  # the parity table after a merged/GGUF export
+    launch: launch_panel.LaunchPanel | None = None  # a Slurm / SkyPilot launch file (studio/views/launch_panel.py)
 
 
 def run_cli(ctx: Ctx, args: list[str], token: str | None = None) -> tuple[bool, str]:
@@ -99,6 +101,7 @@ def build(ctx: Ctx) -> ExportView:
         private = gr.Checkbox(True, label=t["export.private"], scale=1, elem_id="export-private")
         token = gr.Textbox(label=t["export.token"], type="password", scale=2, elem_id="export-token")
         push = gr.Button(t["export.push"], scale=1, elem_id="export-push")
+    launch = launch_panel.build(ctx)
     with gr.Row():
         rows = gr.Number(10, precision=0, minimum=1, maximum=500, label=t["eval.rows"], scale=1, elem_id="eval-rows")
         evaluate = gr.Button(t["eval.run"], variant="primary", scale=2, elem_id="eval-run")
@@ -107,7 +110,7 @@ def build(ctx: Ctx) -> ExportView:
     scores = gr.Markdown(elem_id="eval-scores")
     table = gr.Dataframe(visible=False, wrap=True, elem_id="eval-table")
     return ExportView(dtype, merged, quant, gguf, repo, private, token, push, rows, evaluate, status, scores, table,
-                      parity)
+                      parity, launch)
 
 
 def scores_markdown(t, s: dict) -> str:
@@ -163,6 +166,8 @@ def wire(ctx: Ctx, view: ExportView, picker: gr.Dropdown) -> None:
 
     view.push.click(action(push_args, "export.pushed"), [picker, view.repo, view.private, view.token], view.status,
                     concurrency_id="export", concurrency_limit=1)
+    if view.launch:
+        launch_panel.wire(ctx, view.launch, picker, view.status)
 
     @unexpected(t, "evaluate", fallback=lambda message: (message, "", gr.update(visible=False)))
     def evaluate(job_id, rows):
