@@ -31,7 +31,7 @@ from studio import fonts  # noqa: E402
 from studio.context import Ctx  # noqa: E402
 from studio.i18n import LANGUAGE_NAMES, SessionStrings, gradio_texts, relabel  # noqa: E402
 from studio.unexpected import unexpected  # noqa: E402
-from studio.views import bench_panel, chat, monitor, monitor_browser, runs, serve_panel  # noqa: E402
+from studio.views import bench_panel, chat, cluster_panel, monitor, monitor_browser, runs, serve_panel  # noqa: E402
 from studio.views import export as export_view  # noqa: E402
 from studio.views import hardware as hardware_view  # noqa: E402
 from studio.views.chat import ChatHost  # noqa: E402
@@ -95,6 +95,7 @@ def build_app(
                 presets = presets_view.build(ctx)
                 with gr.Accordion(t["hw.title"], open=False, elem_id="hardware"):
                     hardware = hardware_view.build(ctx)
+                    clusters = cluster_panel.build(ctx)
                 wiz = build_wizard(ctx, start)
             with gr.Tab(t["tab.monitor"], id="monitor", elem_id="tab-monitor"):
                 mon = monitor.build(ctx)
@@ -110,6 +111,7 @@ def build_app(
                 chat_tab = chat.build(ctx)
 
         export_view.wire(ctx, exports, mon.picker)
+        cluster_panel.wire(ctx, clusters)
         bench_panel.wire(ctx, benches, mon.picker)
         serve_panel.wire(ctx, serving, mon.picker)
         form, wizard, review = wiz.form, wiz.tabs, wiz.review
@@ -352,6 +354,7 @@ def launch(
     start_demo_build(ws)
     host_chat = ChatHost()
     scheduler = Scheduler(JobStore(ws), max_running=max_jobs, cluster=cluster).start()
+    cluster_panel.attach(scheduler)  # the Train tab's cluster setting switches where its jobs run
     atexit.register(host_chat.close)
     app = build_app(ws, lang, host_chat, upload_limit_mb, data_roots)
     print(f"studio: workspace {ws.root}", flush=True)
