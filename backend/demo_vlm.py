@@ -1,0 +1,224 @@
+"""The built-in vision-language demo: a tiny random-init Qwen2-VL, made offline on first use.
+
+    python -m backend.demo_vlm [WORKSPACE]      # builds <workspace>/models/demo-vl once
+
+Built like the text demo (backend/demo.py): its tokenizer is the same kind of byte-level BPE trained
+with `tokenizers` on the project's own text, plus Qwen2-VL's special tokens; its image processor is
+Qwen2-VL's with a small pixel budget (a photo becomes a few dozen patches, a handful of image tokens);
+its processor's chat template is Qwen2-VL's, which expands each image into
+<|vision_start|><|image_pad|><|vision_end|> (and the processor then repeats <|image_pad|> once per
+merged patch). `AutoProcessor` and `AutoModelForImageTextToText` load the folder. It knows nothing;
+it is for trying the image path of the studio on a CPU in a minute.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import sys
+from pathlib import Path
+
+from backend.demo import _corpus, train_tokenizer
+
+DEMO_VL_NAME = "demo-vl"
+VOCAB_SIZE = 2048
+VISION_TOKENS = ["<|vision_start|>", "<|vision_end|>", "<|image_pad|>", "<|video_pad|>"]
+# A tiny Qwen2-VL: the text model is the text demo's size, the vision tower two blocks of width 32.
+TEXT_CONFIG = dict(
+    hidden_size=128,
+    intermediate_size=512,
+    num_hidden_layers=2,
+    num_attention_heads=4,
+    num_key_value_heads=2,
+    max_position_embeddings=4096,
+    initializer_range=0.1,
+    # head_dim 32 -> 16 rotary frequencies, split over (time, height, width) like Qwen2-VL's [16, 24, 24] of 64.
+    rope_parameters={"rope_type": "default", "rope_theta": 10000.0, "mrope_section": [4, 6, 6]},
+)
+VISION_CONFIG = dict(
+    depth=2,
+    embed_dim=32,
+    num_heads=2,
+    mlp_ratio=2,
+    patch_size=14,
+    spatial_merge_size=2,
+    temporal_patch_size=2,
+    in_channels=3,
+)
+# 28x28 pixels per image token (patch 14, merge 2): 4 to 16 image tokens per image.
+MIN_PIXELS = 4 * 28 * 28
+MAX_PIXELS = 16 * 28 * 28
+
+# Qwen2-VL's chat template, without its default system turn; a string content's "<image>" placeholders
+# (LLaMA-Factory's format) expand like image parts do.
+VISION_BLOCK = "<|vision_start|><|image_pad|><|vision_end|>"
+CHAT_TEMPLATE = (
+    "{%- for message in messages -%}"
+    "{{ '<|im_start|>' + message['role'] + '\\n' }}"
+    "{%- if message['content'] is string -%}"
+    "{{ message['content'] | replace('<image>', '" + VISION_BLOCK + "') }}"
+    "{%- else -%}"
+    "{%- for content in message['content'] -%}"
+    "{%- if content['type'] == 'image' or 'image' in content or 'image_url' in content -%}"
+    "{{ '" + VISION_BLOCK + "' }}"
+    "{%- elif content['type'] == 'video' or 'video' in content -%}"
+    "{{ '<|vision_start|><|video_pad|><|vision_end|>' }}"
+    "{%- elif 'text' in content -%}"
+    "{{ content['text'] }}"
+    "{%- endif -%}"
+    "{%- endfor -%}"
+    "{%- endif -%}"
+    "{{ '<|im_end|>\\n' }}"
+    "{%- endfor -%}"
+    "{%- if add_generation_prompt -%}{{ '<|im_start|>assistant\\n' }}{%- endif -%}"
+)
+
+
+def demo_vlm_dir(models_dir: Path) -> Path:
+    return Path(models_dir) / DEMO_VL_NAME
+
+
+def is_built(models_dir: Path) -> bool:
+    d = demo_vlm_dir(models_dir)
+    return all((d / f).is_file() for f in ("config.json", "model.safetensors", "processor_config.json"))
+
+
+def ensure_demo_vlm(models_dir: Path) -> Path:
+    """Build the vision-language demo once (safe when several processes ask at the same time)."""
+    target = demo_vlm_dir(models_dir)
+    if is_built(models_dir):
+        return target
+    Path(models_dir).mkdir(parents=True, exist_ok=True)
+    with open(Path(models_dir) / ".demo-vl.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not is_built(models_dir):
+            tmp = Path(models_dir) / f"{DEMO_VL_NAME}.partial"
+            build_tiny_vlm(tmp)
+            tmp.rename(target)
+    return target
+
+
+def _corpus_vl() -> list[str]:
+    return _corpus() + ["Who are they? What are they doing? Who is he? Why is he on the ground? image picture"] * 4
+
+
+def _processor():
+    from transformers import PreTrainedTokenizerFast, Qwen2VLProcessor
+    from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
+
+    tok = train_tokenizer(_corpus_vl(), VOCAB_SIZE)
+    tok.add_special_tokens(VISION_TOKENS)
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tok,
+        eos_token="<|im_end|>",
+        pad_token="<|endoftext|>",
+        unk_token="<|endoftext|>",
+        extra_special_tokens={
+            "image_token": "<|image_pad|>",
+            "video_token": "<|video_pad|>",
+            "vision_start_token": "<|vision_start|>",
+            "vision_end_token": "<|vision_end|>",
+        },
+    )
+    fast.chat_template = CHAT_TEMPLATE
+    images = Qwen2VLImageProcessorPil(
+        min_pixels=MIN_PIXELS,
+        max_pixels=MAX_PIXELS,
+        patch_size=VISION_CONFIG["patch_size"],
+        merge_size=VISION_CONFIG["spatial_merge_size"],
+        temporal_patch_size=VISION_CONFIG["temporal_patch_size"],
+    )
+    return _processor_class(Qwen2VLProcessor)(image_processor=images, tokenizer=fast, chat_template=CHAT_TEMPLATE)
+
+
+def _processor_class(base):
+    """`base`, or without torchvision (no CPU build of it on this project's index) a subclass that has no video
+    processor: transformers' processors check every part against BaseVideoProcessor, which needs torchvision."""
+    from transformers.utils import is_torchvision_available
+
+    if is_torchvision_available():
+        return base
+
+    class NoVideo(base):
+        def check_argument_for_proper_class(self, argument_name, argument):
+            if argument is None:
+                return None
+            return super().check_argument_for_proper_class(argument_name, argument)
+
+    NoVideo.__name__ = base.__name__
+    return NoVideo
+
+
+def load_processor(path: Path):
+    """The processor of a vision-language model folder: AutoProcessor's, or with no torchvision, its tokenizer
+    and image processor in the model's processor class without the video part (images only)."""
+    import transformers
+    from transformers import AutoImageProcessor, AutoProcessor, AutoTokenizer
+    from transformers.utils import is_torchvision_available
+
+    if is_torchvision_available():
+        return AutoProcessor.from_pretrained(path)
+    config = json.loads((Path(path) / "processor_config.json").read_text(encoding="utf-8"))
+    cls = _processor_class(getattr(transformers, config.get("processor_class", "Qwen2VLProcessor")))
+    template = Path(path) / "chat_template.jinja"
+    return cls(
+        image_processor=AutoImageProcessor.from_pretrained(path),
+        tokenizer=AutoTokenizer.from_pretrained(path),
+        video_processor=None,
+        chat_template=template.read_text(encoding="utf-8") if template.is_file() else None,
+    )
+
+
+def _save_processor(processor, out: Path) -> None:
+    """What ProcessorMixin.save_pretrained writes for an images-only processor (it cannot save a missing part)."""
+    processor.tokenizer.save_pretrained(out)
+    processor.image_processor.save_pretrained(out)
+    (out / "chat_template.jinja").write_text(processor.chat_template, encoding="utf-8")
+    (out / "processor_config.json").write_text(
+        json.dumps({"processor_class": "Qwen2VLProcessor"}, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+def build_tiny_vlm(out: Path) -> None:
+    """A random-init Qwen2-VL of TEXT_CONFIG/VISION_CONFIG with its processor, saved in `out`."""
+    import shutil
+
+    import torch
+    from transformers import Qwen2VLConfig, Qwen2VLForConditionalGeneration
+
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    processor = _processor()
+    _save_processor(processor, out)
+    tok = processor.tokenizer
+    ids = {t: tok.convert_tokens_to_ids(t) for t in ["<|im_end|>", "<|endoftext|>", *VISION_TOKENS]}
+    text = dict(
+        TEXT_CONFIG,
+        vocab_size=len(tok),
+        bos_token_id=None,
+        eos_token_id=ids["<|im_end|>"],
+        pad_token_id=ids["<|endoftext|>"],
+    )
+    vision = dict(VISION_CONFIG, hidden_size=TEXT_CONFIG["hidden_size"])
+    config = Qwen2VLConfig(
+        text_config=text,
+        vision_config=vision,
+        image_token_id=ids["<|image_pad|>"],
+        video_token_id=ids["<|video_pad|>"],
+        vision_start_token_id=ids["<|vision_start|>"],
+        vision_end_token_id=ids["<|vision_end|>"],
+        tie_word_embeddings=True,
+    )
+    torch.manual_seed(0)
+    model = Qwen2VLForConditionalGeneration(config)
+    model.generation_config.eos_token_id = ids["<|im_end|>"]
+    model.generation_config.pad_token_id = ids["<|endoftext|>"]
+    model.save_pretrained(out)
+
+
+if __name__ == "__main__":
+    from backend.workspace import Workspace
+
+    ws = Workspace.at(sys.argv[1]) if len(sys.argv) > 1 else Workspace.default()
+    print(ensure_demo_vlm(ws.models_dir))
