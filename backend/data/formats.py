@@ -17,8 +17,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from backend.data.detect import FORMATS, KIND_OF, REQUIRED, Detection, detect, guess_columns, turn_tags
+from backend.data.images import row_images
 from backend.data.read import DataError
 from backend.data.turns import (
     OPENAI_TAGS,
@@ -63,6 +65,8 @@ class Options:
     tags: dict = field(default_factory=dict)
     placeholders: dict = field(default_factory=dict)
     reasoning: str = "keep"  # keep | drop
+    media_dir: Path | None = None  # the data file's folder: `images` paths are relative to it and stay inside it
+    media_roots: tuple = ()  # other folders images may lie in
 
 
 def resolve(rows: list[dict], fmt: str = "auto", columns: dict | None = None, tags: dict | None = None,
@@ -131,12 +135,13 @@ def _columns_of(rows: list[dict]) -> set[str]:
 
 
 def convert(rows: list[dict], fmt: str = "auto", placeholders: dict | None = None, name: str = "dataset",
-            columns: dict | None = None, tags: dict | None = None, reasoning: str = "keep") -> Converted:
+            columns: dict | None = None, tags: dict | None = None, reasoning: str = "keep",
+            media_dir: Path | None = None) -> Converted:
     """Every row converted or skipped with its number, field and reason."""
     if not rows:
         raise DataError(msg("rows.no_rows", name=name))
     d = resolve(rows, fmt, columns, tags, name)
-    opts = Options(d.format, d.columns, d.tags, placeholders or {}, reasoning)
+    opts = Options(d.format, d.columns, d.tags, placeholders or {}, reasoning, media_dir)
     out = Converted(format=d.format, reason=d.reason, kind=d.kind, rows_read=len(rows), traits=d.traits,
                     columns=d.columns)
     for number, result in convert_rows(enumerate(rows, start=1), opts):
@@ -251,7 +256,11 @@ def turns(row: dict, opts: Options) -> dict:
     column = opts.columns["messages"]
     messages = _prompt_messages(row, opts)
     check_order(messages, column)
-    return {"messages": messages, "tools": _tools(row, opts)}
+    example = {"messages": messages, "tools": _tools(row, opts)}
+    if opts.columns.get("images"):  # LLaMA-Factory's image rows: `<image>` placeholders + paths
+        images = opts.columns["images"]
+        example["images"] = row_images(row.get(images), images, messages, opts.media_dir, opts.media_roots)
+    return example
 
 
 def _one_reply(value, column: str, opts: Options) -> list[dict]:

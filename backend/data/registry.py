@@ -63,8 +63,9 @@ def local_entries(where: str | Path) -> list[str]:
             if e.get("file_name") and (folder / e["file_name"]).exists()]
 
 
-def entry_source(where: str | Path, name: str) -> Source:
-    """The Source for entry `name`; a clear message for unknown names and unsupported entries."""
+def entry_source(where: str | Path, name: str, allow_images: bool = False) -> Source:
+    """The Source for entry `name`; a clear message for unknown names and unsupported entries. With
+    `allow_images` (the vision-language path), an entry's `images` column is kept (video and audio still refused)."""
     entries = read_registry(where)
     path = registry_path(where)
     if name not in entries:
@@ -73,7 +74,7 @@ def entry_source(where: str | Path, name: str) -> Source:
         raise DataError(msg("data.not_in_registry", name=name, path=path, hint=hint))
     e = entries[name]
     columns = {k: v for k, v in (e.get("columns") or {}).items() if v}
-    media = [c for c in _MEDIA if columns.get(c)]
+    media = [c for c in _MEDIA if columns.get(c) and not (allow_images and c == "images")]
     if media:
         raise DataError(msg("data.entry_media", file=path.name, name=name, media=", ".join(media)))
     formatting = e.get("formatting", "alpaca")

@@ -133,4 +133,10 @@ EN: dict[str, str] = {
                                    "Shorten the prompts, or give the rows replies with text.",
     "rows.fit_eval_none_left": "none of the {total} eval {unit} can be used at max_length={max_length} ({reasons}): "
                                "training goes on without evaluation.",
+    "rows.images_not_list": "column {column!r} should be a list of image paths (relative to the data file).",
+    "rows.image_count": "the messages have {placeholders} <image> placeholder(s) but column {column!r} lists "
+                        "{images} image(s); they must match, one path per <image>.",
+    "rows.image_outside": "image {path!r} lies outside the data file's folder {folder}: images must be inside it.",
+    "rows.image_missing": "image {path!r} does not exist (looked for {where}).",
+    "rows.image_unreadable": "image {path!r} cannot be read as an image: {error}.",
 }

@@ -120,4 +120,10 @@ ZH: dict[str, str] = {
     "rows.fit_none_left_no_raise": "{total} {unit}在 max_length={max_length} 下都无法训练：{reasons}。请缩短提示，"
                                    "或为这些行提供有内容的回复。",
     "rows.fit_eval_none_left": "{total} 评估{unit}在 max_length={max_length} 下都无法使用（{reasons}）：训练将在没有评估的情况下继续。",
+    "rows.images_not_list": "列 {column!r} 应为图片路径的列表（相对于数据文件）。",
+    "rows.image_count": "消息中有 {placeholders} 个 <image> 占位符，但列 {column!r} 列出了 {images} 张图片；"
+                        "两者必须一致，每个 <image> 对应一个路径。",
+    "rows.image_outside": "图片 {path!r} 位于数据文件所在文件夹 {folder} 之外：图片必须在该文件夹内。",
+    "rows.image_missing": "图片 {path!r} 不存在（查找位置：{where}）。",
+    "rows.image_unreadable": "图片 {path!r} 无法作为图片读取：{error}。",
 }
