@@ -61,6 +61,9 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
         expect(page.locator("#lora-targets")).to_be_visible()
         page.locator("#method-next").click()
         expect(page.locator("#training-learning_rate")).to_be_visible()
+        # Twice the demo's epochs (~50 s on an idle 2-core CPU): the reload and the cancel below happen mid-run even
+        # on a loaded machine (at 15 epochs the job could end between the reload's check and the click).
+        page.locator("#training-num_epochs input").fill("30")
         page.locator("#training-next").click()
         expect(page.locator("#review-problems")).to_contain_text("ready", timeout=10_000)
         open_fold(page, "review-yaml-fold")  # the YAML is folded under the plan
@@ -102,7 +105,8 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
 
         # Cancel asks for a graceful stop (a checkpoint, then `cancelled`); the button then offers a kill.
         cancel = page.locator("#cancel-button")
-        cancel.click()
+        # The click itself, not at the button's place: the live panels above may be redrawing over it for a moment.
+        cancel.dispatch_event("click")
         expect(cancel).to_have_text("Stop now (kill)", timeout=10_000)
         expect(page.locator("#job-state-text")).to_have_text("cancelled", timeout=120_000)
         stopped_at = loss_lines(job_dir)

@@ -80,11 +80,11 @@ def test_presets_step_states_review_and_hardware_at_laptop_width(shared_studio, 
         no_sideways_scroll(page)
 
         # The hardware panel says what this machine has.
-        page.locator("#hardware").get_by_text("This machine").click()
+        page.locator("#hardware").get_by_text("This machine", exact=True).click()
         expect(page.locator("#hardware-panel")).to_contain_text("CPU", timeout=10_000)
         expect(page.locator("#hardware-panel")).to_contain_text("RAM")
         page.screenshot(path=ARTIFACTS / "hardware.png")
-        page.locator("#hardware").get_by_text("This machine").click()
+        page.locator("#hardware").get_by_text("This machine", exact=True).click()
 
         # A spec file loads into the wizard; the current wizard saves as a preset of one's own.
         page.locator("#presets").get_by_text("Presets and spec files").click()
