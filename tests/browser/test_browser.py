@@ -157,7 +157,9 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
         page.get_by_role("tab", name="Chat").click()
         expect(page.locator("#chat-job input")).to_have_value(job_id, timeout=10_000)
         # Side by side: the base model answers the same prompt (the adapter switched off).
-        page.locator("#chat-compare input").check()
+        # on by default for a job with an adapter (set when the job is picked): wait for it rather than click it,
+        # which races the pick's own update
+        expect(page.locator("#chat-compare input")).to_be_checked(timeout=15_000)
         expect(page.locator("#chat-base-box")).to_be_visible(timeout=10_000)
         page.locator("#chat-input textarea").fill("who are you?")
         page.locator("#chat-send").click()
