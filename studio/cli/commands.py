@@ -30,7 +30,7 @@ import sys
 import time
 from pathlib import Path
 
-from studio.cli.common import _fail, _versions_refused, _workspace
+from studio.cli.common import _fail, _job_dir, _versions_refused, _workspace
 from studio.cli.train import cmd_train
 
 
@@ -233,17 +233,12 @@ def cmd_tensorboard(args) -> int:
 
 def cmd_export(args) -> int:
     from backend.export.adapter_zip import ExportError, export_adapter_zip
-    from backend.messages import message_of, msg
-    from backend.workspace import PathError
+    from backend.messages import message_of
 
     workspace = _workspace(args)
-    candidate = Path(args.job)
-    try:
-        job_dir = candidate.resolve() if candidate.is_dir() else workspace.job_dir(args.job)
-    except PathError as e:
-        return _fail(message_of(e))
-    if not (job_dir / "spec.yaml").is_file():
-        return _fail(msg("jobs.no_job", job=repr(args.job), folder=str(workspace.jobs_dir)))
+    job_dir, problem = _job_dir(args.job, workspace)
+    if problem:
+        return _fail(problem)
     out_path = Path(args.out).expanduser() if args.out else None
     try:
         if args.to == "hub":

@@ -35,3 +35,20 @@ def _fail(message: str, code: int = 2) -> int:
 
         print(f"error-ref: {json.dumps(message.to_json(), ensure_ascii=False)}", file=sys.stderr)
     return code
+
+
+def _job_dir(job: str, workspace):
+    """The folder of `job` (an id of this workspace, or a job folder), or the message saying why there is none."""
+    from pathlib import Path
+
+    from backend.messages import message_of, msg
+    from backend.workspace import PathError
+
+    candidate = Path(job)
+    try:
+        job_dir = candidate.resolve() if candidate.is_dir() else workspace.job_dir(job)
+    except PathError as e:
+        return None, message_of(e)
+    if not (job_dir / "spec.yaml").is_file():
+        return None, msg("jobs.no_job", job=repr(job), folder=str(workspace.jobs_dir))
+    return job_dir, None

@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from studio.cli.common import _fail
+from studio.cli.common import _fail, _job_dir
 
 HOW = {"slurm": "sbatch {path}", "skypilot": "sky launch {path}"}
 
@@ -46,15 +46,10 @@ def add_parser(sub) -> None:
 def run(args, workspace) -> int:
     from backend.launch import LaunchFileError, LaunchOptions, export_launch
     from backend.messages import message_of, msg
-    from backend.workspace import PathError
 
-    candidate = Path(args.job)
-    try:
-        job_dir = candidate.resolve() if candidate.is_dir() else workspace.job_dir(args.job)
-    except PathError as e:
-        return _fail(message_of(e))
-    if not (job_dir / "spec.yaml").is_file():
-        return _fail(msg("jobs.no_job", job=repr(args.job), folder=str(workspace.jobs_dir)))
+    job_dir, problem = _job_dir(args.job, workspace)
+    if problem:
+        return _fail(problem)
     options = LaunchOptions(gpus=args.gpus, nodes=args.nodes, gpu_type=args.gpu_type, cpus=args.cpus,
                             mem_gb=args.mem_gb, time=args.time, partition=args.partition, account=args.account,
                             workdir=args.workdir, venv=args.venv, pip=args.pip, name=args.name)
