@@ -14,7 +14,6 @@ it is for trying the image path of the studio on a CPU in a minute.
 from __future__ import annotations
 
 import fcntl
-import json
 import sys
 from pathlib import Path
 
@@ -98,6 +97,20 @@ def ensure_demo_vlm(models_dir: Path) -> Path:
     return target
 
 
+def demo_vlm_config() -> dict:
+    """The demo's config.json as the build makes it (close enough for the page and the memory estimate before the
+    model exists: the vocabulary is the BPE's budget plus the vision tokens)."""
+    vocab = VOCAB_SIZE + len(VISION_TOKENS)
+    return {
+        "model_type": "qwen2_vl",
+        "architectures": ["Qwen2VLForConditionalGeneration"],
+        "tie_word_embeddings": True,
+        "text_config": {**TEXT_CONFIG, "model_type": "qwen2_vl_text", "vocab_size": vocab},
+        "vision_config": {**VISION_CONFIG, "hidden_size": TEXT_CONFIG["hidden_size"], "model_type": "qwen2_vl"},
+        "image_processor": {"min_pixels": MIN_PIXELS, "max_pixels": MAX_PIXELS},
+    }
+
+
 def _corpus_vl() -> list[str]:
     return _corpus() + ["Who are they? What are they doing? Who is he? Why is he on the ground? image picture"] * 4
 
@@ -128,55 +141,9 @@ def _processor():
         merge_size=VISION_CONFIG["spatial_merge_size"],
         temporal_patch_size=VISION_CONFIG["temporal_patch_size"],
     )
-    return _processor_class(Qwen2VLProcessor)(image_processor=images, tokenizer=fast, chat_template=CHAT_TEMPLATE)
+    from backend.vlm.processor import images_only_class
 
-
-def _processor_class(base):
-    """`base`, or without torchvision (no CPU build of it on this project's index) a subclass that has no video
-    processor: transformers' processors check every part against BaseVideoProcessor, which needs torchvision."""
-    from transformers.utils import is_torchvision_available
-
-    if is_torchvision_available():
-        return base
-
-    class NoVideo(base):
-        def check_argument_for_proper_class(self, argument_name, argument):
-            if argument is None:
-                return None
-            return super().check_argument_for_proper_class(argument_name, argument)
-
-    NoVideo.__name__ = base.__name__
-    return NoVideo
-
-
-def load_processor(path: Path):
-    """The processor of a vision-language model folder: AutoProcessor's, or with no torchvision, its tokenizer
-    and image processor in the model's processor class without the video part (images only)."""
-    import transformers
-    from transformers import AutoImageProcessor, AutoProcessor, AutoTokenizer
-    from transformers.utils import is_torchvision_available
-
-    if is_torchvision_available():
-        return AutoProcessor.from_pretrained(path)
-    config = json.loads((Path(path) / "processor_config.json").read_text(encoding="utf-8"))
-    cls = _processor_class(getattr(transformers, config.get("processor_class", "Qwen2VLProcessor")))
-    template = Path(path) / "chat_template.jinja"
-    return cls(
-        image_processor=AutoImageProcessor.from_pretrained(path),
-        tokenizer=AutoTokenizer.from_pretrained(path),
-        video_processor=None,
-        chat_template=template.read_text(encoding="utf-8") if template.is_file() else None,
-    )
-
-
-def _save_processor(processor, out: Path) -> None:
-    """What ProcessorMixin.save_pretrained writes for an images-only processor (it cannot save a missing part)."""
-    processor.tokenizer.save_pretrained(out)
-    processor.image_processor.save_pretrained(out)
-    (out / "chat_template.jinja").write_text(processor.chat_template, encoding="utf-8")
-    (out / "processor_config.json").write_text(
-        json.dumps({"processor_class": "Qwen2VLProcessor"}, indent=2) + "\n", encoding="utf-8"
-    )
+    return images_only_class(Qwen2VLProcessor)(image_processor=images, tokenizer=fast, chat_template=CHAT_TEMPLATE)
 
 
 def build_tiny_vlm(out: Path) -> None:
@@ -186,11 +153,13 @@ def build_tiny_vlm(out: Path) -> None:
     import torch
     from transformers import Qwen2VLConfig, Qwen2VLForConditionalGeneration
 
+    from backend.vlm.processor import save_processor
+
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     processor = _processor()
-    _save_processor(processor, out)
+    save_processor(processor, out)
     tok = processor.tokenizer
     ids = {t: tok.convert_tokens_to_ids(t) for t in ["<|im_end|>", "<|endoftext|>", *VISION_TOKENS]}
     text = dict(
@@ -222,3 +191,9 @@ if __name__ == "__main__":
 
     ws = Workspace.at(sys.argv[1]) if len(sys.argv) > 1 else Workspace.default()
     print(ensure_demo_vlm(ws.models_dir))
+
+
+def load_processor(path):  # kept name: backend.vlm.processor.load_processor
+    from backend.vlm.processor import load_processor as load
+
+    return load(path)

@@ -12,6 +12,8 @@ CHAT_TEMPLATES_DIR = TEMPLATES_DIR / "chat"
 DATA_DIR = PROJECT_ROOT / "data"
 DEMO_DATASET = DATA_DIR / "identity.json"
 DEMO_SPEC = TEMPLATES_DIR / "demo.yaml"
+DEMO_VL_DATASET = DATA_DIR / "vision_demo" / "mllm_demo.json"
+DEMO_VL_SPEC = TEMPLATES_DIR / "demo_vl.yaml"
 
 
 def chat_template(name: str) -> str:

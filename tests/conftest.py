@@ -152,6 +152,44 @@ def demo_job(tmp_path_factory, demo_models_dir):
 
 
 @pytest.fixture(scope="session")
+def demo_vl_models_dir(tmp_path_factory) -> Path:
+    """A models/ folder holding the vision-language demo (demo-vl), built once for the whole session."""
+    from backend.demo_vlm import ensure_demo_vlm
+
+    models = tmp_path_factory.mktemp("vl-models")
+    ensure_demo_vlm(models)
+    return models
+
+
+def vl_workspace(root: Path, demo_vl_models_dir: Path):
+    """A workspace at `root` whose models/demo-vl is the session's."""
+    from backend.workspace import Workspace
+
+    ws = Workspace.at(root)
+    (ws.models_dir / "demo-vl").symlink_to(demo_vl_models_dir / "demo-vl", target_is_directory=True)
+    return ws
+
+
+@pytest.fixture(scope="session")
+def vlm_job(tmp_path_factory, demo_vl_models_dir):
+    """One real vision-language job, trained once for the tests of what comes after (chat, export): 45 steps of
+    templates/demo_vl.yaml (LoRA on demo-vl's language model, mllm_demo), in-process through the worker's own
+    _train. Returns (workspace, job_dir)."""
+    from backend.jobs.worker import StopRequest, _train
+    from backend.resources import DEMO_VL_SPEC
+    from backend.spec import JobSpec
+    from backend.store import JobStore
+
+    ws = vl_workspace(tmp_path_factory.mktemp("vlm-job") / "ws", demo_vl_models_dir)
+    store = JobStore(ws)
+    spec = JobSpec.from_yaml(DEMO_VL_SPEC.read_text(encoding="utf-8")).with_overrides(
+        ["training.max_steps=45", "training.save_minutes=0", "training.device=cpu"])
+    job_id = store.create_job(spec, state="running")
+    _train(store, job_id, store.job_dir(job_id), ws, StopRequest())
+    return ws, store.job_dir(job_id)
+
+
+@pytest.fixture(scope="session")
 def bench_job(tmp_path_factory, demo_job):
     """The demo job, copied into a workspace of its own with a store row (succeeded), then benchmarked once by
     the real `studio bench JOB --limit 4 --json` (lm-evaluation-harness, the local task studio_mini) in a process

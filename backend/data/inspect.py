@@ -74,7 +74,14 @@ def options_for(source: Source, head_rows: list[dict], placeholders: dict | None
     if source.defined_by:
         mapped = ", ".join(f"{k}={v}" for k, v in d.columns.items())
         d.reason = msg("data.defined_by_entry", file=source.defined_by, columns=mapped)
-    return Options(d.format, d.columns, d.tags, placeholders or {}, reasoning), d
+    return Options(d.format, d.columns, d.tags, placeholders or {}, reasoning, media_dir(source)), d
+
+
+def media_dir(source: Source):
+    """The folder a row's image paths are relative to (and confined to): the data file's own folder."""
+    if source.path is None:
+        return None
+    return source.path if source.path.is_dir() else source.path.parent
 
 
 def scan(source: Source, placeholders: dict | None = None, reasoning: str = "keep", dedupe: bool = False,

@@ -63,9 +63,10 @@ def local_entries(where: str | Path) -> list[str]:
             if e.get("file_name") and (folder / e["file_name"]).exists()]
 
 
-def entry_source(where: str | Path, name: str, allow_images: bool = False) -> Source:
-    """The Source for entry `name`; a clear message for unknown names and unsupported entries. With
-    `allow_images` (the vision-language path), an entry's `images` column is kept (video and audio still refused)."""
+def entry_source(where: str | Path, name: str, allow_images: bool = True) -> Source:
+    """The Source for entry `name`; a clear message for unknown names and unsupported entries. A conversation
+    entry's `images` column is kept (LLaMA-Factory's image rows, for vision-language models) unless `allow_images`
+    is off; video and audio, and images in preference or KTO entries, are refused."""
     entries = read_registry(where)
     path = registry_path(where)
     if name not in entries:
@@ -74,7 +75,9 @@ def entry_source(where: str | Path, name: str, allow_images: bool = False) -> So
         raise DataError(msg("data.not_in_registry", name=name, path=path, hint=hint))
     e = entries[name]
     columns = {k: v for k, v in (e.get("columns") or {}).items() if v}
-    media = [c for c in _MEDIA if columns.get(c) and not (allow_images and c == "images")]
+    # images read in conversation rows (sft); preference and KTO rows with images are not read yet
+    conversation = e.get("formatting") in ("sharegpt", "openai") and not e.get("ranking") and not columns.get("kto_tag")
+    media = [c for c in _MEDIA if columns.get(c) and not (allow_images and conversation and c == "images")]
     if media:
         raise DataError(msg("data.entry_media", file=path.name, name=name, media=", ".join(media)))
     formatting = e.get("formatting", "alpaca")

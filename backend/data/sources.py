@@ -15,8 +15,8 @@ from backend.data.read import DataError, RowFault, open_source
 from backend.data.registry import Source, entry_source, read_registry
 from backend.hub import looks_like_hub_id, unreachable_reason
 from backend.messages import Message, msg
-from backend.resources import DEMO_DATASET
-from backend.spec import DEMO, DataSpec
+from backend.resources import DEMO_DATASET, DEMO_VL_DATASET
+from backend.spec import DEMO, DEMO_VL, DataSpec
 
 
 def source_names(train: str) -> list[str]:
@@ -27,6 +27,8 @@ def resolve_path(name: str, base_dir: Path | None = None) -> Path:
     """`demo` is the shipped set; a relative path is taken from base_dir (the workspace) first."""
     if name == DEMO:
         return DEMO_DATASET
+    if name == DEMO_VL:
+        return DEMO_VL_DATASET
     path = Path(name).expanduser()
     if not path.is_absolute() and base_dir is not None and (Path(base_dir) / path).exists():
         return Path(base_dir) / path
@@ -66,8 +68,8 @@ def _registry_dir(data: DataSpec, base_dir: Path | None) -> Path | None:
 def _plain_source(name: str, data: DataSpec, base_dir: Path | None, registry: Path | None) -> Source:
     path = resolve_path(name, base_dir)
     common = dict(format=data.format, columns=dict(data.columns), tags=dict(data.tags))
-    if name == DEMO:
-        return Source(label="demo", path=path, **common)
+    if name in (DEMO, DEMO_VL):
+        return Source(label=name, path=path, **common)
     if path.exists():
         return Source(label=path.name, path=path, **common)
     if registry is not None:

@@ -21,6 +21,7 @@ from backend.spec.sections import (  # noqa: F401
     COLUMN_ROLES,
     DATA_FORMATS,
     DEMO,
+    DEMO_VL,
     DPO_LOSSES,
     EXPORT_FORMATS,
     GRPO_LOSSES,

@@ -29,6 +29,12 @@ def _stage(*names: str) -> Callable[[JobSpec], bool]:
     return lambda spec: spec.stage in names
 
 
+def _vision(spec: JobSpec) -> bool:
+    from backend.vlm import is_vision_model
+
+    return is_vision_model(spec.model.name_or_path)
+
+
 def _has_eval(spec: JobSpec) -> bool:
     return bool(spec.data.eval.strip()) or spec.data.eval_split > 0
 
@@ -46,6 +52,8 @@ RULES: dict[tuple[str, str], Callable[[JobSpec], bool]] = {
     ("method", "adalora_init_r"): _method("adalora"),
     ("method", "adalora_target_r"): _method("adalora"),
     ("method", "num_virtual_tokens"): _method(*PROMPT_METHODS),
+    ("method", "train_projector"): lambda spec: _vision(spec),
+    ("method", "train_vision_tower"): lambda spec: _vision(spec),
     ("align", "beta"): _stage("dpo", "orpo", "kto"),
     ("align", "dpo_loss"): _stage("dpo"),
     ("align", "kto_desirable_weight"): _stage("kto"),

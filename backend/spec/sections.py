@@ -21,10 +21,11 @@ DATA_FORMATS = ("auto", "alpaca", "sharegpt", "messages", "preference", "kto", "
 REASONING = ("keep", "drop")
 # Roles a file column can play (LLaMA-Factory's names, plus text, reasoning and reference).
 COLUMN_ROLES = ("prompt", "query", "response", "history", "system", "messages", "tools", "chosen", "rejected",
-                "kto_tag", "text", "reasoning", "reference")
+                "kto_tag", "text", "reasoning", "reference", "images")
 TAG_KEYS = ("role_tag", "content_tag", "user_tag", "assistant_tag", "observation_tag", "function_tag", "system_tag")
 EXPORT_FORMATS = ("adapter",)
 DEMO = "demo"
+DEMO_VL = "demo-vl"  # the offline vision-language demo: a tiny Qwen2-VL (model) and mllm_demo (data)
 
 
 @dataclass
@@ -32,8 +33,8 @@ class ModelSpec:
     name_or_path: str = field(
         default=DEMO,
         metadata=_help(
-            "`demo` (a tiny model built offline), a local folder, or a Hugging Face hub id "
-            "such as `Qwen/Qwen2.5-0.5B-Instruct`."
+            "`demo` (a tiny model built offline), `demo-vl` (a tiny vision-language model built offline), a local "
+            "folder, or a Hugging Face hub id such as `Qwen/Qwen2.5-0.5B-Instruct` or `Qwen/Qwen2-VL-2B-Instruct`."
         ),
     )
     trust_remote_code: bool = field(
@@ -54,7 +55,8 @@ class DataSpec:
     train: str = field(
         default=DEMO,
         metadata=_help(
-            "`demo` (the built-in self-cognition set), a file (json, jsonl, csv, tsv, parquet, arrow, "
+            "`demo` (the built-in self-cognition set), `demo-vl` (LLaMA-Factory's mllm_demo: questions about "
+            "three photos), a file (json, jsonl, csv, tsv, parquet, arrow, "
             "txt), a folder of them, a hub dataset id (`org/name`), or an entry of a LLaMA-Factory "
             "dataset_info.json (see dataset_dir). Several, separated by commas, are mixed."
         ),
@@ -181,6 +183,16 @@ class MethodSpec:
     num_virtual_tokens: int = field(
         default=16,
         metadata=_help("prefix / prompt / ptuning: learned virtual tokens put before every input. Usual: 8-32."),
+    )
+    train_projector: bool = field(
+        default=False,
+        metadata=_help("Vision-language models: also train the projector (vision features -> language model), "
+                       "whole. Off: it stays frozen, as the vision tower does."),
+    )
+    train_vision_tower: bool = field(
+        default=False,
+        metadata=_help("Vision-language models: also train the vision tower (LoRA on its linear layers with a "
+                       "LoRA method; every weight with full or freeze). Needs more memory and data."),
     )
 
 

@@ -28,7 +28,7 @@ from backend.messages import msg
 from backend.plan.param_count import IA3_FEEDFORWARD, IA3_TARGETS, PTUNING_ENCODER_HIDDEN
 from backend.spec import JobSpec, MethodSpec
 
-TASKS = ("causal_lm", "seq_cls")
+TASKS = ("causal_lm", "seq_cls", "vision")  # vision: a vision-language model (backend/training/vision_model.py)
 # Classification heads of AutoModelForSequenceClassification models (PEFT's SEQ_CLS names).
 HEAD_NAMES = ("score", "classifier")
 
@@ -59,7 +59,7 @@ def load_model_for(spec: JobSpec, model_path: str, device: str, task: str = "cau
 
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; accepted: {', '.join(TASKS)}")
-    quant = quantization_config(spec, device)
+    quant = quantization_config(spec, device, vision=task == "vision")
     model = load_model(model_path, spec, device, task=task, quantization_config=quant,
                        attn_implementation=attn_implementation)
     if quant is not None:
@@ -151,9 +151,13 @@ def peft_config_for(spec: JobSpec, task: str = "causal_lm", total_steps: int | N
     m = spec.method
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; accepted: {', '.join(TASKS)}")
-    task_type = TaskType.CAUSAL_LM if task == "causal_lm" else TaskType.SEQ_CLS
+    task_type = TaskType.SEQ_CLS if task == "seq_cls" else TaskType.CAUSAL_LM
     if m.name in ("full", "freeze"):
         return None
+    if task == "vision":
+        from backend.training.vision_model import vision_lora_config
+
+        return vision_lora_config(spec, total_steps)
     if m.name in ("lora", "dora", "rslora", "qlora"):
         return LoraConfig(
             task_type=task_type,

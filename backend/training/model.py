@@ -6,7 +6,7 @@ from pathlib import Path
 
 from backend.demo import ensure_demo_model
 from backend.messages import msg
-from backend.spec import DEMO, JobSpec
+from backend.spec import DEMO, DEMO_VL, JobSpec
 from backend.workspace import Workspace
 
 
@@ -46,6 +46,10 @@ def resolve_model_path(spec: JobSpec, workspace: Workspace) -> str:
     name = spec.model.name_or_path
     if name == DEMO:
         return str(ensure_demo_model(workspace.models_dir))
+    if name == DEMO_VL:
+        from backend.demo_vlm import ensure_demo_vlm
+
+        return str(ensure_demo_vlm(workspace.models_dir))
     problem = check_model_source(name)
     if problem:
         from backend.training.errors import TrainingError
@@ -129,7 +133,7 @@ def compute_dtype(spec: JobSpec, device: str):
 
 def load_model(name_or_path: str, spec: JobSpec, device: str, task: str = "causal_lm", quantization_config=None,
                attn_implementation: str | None = None):
-    """task: causal_lm, or seq_cls (a reward model: one output, the pad token set so the score is read
+    """task: causal_lm, vision (a vision-language model: AutoModelForImageTextToText), or seq_cls (a reward model: one output, the pad token set so the score is read
     at each row's last real token). quantization_config: a BitsAndBytesConfig (qlora) or None.
     attn_implementation: transformers' name of the attention kernel (backend.training.accel), or its default."""
     from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
@@ -145,6 +149,10 @@ def load_model(name_or_path: str, spec: JobSpec, device: str, task: str = "causa
         # Weights stay in fp32 on the CPU; on a GPU they load in the training dtype.
         dtype = pick_dtype(spec, device) if device == "cuda" else None
         kwargs["dtype"] = dtype or "float32"
+    if task == "vision":
+        from transformers import AutoModelForImageTextToText
+
+        return AutoModelForImageTextToText.from_pretrained(name_or_path, **kwargs)
     if task == "seq_cls":
         pad = _pad_token_id(name_or_path, spec)
         model = AutoModelForSequenceClassification.from_pretrained(name_or_path, num_labels=1, pad_token_id=pad,

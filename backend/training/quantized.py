@@ -38,17 +38,24 @@ from backend.messages import msg
 log = logging.getLogger("studio.quantized")
 
 
-def quantization_config(spec, device: str):
-    """qlora's BitsAndBytesConfig: NF4 (optionally double-quantized) or 8-bit; None for other methods."""
+def quantization_config(spec, device: str, vision: bool | None = None):
+    """qlora's BitsAndBytesConfig: NF4 (optionally double-quantized) or 8-bit; None for other methods. A
+    vision-language model (`vision`; by default told from spec.model) keeps its vision tower, projector and head
+    in full precision, as LLaMA-Factory and TRL's examples do."""
     if spec.method.name != "qlora":
         return None
     from transformers import BitsAndBytesConfig
 
     from backend.training.model import compute_dtype
+    from backend.vlm import is_vision_model, skip_quantizing
 
+    if vision is None:
+        vision = is_vision_model(spec.model.name_or_path)
+    skip = {"llm_int8_skip_modules": skip_quantizing()} if vision else {}
     if spec.method.quant_bits == 8:
-        return BitsAndBytesConfig(load_in_8bit=True)
+        return BitsAndBytesConfig(load_in_8bit=True, **skip)
     return BitsAndBytesConfig(
+        **skip,
         load_in_4bit=True,
         bnb_4bit_quant_type="nf4",
         bnb_4bit_use_double_quant=spec.method.double_quant,

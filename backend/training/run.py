@@ -21,5 +21,21 @@ def build_run(spec, job_dir: Path, workspace, reporter, data=None):
         why = stage.refused.why if stage.refused else msg("training.stage_no_trainer")
         raise TrainingError("bad_spec", msg("training.stage_cannot_train", stage=spec.stage, why=why),
                             msg("training.pick_another_stage_hint"))
-    build = importlib.import_module(stage.builder).build
+    build = importlib.import_module(vision_builder(spec) or stage.builder).build
     return build(spec, job_dir, workspace, reporter, data=data)
+
+
+def vision_builder(spec) -> str | None:
+    """The vision-language builder when the spec's model is one (its config has a vision tower), else None; a
+    vision-language model trains stage sft only so far (TrainingError for the others)."""
+    from backend.vlm import is_vision_model
+
+    if not is_vision_model(spec.model.name_or_path, network=True):
+        return None
+    if spec.stage != "sft":
+        from backend.messages import msg
+        from backend.training.errors import TrainingError
+
+        raise TrainingError("bad_spec", msg("vision.stage_text_only", stage=spec.stage, model=spec.model.name_or_path),
+                            msg("vision.stage_text_only_hint", stage=spec.stage))
+    return "backend.training.stages.sft_vision"

@@ -24,6 +24,9 @@ from studio.i18n import (
     ui_en,
     ui_results,
     ui_zh,
+    vision_chat,
+    vision_export,
+    vision_wizard,
 )
 from studio.i18n.fields_zh import FIELDS_ZH
 
@@ -48,6 +51,9 @@ EN: dict[str, str] = {
     **parity.EN,
     **cluster.EN,
     **sweeps.EN,
+    **vision_chat.EN,
+    **vision_wizard.EN,
+    **vision_export.EN,
 }
 ZH: dict[str, str] = {
     # a field without Chinese shows its English (test_i18n fails on it)
@@ -64,6 +70,9 @@ ZH: dict[str, str] = {
     **parity.ZH,
     **cluster.ZH,
     **sweeps.ZH,
+    **vision_chat.ZH,
+    **vision_wizard.ZH,
+    **vision_export.ZH,
 }
 for _table in (EN, ZH):
     _table["app.header"] = f"# {_table['app.title']}\n{_table['app.subtitle']}"

@@ -232,6 +232,8 @@ EN = {
     "method.freeze_layers": "Layers to train",
     "method.freeze_modules": "Or only these modules",
     "method.num_virtual_tokens": "Virtual tokens",
+    "method.train_projector": "Train the projector",
+    "method.train_vision_tower": "Train the vision tower",
     "method.lr_set": "Learning rate set to {lr}, usual for {method}; change it in Training if you like.",
     "method.data_needed": "Data this stage needs: {kind}.",
     "align.beta": "Beta",

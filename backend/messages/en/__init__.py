@@ -1,6 +1,20 @@
 """The English of every message id, one table per area of the backend, merged here (the one place)."""
 
-from backend.messages.en import bench, chat, cluster, data, export, jobs, plan, rows, serve, spec, sweep, training
+from backend.messages.en import (
+    bench,
+    chat,
+    cluster,
+    data,
+    export,
+    jobs,
+    plan,
+    rows,
+    serve,
+    spec,
+    sweep,
+    training,
+    vision,
+)
 
 AREAS = {
     "chat": chat.EN,
@@ -15,6 +29,7 @@ AREAS = {
     "bench": bench.EN,
     "cluster": cluster.EN,
     "sweep": sweep.EN,
+    "vision": vision.EN,
 }
 ENGLISH: dict[str, str] = {}
 for _area, _table in AREAS.items():

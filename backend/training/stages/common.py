@@ -303,6 +303,7 @@ def begin(stage: str, spec: JobSpec, job_dir: Path, workspace, reporter, data=No
 
     loaded = data or load_data(spec.data, workspace.root)
     check_stage(stage, loaded.kind)
+    refuse_images(loaded, spec)
     model_path, device, tokenizer = setup(spec, workspace)
     log_sources(loaded)
     sd = for_stage(stage, loaded, tokenizer)
@@ -310,6 +311,18 @@ def begin(stage: str, spec: JobSpec, job_dir: Path, workspace, reporter, data=No
         log.info("data: %s", sd.note)
     sd = fit_to_length(stage, sd, tokenizer, spec.training.max_length, model_path, workspace.cache_dir / "tokenized")
     return StageBuild(stage, spec, Path(job_dir), reporter, model_path, device, tokenizer, sd)
+
+
+def refuse_images(loaded, spec: JobSpec) -> None:
+    """Rows with images for a text model: a TrainingError naming the first image (a text model cannot see them)."""
+    with_images = [e for e in (*loaded.train, *loaded.eval) if e.get("images")]
+    if not with_images:
+        return
+    from backend.training.errors import TrainingError
+
+    raise TrainingError("bad_spec", msg("vision.text_model_image_rows", rows=len(with_images),
+                                        first=with_images[0]["images"][0], model=spec.model.name_or_path),
+                        msg("vision.text_model_image_rows_hint"))
 
 
 def fit_to_length(stage: str, sd, tokenizer, max_length: int, model_path: str | None = None, cache_dir=None):

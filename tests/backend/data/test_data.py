@@ -153,21 +153,20 @@ LF_EXPECTED = {
     "dpo_en_demo": ("preference", "preference", 300),
     "kto_en_demo": ("kto", "kto", 300),
     "c4_demo": ("text", "text", 300),
+    "mllm_demo": ("sharegpt", "sft", 6),
 }
 
 
 @needs_shared
 def test_every_local_entry_of_the_llamafactory_registry_loads():
-    """Every text entry loads; an entry with images, video or audio (mllm_demo) is refused with the reason
-    until the studio trains vision models."""
+    """Every entry loads, mllm_demo with its images; refused with the reason when images are not asked for."""
     names = local_entries(LF)
     assert set(LF_EXPECTED) <= set(names)
     info = json.loads((LF / "dataset_info.json").read_text(encoding="utf-8"))
     for name in names:
         if any(info[name].get("columns", {}).get(k) for k in ("images", "videos", "audios")):
-            with pytest.raises(DataError, match="images, video and audio are not supported yet"):
-                entry_source(LF, name)
-            continue
+            with pytest.raises(DataError, match="video and audio are not supported yet, and images are read"):
+                entry_source(LF, name, allow_images=False)
         report = inspect(entry_source(LF, name))
         assert report.valid_rows > 0, (name, report.errors[:3])
         if name in LF_EXPECTED:
@@ -200,12 +199,16 @@ def test_llamafactory_tool_preference_and_kto_rows_become_internal_forms():
 
 def test_unsupported_registry_entries_explain_themselves(tmp_path):
     (tmp_path / "dataset_info.json").write_text(json.dumps({
-        "pics": {"file_name": "pics.json", "formatting": "sharegpt", "columns": {"messages": "m", "images": "i"}},
+        "pics": {"file_name": "pics.json", "formatting": "sharegpt", "ranking": True,
+                 "columns": {"chosen": "c", "rejected": "r", "images": "i"}},
+        "clips": {"file_name": "clips.json", "formatting": "sharegpt", "columns": {"messages": "m", "videos": "v"}},
         "ms": {"ms_hub_url": "x/y"},
         "gone": {"file_name": "gone.json"},
     }))
-    with pytest.raises(DataError, match="images, video and audio are not supported"):
-        entry_source(tmp_path, "pics")
+    with pytest.raises(DataError, match="has images: .*images are read in conversation .* entries only"):
+        entry_source(tmp_path, "pics")  # preference pairs with images
+    with pytest.raises(DataError, match="has videos: video and audio are not supported yet"):
+        entry_source(tmp_path, "clips")
     with pytest.raises(DataError, match="comes from ms_hub_url"):
         entry_source(tmp_path, "ms")
     with pytest.raises(DataError, match="its file .*gone.json is missing"):

@@ -31,10 +31,10 @@ def test_mllm_demo_rows_carry_absolute_image_paths():
 
 
 def test_the_registry_entry_imports_as_is():
-    source = entry_source(MLLM.parent, "mllm_demo", allow_images=True)
+    source = entry_source(MLLM.parent, "mllm_demo")
     assert source.path == MLLM and source.columns["images"] == "images" and source.format == "sharegpt"
     with pytest.raises(Exception, match="not supported yet"):
-        entry_source(MLLM.parent, "mllm_demo")  # the text path still refuses it
+        entry_source(MLLM.parent, "mllm_demo", allow_images=False)
 
 
 def test_text_rows_are_unchanged():
