@@ -14,6 +14,7 @@ DEMO_DATASET = DATA_DIR / "identity.json"
 DEMO_SPEC = TEMPLATES_DIR / "demo.yaml"
 DEMO_VL_DATASET = DATA_DIR / "vision_demo" / "mllm_demo.json"
 DEMO_VL_SPEC = TEMPLATES_DIR / "demo_vl.yaml"
+DEMO_VL_DPO_DATASET = DATA_DIR / "vision_demo" / "mllm_dpo_demo.json"  # `demo-vl-dpo`: pairs about the photos
 
 
 def chat_template(name: str) -> str:

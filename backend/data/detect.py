@@ -120,7 +120,7 @@ def detect(rows: list[dict], name: str = "dataset") -> Detection:
     for opt in ("system", "tools", "history", "reasoning"):
         if opt not in d.columns and (found := _find(opt, columns, tuple(d.columns.values()))):
             d.columns[opt] = found
-    if d.format in ("sharegpt", "messages") and "images" not in d.columns and "images" in columns:
+    if d.format in ("sharegpt", "messages", "preference") and "images" not in d.columns and "images" in columns:
         d.columns["images"] = "images"  # LLaMA-Factory's image rows (mllm_demo.json)
     d.traits = _traits(rows, d)
     return d

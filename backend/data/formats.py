@@ -296,7 +296,12 @@ def preference(row: dict, opts: Options) -> dict:
     check_order(prompt, opts.columns.get("messages") or opts.columns.get("prompt") or c, must_end="user")
     if chosen == rejected:
         raise RowProblem(r, msg("rows.same_reply", chosen=c, rejected=r))
-    return {"prompt": prompt, "chosen": chosen, "rejected": rejected, "tools": _tools(row, opts)}
+    example = {"prompt": prompt, "chosen": chosen, "rejected": rejected, "tools": _tools(row, opts)}
+    if opts.columns.get("images"):  # the prompt's `<image>` placeholders + paths (LLaMA-Factory's ranking rows)
+        images = opts.columns["images"]
+        example["images"] = row_images(row.get(images), images, [*prompt, *chosen, *rejected], opts.media_dir,
+                                       opts.media_roots)
+    return example
 
 
 def kto(row: dict, opts: Options) -> dict:

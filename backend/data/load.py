@@ -164,7 +164,8 @@ def as_sft(loaded: Loaded) -> tuple[list[dict], list[dict], str]:
 
     def convert(e: dict) -> dict | None:
         if kind == "preference":
-            return {"messages": e["prompt"] + e["chosen"], "tools": e.get("tools")}
+            images = {"images": e["images"]} if e.get("images") else {}
+            return {"messages": e["prompt"] + e["chosen"], "tools": e.get("tools"), **images}
         if kind == "kto":
             return {"messages": e["prompt"] + e["completion"], "tools": e.get("tools")} if e["label"] else None
         if e.get("reference"):  # prompt

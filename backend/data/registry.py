@@ -75,8 +75,8 @@ def entry_source(where: str | Path, name: str, allow_images: bool = True) -> Sou
         raise DataError(msg("data.not_in_registry", name=name, path=path, hint=hint))
     e = entries[name]
     columns = {k: v for k, v in (e.get("columns") or {}).items() if v}
-    # images read in conversation rows (sft); preference and KTO rows with images are not read yet
-    conversation = e.get("formatting") in ("sharegpt", "openai") and not e.get("ranking") and not columns.get("kto_tag")
+    # images read in conversation and preference rows (sft, dpo); KTO rows with images are not read yet
+    conversation = e.get("formatting") in ("sharegpt", "openai") and not columns.get("kto_tag")
     media = [c for c in _MEDIA if columns.get(c) and not (allow_images and conversation and c == "images")]
     if media:
         raise DataError(msg("data.entry_media", file=path.name, name=name, media=", ".join(media)))

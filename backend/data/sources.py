@@ -15,8 +15,11 @@ from backend.data.read import DataError, RowFault, open_source
 from backend.data.registry import Source, entry_source, read_registry
 from backend.hub import looks_like_hub_id, unreachable_reason
 from backend.messages import Message, msg
-from backend.resources import DEMO_DATASET, DEMO_VL_DATASET
+from backend.resources import DEMO_DATASET, DEMO_VL_DATASET, DEMO_VL_DPO_DATASET
 from backend.spec import DEMO, DEMO_VL, DataSpec
+
+# The data sets the project ships, by the names a spec gives them.
+BUILT_IN = {DEMO: DEMO_DATASET, DEMO_VL: DEMO_VL_DATASET, DEMO_VL + "-dpo": DEMO_VL_DPO_DATASET}
 
 
 def source_names(train: str) -> list[str]:
@@ -25,10 +28,8 @@ def source_names(train: str) -> list[str]:
 
 def resolve_path(name: str, base_dir: Path | None = None) -> Path:
     """`demo` is the shipped set; a relative path is taken from base_dir (the workspace) first."""
-    if name == DEMO:
-        return DEMO_DATASET
-    if name == DEMO_VL:
-        return DEMO_VL_DATASET
+    if name in BUILT_IN:
+        return BUILT_IN[name]
     path = Path(name).expanduser()
     if not path.is_absolute() and base_dir is not None and (Path(base_dir) / path).exists():
         return Path(base_dir) / path
@@ -68,7 +69,7 @@ def _registry_dir(data: DataSpec, base_dir: Path | None) -> Path | None:
 def _plain_source(name: str, data: DataSpec, base_dir: Path | None, registry: Path | None) -> Source:
     path = resolve_path(name, base_dir)
     common = dict(format=data.format, columns=dict(data.columns), tags=dict(data.tags))
-    if name in (DEMO, DEMO_VL):
+    if name in BUILT_IN:
         return Source(label=name, path=path, **common)
     if path.exists():
         return Source(label=path.name, path=path, **common)

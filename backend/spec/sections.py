@@ -56,7 +56,7 @@ class DataSpec:
         default=DEMO,
         metadata=_help(
             "`demo` (the built-in self-cognition set), `demo-vl` (LLaMA-Factory's mllm_demo: questions about "
-            "three photos), a file (json, jsonl, csv, tsv, parquet, arrow, "
+            "three photos; `demo-vl-dpo`: preference pairs about them), a file (json, jsonl, csv, tsv, parquet, arrow, "
             "txt), a folder of them, a hub dataset id (`org/name`), or an entry of a LLaMA-Factory "
             "dataset_info.json (see dataset_dir). Several, separated by commas, are mixed."
         ),

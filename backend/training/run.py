@@ -25,17 +25,20 @@ def build_run(spec, job_dir: Path, workspace, reporter, data=None):
     return build(spec, job_dir, workspace, reporter, data=data)
 
 
+VISION_STAGES = {"sft": "backend.training.stages.sft_vision", "dpo": "backend.training.stages.dpo_vision"}
+
+
 def vision_builder(spec) -> str | None:
     """The vision-language builder when the spec's model is one (its config has a vision tower), else None; a
-    vision-language model trains stage sft only so far (TrainingError for the others)."""
+    vision-language model trains stages sft and dpo so far (TrainingError for the others)."""
     from backend.vlm import is_vision_model
 
     if not is_vision_model(spec.model.name_or_path, network=True):
         return None
-    if spec.stage != "sft":
+    if spec.stage not in VISION_STAGES:
         from backend.messages import msg
         from backend.training.errors import TrainingError
 
         raise TrainingError("bad_spec", msg("vision.stage_text_only", stage=spec.stage, model=spec.model.name_or_path),
                             msg("vision.stage_text_only_hint", stage=spec.stage))
-    return "backend.training.stages.sft_vision"
+    return VISION_STAGES[spec.stage]

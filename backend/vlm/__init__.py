@@ -110,8 +110,11 @@ def projector_suffixes() -> list[str]:
 
 
 def skip_quantizing() -> list[str]:
-    """Modules a 4-/8-bit base keeps in full precision: the vision tower, the projector and the output head."""
-    return [*VISION_NAMES, *projector_suffixes(), "lm_head"]
+    """Modules a 4-/8-bit base keeps in full precision: the vision tower, the projector and the output head. Each
+    name twice: transformers 5 matches these patterns from the start of a module's name (hence `.*\\.visual`),
+    earlier releases as substrings (hence `visual`)."""
+    names = [*VISION_NAMES, *projector_suffixes()]
+    return [*names, *(rf".*\.{re.escape(n)}" for n in names), "lm_head"]
 
 
 def projector_modules(model) -> list[str]:

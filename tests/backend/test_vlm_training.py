@@ -75,6 +75,25 @@ def test_projector_and_vision_tower_train_when_asked(tmp_path, demo_vl_models_di
     assert any("lora_" in n for n in _changed(before, after, "vision"))
 
 
+def test_qlora_quantizes_the_language_model_only(tmp_path, demo_vl_models_dir):
+    pytest.importorskip("bitsandbytes")
+    from backend.training.quantized import quantized_linears
+    from backend.vlm import part_of
+    from tests.conftest import parameter_values
+
+    run, _ = _build(tmp_path, demo_vl_models_dir, ["method.name=qlora"])
+    model = run.trainer.model
+    quantized = quantized_linears(model)
+    assert quantized and {part_of(n) for n in quantized} == {"language"}
+    before = parameter_values(model)
+    run.trainer.train()
+    losses = [h["loss"] for h in run.trainer.state.log_history if "loss" in h]
+    assert all(math.isfinite(x) for x in losses) and losses[-1] < losses[0], losses
+    after = parameter_values(model)
+    assert all(torch.equal(before[n], after[n]) for n in before if "lora_" not in n)  # base and tower untouched
+    assert any(not torch.equal(before[n], after[n]) for n in before if "lora_B" in n)
+
+
 def test_full_keeps_the_vision_tower_frozen_by_default(tmp_path, demo_vl_models_dir):
     run, _ = _build(tmp_path, demo_vl_models_dir, ["method.name=full", "training.learning_rate=1e-4"])
     model = run.trainer.model
@@ -83,6 +102,18 @@ def test_full_keeps_the_vision_tower_frozen_by_default(tmp_path, demo_vl_models_
     after = _weights(model)
     assert _changed(before, after, "language")
     assert not _changed(before, after, "vision") and not _changed(before, after, "projector")
+
+
+def test_dpo_on_image_preference_pairs(tmp_path, demo_vl_models_dir):
+    run, _ = _build(tmp_path, demo_vl_models_dir, ["stage=dpo", "data.train=demo-vl-dpo", "training.learning_rate=5e-4",
+                                                   "training.max_steps=10"])
+    assert run.n_train == 12 and type(run.trainer).__name__ == "DPOTrainer"
+    run.trainer.train()
+    logs = [h for h in run.trainer.state.log_history if "loss" in h]
+    assert all(math.isfinite(h["loss"]) for h in logs)
+    assert logs[0]["loss"] == pytest.approx(math.log(2), abs=1e-3)  # the policy starts as its reference
+    assert min(h["loss"] for h in logs[-4:]) < 0.6, [h["loss"] for h in logs]
+    assert logs[-1]["rewards/margins"] > 0
 
 
 def test_only_reply_tokens_carry_labels(demo_vl_models_dir):
@@ -123,9 +154,9 @@ def test_text_model_with_image_rows_and_other_stages_are_refused(tmp_path, works
     spec = JobSpec.from_yaml(DEMO_VL_SPEC.read_text(encoding="utf-8")).with_overrides(["model.name_or_path=demo"])
     with pytest.raises(TrainingError, match=r"6 training row\(s\) carry images .*1.jpg.* demo is a text model"):
         build_run(spec, tmp_path / "job", workspace, None)
-    dpo = JobSpec.from_yaml(DEMO_VL_SPEC.read_text(encoding="utf-8")).with_overrides(["stage=dpo"])
-    with pytest.raises(TrainingError, match="stage dpo trains text only so far"):
-        build_run(dpo, tmp_path / "job", workspace, None)
+    kto = JobSpec.from_yaml(DEMO_VL_SPEC.read_text(encoding="utf-8")).with_overrides(["stage=kto"])
+    with pytest.raises(TrainingError, match="stage kto trains text models only so far"):
+        build_run(kto, tmp_path / "job", workspace, None)
     ptuning = JobSpec.from_yaml(DEMO_VL_SPEC.read_text(encoding="utf-8")).with_overrides(["method.name=ptuning"])
     with pytest.raises(TrainingError, match="method ptuning is not offered for vision-language models"):
         build_run(ptuning, tmp_path / "job", workspace, None)

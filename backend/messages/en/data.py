@@ -75,7 +75,7 @@ EN: dict[str, str] = {
     "data.has_entries": " It has {n} entries.",
     "data.not_in_registry": "dataset {name!r} is not defined in {path}.{hint}",
     "data.entry_media": "{file} entry {name!r} has {media}: video and audio are not supported yet, and images are "
-                        "read in conversation (sharegpt / openai) entries only; pick another dataset.",
+                        "read in conversation and preference (sharegpt / openai) entries only; pick another dataset.",
     "data.entry_formatting": "{file} entry {name!r}: formatting {formatting!r} is not alpaca or sharegpt.",
     "data.entry_file_missing": "{file} entry {name!r}: its file {path} is missing; put the file there.",
     "data.nowhere": "nowhere",

@@ -6,9 +6,9 @@ EN: dict[str, str] = {
                                     "it cannot see them.",
     "vision.text_model_image_rows_hint": "Pick a vision-language model (the offline `demo-vl`, or a hub id such as "
                                          "Qwen/Qwen2-VL-2B-Instruct), or a dataset without images.",
-    "vision.stage_text_only": "stage {stage} trains text only so far; {model} is a vision-language model and its "
-                              "image rows train with stage sft.",
-    "vision.stage_text_only_hint": "Set stage to sft, or pick a text model for {stage}.",
+    "vision.stage_text_only": "stage {stage} trains text models only so far; {model} is a vision-language model, "
+                              "which trains with stage sft (image conversations) or dpo (image preference pairs).",
+    "vision.stage_text_only_hint": "Set stage to sft or dpo, or pick a text model for {stage}.",
     "vision.method_not_for_vision": "method {method} is not offered for vision-language models; use lora, dora, "
                                     "rslora, qlora, full or freeze.",
     "vision.method_not_for_vision_hint": "Pick one of those methods on the Method step (`method.name`).",

@@ -129,7 +129,7 @@ def fit(processor, examples: list[dict], max_length: int, which: str) -> list[di
     if empty:
         log.warning("data: %s of %s %s rows have no reply token to learn and are left out", empty, len(examples),
                     which)
-    if which == "train" and not kept:
+    if which.startswith("train") and not kept:
         shortest = min(lengths) if lengths else 0
         raise DataError(msg("vision.none_fit", total=len(examples), max_length=max_length, shortest=shortest))
     log.info("data: %s %s rows measured with their images in %.2f s: %s kept (longest %s tokens, %s images)",

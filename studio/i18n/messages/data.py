@@ -68,7 +68,7 @@ ZH: dict[str, str] = {
     "data.did_you_mean": "你是不是想找 {names}？",
     "data.has_entries": "其中有 {n} 个条目。",
     "data.not_in_registry": "数据集 {name!r} 没有在 {path} 中定义。{hint}",
-    "data.entry_media": "{file} 的条目 {name!r} 含有 {media}：暂不支持视频和音频，图像只在对话（sharegpt / openai）条目中读取；请选择其他数据集。",
+    "data.entry_media": "{file} 的条目 {name!r} 含有 {media}：暂不支持视频和音频，图像只在对话和偏好（sharegpt / openai）条目中读取；请选择其他数据集。",
     "data.entry_formatting": "{file} 的条目 {name!r}：formatting {formatting!r} 不是 alpaca 或 sharegpt。",
     "data.entry_file_missing": "{file} 的条目 {name!r}：缺少其文件 {path}；请把文件放到那里。",
     "data.nowhere": "未注明",

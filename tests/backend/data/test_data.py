@@ -199,14 +199,13 @@ def test_llamafactory_tool_preference_and_kto_rows_become_internal_forms():
 
 def test_unsupported_registry_entries_explain_themselves(tmp_path):
     (tmp_path / "dataset_info.json").write_text(json.dumps({
-        "pics": {"file_name": "pics.json", "formatting": "sharegpt", "ranking": True,
-                 "columns": {"chosen": "c", "rejected": "r", "images": "i"}},
+        "pics": {"file_name": "pics.json", "formatting": "sharegpt", "columns": {"kto_tag": "k", "images": "i"}},
         "clips": {"file_name": "clips.json", "formatting": "sharegpt", "columns": {"messages": "m", "videos": "v"}},
         "ms": {"ms_hub_url": "x/y"},
         "gone": {"file_name": "gone.json"},
     }))
-    with pytest.raises(DataError, match="has images: .*images are read in conversation .* entries only"):
-        entry_source(tmp_path, "pics")  # preference pairs with images
+    with pytest.raises(DataError, match="has images: .*images are read in conversation and preference .* only"):
+        entry_source(tmp_path, "pics")  # KTO rows with images
     with pytest.raises(DataError, match="has videos: video and audio are not supported yet"):
         entry_source(tmp_path, "clips")
     with pytest.raises(DataError, match="comes from ms_hub_url"):

@@ -62,3 +62,20 @@ def test_broken_copy_row_errors_name_row_and_path(tmp_path):
     assert "'mllm_demo_data/2.jpg' does not exist" in problems[2][1] and "2.jpg" in problems[5][1]
     assert "'mllm_demo_data/3.jpg' cannot be read as an image" in problems[3][1]
     assert "'../outside.jpg' lies outside the data file's folder" in problems[4][1]
+
+
+def test_preference_pairs_with_images_read_and_carry_to_sft():
+    from backend.data.load import as_sft, load_data
+    from backend.resources import DEMO_VL_DPO_DATASET
+    from backend.spec import DataSpec
+
+    loaded = load_data(DataSpec(train="demo-vl-dpo", shuffle=False), None)
+    assert loaded.kind == "preference" and len(loaded.train) == 12
+    for pair in loaded.train:
+        placeholders = sum(m["content"].count("<image>") for m in pair["prompt"])
+        assert placeholders == len(pair["images"]) and all(p.endswith(".jpg") for p in pair["images"])
+        assert pair["chosen"] != pair["rejected"]
+    by_entry = load_data(DataSpec(train="mllm_dpo_demo", dataset_dir=str(DEMO_VL_DPO_DATASET.parent)), None)
+    assert len(by_entry.train) == 12 and all("images" in p for p in by_entry.train)
+    train, _, _ = as_sft(loaded)
+    assert train[0]["images"] == loaded.train[0]["images"]
