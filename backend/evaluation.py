@@ -17,6 +17,9 @@ rouge-score) and BLEU (sacrebleu, with its Chinese tokenizer, which also splits 
 0-1 and 0-100 scales. ROUGE-L counts Chinese characters one by one: rouge-score's own tokenizer
 drops every non-ASCII character, which would score any Chinese reply 0.
 
+A vision-language job answers with each row's images (backend/evaluation_vision.py; each result row also names
+its images).
+
 A qlora job is evaluated on the base it trained on: its quantized layers hold the quantized weights'
 values (backend.training.quantized.load_trained_base, as for the merged export and chat), in the tuned
 column and in the base column alike.
@@ -81,7 +84,6 @@ def eval_prompts(spec, workspace, rows: int) -> tuple[list[dict], str]:
 def evaluate_job(job_dir: Path, workspace, rows: int = 20, max_new_tokens: int = 64) -> dict:
     """Generate with the base and the tuned model on the eval prompts; write and return the report."""
     from backend.spec import JobSpec, get_stage
-    from backend.training.generate import greedy_reply
 
     job_dir = Path(job_dir)
     adapter = job_dir / "adapter"
@@ -94,18 +96,14 @@ def evaluate_job(job_dir: Path, workspace, rows: int = 20, max_new_tokens: int =
     if rows < 1:
         raise EvalError(msg("export.eval_bad_rows", rows=repr(rows)))
     examples, source = eval_prompts(spec, workspace, rows)
-    tokenizer, tuned, base = load_models(job_dir, spec, workspace)
-    results = []
-    for example in examples:
-        prompt, reference = example["messages"][:-1], example["messages"][-1]["content"]
-        tuned_reply = greedy_reply(tuned, tokenizer, prompt, max_new_tokens)
-        if base is None:
-            with tuned.disable_adapter():
-                base_reply = greedy_reply(tuned, tokenizer, prompt, max_new_tokens)
-        else:
-            base_reply = greedy_reply(base, tokenizer, prompt, max_new_tokens)
-        results.append({"prompt": prompt[-1]["content"], "reference": reference, "base": base_reply,
-                        "tuned": tuned_reply})
+    from backend.export.vision_job import is_vision_job
+
+    if is_vision_job(job_dir):  # the rows' images go in with their prompts (backend.evaluation_vision)
+        from backend.evaluation_vision import vision_results
+
+        results = vision_results(job_dir, workspace, examples, max_new_tokens)
+    else:
+        results = _text_results(job_dir, spec, workspace, examples, max_new_tokens)
     report = {
         "rows": len(results), "source": source, "max_new_tokens": max_new_tokens,
         "base": scores([(r["base"], r["reference"]) for r in results]),
@@ -118,6 +116,24 @@ def evaluate_job(job_dir: Path, workspace, rows: int = 20, max_new_tokens: int =
     (out / "scores.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     log.info("eval on %s %s: base %s, tuned %s", len(results), source, report["base"], report["tuned"])
     return {"scores": report, "results": results}
+
+
+def _text_results(job_dir: Path, spec, workspace, examples: list[dict], max_new_tokens: int) -> list[dict]:
+    from backend.training.generate import greedy_reply
+
+    tokenizer, tuned, base = load_models(job_dir, spec, workspace)
+    results = []
+    for example in examples:
+        prompt, reference = example["messages"][:-1], example["messages"][-1]["content"]
+        tuned_reply = greedy_reply(tuned, tokenizer, prompt, max_new_tokens)
+        if base is None:
+            with tuned.disable_adapter():
+                base_reply = greedy_reply(tuned, tokenizer, prompt, max_new_tokens)
+        else:
+            base_reply = greedy_reply(base, tokenizer, prompt, max_new_tokens)
+        results.append({"prompt": prompt[-1]["content"], "reference": reference, "base": base_reply,
+                        "tuned": tuned_reply})
+    return results
 
 
 def load_models(job_dir: Path, spec, workspace):

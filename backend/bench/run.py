@@ -41,6 +41,12 @@ def check_job(job_dir: Path):
     spec = JobSpec.from_yaml((job_dir / "spec.yaml").read_text(encoding="utf-8"))
     if get_stage(spec.stage).score_head:
         raise BenchError(msg("bench.score_head", stage=spec.stage))
+    from backend.export.vision_job import is_vision_job
+
+    if is_vision_job(job_dir):  # lm-eval's HFLM runs text models on text questions
+        raise BenchError(msg("bench.refused", reason=msg("bench.vision_refused", job=job_dir.name,
+                                                         model=spec.model.name_or_path),
+                             hint=msg("bench.vision_refused_hint", job=job_dir.name)))
     return spec
 
 

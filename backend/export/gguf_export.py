@@ -49,6 +49,16 @@ class GgufExport:
                 "modelfile": str(self.modelfile) if self.modelfile else None}
 
 
+def refuse_vision(job_dir: Path) -> None:
+    """A vision-language job has no GGUF here (llama.cpp wants its vision tower as a separate mmproj file):
+    ExportError at once, before anything is merged."""
+    from backend.export.vision_job import is_vision_job, model_name
+
+    if is_vision_job(job_dir):
+        raise ExportError(msg("export.gguf_vision", job=job_dir.name, model=model_name(job_dir),
+                              reason=msg("vision.gguf_refused"), hint=msg("vision.gguf_refused_hint")))
+
+
 def export_gguf(job_dir: Path, out_path: Path | None = None, quant: str = "f16", workspace=None,
                 converter: Path | bool | None = None) -> Path:
     return build_gguf(job_dir, out_path, quant, workspace, converter).path
@@ -63,6 +73,7 @@ def build_gguf(job_dir: Path, out_path: Path | None = None, quant: str = "f16", 
     from backend.export.modelfile import write_modelfile
 
     job_dir = Path(job_dir)
+    refuse_vision(job_dir)
     if quant not in QUANTS:
         raise ExportError(msg("export.bad_quant", choices=", ".join(QUANTS), quant=repr(quant)))
     out = Path(out_path) if out_path else job_dir / "exports" / f"{job_dir.name}-{quant}.gguf"

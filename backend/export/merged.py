@@ -15,6 +15,12 @@ base (backend.training.quantized.load_trained_base, which chat and evaluation lo
 the merged model answers as the trained one did. A reward model (stage rm) is merged as a sequence
 classifier with its score head. Prompt-based methods (prefix, prompt, ptuning) add virtual tokens
 instead of changing weights, so there is nothing to merge: the job's adapter zip is their export.
+
+A vision-language job (backend.export.vision_job.is_vision_job) merges the same way with
+AutoModelForImageTextToText (a qlora job's quantized language model included: the vision tower and the
+projector were never quantized), and the folder gets the job's processor (tokenizer, image processor, chat
+template: backend.vlm.processor.save_processor), so AutoModelForImageTextToText.from_pretrained(out) and
+AutoProcessor / load_processor(out) load it with transformers alone.
 """
 
 from __future__ import annotations
@@ -54,11 +60,20 @@ def export_merged(job_dir: Path, out_dir: Path | None = None, dtype: str = "floa
     if method == "qlora" and not whole_model and not bnb_present:
         raise ExportError(msg("export.merge_needs_bnb", job=job_dir.name))
     import torch
-    from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import (
+        AutoModelForCausalLM,
+        AutoModelForImageTextToText,
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+    )
 
+    from backend.export.vision_job import is_vision_job
     from backend.spec import get_stage
 
+    vision = is_vision_job(job_dir)
     auto = AutoModelForSequenceClassification if get_stage(stage).score_head else AutoModelForCausalLM
+    if vision:
+        auto = AutoModelForImageTextToText
     torch_dtype = getattr(torch, dtype)
     if whole_model:  # full and freeze jobs saved the whole trained model: only the dtype changes
         model = auto.from_pretrained(adapter, dtype=torch.float32)
@@ -76,9 +91,14 @@ def export_merged(job_dir: Path, out_dir: Path | None = None, dtype: str = "floa
     tmp = out.with_name(out.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(tmp, safe_serialization=True)
-    AutoTokenizer.from_pretrained(adapter).save_pretrained(tmp)  # with the chat template the job used
+    if vision:  # tokenizer, image processor and the chat template the job used
+        from backend.vlm.processor import load_processor, save_processor
+
+        save_processor(load_processor(adapter, trust_remote_code=spec["model"].get("trust_remote_code", False)), tmp)
+    else:
+        AutoTokenizer.from_pretrained(adapter).save_pretrained(tmp)  # with the chat template the job used
     (tmp / "spec.yaml").write_text((job_dir / "spec.yaml").read_text(encoding="utf-8"), encoding="utf-8")
-    (tmp / "README.md").write_text(model_card(job_dir), encoding="utf-8")
+    (tmp / "README.md").write_text(model_card(job_dir, merged=True), encoding="utf-8")
     if (job_dir / "plots").is_dir():
         shutil.copytree(job_dir / "plots", tmp / "plots")
     shutil.rmtree(out, ignore_errors=True)
@@ -106,4 +126,8 @@ def _base_path(job_dir: Path, adapter: Path, spec: dict, workspace) -> str:
         from backend.demo import ensure_demo_model
 
         return str(ensure_demo_model(workspace.models_dir))
+    if name == "demo-vl" and workspace is not None:
+        from backend.demo_vlm import ensure_demo_vlm
+
+        return str(ensure_demo_vlm(workspace.models_dir))
     return name

@@ -14,6 +14,7 @@ eval (or training) prompts go through the job's chat template. For each the expo
   logits       merged float32: max |logit difference| <= 1e-4 (16-bit merged folders: shown)
   next_tokens  GGUF: the share of teacher-forced next tokens (along the reference continuation) whose argmax
                agrees with transformers'
+A vision-language job's merged folder is checked on prompts with an image (backend.export.parity_vision).
 Written to <job>/exports/<artifact>.parity.json: {"artifact", "kind", "ok", "rows": [{check, result, detail}]}.
 """
 
@@ -153,15 +154,23 @@ def greedy_row(ref: dict, got: list[list[int]], required: bool) -> dict:
 def check_export(job_dir: Path, artifact: Path, kind: str, workspace=None, gguf=None, ref: dict | None = None) -> dict:
     """Run the checks of a merged folder (kind "merged") or a GGUF file (kind "gguf"; `gguf`: its GgufExport)
     and write the report beside the job's exports. Returns the report."""
+    from backend.export.vision_job import is_vision_job
+
     job_dir, artifact = Path(job_dir), Path(artifact)
-    ref = ref or reference(job_dir, workspace)
-    if kind == "merged":
+    if kind == "merged" and is_vision_job(job_dir):  # prompts with an image (backend.export.parity_vision)
+        from backend.export.parity_vision import vision_merged_rows, vision_reference
+
+        ref = ref or vision_reference(job_dir, workspace)
+        rows = vision_merged_rows(ref, artifact)
+    elif kind == "merged":
         from backend.export.parity_merged import merged_rows
 
+        ref = ref or reference(job_dir, workspace)
         rows = merged_rows(ref, artifact)
     else:
         from backend.export.parity_gguf import gguf_rows
 
+        ref = ref or reference(job_dir, workspace)
         rows = gguf_rows(ref, artifact, gguf)
     report = {"artifact": artifact.name, "kind": kind, "prompts": len(ref["prompts"]),
               "ok": all(r["result"] != "mismatch" for r in rows), "rows": rows}

@@ -18,4 +18,10 @@ EN: dict[str, str] = {
     "bench.bad_batch_size": "`batch_size` must be at least 1, got {batch_size}.",
     "bench.run_failed": "lm-evaluation-harness failed on the task {task} ({type}: {error}).",
     "bench.no_results": "lm-evaluation-harness returned no scores for the task {task}.",
+    # backend/bench/run.py: a vision-language job
+    "bench.vision_refused": "job {job} fine-tuned the vision-language model {model}; the benchmarks here "
+                            "(lm-evaluation-harness) ask text-only questions of a text model and cannot run it.",
+    "bench.vision_refused_hint": "Compare base and tuned on the job's own image rows with `studio eval {job}` (the "
+                                 "Evaluate button), or chat with an image.",
+    "bench.refused": "{reason}\nwhat to try: {hint}",
 }

@@ -69,4 +69,8 @@ EN: dict[str, str] = {
     "export.eval_unfinished": "job {job} has no trained adapter yet; evaluate a succeeded job.",
     "export.eval_not_generative": "a {stage} job does not generate replies (a reward model scores them).",
     "export.eval_bad_rows": "`rows` must be at least 1, got {rows}.",
+    # backend/export/parity_vision.py, gguf_export.py: vision-language jobs
+    "export.parity_pixels_same": "{images} image(s) give the same pixel tensors ({source} image processor)",
+    "export.parity_pixels_differ": "the {source} image processor gives other pixel tensors for prompt(s) {prompts}",
+    "export.gguf_vision": "job {job} fine-tuned the vision-language model {model}. {reason}\nwhat to try: {hint}",
 }

@@ -16,4 +16,10 @@ ZH: dict[str, str] = {
     "bench.bad_batch_size": "`batch_size` 至少为 1，实际为 {batch_size}。",
     "bench.run_failed": "lm-evaluation-harness 在任务 {task} 上出错（{type}：{error}）。",
     "bench.no_results": "lm-evaluation-harness 没有返回任务 {task} 的分数。",
+    # backend/bench/run.py: a vision-language job
+    "bench.vision_refused": "任务 {job} 微调的是视觉语言模型 {model}；这里的基准测试（lm-evaluation-harness）只向文本模型"
+                            "提纯文本问题，无法运行它。",
+    "bench.vision_refused_hint": "用 `studio eval {job}`（“评估”按钮）在任务自己的图片数据上比较基座和微调后的模型，"
+                                 "或上传图片对话。",
+    "bench.refused": "{reason}\n可以试试：{hint}",
 }

@@ -59,4 +59,8 @@ ZH: dict[str, str] = {
     "export.eval_unfinished": "任务 {job} 还没有训练好的适配器；请评估一个成功的任务。",
     "export.eval_not_generative": "{stage} 任务不生成回复（奖励模型只给回复打分）。",
     "export.eval_bad_rows": "`rows` 至少为 1，实际为 {rows}。",
+    # backend/export/parity_vision.py, gguf_export.py: vision-language jobs
+    "export.parity_pixels_same": "{images} 张图片得到相同的像素张量（{source} 的图像处理器）",
+    "export.parity_pixels_differ": "{source} 的图像处理器对提示 {prompts} 给出了不同的像素张量",
+    "export.gguf_vision": "任务 {job} 微调的是视觉语言模型 {model}。{reason}\n可以试试：{hint}",
 }
