@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 
@@ -36,8 +35,10 @@ def run(args, workspace) -> int:
             raise EvalError(f"no job {args.job!r} in {workspace.jobs_dir}.")
         report = evaluate_job(job_dir, workspace, rows=args.rows, max_new_tokens=args.max_new_tokens)
     except (EvalError, DataError, PathError, OSError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+        from backend.messages import message_of
+        from studio.cli.common import _fail
+
+        return _fail(message_of(e))  # with its id for the page (STUDIO_ERROR_REF): shown in the page's language
     s = report["scores"]
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))

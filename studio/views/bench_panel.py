@@ -16,11 +16,12 @@ import gradio as gr
 
 from backend.bench import results
 from backend.bench.tasks import LOCAL_TASK, STANDARD_TASKS
+from backend.messages import message_of
 from studio.context import Ctx
-from studio.i18n import relabel
+from studio.i18n import msg, relabel
 from studio.unexpected import unexpected
 from studio.views import bench_table
-from studio.views.export import run_cli
+from studio.views.export import is_vision, run_cli
 
 
 @dataclass
@@ -32,6 +33,7 @@ class BenchView:
     status: gr.Markdown
     table: gr.Dataframe
     meta: gr.Markdown
+    controls: gr.Column | None = None  # tasks and Run: hidden for a vision-language job (lm-eval asks text questions)
 
 
 def task_choices(t) -> list[tuple[str, str]]:
@@ -42,15 +44,16 @@ def task_choices(t) -> list[tuple[str, str]]:
 def build(ctx: Ctx) -> BenchView:
     t = ctx.t
     gr.Markdown(t["bench.intro"])
-    tasks = gr.CheckboxGroup(task_choices(t), value=[LOCAL_TASK], label=t["bench.tasks"], elem_id="bench-tasks")
-    with gr.Row():
-        limit = gr.Number(0, precision=0, minimum=0, label=t["bench.limit"], scale=1, elem_id="bench-limit")
-        chat_template = gr.Checkbox(True, label=t["bench.chat_template"], scale=2, elem_id="bench-chat-template")
-        run = gr.Button(t["bench.run"], variant="primary", scale=2, elem_id="bench-run")
+    with gr.Column(elem_id="bench-controls") as controls:
+        tasks = gr.CheckboxGroup(task_choices(t), value=[LOCAL_TASK], label=t["bench.tasks"], elem_id="bench-tasks")
+        with gr.Row():
+            limit = gr.Number(0, precision=0, minimum=0, label=t["bench.limit"], scale=1, elem_id="bench-limit")
+            chat_template = gr.Checkbox(True, label=t["bench.chat_template"], scale=2, elem_id="bench-chat-template")
+            run = gr.Button(t["bench.run"], variant="primary", scale=2, elem_id="bench-run")
     status = relabel.handler_writes(gr.Markdown(elem_id="bench-status"))
     table = gr.Dataframe(visible=False, interactive=False, wrap=True, elem_id="bench-table")
     meta = relabel.handler_writes(gr.Markdown(elem_id="bench-meta"))
-    return BenchView(tasks, limit, chat_template, run, status, table, meta)
+    return BenchView(tasks, limit, chat_template, run, status, table, meta, controls)
 
 
 def bench_args(job_id: str, tasks: list[str], limit, chat_template: bool) -> list[str]:
@@ -67,6 +70,14 @@ def saved(ctx: Ctx, job_id: str | None):
     """(status, table update, notes) of a job's saved scores."""
     if not job_id or ctx.store.get(job_id) is None:
         return "", gr.update(visible=False), ""
+    if is_vision(ctx, job_id):  # why there is nothing to run, in the page's language
+        from backend.bench.run import check_job
+        from backend.bench.tasks import BenchError
+
+        try:
+            check_job(ctx.store.job_dir(job_id))
+        except BenchError as e:
+            return "⚠ " + msg(ctx.t, message_of(e)), gr.update(visible=False), ""
     data = results.load(ctx.store.job_dir(job_id))
     table = bench_table.frame(ctx.t, data)
     if table.empty:
@@ -98,6 +109,9 @@ def wire(ctx: Ctx, view: BenchView, picker) -> None:
                    concurrency_id="export", concurrency_limit=1)
     picker.change(unexpected(t, "bench")(lambda job_id: saved(ctx, job_id)), picker, outputs,
                   show_progress="hidden")
+    if view.controls is not None:
+        picker.change(unexpected(t, "bench")(lambda job_id: gr.update(visible=not is_vision(ctx, job_id))), picker,
+                      view.controls, show_progress="hidden")
 
 
 def redraw(ctx: Ctx, view: BenchView, picker):

@@ -50,6 +50,8 @@ class ExportView:
     table: gr.Dataframe
     parity: gr.Markdown | None = None  # the parity table after a merged/GGUF export
     launch: launch_panel.LaunchPanel | None = None  # a Slurm / SkyPilot launch file (studio/views/launch_panel.py)
+    gguf_box: gr.Column | None = None  # the GGUF controls: hidden for a vision-language job
+    vision_note: gr.Column | None = None  # what applies to a vision-language job: shown for one
 
 
 def run_cli(ctx: Ctx, args: list[str], token: str | None = None) -> tuple[bool, str]:
@@ -93,9 +95,12 @@ def build(ctx: Ctx) -> ExportView:
         dtype = gr.Dropdown(["float32", "bfloat16", "float16"], value="bfloat16", label=t["export.dtype"], scale=1,
                             elem_id="export-dtype")
         merged = gr.Button(t["export.merged"], scale=2, elem_id="export-merged")
-        quant = gr.Dropdown(list(QUANTS), value="q4_k_m" if has_llama_cpp() else "q8_0", label=t["export.quant"],
-                            info=t["gguf.quant_info"], scale=1, elem_id="export-quant")
-        gguf = gr.Button(t["export.gguf"], scale=2, elem_id="export-gguf")
+        with gr.Column(scale=3, elem_id="export-gguf-box") as gguf_box, gr.Row():
+            quant = gr.Dropdown(list(QUANTS), value="q4_k_m" if has_llama_cpp() else "q8_0", label=t["export.quant"],
+                                info=t["gguf.quant_info"], scale=1, elem_id="export-quant")
+            gguf = gr.Button(t["export.gguf"], scale=2, elem_id="export-gguf")
+    with gr.Column(visible=False, elem_id="export-vision-note") as vision_note:
+        gr.Markdown(t["vl.export.note"])
     with gr.Row():
         repo = gr.Textbox(label=t["export.repo"], placeholder=t["export.repo.placeholder"], scale=2, elem_id="export-repo")
         private = gr.Checkbox(True, label=t["export.private"], scale=1, elem_id="export-private")
@@ -110,7 +115,7 @@ def build(ctx: Ctx) -> ExportView:
     scores = gr.Markdown(elem_id="eval-scores")
     table = gr.Dataframe(visible=False, wrap=True, elem_id="eval-table")
     return ExportView(dtype, merged, quant, gguf, repo, private, token, push, rows, evaluate, status, scores, table,
-                      parity, launch)
+                      parity, launch, gguf_box, vision_note)
 
 
 def scores_markdown(t, s: dict) -> str:
@@ -123,8 +128,36 @@ def scores_markdown(t, s: dict) -> str:
     return "\n".join(lines)
 
 
+def results_frame(t, results: list[dict]) -> pd.DataFrame:
+    """The eval table: prompt, reference, base, tuned, and for a vision-language job the images each row showed."""
+    images = any(r.get("images") for r in results)
+    frame = pd.DataFrame([{**r, "images": ", ".join(r.get("images") or [])} for r in results],
+                         columns=["prompt", "images", "reference", "base", "tuned"] if images
+                         else ["prompt", "reference", "base", "tuned"])
+    frame.columns = [t["eval.col.prompt"], *([t["vl.export.col.images"]] if images else []), t["eval.col.reference"],
+                     t["eval.base"], t["eval.tuned"]]
+    return frame
+
+
+def is_vision(ctx: Ctx, job_id: str | None) -> bool:
+    """The picked job fine-tuned a vision-language model (reads its folder; no torch)."""
+    if not job_id or ctx.store.get(job_id) is None:
+        return False
+    from backend.export.vision_job import is_vision_job
+
+    return is_vision_job(ctx.store.job_dir(job_id))
+
+
 def wire(ctx: Ctx, view: ExportView, picker: gr.Dropdown) -> None:
     t = ctx.t
+
+    if view.gguf_box is not None and view.vision_note is not None:
+        def applies(job_id):  # a vision job: no GGUF, and the note on what its exports hold
+            vision = is_vision(ctx, job_id)
+            return gr.update(visible=not vision), gr.update(visible=vision)
+
+        picker.change(unexpected(t, "export")(applies), picker, [view.gguf_box, view.vision_note],
+                      show_progress="hidden")
 
     def action(args_of, done_key: str):
         @unexpected(t, "export", fallback=lambda message: message)
@@ -181,8 +214,7 @@ def wire(ctx: Ctx, view: ExportView, picker: gr.Dropdown) -> None:
             yield "⚠ " + text, "", hidden
             return
         report = json.loads(text)
-        frame = pd.DataFrame(report["results"], columns=["prompt", "reference", "base", "tuned"])
-        frame.columns = [t["eval.col.prompt"], t["eval.col.reference"], t["eval.base"], t["eval.tuned"]]
+        frame = results_frame(t, report["results"])
         from studio.views.bench_table import job_markdown  # the job's standard-benchmark rows, under its scores
 
         scores = scores_markdown(t, report["scores"]) + job_markdown(t, ctx.store.job_dir(job_id))
