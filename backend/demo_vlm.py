@@ -117,7 +117,10 @@ def _corpus_vl() -> list[str]:
 
 def _processor():
     from transformers import PreTrainedTokenizerFast, Qwen2VLProcessor
-    from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
+    try:  # transformers >= 5.x names the Pillow one apart from the torchvision one
+        from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
+    except ImportError:  # transformers 5.0: Qwen2VLImageProcessor is the Pillow one
+        from transformers import Qwen2VLImageProcessor as Qwen2VLImageProcessorPil
 
     tok = train_tokenizer(_corpus_vl(), VOCAB_SIZE)
     tok.add_special_tokens(VISION_TOKENS)
