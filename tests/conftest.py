@@ -172,9 +172,10 @@ def vl_workspace(root: Path, demo_vl_models_dir: Path):
 
 @pytest.fixture(scope="session")
 def vlm_job(tmp_path_factory, demo_vl_models_dir):
-    """One real vision-language job, trained once for the tests of what comes after (chat, export): 45 steps of
+    """One real vision-language job, trained once for the tests of what comes after (chat, export): 90 steps of
     templates/demo_vl.yaml (LoRA on demo-vl's language model, mllm_demo), in-process through the worker's own
-    _train. Returns (workspace, job_dir)."""
+    _train (90 steps, the template's own length: at 45 the loss is still ~3.6 and greedy replies are noise; at
+    90 it is ~1.0 and the replies are mllm_demo's answers). Returns (workspace, job_dir)."""
     from backend.jobs.worker import StopRequest, _train
     from backend.resources import DEMO_VL_SPEC
     from backend.spec import JobSpec
@@ -183,7 +184,7 @@ def vlm_job(tmp_path_factory, demo_vl_models_dir):
     ws = vl_workspace(tmp_path_factory.mktemp("vlm-job") / "ws", demo_vl_models_dir)
     store = JobStore(ws)
     spec = JobSpec.from_yaml(DEMO_VL_SPEC.read_text(encoding="utf-8")).with_overrides(
-        ["training.max_steps=45", "training.save_minutes=0", "training.device=cpu"])
+        ["training.max_steps=90", "training.save_minutes=0", "training.device=cpu"])
     job_id = store.create_job(spec, state="running")
     _train(store, job_id, store.job_dir(job_id), ws, StopRequest())
     return ws, store.job_dir(job_id)

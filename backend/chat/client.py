@@ -62,6 +62,7 @@ class ChatClient:
         self.mem_mb = hello.get("mem_mb")
         self.params = hello.get("params")
         self.has_adapter = bool(hello.get("has_adapter"))
+        self.vision = bool(hello.get("vision"))  # a vision-language model: messages may carry "images"
 
     def _read_line(self) -> dict:
         line = self._proc.stdout.readline()
@@ -71,7 +72,8 @@ class ChatClient:
 
     def stream(self, messages: list[dict], max_new_tokens: int = 128, temperature: float = 0.0, top_p: float = 0.9,
                adapter: bool = True):
-        """Yield the reply in pieces as the model writes it; adapter=False: the base model's reply."""
+        """Yield the reply in pieces as the model writes it; adapter=False: the base model's reply. A message may
+        carry "images": [paths] (stored by backend.chat.images) for a vision-language model."""
         with self._lock:
             rid = next(self._ids)
             request = {"id": rid, "messages": messages, "max_new_tokens": max_new_tokens,

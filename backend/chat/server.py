@@ -10,7 +10,9 @@ same base's: the one the job trained on.
 Speaks JSON lines on stdin/stdout so the UI process never imports torch:
   in : {"id": 1, "messages": [...], "max_new_tokens": 128, "temperature": 0.7, "top_p": 0.9,
         "adapter": true}   (false: the base model's reply, with the adapter switched off)
-  out: {"ready": true, "mem_mb": ...} once loaded; then per request
+       a message may carry "images": [paths] (a vision-language model: backend.chat.vision; the UI stores each
+       upload in the workspace first, backend.chat.images); a text model answers such a request with an error
+  out: {"ready": true, "mem_mb": ..., "vision": bool} once loaded; then per request
        {"id": 1, "delta": "text"} ... {"id": 1, "done": true}   or   {"id": 1, "error": "..."}
 """
 
@@ -65,10 +67,21 @@ def qlora_spec(adapter: str | None, spec_file: str | None = None):
     return JobSpec.from_dict(raw)
 
 
+class Refused(Exception):
+    """A request the loaded model cannot answer; its Message goes back to the client as the error."""
+
+
 def load(base: str, adapter: str | None, trust_remote_code: bool = False, spec_file: str | None = None):
+    """(tokenizer, model); for a vision-language model (processor, model): backend.chat.vision."""
     from backend.training.bnb_import import import_bitsandbytes
 
     import_bitsandbytes()  # peft imports it: keep its hub kernel fetch out
+    from backend.vlm import is_vision_model
+
+    if is_vision_model(base):
+        from backend.chat.vision import load_vision
+
+        return load_vision(base, adapter, trust_remote_code, qlora_spec(adapter, spec_file))
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -94,19 +107,41 @@ def load(base: str, adapter: str | None, trust_remote_code: bool = False, spec_f
     return tokenizer, model.to(device).eval()
 
 
+def model_inputs(tokenizer, model, messages: list[dict]):
+    """The prompt's tensors: through the processor for a vision-language model (a message's "images" included),
+    the tokenizer's chat template otherwise (a text model given an image: Refused)."""
+    from pathlib import Path
+
+    from backend.vlm.processor import is_processor
+
+    images = [str(p) for m in messages for p in (m.get("images") or [])]
+    for path in images:
+        if not Path(path).is_file():
+            raise Refused(msg("chat.image_missing", path=Path(path).name))
+    if is_processor(tokenizer):
+        from backend.chat.vision import vision_inputs
+
+        return vision_inputs(tokenizer, messages, model.device)
+    if images:
+        raise Refused(msg("chat.image_text_model"))
+    from backend.training.generate import chat_inputs
+
+    plain = [{k: v for k, v in m.items() if k != "images"} for m in messages]
+    return chat_inputs(tokenizer, plain, model.device)
+
+
 def generate_stream(tokenizer, model, request: dict):
     import torch
     from transformers import TextIteratorStreamer
 
-    from backend.training.generate import chat_inputs
-
-    inputs = chat_inputs(tokenizer, request["messages"], model.device)
+    inputs = model_inputs(tokenizer, model, request["messages"])
+    tokenizer = getattr(tokenizer, "tokenizer", tokenizer)  # a processor's own tokenizer decodes the reply
     temperature = float(request.get("temperature", 0.0))
     kwargs = dict(
         **inputs,
         max_new_tokens=int(request.get("max_new_tokens", 128)),
         do_sample=temperature > 0,
-        pad_token_id=tokenizer.pad_token_id,
+        pad_token_id=tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id,
     )
     if temperature > 0:
         kwargs.update(temperature=temperature, top_p=float(request.get("top_p", 0.9)))
@@ -149,7 +184,10 @@ def main() -> int:
     from backend.training.callback import rss_mb
 
     n_params = sum(p.numel() for p in model.parameters())
-    _emit({"ready": True, "mem_mb": round(rss_mb(), 1), "params": n_params, "has_adapter": bool(args.adapter)})
+    from backend.vlm.processor import is_processor
+
+    _emit({"ready": True, "mem_mb": round(rss_mb(), 1), "params": n_params, "has_adapter": bool(args.adapter),
+           "vision": is_processor(tokenizer)})
     for line in sys.stdin:
         if not line.strip():
             continue
@@ -160,6 +198,8 @@ def main() -> int:
                 if delta:
                     _emit({"id": rid, "delta": delta})
             _emit({"id": rid, "done": True})
+        except Refused as e:
+            _emit({"id": rid, **_error(e.args[0])})
         except Exception as e:  # noqa: BLE001
             _emit({"id": rid, **_error(msg("chat.generation_failed", type=type(e).__name__, error=e))})
     return 0

@@ -3,7 +3,7 @@
     targets = resolve_targets(store, ["JOB"], merged=False, gguf=None)
     targets[0].base, targets[0].adapter      # base model folder + the job's adapter (None: a whole model)
 
-Only succeeded jobs of this workspace; several jobs in one server must share one base (their adapters are
+Only succeeded jobs of this workspace, of text models (a vision-language job is refused: refuse_vision); several jobs in one server must share one base (their adapters are
 loaded side by side on it). `merged`: the job's exported merged folder (<job>/exports/merged-*). `gguf`: a
 file under the job's own exports/ folder (a name there, or a path inside it): nothing outside the job is
 served from what a user typed.
@@ -83,6 +83,15 @@ def job_ggufs(job_dir: Path) -> list[str]:
     return sorted(p.name for p in (Path(job_dir) / "exports").glob("*.gguf") if p.is_file())
 
 
+def refuse_vision(job: str, base: str) -> None:
+    """The server speaks text (its engines take a prompt string): a vision-language job is refused at start, with
+    what to use instead (the Chat tab, which takes images; or its merged export in vLLM)."""
+    from backend.vlm import is_vision_model
+
+    if is_vision_model(base):
+        raise ServeError(msg("serve.vision_job", job=job))
+
+
 def resolve_targets(store, job_ids: list[str], merged: bool = False, gguf: str | None = None) -> list[Target]:
     from backend.chat.client import ChatError, job_chat_target
 
@@ -98,6 +107,7 @@ def resolve_targets(store, job_ids: list[str], merged: bool = False, gguf: str |
             base, adapter = job_chat_target(job_dir)
         except ChatError as e:
             raise ServeError(e.args[0]) from None
+        refuse_vision(name, base)
         if merged:
             base, adapter = str(_merged_dir(name, job_dir)), None
         tok_dir = adapter or base

@@ -5,6 +5,10 @@ whenever the picked weights are an adapter (what the fine-tune changed is the po
 
 At most one model is loaded in the studio at a time (ChatHost); picking another job closes it, and
 the tab says what is loaded and how much memory its process holds.
+
+A vision-language job (studio.views.chat_images) shows an image box beside the message: the image, checked and
+copied into the workspace, goes with the message to the model and shows in the conversation; side by side, the
+base model answers about the same image.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from pathlib import Path
 import gradio as gr
 
 from backend.chat.client import ChatClient, ChatError, chat_weights, job_chat_target
+from backend.messages import msg
 from studio.context import Ctx
 from studio.i18n import relabel
 from studio.unexpected import unexpected
+from studio.views.chat_images import attach, drawn, for_model, image_box, is_vision_job, user_message
 
 
 class ChatHost:
@@ -123,10 +129,11 @@ def build(ctx: Ctx) -> ChatTab:
                              buttons=["copy", "copy_all"])
     history = gr.State([])
     base_history = gr.State([])
-    with gr.Row():
+    with gr.Row(equal_height=True):
         message = gr.Textbox(
             label=t["chat.input"], placeholder=t["chat.input.placeholder"], scale=5, elem_id="chat-input"
         )
+        image = image_box(ctx, is_vision_job(ctx, ids[0] if ids else None))
         send = gr.Button(t["btn.send"], variant="primary", scale=1, elem_id="chat-send")
     with gr.Accordion(t["chat.settings"], open=False):
         temperature = gr.Slider(0.0, 1.5, value=0.0, step=0.05, label=t["chat.temperature"])
@@ -143,70 +150,77 @@ def build(ctx: Ctx) -> ChatTab:
         mem = f"{client.mem_mb:,.0f} MB" if client.mem_mb else "?"
         return t["chat.ready"].format(job=job_id) + " " + t["chat.memory"].format(mem=mem)
 
-    def respond(job_id, weights_name, text, hist, base_hist, sys_prompt, temp, p, max_new, side_by_side):
-        """Stream the tuned reply, then (side by side) the base model's to the same conversation."""
+    def respond(job_id, weights_name, text, hist, base_hist, sys_prompt, temp, p, max_new, side_by_side, upload):
+        """Stream the tuned reply, then (side by side) the base model's to the same conversation (and image).
+        Yields (chatbot, history, message box, status, base box, base history, image box)."""
         hist, base_hist = list(hist or []), list(base_hist or [])
         text = (text or "").strip()
-        if not text:
-            yield gr.skip(), hist, gr.skip(), gr.skip(), gr.skip(), base_hist
+        if not text and not upload:
+            yield gr.skip(), hist, gr.skip(), gr.skip(), gr.skip(), base_hist, gr.skip()
             return
         if not job_id:
-            yield gr.skip(), hist, gr.skip(), t["chat.pick_job"], gr.skip(), base_hist
+            yield gr.skip(), hist, gr.skip(), t["chat.pick_job"], gr.skip(), base_hist, gr.skip()
             return
         head = [{"role": "system", "content": sys_prompt.strip()}] if (sys_prompt or "").strip() else []
         before, base_before = list(hist), list(base_hist)  # what an error leaves (the message goes back)
-        hist.append({"role": "user", "content": text})
-        base_hist.append({"role": "user", "content": text})
-        waiting = {"role": "assistant", "content": "…"}
-        yield [*hist, waiting], hist, "", t["chat.loading"].format(job=job_id), gr.skip(), base_hist
-        settings = dict(max_new_tokens=int(max_new), temperature=float(temp), top_p=float(p))
         with unexpected(t, "chat") as failed:
             try:
+                if upload and not is_vision_job(ctx, job_id):
+                    raise ChatError(msg("chat.image_text_model"))
+                asked = user_message(text, attach(ctx, upload) if upload else None)
+                hist.append(asked)
+                base_hist.append(asked)
+                waiting = {"role": "assistant", "content": "…"}
+                yield (drawn([*hist, waiting]), hist, "", t["chat.loading"].format(job=job_id), gr.skip(), base_hist,
+                       None)
+                settings = dict(max_new_tokens=int(max_new), temperature=float(temp), top_p=float(p))
                 client = host.client_for(job_id, ctx.store.job_dir(job_id), weights_name or "final")
                 reply = ""
-                for piece in client.stream(head + hist, **settings):
+                for piece in client.stream(head + for_model(hist), **settings):
                     reply += piece
-                    yield ([*hist, {"role": "assistant", "content": reply}], hist, gr.skip(), gr.skip(), gr.skip(),
-                           base_hist)
+                    yield (drawn([*hist, {"role": "assistant", "content": reply}]), hist, gr.skip(), gr.skip(),
+                           gr.skip(), base_hist, gr.skip())
                 hist.append({"role": "assistant", "content": reply})
                 if side_by_side and client.has_adapter:
                     base_reply = ""
-                    for piece in client.stream(head + base_hist, adapter=False, **settings):
+                    for piece in client.stream(head + for_model(base_hist), adapter=False, **settings):
                         base_reply += piece
-                        yield (hist, hist, gr.skip(), gr.skip(),
-                               [*base_hist, {"role": "assistant", "content": base_reply}], base_hist)
+                        yield (drawn(hist), hist, gr.skip(), gr.skip(),
+                               drawn([*base_hist, {"role": "assistant", "content": base_reply}]), base_hist, gr.skip())
                     base_hist.append({"role": "assistant", "content": base_reply})
                 else:
                     base_hist.pop()
-                yield hist, hist, gr.skip(), loaded_line(job_id, client), base_hist, base_hist
+                yield drawn(hist), hist, gr.skip(), loaded_line(job_id, client), drawn(base_hist), base_hist, gr.skip()
             except ChatError as e:
-                yield before, before, text, t["chat.error"].format(message=e), base_before, base_before
-        if failed.message:  # the conversation as it was, the message back in its box
-            yield before, before, text, failed.message, base_before, base_before
+                yield (drawn(before), before, text, t["chat.error"].format(message=e), drawn(base_before), base_before,
+                       upload)
+        if failed.message:  # the conversation as it was, the message (and image) back in its box
+            yield drawn(before), before, text, failed.message, drawn(base_before), base_before, upload
 
     def on_job_change(job_id, weights_name="final"):
-        # A new job or other weights: a new conversation, the old model's memory back, and side by side on
-        # when these weights are an adapter.
-        side_by_side = gr.skip()
+        # A new job or other weights: a new conversation, the old model's memory back, side by side on when
+        # these weights are an adapter, and the image box there for a vision-language model.
+        side_by_side, sees = gr.skip(), gr.skip()
         with unexpected(t, "chat_model"):
             host.release_unless(f"{job_id}:{weights_name or 'final'}")
             side_by_side = has_adapter(ctx, job_id, weights_name)
-        return [], [], [], [], side_by_side
+            sees = gr.update(visible=is_vision_job(ctx, job_id), value=None)
+        return [], [], [], [], side_by_side, sees
 
-    @unexpected(t, "chat_model", fallback=lambda message: (gr.skip(), [], [], [], [], gr.skip()))
+    @unexpected(t, "chat_model", fallback=lambda message: (gr.skip(), [], [], [], [], gr.skip(), gr.skip()))
     def on_pick_job(job_id):
         return gr.update(choices=weight_choices(ctx, job_id), value="final"), *on_job_change(job_id)
 
-    outputs = [chatbot, history, message, status, base_box, base_history]
-    inputs = [job, weights, message, history, base_history, system, temperature, top_p, max_tokens, compare]
+    outputs = [chatbot, history, message, status, base_box, base_history, image]
+    inputs = [job, weights, message, history, base_history, system, temperature, top_p, max_tokens, compare, image]
     send.click(respond, inputs, outputs)
     message.submit(respond, inputs, outputs)
     conversation = [chatbot, history, base_box, base_history]
     clear.click(lambda: ([], [], [], []), None, conversation)
     for box in (chatbot, base_box):  # a box's own clear icon: the conversation the model sees goes too
         box.clear(lambda: ([], [], [], []), None, conversation)
-    job.change(on_pick_job, job, [weights, *conversation, compare])
-    weights.change(on_job_change, [job, weights], [*conversation, compare])
+    job.change(on_pick_job, job, [weights, *conversation, compare, image])
+    weights.change(on_job_change, [job, weights], [*conversation, compare, image])
     compare.change(lambda on: gr.update(visible=on), compare, base_box)
     refresh.click(refresh_jobs, job, [job, status])
     return ChatTab(job, status, refresh_jobs)

@@ -11,4 +11,12 @@ EN: dict[str, str] = {
     # backend/chat/server.py (sent to the client as {"error": text, "error_ref": id and values})
     "chat.load_failed": "could not load the model: {type}: {error}",
     "chat.generation_failed": "{type}: {error}",
+    "chat.image_text_model": "this model reads text only, so it cannot see the attached image: remove the image, "
+                             "or pick a job that fine-tuned a vision-language model (e.g. templates/demo_vl.yaml).",
+    "chat.image_missing": "the image {path} is gone from the workspace; attach it again.",
+    # backend/chat/images.py: an image attached to a chat message
+    "chat.image_too_big": "{name} is {size} MB; images up to {limit} MB can be attached. Attach a smaller copy.",
+    "chat.image_too_many_pixels": "{name} is {width} x {height} pixels, more than {limit}; attach a smaller copy.",
+    "chat.image_unreadable": "{name} cannot be read as an image ({error}); attach a JPEG, PNG or WebP file.",
+    "chat.image_format": "{name} is a {format} image; attach one of: {formats}.",
 }

@@ -11,6 +11,10 @@ EN: dict[str, str] = {
                           "are served.",
     "serve.no_gguf": "no GGUF file {path} in job {job}'s exports; make one with `studio export {job} --to gguf`.",
     "serve.gguf_one_job": "a GGUF file is one job's model: give one job with --gguf, not {count}.",
+    "serve.vision_job": "job {job} fine-tuned a vision-language model, and this server answers text only (it takes no "
+                        "images). Chat with it about an image in the studio's Chat tab, or export it merged "
+                        "(`studio export {job} --to merged`) and serve that folder with vLLM (`vllm serve FOLDER`), "
+                        "whose OpenAI API takes images.",
     "serve.different_bases": "these jobs do not share one base model, so one server cannot hold them: {jobs}. Start "
                              "one server per base (each on its own --port).",
     # backend/serve/engines.py: which engine

@@ -11,4 +11,12 @@ ZH: dict[str, str] = {
     # backend/chat/server.py
     "chat.load_failed": "无法加载模型：{type}：{error}",
     "chat.generation_failed": "{type}: {error}",
+    "chat.image_text_model": "这个模型只能读文字，看不到附加的图片：请移除图片，或选择一个微调视觉语言模型的任务"
+                             "（例如 templates/demo_vl.yaml）。",
+    "chat.image_missing": "图片 {path} 已不在工作区中；请重新附加。",
+    # backend/chat/images.py
+    "chat.image_too_big": "{name} 有 {size} MB；只能附加不超过 {limit} MB 的图片。请附加一个更小的副本。",
+    "chat.image_too_many_pixels": "{name} 为 {width} x {height} 像素，超过 {limit}；请附加一个更小的副本。",
+    "chat.image_unreadable": "无法把 {name} 读成图片（{error}）；请附加 JPEG、PNG 或 WebP 文件。",
+    "chat.image_format": "{name} 是 {format} 格式的图片；请附加以下格式之一：{formats}。",
 }

@@ -10,6 +10,9 @@ ZH: dict[str, str] = {
     "serve.gguf_outside": "{path} 不在该任务的导出文件夹 {folder} 内；只能部署任务自己导出的 GGUF 文件。",
     "serve.no_gguf": "任务 {job} 的导出中没有 GGUF 文件 {path}；先用 `studio export {job} --to gguf` 导出。",
     "serve.gguf_one_job": "一个 GGUF 文件只属于一个任务：使用 --gguf 时只能指定一个任务，而不是 {count} 个。",
+    "serve.vision_job": "任务 {job} 微调的是视觉语言模型，而这个服务只回答文字（不接收图片）。请在工作室的“对话”页"
+                        "附上图片与它对话，或把它导出为合并模型（`studio export {job} --to merged`），再用 vLLM 提供"
+                        "该文件夹（`vllm serve FOLDER`），vLLM 的 OpenAI API 接收图片。",
     "serve.different_bases": "这些任务的基础模型不同，无法放在同一个服务里：{jobs}。请为每个基础模型各启动一个服务"
                              "（各用不同的 --port）。",
     # backend/serve/engines.py
