@@ -143,8 +143,9 @@ class RowView:
 
 
 def row_view(t: dict, source: Source, number: int, data: DataSpec, tokenizer, max_length: int,
-             kind_and_opts: tuple[str, Options] | None = None) -> RowView:
-    """Row `number` converted and rendered; a skipped row shows its reason and raw content."""
+             kind_and_opts: tuple[str, Options] | None = None, vision=None) -> RowView:
+    """Row `number` converted and rendered; a skipped row shows its reason and raw content. `vision`: (the
+    vision-language model's processor or None for a text model, the folders its images may be read from)."""
     rows = cached_rows(source)
     raw = rows.row(number)
     if kind_and_opts is None:
@@ -158,11 +159,23 @@ def row_view(t: dict, source: Source, number: int, data: DataSpec, tokenizer, ma
     ((_, result),) = list(convert_rows([(number, raw)], opts))
     if isinstance(result, RowProblem):
         return RowView(_skipped_html(t, number, result.message, raw), number, result.message)
-    return RowView(example_html(t, tokenizer, result, kind, max_length), number)
+    return RowView(example_html(t, tokenizer, result, kind, max_length, vision), number)
 
 
-def example_html(t: dict, tokenizer, example: dict, kind: str, max_length: int) -> str:
+def example_html(t: dict, tokenizer, example: dict, kind: str, max_length: int, vision=None) -> str:
+    """The example through the chat template; a row with images shows them first, and with a vision-language
+    model's processor (`vision`: (processor, allowed folders)) the tokens that processor makes."""
     from backend.data.preview import render_example, segments_html
+
+    if example.get("images"):
+        from studio.views.data_vision import images_head, vision_html
+
+        processor, allowed = vision or (None, ())
+        head = images_head(t, example, allowed, processor is not None)
+        if processor is not None:
+            return head + vision_html(t, processor, example, max_length)
+        return head + example_html(t, tokenizer, {k: v for k, v in example.items() if k != "images"}, kind,
+                                   max_length)
 
     if tokenizer is None:
         body = html.escape(json.dumps(example, ensure_ascii=False, indent=1))
@@ -320,6 +333,10 @@ class PreviewTokenizers:
             if not is_built(ctx.workspace.models_dir):
                 return None, ctx.t["data.demo_building"], ""
             where = str(demo_dir(ctx.workspace.models_dir))
+        elif model_source == "demo-vl":  # the vision-language demo: built on first use (studio.wizard.vision)
+            from studio.wizard.vision import model_folder
+
+            where = str(model_folder(ctx, model_source, model_path))
         else:
             where = (model_path or "").strip()
             if not where:

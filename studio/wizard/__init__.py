@@ -51,6 +51,6 @@ def build(ctx, start: dict) -> Wizard:
     if missing:  # a "ui.*" key (studio.wizard.form) whose widget no step builds
         raise KeyError(missing)
     data_step.wire(ctx, data, form)
-    method_step.wire(ctx, form)
+    method_step.wire(ctx, form, method)
     return Wizard(tabs, [model_tab, data_tab, method_tab, training_tab, review_tab], form, model, data, method,
                   training, review)

@@ -22,15 +22,17 @@ from backend.data.formats import Options
 from backend.data.inspect import scan
 from backend.data.read import COMPRESSED, SUFFIXES, DataError
 from backend.data.registry import local_entries, read_registry
-from backend.spec import DEMO, SpecError
+from backend.spec import SpecError
 from studio.context import Ctx
 from studio.i18n import msg, relabel
 from studio.unexpected import unexpected
 from studio.views import data_view as dv
+from studio.wizard import vision as vl
 from studio.wizard.fields import Form
 from studio.wizard.form import (
     DATA_PATH,
     DATA_SOURCE,
+    DEMOS,
     MIX_WITH,
     MODEL_PATH,
     MODEL_SOURCE,
@@ -186,7 +188,7 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
         src = v[DATA_SOURCE]
         placeholders = {k: x for k, x in zip(v[PLACEHOLDER_KEYS] or [], v[PLACEHOLDER_VALUES], strict=False) if k}
         return dict(
-            train=DEMO if src == "demo" else (v[DATA_PATH] or "").strip(), format=v["data.format"] or "auto",
+            train=src if src in DEMOS else (v[DATA_PATH] or "").strip(), format=v["data.format"] or "auto",
             columns=v["data.columns"] or {},
             dataset_dir=(v["data.dataset_dir"] or "") if src == "registry" else "",
             subset=(v["data.subset"] or "") if src == "hub" else "", split=v["data.split"] or "train",
@@ -214,7 +216,7 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
         try:
             raw, keys, values, m_src, m_path, max_len, template = unpack(data)
             src = data[source]
-            if raw["train"] == "" or (raw["train"] != DEMO and not raw["train"].strip()):
+            if raw["train"] == "" or (raw["train"] not in DEMOS and not raw["train"].strip()):
                 if src == "upload" and data[p["refused"]]:  # a file of a type no reader takes: named, with why
                     check_upload_types(data[p["refused"]], t)
                 yield _cleared(t[f"data.need.{src}"] if f"data.need.{src}" in t else t["data.no_upload"])
@@ -271,8 +273,9 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
         spec.placeholders = dict(zip(new_keys, new_values, strict=False))
         tok, note, used = dv.TOKENIZERS.get(ctx, m_src, m_path, template)
         first = report.first_valid[0] if report.first_valid else 1
-        html = _row_html(report, main, spec, first, tok, note or _in_use(used), max_len)
-        fig = dv.length_figure(t, dv.token_lengths(tok, report), max_len, report.valid_rows) if tok else None
+        vision = _vision(main, m_src, m_path, template, report)
+        html = _row_html(report, main, spec, first, tok, note or _in_use(used), max_len, vision)
+        fig = dv.length_figure(t, _lengths(tok, report, vision), max_len, report.valid_rows) if tok else None
         return {keys_state: new_keys, **dict(zip(slots, slot_updates(new_values, {PLACEHOLDER_KEYS: new_keys}),
                                                  strict=True)),
                 step.summary: dv.summary_markdown(t, report), p["skipped"]: gr.update(value=errors, visible=bool(errors)),
@@ -280,14 +283,36 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
                 # No row that can train: the row view stays for the skipped rows' reasons, the empty chart goes.
                 p["hist"]: gr.update(value=fig, visible=bool(report.valid_rows)),
                 p["bad_rows"]: [e["row"] for e in report.errors], p["hist_ok"]: fig is not None,
-                p["fit"]: _fit_text(report, tok, data, max_len), p["view"]: gr.update(visible=True),
+                p["fit"]: _fit_text(report, tok, data, max_len, vision), p["view"]: gr.update(visible=True),
                 step.problem: "" if report.valid_rows else str(t["data.none_valid"])}
 
-    def _fit_text(report, tok, data: dict, max_len: int) -> str:
+    def _vision(main, m_src, m_path, template, report) -> tuple | None:
+        """(processor, folders its images may be read from) for data with images: the processor None for a
+        text model (or one whose processor cannot load: the note says why); None for data without images."""
+        if "images" not in (report.traits or []) and not any(e.get("images") for _, e in report.sample[:50]):
+            return None
+        from backend.data.inspect import media_dir
+
+        processor, note = vl.PROCESSORS.get(ctx, m_src, m_path, template)
+        if note:
+            gr.Warning(note)
+        folder = media_dir(main)
+        return processor, [*ctx.data_roots, *([folder] if folder is not None else [])]
+
+    def _lengths(tok, report, vision) -> list[int]:
+        """The histogram's lengths: with a vision model's processor, image tokens included."""
+        if vision and vision[0] is not None:
+            return vl.vision_lengths(vision[0], report)
+        return dv.token_lengths(tok, report)
+
+    def _fit_text(report, tok, data: dict, max_len: int, vision=None) -> str:
         """How many sampled rows the form's stage would leave out or cut at max_length, and a max_length that
-        keeps most whole (studio.views.data_view.fit_markdown); "" when there is no count."""
+        keeps most whole (studio.views.data_view.fit_markdown); "" when there is no count. Image rows with a
+        vision model: the rows left out for their length (image tokens included; an image is never cut)."""
         from studio.wizard.model_info import max_positions
 
+        if vision and vision[0] is not None:
+            return vl.fit_markdown(t, vl.vision_lengths(vision[0], report), max_len)
         v = form.values(data)
         with unexpected.optional("sample_fit"):  # a template that cannot render the sample: no count
             fit = dv.sample_fit(tok, report, v["stage"] or "sft", max_len)
@@ -299,9 +324,11 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
         names = {"tokenizer's own": t["data.template.own"], "chatml (the tokenizer has none)": t["data.template.none"]}
         return t["data.template.in_use"].format(name=names.get(used, used)) if used else ""
 
-    def _row_html(report, main, spec, number, tok, note, max_len) -> str:
-        opts = Options(report.format, report.mapping, report.tags, spec.placeholders, spec.reasoning)
-        view = dv.row_view(t, main, number, spec, tok, max_len, (report.kind, opts))
+    def _row_html(report, main, spec, number, tok, note, max_len, vision=None) -> str:
+        from backend.data.inspect import media_dir
+
+        opts = Options(report.format, report.mapping, report.tags, spec.placeholders, spec.reasoning, media_dir(main))
+        view = dv.row_view(t, main, number, spec, tok, max_len, (report.kind, opts), vision)
         prefix = f"<div class='dp-note'>{note}</div>" if note else ""
         return prefix + view.html
 
@@ -319,7 +346,8 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
                 return gr.skip()
             number = max(1, min(int(number or 1), max(report.rows, 1)))
             tok, note, used = dv.TOKENIZERS.get(ctx, m_src, m_path, template)
-            return _row_html(report, main, spec, number, tok, note or _in_use(used), max_len)
+            vision = _vision(main, m_src, m_path, template, report)
+            return _row_html(report, main, spec, number, tok, note or _in_use(used), max_len, vision)
         except (DataError, SpecError) as e:
             return f"<div class='dp-skipped'>{t['data.error'].format(message=e)}</div>"
 
@@ -333,8 +361,9 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
         tok, _, _ = dv.TOKENIZERS.get(ctx, m_src, m_path, template)
         if report is None or tok is None:
             return html, None, ""
-        return (html, dv.length_figure(t, dv.token_lengths(tok, report), max_len, report.valid_rows),
-                _fit_text(report, tok, data, max_len))
+        vision = _vision(dv.main_source(ctx, spec), m_src, m_path, template, report)
+        return (html, dv.length_figure(t, _lengths(tok, report, vision), max_len, report.valid_rows),
+                _fit_text(report, tok, data, max_len, vision))
 
     def redraw(data: dict):
         """Preview and histogram again: the model (tokenizer) or max_length changed."""

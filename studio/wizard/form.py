@@ -27,18 +27,19 @@ from typing import Any
 
 import yaml
 
-from backend.spec import DEMO, REWARDS, SECTIONS, JobSpec, SpecError, SpecIssue
+from backend.spec import DEMO, DEMO_VL, REWARDS, SECTIONS, JobSpec, SpecError, SpecIssue
 from studio.i18n import EN
 
 FormValues = dict  # form key -> the value its widget holds (numbers may be None)
 
-MODEL_SOURCES = ("demo", "local", "hub")
-DATA_SOURCES = ("demo", "upload", "path", "hub", "registry")
+MODEL_SOURCES = ("demo", DEMO_VL, "local", "hub")  # demo-vl: the tiny vision-language demo (issue 22)
+DATA_SOURCES = ("demo", DEMO_VL, "upload", "path", "hub", "registry")  # demo-vl: mllm_demo, rows with images
+DEMOS = (DEMO, DEMO_VL)  # the sources that are their own value (no path)
 
 # Form keys of values the spec has no field for (UI only).
-MODEL_SOURCE = "ui.model_source"  # demo | local | hub
+MODEL_SOURCE = "ui.model_source"  # demo | demo-vl | local | hub
 MODEL_PATH = "ui.model_path"  # a folder or a hub id
-DATA_SOURCE = "ui.data_source"  # demo | upload | path | hub | registry
+DATA_SOURCE = "ui.data_source"  # demo | demo-vl | upload | path | hub | registry
 # upload: uploads/NAME (relative to the workspace); path: a file or folder on this machine;
 # hub: a hub dataset id; registry: an entry name of data.dataset_dir/dataset_info.json
 DATA_PATH = "ui.data_path"
@@ -177,14 +178,14 @@ class Codec:
 
 def _model_to_form(spec: JobSpec) -> dict:
     name = spec.model.name_or_path
-    return {MODEL_SOURCE: model_source_of(name), MODEL_PATH: "" if name == DEMO else name}
+    return {MODEL_SOURCE: model_source_of(name), MODEL_PATH: "" if name in DEMOS else name}
 
 
 def _model_from_form(v: dict, issues: list, t: Mapping) -> str:
     source = v[MODEL_SOURCE]
     if source not in MODEL_SOURCES:
         issues.append(SpecIssue("model.name_or_path", t["model.err.unknown_source"].format(source=source)))
-    name = DEMO if source == "demo" else (v[MODEL_PATH] or "").strip()
+    name = source if source in DEMOS else (v[MODEL_PATH] or "").strip()
     if source == "local" and name:  # absolute: the worker runs in the job dir
         path = Path(name).expanduser()
         # A link put in the workspace's models/ stays the path given (the Review's folder check reads it); `..` is
@@ -200,15 +201,15 @@ def _sources(spec: JobSpec) -> list[str]:
 def _train_to_form(spec: JobSpec) -> dict:
     sources = _sources(spec)
     source = data_source_of(sources[0], spec.data.dataset_dir)
-    return {DATA_SOURCE: source, DATA_PATH: "" if source == "demo" else sources[0], MIX_WITH: ", ".join(sources[1:])}
+    return {DATA_SOURCE: source, DATA_PATH: "" if source in DEMOS else sources[0], MIX_WITH: ", ".join(sources[1:])}
 
 
 def _train_from_form(v: dict, issues: list, t: Mapping) -> str:
     source = v[DATA_SOURCE]
     if source not in DATA_SOURCES:
         issues.append(SpecIssue("data.train", t["data.err.unknown_source"].format(source=source)))
-    if source == "demo":
-        train = DEMO
+    if source in DEMOS:
+        train = source
     else:
         train = (v[DATA_PATH] or "").strip()
         if not train:
@@ -311,8 +312,8 @@ def data_source_of(train_first: str, dataset_dir: str) -> str:
     """Which Data-step source a spec's first `data.train` entry is."""
     from backend.hub import looks_like_hub_id
 
-    if train_first == DEMO:
-        return "demo"
+    if train_first in DEMOS:
+        return train_first
     if train_first.startswith("uploads/"):
         return "upload"
     if dataset_dir and "/" not in train_first:
@@ -327,8 +328,8 @@ def model_source_of(name_or_path: str) -> str:
     here), or a local folder."""
     from backend.hub import looks_like_hub_id
 
-    if name_or_path == DEMO:
-        return "demo"
+    if name_or_path in DEMOS:
+        return name_or_path
     if looks_like_hub_id(name_or_path) and not Path(name_or_path).expanduser().exists():
         return "hub"
     return "local"

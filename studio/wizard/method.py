@@ -11,8 +11,9 @@ import gradio as gr
 from backend.spec import LORA_FAMILY, PROMPT_METHODS, stage_method_problems
 from studio.context import Ctx
 from studio.i18n import msg, relabel
+from studio.wizard import vision as vl
 from studio.wizard.fields import Form
-from studio.wizard.form import MODEL_SOURCE
+from studio.wizard.form import DEMOS, MODEL_PATH, MODEL_SOURCE
 
 REWARD_NAMES = ("exact_match", "format", "length", "valid_json")
 # Usual learning rates (a tiny demo model learns at about 10x these).
@@ -32,6 +33,8 @@ class MethodStep:
     advice: gr.Markdown
     next: gr.Button
     back: gr.Button
+    vision: gr.State = None  # whether the Model step's choice is a vision-language model
+    vision_box: gr.Group = None  # its options (train the projector / the vision tower)
     redraw: tuple = ()  # (fn, inputs, outputs): the advice in the page's language (after a language switch)
 
 
@@ -40,7 +43,14 @@ def build(ctx: Ctx, form: Form) -> MethodStep:
     gr.Markdown(t["method.intro"])
     stage, name = form("stage"), form("method.name")
     s0, m0 = form.start["stage"], form.start["method.name"]
-    advice = relabel.handler_writes(gr.Markdown(advice_markdown(t, s0, m0), elem_id="method-advice"))
+    v0 = vl.vision_model(ctx, form.start[MODEL_SOURCE], form.start[MODEL_PATH])
+    vision = gr.State(v0)
+    advice = relabel.handler_writes(gr.Markdown(advice_markdown(t, s0, m0, v0), elem_id="method-advice"))
+    with gr.Group(visible=v0, elem_id="vision-options") as vision_box:  # a vision-language model's parts
+        gr.Markdown(t["vl.wizard.options"])
+        with gr.Row():
+            form("method.train_projector")
+            form("method.train_vision_tower")
     with gr.Group(visible=m0 in LORA_FAMILY) as lora_box:
         with gr.Row():
             form("method.lora_r")
@@ -82,10 +92,10 @@ def build(ctx: Ctx, form: Form) -> MethodStep:
         back = gr.Button(t["btn.back"], elem_id="method-back")
         next_btn = gr.Button(t["btn.next"], variant="primary", elem_id="method-next")
 
-    def show(stage_value, method_value):
+    def show(stage_value, method_value, is_vision):
         m, s = method_value, stage_value
         return (
-            advice_markdown(t, s, m),
+            advice_markdown(t, s, m, is_vision),
             gr.update(visible=m in LORA_FAMILY), gr.update(visible=m in LORA_FAMILY or m == "ia3"),
             gr.update(visible=m == "qlora"), gr.update(visible=m == "adalora"), gr.update(visible=m == "freeze"),
             gr.update(visible=m in PROMPT_METHODS), gr.update(visible=s in ("dpo", "orpo", "kto")),
@@ -98,26 +108,44 @@ def build(ctx: Ctx, form: Form) -> MethodStep:
     # One ordered queue: two quick clicks must not have the older answer land last and hide the
     # settings of the pair now chosen.
     for trigger in (stage.change, name.change):
-        trigger(show, [stage, name], boxes, concurrency_limit=1, concurrency_id="method-show")
-    return MethodStep(advice, next_btn, back, (lambda s, m: advice_markdown(t, s, m), [stage, name], advice))
+        trigger(show, [stage, name, vision], boxes, concurrency_limit=1, concurrency_id="method-show")
+    return MethodStep(advice, next_btn, back, vision, vision_box,
+                      (lambda s, m, v: advice_markdown(t, s, m, v), [stage, name, vision], advice))
 
 
-def wire(ctx: Ctx, form: Form) -> None:
-    """A new method brings its usual learning rate (the user can still change it)."""
+def wire(ctx: Ctx, form: Form, step: MethodStep | None = None) -> None:
+    """A new method brings its usual learning rate (the user can still change it). A new model: the options of
+    a vision-language model shown or hidden, and the advice says what its image path does not offer."""
     t = ctx.t
 
+    if step is not None:
+        def on_model(source, path, stage_value, method_value):
+            is_vision = vl.vision_model(ctx, source, path)
+            return is_vision, gr.update(visible=is_vision), advice_markdown(t, stage_value, method_value, is_vision)
+
+        model_ins = [form[MODEL_SOURCE], form[MODEL_PATH], form["stage"], form["method.name"]]
+        for trigger in (form[MODEL_SOURCE].change, form[MODEL_PATH].change):
+            trigger(on_model, model_ins, [step.vision, step.vision_box, step.advice], concurrency_limit=1,
+                    concurrency_id="method-show", show_progress="hidden")
+
     def on_method(method, model_source):
-        lr = usual_lr(method, model_source == "demo")
+        lr = usual_lr(method, model_source in DEMOS)
         gr.Info(t["method.lr_set"].format(lr=f"{lr:g}", method=method))
         return lr
 
     form["method.name"].input(on_method, [form["method.name"], form[MODEL_SOURCE]], form["training.learning_rate"])
 
 
-def advice_markdown(t: dict, stage: str, method: str) -> str:
+def advice_markdown(t: dict, stage: str, method: str, vision: bool = False) -> str:
     lines = [f"**{stage}** — {t[f'stage.{stage}.info']}", f"**{method}** — {t[f'method.{method}.info']}",
              t["method.data_needed"].format(kind=t[f"stage.{stage}.data"])]
     problems = stage_method_problems(stage, method)
     if problems:
         lines.append("⚠ " + msg(t, problems[0].message))
+    if vision:  # what the image path refuses (backend/training/run.py, vision_model.py), said before Train
+        from types import SimpleNamespace
+
+        spec = SimpleNamespace(stage=stage, method=SimpleNamespace(name=method),
+                               model=SimpleNamespace(name_or_path=t["vl.wizard.this_model"]))
+        lines += ["⚠ " + msg(t, m) for _, m in vl.vision_problems(spec)]
     return "  \n".join(lines)
