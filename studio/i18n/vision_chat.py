@@ -2,8 +2,8 @@
 Chinese, merged into the tables by studio/i18n/tables.py."""
 
 EN: dict[str, str] = {
-    "vl.chat.image": "Image for this message (JPEG, PNG, WebP; up to {mb} MB)",
+    "vl.chat.image": "Image (up to {mb} MB)",
 }
 ZH: dict[str, str] = {
-    "vl.chat.image": "随本条消息发送的图片（JPEG、PNG、WebP；不超过 {mb} MB）",
+    "vl.chat.image": "图片（不超过 {mb} MB）",
 }

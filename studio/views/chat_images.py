@@ -24,7 +24,7 @@ def image_box(ctx, visible: bool) -> gr.Image:
     "Error" (a wrapper on this box, not a gr.Image subclass: gradio writes a .pyi file beside a subclass)."""
     t = ctx.t
     limit = min(MAX_IMAGE_MB, ctx.upload_limit_mb)
-    box = gr.Image(type="filepath", image_mode=None, sources=["upload", "clipboard"], height=140, scale=2,
+    box = gr.Image(type="filepath", image_mode=None, sources=["upload", "clipboard"], height=200, scale=2,
                    label=t["vl.chat.image"].format(mb=limit), visible=visible, elem_id="chat-image")
     checked = box.preprocess
 
