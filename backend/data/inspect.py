@@ -12,6 +12,7 @@ import random
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from backend.data.formats import Options, convert_rows, placeholders_in, resolve
 from backend.data.read import DataError, RowFault
@@ -81,7 +82,8 @@ def media_dir(source: Source):
     """The folder a row's image paths are relative to (and confined to): the data file's own folder."""
     if source.path is None:
         return None
-    return source.path if source.path.is_dir() else source.path.parent
+    path = Path(source.path)
+    return path if path.is_dir() else path.parent
 
 
 def scan(source: Source, placeholders: dict | None = None, reasoning: str = "keep", dedupe: bool = False,
