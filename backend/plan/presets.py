@@ -42,7 +42,7 @@ GROUPS = ("quality", "task", "saved")
 SIZES = ("tiny", "0.5b", "7b")
 # The order a newcomer reads them in: smallest model and quickest run first.
 LEVELS = ("quick-try", "balanced", "best-quality")
-TASKS = ("identity", "style", "json-format", "dpo")
+TASKS = ("identity", "style", "json-format", "dpo", "images")
 NAME_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # When a preset names its own dataset, these describe the old one and would not fit the new one;
 # the rest of `data` (eval_split, seed, shuffle, dedupe, reasoning) is how to use any dataset.

@@ -27,7 +27,9 @@ from backend.spec import JobSpec, SpecError
 
 BUILT_IN = [p.id for p in list_presets()]
 QUALITY = [f"{level}-{size}" for size in ("tiny", "0.5b", "7b") for level in ("quick-try", "balanced", "best-quality")]
-TASKS = ["identity", "style", "json-format", "dpo"]
+TASKS = ["identity", "style", "json-format", "dpo", "images"]
+# Task presets keep the model and method, except where their data needs another kind of model (image rows).
+VISION_TASKS = {"images"}
 # Small enough to run every preset for real on the demo model in a few seconds each.
 SMALL_RUN = {
     "model.name_or_path": "demo",
@@ -55,7 +57,8 @@ def test_the_built_in_presets_are_listed_smallest_and_quickest_first():
             assert p.size == p.id.rsplit("-", 1)[1] and {"model", "method", "training"} <= set(p.spec)
             assert set(p.spec.get("data", {})) <= {"eval_split"}, "quality presets leave the dataset alone"
         else:
-            assert p.group == "task" and p.size is None and "model" not in p.spec and "stage" in p.spec
+            assert p.group == "task" and p.size is None and "stage" in p.spec
+            assert ("model" in p.spec) == (p.id in VISION_TASKS), p.id
 
 
 @pytest.mark.parametrize("preset_id", BUILT_IN)
@@ -75,13 +78,16 @@ def test_preset_applies_over_the_demo_defaults_and_trains(stage_ws, demo_default
         for name, value in fields.items():
             if (section, name) != ("data", "train"):
                 assert applied[section][name] == value, f"{section}.{name}"
-    if preset.group == "task":
+    vision = preset_id in VISION_TASKS
+    if preset.group == "task" and not vision:
         assert spec.model == demo_defaults.model and spec.method == demo_defaults.method
     train = spec.data.train
-    assert train == "demo" or (Path(train).is_absolute() and Path(train).parent == DATA_DIR and Path(train).is_file())
+    assert train in ("demo", "demo-vl") or (
+        Path(train).is_absolute() and Path(train).parent == DATA_DIR and Path(train).is_file())
 
     small = spec.with_overrides(
         [f"{k}={v}" for k, v in SMALL_RUN.items()] + [f"training.max_length={min(spec.training.max_length, 128)}"]
+        + (["model.name_or_path=demo-vl", "training.max_length=512"] if vision else [])
     )
     store = JobStore(stage_ws)
     job_id = store.create_job(small, state="running")
