@@ -260,6 +260,7 @@ def build_app(
             (hardware.render, None, hardware.markdown),
             bench_panel.redraw(ctx, benches, mon.picker),
             serve_panel.redraw(ctx, serving, mon.picker),
+            chat_tab.redraw,
         ])
     return app
 

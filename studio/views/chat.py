@@ -51,6 +51,13 @@ class ChatHost:
         with self._lock:
             self._close_locked()
 
+    def loaded(self, key: str) -> ChatClient | None:
+        """The client of `key` ("job:weights") when it is the one loaded and running, else None."""
+        with self._lock:
+            if self._client is not None and self._job == key and self._client.alive:
+                return self._client
+            return None
+
     def release_unless(self, key: str | None) -> None:
         """Free the loaded model when the user switches to another job or other weights."""
         with self._lock:
@@ -76,6 +83,7 @@ class ChatTab:
     job: gr.Dropdown
     status: gr.Markdown
     refresh_jobs: object  # callable: () -> dropdown update
+    redraw: tuple  # (fn, inputs, outputs): the status line again in the page's new language (studio/app.py)
 
 
 def succeeded_jobs(ctx: Ctx) -> list[str]:
@@ -145,6 +153,13 @@ def build(ctx: Ctx) -> ChatTab:
         ids = succeeded_jobs(ctx)
         value = current if current in ids else (ids[0] if ids else None)
         return gr.update(choices=ids, value=value), ("" if ids else t["chat.no_jobs"])
+
+    def redraw_status(job_id, weights_name):
+        """After a language switch: what the status says of the loaded model, in the new language."""
+        client = host.loaded(f"{job_id}:{weights_name or 'final'}") if job_id else None
+        if client is not None:
+            return loaded_line(job_id, client)
+        return gr.skip() if succeeded_jobs(ctx) else t["chat.no_jobs"]
 
     def loaded_line(job_id, client) -> str:
         mem = f"{client.mem_mb:,.0f} MB" if client.mem_mb else "?"
@@ -223,4 +238,4 @@ def build(ctx: Ctx) -> ChatTab:
     weights.change(on_job_change, [job, weights], [*conversation, compare, image])
     compare.change(lambda on: gr.update(visible=on), compare, base_box)
     refresh.click(refresh_jobs, job, [job, status])
-    return ChatTab(job, status, refresh_jobs)
+    return ChatTab(job, status, refresh_jobs, (redraw_status, [job, weights], status))
