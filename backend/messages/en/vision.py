@@ -17,11 +17,7 @@ EN: dict[str, str] = {
     "vision.none_fit": "none of the {total} row(s) fits in max_length={max_length} with its image tokens (the "
                        "shortest: {shortest} tokens): raise training.max_length to at least {shortest}, or use "
                        "smaller images.",
-    "vision.no_reply_tokens": "row {row}: no reply token is left to learn from.",
-    "vision.image_unreadable": "image {path} cannot be opened: {error}.",
     "vision.gguf_refused": "GGUF export of a vision-language model is not offered yet: llama.cpp needs the vision "
                            "tower in a separate mmproj file.",
     "vision.gguf_refused_hint": "Export the adapter or the merged model instead; both load in transformers and vLLM.",
-    "vision.processor_missing": "{path} has no image processor (preprocessor_config.json): it cannot read images.",
-    "vision.options_text_model": "method.{field} applies to vision-language models only; {model} is a text model.",
 }

@@ -12,10 +12,6 @@ ZH: dict[str, str] = {
                             "个词元）。",
     "vision.none_fit": "{total} 行数据连同图像词元都超过 max_length={max_length}（最短 {shortest} 个词元）：请把 "
                        "training.max_length 调到至少 {shortest}，或使用更小的图像。",
-    "vision.no_reply_tokens": "第 {row} 行：没有可学习的回复词元。",
-    "vision.image_unreadable": "无法打开图像 {path}：{error}。",
     "vision.gguf_refused": "暂不支持把视觉语言模型导出为 GGUF：llama.cpp 需要把视觉塔放在单独的 mmproj 文件中。",
     "vision.gguf_refused_hint": "请导出适配器或合并后的模型；两者都能在 transformers 和 vLLM 中加载。",
-    "vision.processor_missing": "{path} 没有图像处理器（preprocessor_config.json），无法读取图像。",
-    "vision.options_text_model": "method.{field} 只适用于视觉语言模型；{model} 是文本模型。",
 }
