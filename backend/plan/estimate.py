@@ -55,6 +55,10 @@ figures in benchmarks/README.md); on a GPU the same formula runs with the comput
 awaits a measurement. Stages beyond sft are approximated: paired stages
 (dpo, orpo, rm, kto) double the activations and logits; dpo and kto with full/freeze keep a frozen
 reference copy of the weights.
+
+A vision-language model (a config with a vision_config): the parts above are its language model's, with the
+image tokens in its rows' lengths (`image_tokens`), plus its vision tower's and projector's weights, gradients,
+optimizer states and activations (backend/plan/vision_memory.py), kept apart in Estimate.vision too.
 """
 
 from __future__ import annotations
@@ -64,7 +68,7 @@ from dataclasses import dataclass, field, replace
 
 from backend.messages import Message, msg
 from backend.plan.batches import DENSE_MAX_ELEMENTS, resolve_batching, rows_per_pass
-from backend.plan.param_count import estimate_trainable, linear_shapes, parameter_table
+from backend.plan.param_count import language_trainable, linear_shapes, parameter_table
 from backend.spec import LORA_FAMILY, JobSpec, get_stage
 
 GB = 1024**3
@@ -114,6 +118,7 @@ class Estimate:
     total_params: int
     compute_bytes: int  # bytes per value of the compute dtype (4 fp32, 2 bf16/fp16)
     notes: list[Message] = field(default_factory=list)
+    vision: object = None  # backend.plan.vision_memory.VisionEstimate: its share of the parts above (a VLM)
 
     PARTS = ("weights", "gradients", "optimizer", "activations", "logits", "overhead")
 
@@ -257,14 +262,18 @@ def fused_kernels_expected(spec: JobSpec, config: dict, device: str) -> bool:
     return choice == "on" or (kind in LIGER_MODEL_TYPES and importlib.util.find_spec("liger_kernel") is not None)
 
 
-def estimate_memory(spec: JobSpec, config: dict, device: str, lengths: list[int] | None = None) -> Estimate:
+def estimate_memory(spec: JobSpec, config: dict, device: str, lengths: list[int] | None = None,
+                    image_tokens: list[int] | None = None) -> Estimate:
     """Peak memory of training `spec` on the model `config` describes, on "cuda" or "cpu". `lengths`: the
     training rows' token counts where known (the Data step's sample, or the tokenized set): the largest
-    batch is then counted as it will be made instead of every row at max_length."""
+    batch is then counted as it will be made instead of every row at max_length. `image_tokens`: a
+    vision-language model's rows' image tokens (the same rows as `lengths`), added to their lengths."""
     d = _dims(config)
     stage = get_stage(spec.stage)
+    if lengths and image_tokens and len(image_tokens) == len(lengths):
+        lengths = [n + k for n, k in zip(lengths, image_tokens)]
     try:
-        trainable, total = estimate_trainable(spec, config)
+        trainable, total = language_trainable(spec, config)
         table = parameter_table(config, "score" if stage.score_head else "lm_head")
     except (KeyError, TypeError, ValueError) as e:
         raise EstimateError(msg("plan.config_lacks", what=str(e))) from None
@@ -345,11 +354,28 @@ def estimate_memory(spec: JobSpec, config: dict, device: str, lengths: list[int]
         # the backward pass, two passing ones)
         logits = int(DENSE_HEAD_COPIES * pairs * tokens * d["vocab"] * 4)
 
+    # -- the vision tower and projector of a vision-language model -----------------------------------
+    from backend.plan.vision_memory import vision_estimate
+
+    vis = vision_estimate(spec, config, device, rows_per_pass(spec, t.batch_size, t.max_length, device),
+                          image_tokens, compute=cb, factor=factor)
+    if vis is not None:
+        weights += vis.weights
+        gradients += vis.gradients
+        optimizer += vis.optimizer
+        activations += vis.activations
+        trainable += vis.trainable
+        total += vis.tower_params + vis.projector_params + vis.adapter_params
+        notes.append(msg("plan.note_vision", images=vis.images, patches=vis.patches,
+                         tokens=vis.tokens_per_image))
+
     # -- overhead ------------------------------------------------------------------------------
     if device == "cuda":
         overhead = GPU_OVERHEAD
     else:
         unquantized = (base - linear) * cb if m.name == "qlora" else base * cb
+        if vis is not None:
+            unquantized += (vis.tower_params + vis.projector_params) * cb
         overhead = CPU_PROCESS + CPU_TRAIN_FIXED + int(CPU_WEIGHT_SLACK * unquantized)
     if m.name == "qlora":
         overhead += max(i * o for i, o in linear_shapes(config).values()) * cb
@@ -358,7 +384,7 @@ def estimate_memory(spec: JobSpec, config: dict, device: str, lengths: list[int]
         notes.append(msg("plan.note_reference_copy", stage=spec.stage))
     return Estimate(weights=int(weights), gradients=gradients, optimizer=optimizer, activations=activations,
                     logits=logits, overhead=overhead, device=device, trainable_params=trainable,
-                    total_params=total, compute_bytes=cb, notes=notes)
+                    total_params=total, compute_bytes=cb, notes=notes, vision=vis)
 
 
 def _device_for(spec: JobSpec, hardware) -> str:
@@ -415,15 +441,17 @@ def _apply(spec: JobSpec, changes: dict) -> JobSpec:
     return out
 
 
-def recommend(spec: JobSpec, config: dict, hardware, lengths: list[int] | None = None) -> Recommendation:
+def recommend(spec: JobSpec, config: dict, hardware, lengths: list[int] | None = None,
+              image_tokens: list[int] | None = None) -> Recommendation:
     """Keep the spec if its estimate fits the budget with HEADROOM to spare; else the first of:
     lora (for full/freeze), qlora 4-bit, a smaller batch with more accumulation (same effective
     batch), a shorter max_length, that fits; or say that nothing does. `lengths`: the rows' token counts
     where known (estimate_memory)."""
+    data = dict(lengths=lengths, image_tokens=image_tokens)
     device = _device_for(spec, hardware)
     budget = hardware.budget_bytes(device)
     where = msg("plan.where_gpu") if device == "cuda" else msg("plan.where_ram")
-    original = estimate_memory(spec, config, device, lengths=lengths)
+    original = estimate_memory(spec, config, device, **data)
     if budget is None:
         return Recommendation("unknown", msg("plan.fit_unknown", need=format_bytes(original.total), where=where),
                               estimate=original, original=original, budget=None, device=device)
@@ -434,7 +462,7 @@ def recommend(spec: JobSpec, config: dict, hardware, lengths: list[int] | None =
                               estimate=original, original=original, budget=budget, device=device)
     need = format_bytes(original.total)
     if spec.training.gradient_checkpointing == "auto":
-        checkpointed = estimate_memory(with_checkpointing(spec), config, device, lengths=lengths)
+        checkpointed = estimate_memory(with_checkpointing(spec), config, device, **data)
         if fits(checkpointed, budget):
             return Recommendation("keep", msg("plan.fits_with_checkpointing", need=need, usable=format_bytes(usable),
                                               where=where, got=format_bytes(checkpointed.total)),
@@ -442,9 +470,9 @@ def recommend(spec: JobSpec, config: dict, hardware, lengths: list[int] | None =
     last = spec
     for changes, candidate, step in _candidates(spec):
         last = candidate
-        est = estimate_memory(candidate, config, device, lengths=lengths)
+        est = estimate_memory(candidate, config, device, **data)
         if not fits(est, budget) and candidate.training.gradient_checkpointing == "auto":
-            est = estimate_memory(with_checkpointing(candidate), config, device, lengths=lengths)  # what auto will do
+            est = estimate_memory(with_checkpointing(candidate), config, device, **data)  # what auto will do
         if not fits(est, budget):
             continue
         got = format_bytes(est.total)
@@ -460,7 +488,7 @@ def recommend(spec: JobSpec, config: dict, hardware, lengths: list[int] | None =
         return Recommendation("change", msg("plan.change", need=need, usable=format_bytes(usable), where=where,
                                             why=why),
                               changes=changes, estimate=est, original=original, budget=budget, device=device)
-    smallest = estimate_memory(last, config, device, lengths=lengths)
+    smallest = estimate_memory(last, config, device, **data)
     return Recommendation("nothing_fits", msg("plan.nothing_fits", need=need, method=last.method.name,
                                               batch=last.training.batch_size, length=last.training.max_length,
                                               smallest=format_bytes(smallest.total), usable=format_bytes(usable),

@@ -28,7 +28,7 @@ IA3_TARGETS = ("k_proj", "v_proj", "down_proj")
 IA3_FEEDFORWARD = ("down_proj", "w2", "fc2", "dense_4h_to_h")
 PTUNING_ENCODER_HIDDEN = 128
 # Qwen2 has biases on q, k and v (hard-coded, not in config.json).
-QKV_BIAS_MODELS = ("qwen2", "qwen2_moe", "qwen2_vl", "qwen2_5_vl")
+QKV_BIAS_MODELS = ("qwen2", "qwen2_moe", "qwen2_vl", "qwen2_5_vl", "qwen2_vl_text", "qwen2_5_vl_text")
 
 
 def _dims(config: dict) -> dict:
@@ -119,7 +119,20 @@ def freeze_trainable(spec: JobSpec, config: dict, rows: list[tuple[str, int]]) -
 
 
 def estimate_trainable(spec: JobSpec, config: dict) -> tuple[int, int]:
-    """(trainable, total) parameters for spec's method on the model config.json describes."""
+    """(trainable, total) parameters for spec's method on the model config.json describes; a vision-language
+    model's vision tower and projector included (backend.plan.vision_memory: frozen unless the method trains them)."""
+    trainable, total = language_trainable(spec, config)
+    from backend.plan.vision_memory import vision_estimate
+
+    vis = vision_estimate(spec, config, "cpu", rows=0)
+    if vis is not None:
+        trainable += vis.trainable
+        total += vis.tower_params + vis.projector_params + vis.adapter_params
+    return trainable, total
+
+
+def language_trainable(spec: JobSpec, config: dict) -> tuple[int, int]:
+    """(trainable, total) parameters of the decoder (a vision-language model's language model)."""
     m, d = spec.method, _dims(config)
     head = "score" if get_stage(spec.stage).score_head else "lm_head"
     rows = parameter_table(config, head)

@@ -26,6 +26,7 @@ from studio.i18n import (
     ui_zh,
     vision_chat,
     vision_export,
+    vision_plan,
     vision_wizard,
 )
 from studio.i18n.fields_zh import FIELDS_ZH
@@ -54,6 +55,7 @@ EN: dict[str, str] = {
     **vision_chat.EN,
     **vision_wizard.EN,
     **vision_export.EN,
+    **vision_plan.EN,
 }
 ZH: dict[str, str] = {
     # a field without Chinese shows its English (test_i18n fails on it)
@@ -73,6 +75,7 @@ ZH: dict[str, str] = {
     **vision_chat.ZH,
     **vision_wizard.ZH,
     **vision_export.ZH,
+    **vision_plan.ZH,
 }
 for _table in (EN, ZH):
     _table["app.header"] = f"# {_table['app.title']}\n{_table['app.subtitle']}"

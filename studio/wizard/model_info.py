@@ -1,4 +1,6 @@
-"""What the Model step shows about a base model: architecture, parameters, chat template.
+"""What the Model step shows about a base model: architecture, parameters, chat template; for a vision-language
+model also its parameters split into language model / vision tower / projector and the image processor's pixel
+budget in image tokens (studio/wizard/model_vision.py).
 
 Read from files only (config.json, safetensors headers, tokenizer_config.json), never by
 loading the model, so the UI process stays free of torch. A problem is a ModelInfoError worded from the
@@ -19,10 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from backend.demo import DEMO_CONFIG, demo_config, demo_dir, is_built
+from backend.demo_vlm import demo_vlm_dir
+from backend.demo_vlm import is_built as vl_built
 from backend.hub import unreachable_reason
+from backend.vlm import DEMO_VL
 from backend.workspace import under_roots
 from studio.i18n import EN
 from studio.unexpected import unexpected
+from studio.wizard.model_vision import vision_facts
 
 
 class ModelInfoError(RuntimeError):
@@ -37,6 +43,7 @@ class ModelInfo:
     chat_template: bool | None  # None: unknown
     where: str  # the folder, or the hub id (hub)
     hub: bool = False
+    vision: object = None  # studio.wizard.model_vision.VisionFacts: a vision-language model's parts, pixels
 
 
 def describe_demo(models_dir: Path, t: Mapping = EN) -> ModelInfo:
@@ -84,6 +91,7 @@ def describe_local(folder: str | Path, t: Mapping = EN, roots=None, models_dir: 
         params_exact=exact,
         chat_template=has_chat_template(folder, t),
         where=str(folder),
+        vision=vision_facts(config, folder),  # None for a text model
     )
 
 
@@ -115,7 +123,25 @@ def describe_hub(repo_id: str, timeout_s: float = 3.0, t: Mapping = EN) -> Model
         chat_template=template,
         where=repo_id,
         hub=True,
+        vision=vision_facts(_hub_image_processor(repo_id, config)),
     )
+
+
+def _hub_image_processor(repo_id: str, config: dict) -> dict:
+    """A hub vision-language model's config with its cached preprocessor_config.json (never downloaded for this:
+    without it the family's default pixel budget is shown)."""
+    from backend.vlm import is_vision_config
+
+    if not is_vision_config(config):
+        return config
+    from huggingface_hub import try_to_load_from_cache
+
+    found = try_to_load_from_cache(repo_id, "preprocessor_config.json")
+    if isinstance(found, str):
+        from backend.plan.vision import with_image_processor
+
+        return with_image_processor(config, Path(found).parent)
+    return config
 
 
 def _check_reachable(timeout_s: float, t: Mapping = EN) -> None:
@@ -154,7 +180,16 @@ def count_safetensors_params(folder: Path) -> int | None:
 
 
 def params_from_config(cfg: dict) -> int | None:
-    """An estimate for decoder-only transformers (Llama/Qwen style) from the config."""
+    """An estimate for decoder-only transformers (Llama/Qwen style) from the config; a vision-language model's
+    language model from its text_config (transformers 5) or the top level (older files), plus its vision tower and
+    projector (backend.plan.vision)."""
+    if isinstance(cfg.get("vision_config"), dict):
+        from backend.plan.vision import vision_params
+
+        text = cfg.get("text_config") if isinstance(cfg.get("text_config"), dict) else cfg
+        text = {**text, "tie_word_embeddings": cfg.get("tie_word_embeddings", text.get("tie_word_embeddings"))}
+        language = params_from_config({k: v for k, v in text.items() if k not in ("vision_config", "text_config")})
+        return None if language is None else language + sum(vision_params(cfg).values())
     try:
         h = int(cfg["hidden_size"])
         layers = int(cfg["num_hidden_layers"])
@@ -165,7 +200,7 @@ def params_from_config(cfg: dict) -> int | None:
     except (KeyError, TypeError, ValueError):
         return None
     head_dim = int(cfg.get("head_dim") or h // heads)
-    bias = 1 if cfg.get("model_type") == "qwen2" else 0
+    bias = 1 if cfg.get("model_type") in ("qwen2", "qwen2_vl", "qwen2_vl_text", "qwen2_5_vl", "qwen2_5_vl_text") else 0
     attn = h * heads * head_dim + 2 * h * kv * head_dim + heads * head_dim * h
     attn += bias * (heads * head_dim + 2 * kv * head_dim)
     per_layer = attn + 3 * h * inter + 2 * h
@@ -204,6 +239,15 @@ def model_config(source: str, path: str, models_dir: Path, roots=None) -> dict |
     Never downloads: a hub model counts only once its config is in the local cache. A local folder is read only
     under `roots` when given (check_model_folder), and a hub id only from the cache."""
     try:
+        if source == DEMO_VL or (path or "").strip() == DEMO_VL and source != "local":
+            folder = demo_vlm_dir(models_dir)
+            if vl_built(models_dir):
+                from backend.plan.vision import with_image_processor
+
+                return with_image_processor(_read_json(folder / "config.json"), folder)
+            from backend.demo_vlm import demo_vlm_config
+
+            return demo_vlm_config()
         if source == "demo":
             folder = demo_dir(models_dir)
             if (folder / "config.json").is_file():
@@ -214,13 +258,15 @@ def model_config(source: str, path: str, models_dir: Path, roots=None) -> dict |
             if roots is not None and not under_roots(path or "", roots):
                 return None
             if (folder / "config.json").is_file():
-                return _read_json(folder / "config.json")
+                from backend.plan.vision import with_image_processor
+
+                return with_image_processor(_read_json(folder / "config.json"), folder)
         if source == "hub" and path:
             from huggingface_hub import try_to_load_from_cache
 
             cached = try_to_load_from_cache(path.strip(), "config.json")
             if isinstance(cached, str):
-                return _read_json(Path(cached))
+                return _hub_image_processor(path.strip(), _read_json(Path(cached)))
     except (OSError, ValueError, ModelInfoError):
         return None
     return None

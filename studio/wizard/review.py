@@ -64,10 +64,6 @@ def check(ctx: Ctx, values: FormValues) -> Review:
     except DataError as e:
         issues.append(SpecIssue("data.train", message_of(e)))
     estimate += resources_markdown(ctx, spec, values)
-    from studio.wizard.vision import vision_model, vision_problems
-
-    if vision_model(ctx, values[MODEL_SOURCE], spec.model.name_or_path):  # what the image path refuses, now
-        issues += [SpecIssue(field, msg(t, message)) for field, message in vision_problems(spec)]
     if values[MODEL_SOURCE] == "local":
         issues += model_folder_issues(ctx, spec.model.name_or_path)
     elif values[MODEL_SOURCE] == "hub" and spec.model.name_or_path == DEMO:
@@ -121,19 +117,23 @@ def resources_markdown(ctx: Ctx, spec: JobSpec, values: FormValues) -> str:
     try:
         from backend.plan.estimate import estimate_memory, format_bytes, recommend
         from backend.plan.hardware import detect
-        from studio.wizard.review_plan import sample_lengths
+        from studio.wizard.review_plan import sample_image_tokens, sample_lengths, vision_split_markdown
 
         hw = detect(ctx.workspace.root)
         device = "cuda" if hw.gpus and spec.training.device != "cpu" else "cpu"
-        lengths = None  # a template that cannot render the sample: every row at max_length
+        lengths = images = None  # a template that cannot render the sample: every row at max_length
         with unexpected.optional("sample_lengths"):
             lengths = sample_lengths(ctx, spec, values)  # the Data step's sample: the batches the data makes
-        est = estimate_memory(spec, config, device, lengths=lengths)
+        with unexpected.optional("sample_image_tokens"):  # a vision model's rows: their images' tokens
+            images = sample_image_tokens(ctx, spec, values, config)
+        est = estimate_memory(spec, config, device, lengths=lengths, image_tokens=images)
         budget = hw.budget_bytes(device)
         lines.append(t["review.memory"].format(
             total=format_bytes(est.total), device=t[f"review.device.{device}"],
             budget=format_bytes(budget) if budget else "?"))
-        rec = recommend(spec, config, hw, lengths=lengths)
+        if est.vision is not None:  # the vision tower's and projector's share of it (issue 22)
+            lines.append(vision_split_markdown(t, est))
+        rec = recommend(spec, config, hw, lengths=lengths, image_tokens=images)
         auto_checkpointing = rec.action == "keep" and rec.estimate is not None and rec.estimate.total != est.total
         if auto_checkpointing:  # it fits: the worker will checkpoint (training.gradient_checkpointing: auto)
             lines.append("ℹ " + msg(t, rec.reason))

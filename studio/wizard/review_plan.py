@@ -118,3 +118,49 @@ def plan_markdown(ctx, spec: JobSpec, values: FormValues, rows: int) -> str:
         if where == "probe_busy":  # measured on a shared machine: likely slower than this job will run
             lines.append(t["review.time.busy"])
     return "  \n".join(lines)
+
+
+def sample_image_tokens(ctx, spec: JobSpec, values: FormValues, config: dict | None) -> list[int] | None:
+    """Image tokens of each of the first source's sampled rows (their images' sizes as the model's image processor
+    resizes them: backend.plan.vision), in the sample's order; None for a text model or without a sample. Only the
+    images' headers are read, of paths the data layer checked."""
+    from backend.plan.vision import tokens_per_image, vision_dims
+
+    d = vision_dims(config or {})
+    if d is None:
+        return None
+    from backend.data.sources import parse_sources
+
+    source = parse_sources(spec.data, ctx.workspace.root)[0]
+    report = dv.REPORTS.get(dv.ReportCache.key(source, spec.data))
+    if report is None or not report.sample:
+        return None
+    out = []
+    for _, example in report.sample:
+        out.append(sum(tokens_per_image(d, _image_size(path)) for path in example.get("images") or []))
+    return out if any(out) else None
+
+
+def _image_size(path) -> tuple[int, int] | None:
+    """(height, width) from an image file's header, or None (unreadable: counted at max_pixels)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            return im.height, im.width
+    except (OSError, UnidentifiedImageError, ValueError):
+        return None
+
+
+def vision_split_markdown(t, est) -> str:
+    """The vision tower's and projector's share of a memory estimate (Estimate.vision), "" for a text model."""
+    from backend.plan.estimate import format_bytes
+
+    vis = getattr(est, "vision", None)
+    if vis is None:
+        return ""
+    trains = {(): "none", ("projector",): "projector", ("vision",): "vision"}.get(tuple(vis.parts), "both")
+    return t["vl.plan.review_split"].format(
+        weights=format_bytes(vis.weights), train=format_bytes(vis.gradients + vis.optimizer),
+        activations=format_bytes(vis.activations), trains=t[f"vl.plan.trains.{trains}"], images=vis.images,
+        patches=f"{vis.patches:,}", tokens=f"{vis.tokens_per_image:,}")

@@ -4,6 +4,8 @@ EN: dict[str, str] = {
     # backend/plan/estimate.py: the memory estimate's notes
     "plan.config_lacks": "config.json lacks a usable {what}: cannot estimate the memory.",
     "plan.note_moe": "mixture of experts: counted as a dense model, so the estimate is low",
+    "plan.note_vision": "images: {images} in the largest pass, {patches:,} patches through the vision tower; "
+                        "{tokens:,} image tokens for an image at the processor's max_pixels",
     "plan.note_generation": "{stage}: generation and sampled replies are not counted",
     "plan.note_mixed_precision": "mixed precision: the trained weights in fp32, plus their bf16/fp16 copies in a step",
     "plan.note_largest_batch": "activations of the largest batch as the data makes it: {tokens:,} tokens",

@@ -4,6 +4,8 @@ ZH: dict[str, str] = {
     # backend/plan/estimate.py: the memory estimate's notes
     "plan.config_lacks": "config.json 中缺少可用的 {what}：无法估计内存。",
     "plan.note_moe": "混合专家（MoE）模型：按稠密模型计算，估计值偏低",
+    "plan.note_vision": "图像：最大一次前向含 {images} 张，视觉编码器处理 {patches:,} 个图块；"
+                        "按处理器 max_pixels 的一张图像为 {tokens:,} 个图像 token",
     "plan.note_generation": "{stage}：未计入生成和采样回复所需的内存",
     "plan.note_mixed_precision": "混合精度：训练的权重为 fp32，每一步还有它们的 bf16/fp16 副本",
     "plan.note_largest_batch": "激活值按数据实际组成的最大批次计算：{tokens:,} 个 token",
