@@ -12,9 +12,10 @@ from studio.context import Ctx
 from studio.i18n import lang_of, localized, relabel
 from studio.unexpected import unexpected
 from studio.wizard.fields import Form
-from studio.wizard.form import MODEL_PATH, MODEL_SOURCE
+from studio.wizard.form import DEMOS, MODEL_PATH, MODEL_SOURCE
 from studio.wizard.model_info import ModelInfoError, describe_demo, describe_hub, describe_local, format_params
 from studio.wizard.model_vision import vision_markdown
+from studio.wizard.vision import DEMO_VL, describe_demo_vl
 
 
 @dataclass
@@ -63,6 +64,8 @@ def describe(ctx: Ctx, source: str, path: str, cached_only: bool = False) -> str
         try:
             if source == "demo":
                 info = describe_demo(ctx.workspace.models_dir, t)
+            elif source == DEMO_VL:
+                info = describe_demo_vl(ctx.workspace.models_dir, t)
             elif source == "hub":
                 try:
                     info = describe_hub(path, t=t)
@@ -89,8 +92,8 @@ def info_markdown(t, source: str, info) -> str:
     """The model's details in the language of `t`: every label and word from the tables (architecture names,
     numbers and paths as they are)."""
     template = {True: t["model.template.yes"], False: t["model.template.no"], None: t["model.template.unknown"]}
-    where = (t["model.where_demo"] if source == "demo" else t["model.where_hub"].format(repo=info.where) if info.hub
-             else info.where)
+    where = (t["model.where_demo"] if source == "demo" else t["vl.wizard.where_demo_vl"] if source == DEMO_VL
+             else t["model.where_hub"].format(repo=info.where) if info.hub else info.where)
     return t["model.info"].format(
         arch=info.architecture,
         params=format_params(info.params, info.params_exact),  # 1.1M, 7.6B: as model names say it
@@ -105,8 +108,8 @@ def build(ctx: Ctx, form: Form) -> ModelStep:
     src, where = form.start[MODEL_SOURCE], form.start[MODEL_PATH]
     source = form(MODEL_SOURCE)
     with gr.Row():
-        path = form(MODEL_PATH, visible=src != "demo", scale=4)
-        check = gr.Button(t["model.check"], visible=src != "demo", scale=1, elem_id="model-check")
+        path = form(MODEL_PATH, visible=src not in DEMOS, scale=4)
+        check = gr.Button(t["model.check"], visible=src not in DEMOS, scale=1, elem_id="model-check")
     info = relabel.handler_writes(gr.Markdown(describe(ctx, src, where), elem_id="model-info"))
     trust = form("model.trust_remote_code")
     warning = gr.Markdown(t["model.trust_warning"], visible=bool(form.start["model.trust_remote_code"]),
@@ -115,8 +118,8 @@ def build(ctx: Ctx, form: Form) -> ModelStep:
     next_btn = gr.Button(t["btn.next"], variant="primary", elem_id="model-next")
 
     def on_source(src, p):
-        visible = src != "demo"
-        text = describe(ctx, src, p) if src == "demo" or (p or "").strip() else ""
+        visible = src not in DEMOS
+        text = describe(ctx, src, p) if src in DEMOS or (p or "").strip() else ""
         return gr.update(visible=visible), gr.update(visible=visible), text
 
     source.change(on_source, [source, path], [path, check, info])
@@ -129,6 +132,6 @@ def build(ctx: Ctx, form: Form) -> ModelStep:
         language switch makes no hub request)."""
         if s == "hub":
             return describe(ctx, s, p, cached_only=True) or gr.skip()
-        return describe(ctx, s, p) if s == "demo" or (s == "local" and (p or "").strip()) else gr.skip()
+        return describe(ctx, s, p) if s in DEMOS or (s == "local" and (p or "").strip()) else gr.skip()
 
     return ModelStep(info, next_btn, (redraw, [source, path], info))

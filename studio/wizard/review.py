@@ -64,6 +64,10 @@ def check(ctx: Ctx, values: FormValues) -> Review:
     except DataError as e:
         issues.append(SpecIssue("data.train", message_of(e)))
     estimate += resources_markdown(ctx, spec, values)
+    from studio.wizard.vision import vision_model, vision_problems
+
+    if vision_model(ctx, values[MODEL_SOURCE], spec.model.name_or_path):  # what the image path refuses, now
+        issues += [SpecIssue(field, msg(t, message)) for field, message in vision_problems(spec)]
     if values[MODEL_SOURCE] == "local":
         issues += model_folder_issues(ctx, spec.model.name_or_path)
     elif values[MODEL_SOURCE] == "hub" and spec.model.name_or_path == DEMO:
