@@ -9,8 +9,9 @@ locale, never by the studio's language switch; and one key its tables lack, the 
     HEAD        # launch(head=...): while the page is in Chinese, a label or tooltip of gradio's from ZH is
                 # shown in Chinese (and given back in English after a switch back)
 
-Only aria-label, title, placeholder and alt attributes that equal an English text of ZH (or match PATTERNS) are
-changed: nothing the studio writes (its own texts come from the tables) and no value.
+Only aria-label, title, placeholder and alt attributes that equal an English text of ZH (or match PATTERNS), and
+text nodes that equal one of TEXTS (an upload box's "Drop Image Here / - or - / Click to Upload"), are changed:
+nothing the studio writes (its own texts come from the tables) and no value.
 """
 
 from __future__ import annotations
@@ -51,6 +52,14 @@ ZH = {
     "Edit": "编辑",
     "Like": "赞",
     "Dislike": "踩",
+}
+# gradio's texts written as page text rather than attributes (an upload box's drop zone), the same way.
+TEXTS = {
+    "Drop Image Here": "将图片拖放到此处",
+    "Drop File Here": "将文件拖放到此处",
+    "- or -": "- 或 -",
+    "Click to Upload": "点击上传",
+    "Paste from clipboard": "从剪贴板粘贴",
 }
 # gradio's labels that carry a component's own label: "number input for 学习率" -> "学习率（数字输入）".
 PATTERNS = [
@@ -102,19 +111,44 @@ SCRIPT = """
       }
     }
   };
+  const TEXTS = __TEXTS__;
+  const textShown = new WeakMap();  // text node -> [English, Chinese] for what this script changed
+  const fixText = (node, zh) => {
+    const value = node.nodeValue || "";
+    const mine = textShown.get(node);
+    if (zh) {
+      const key = value.trim();
+      if (Object.prototype.hasOwnProperty.call(TEXTS, key)) {
+        const text = value.replace(key, TEXTS[key]);
+        textShown.set(node, [value, text]);
+        node.nodeValue = text;
+      }
+    } else if (mine && mine[1] === value) {
+      node.nodeValue = mine[0];
+      textShown.delete(node);
+    }
+  };
+  const scanText = (root, zh) => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) fixText(n, zh);
+  };
   const selector = ATTRS.map((a) => "[" + a + "]").join(",");
   const scan = (root) => {
     const zh = chinese();
+    if (root.nodeType === 3) return fixText(root, zh);
     if (root.nodeType !== 1) return;
     if (root.matches(selector)) fix(root, zh);
     root.querySelectorAll(selector).forEach((el) => fix(el, zh));
+    scanText(root, zh);
   };
   new MutationObserver((records) => {
     for (const r of records) {
       if (r.type === "attributes") fix(r.target, chinese());
+      else if (r.type === "characterData") fixText(r.target, chinese());
       else r.addedNodes.forEach(scan);
     }
-  }).observe(document.body, {subtree: true, childList: true, attributes: true, attributeFilter: ATTRS});
+  }).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true,
+                             attributeFilter: ATTRS});
   // The language switch (by hand, or the remembered language applied when the page opens): gradio sets the
   // radio without an event, so it is looked at twice a second.
   let last = chinese();
@@ -126,6 +160,7 @@ SCRIPT = """
   }, 500);
   scan(document.body);
 }
-""".replace("__ZH__", json.dumps(ZH, ensure_ascii=False)).replace("__PATTERNS__", json.dumps(PATTERNS))
+""".replace("__ZH__", json.dumps(ZH, ensure_ascii=False)).replace("__PATTERNS__", json.dumps(PATTERNS)).replace(
+    "__TEXTS__", json.dumps(TEXTS, ensure_ascii=False))
 # launch(head=...): run once the page has its config (launch's `js` is the Monitor's).
 HEAD = f"<script>({SCRIPT.strip()})();</script>"

@@ -86,6 +86,8 @@ def test_chat_about_an_uploaded_image_base_and_tuned(vlm_job, demo_vl_models_dir
         page.locator("#lang-switch label").filter(has_text="中文").click()
         expect(page.get_by_role("tab", name="对话")).to_be_visible(timeout=15_000)
         expect(image).to_contain_text("图片（不超过", timeout=15_000)
+        expect(image).to_contain_text("将图片拖放到此处")  # gradio's own drop-zone words, in Chinese too
+        expect(image).not_to_contain_text("Drop Image Here")
         expect(page.locator("#chat-status")).to_contain_text("已加载", timeout=15_000)  # redrawn in Chinese
         expect(tuned.locator("img").first).to_be_visible()
         page.screenshot(path=ARTIFACTS / "chat_image_zh.png", full_page=True)
