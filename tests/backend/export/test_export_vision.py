@@ -176,3 +176,39 @@ def test_eval_answers_the_rows_with_their_images(vlm_job):
     assert scores["tuned"]["rouge_l"] > scores["base"]["rouge_l"] + 0.1, scores
     saved = [json.loads(x) for x in (job_dir / "eval" / "results.jsonl").read_text().splitlines()]
     assert saved == results
+
+
+def test_qlora_vision_job_merges_into_the_quantized_values_it_trained_on(demo_vl_models_dir, tmp_path):
+    """A qlora job on demo-vl: the merge folds the adapter into the 4-bit language model's values (the vision tower
+    and projector were never quantized and come out as the base's), and the merged folder passes its parity check."""
+    pytest.importorskip("bitsandbytes")
+    from safetensors.torch import load_file
+
+    from backend.export.merged import export_merged
+    from backend.export.parity import check_export
+    from backend.jobs.worker import StopRequest, _train
+    from backend.resources import DEMO_VL_SPEC
+    from backend.spec import JobSpec
+    from backend.store import JobStore
+    from backend.vlm import part_of
+    from tests.conftest import vl_workspace
+
+    ws = vl_workspace(tmp_path / "ws", demo_vl_models_dir)
+    store = JobStore(ws)
+    spec = JobSpec.from_yaml(DEMO_VL_SPEC.read_text(encoding="utf-8")).with_overrides(
+        ["method.name=qlora", "training.max_steps=6", "training.save_minutes=0", "training.device=cpu"])
+    job_id = store.create_job(spec, state="running")
+    job_dir = store.job_dir(job_id)
+    _train(store, job_id, job_dir, ws, StopRequest())
+    out = export_merged(job_dir, tmp_path / "merged", workspace=ws)
+    report = check_export(job_dir, out, "merged", ws)
+    assert report["ok"] and {r["result"] for r in report["rows"]} == {"ok"}, report["rows"]
+    merged_w = load_file(out / "model.safetensors")
+    base_w = load_file(next((demo_vl_models_dir / "demo-vl").glob("*.safetensors")))
+    names = {part_of(k): [] for k in merged_w}
+    for k in merged_w:
+        names[part_of(k)].append(k)
+    for k in names["vision"] + names["projector"]:  # never quantized, frozen: the base's own weights
+        assert torch.equal(merged_w[k], base_w[k]), k
+    changed = [k for k in names["language"] if k.endswith("q_proj.weight") and not torch.equal(merged_w[k], base_w[k])]
+    assert changed, "the language model's quantized + adapted layers did not change"
