@@ -41,8 +41,11 @@ QWEN2_PATTERN = (
 )
 
 
+DEMO_NAME = "demo"  # its folder under models/
+
+
 def demo_dir(models_dir: Path) -> Path:
-    return Path(models_dir) / "demo"
+    return Path(models_dir) / DEMO_NAME
 
 
 def is_built(models_dir: Path) -> bool:
@@ -52,15 +55,21 @@ def is_built(models_dir: Path) -> bool:
 
 def ensure_demo_model(models_dir: Path) -> Path:
     """Build the demo model once (safe when several processes ask at the same time)."""
-    target = demo_dir(models_dir)
-    if is_built(models_dir):
+    return build_once(models_dir, DEMO_NAME, lambda: is_built(models_dir), _build)
+
+
+def build_once(models_dir: Path, name: str, built, build) -> Path:
+    """<models_dir>/<name>, made by `build(folder)` unless `built()` says it is there: under a file lock (several
+    processes may ask at once), into <name>.partial first, renamed when whole."""
+    target = Path(models_dir) / name
+    if built():
         return target
     Path(models_dir).mkdir(parents=True, exist_ok=True)
-    with open(Path(models_dir) / ".demo.lock", "w") as lock:
+    with open(Path(models_dir) / f".{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not is_built(models_dir):
-            tmp = Path(models_dir) / "demo.partial"
-            _build(tmp)
+        if not built():
+            tmp = Path(models_dir) / f"{name}.partial"
+            build(tmp)
             tmp.rename(target)
     return target
 

@@ -13,7 +13,6 @@ it is for trying the image path of the studio on a CPU in a minute.
 
 from __future__ import annotations
 
-import fcntl
 import sys
 from pathlib import Path
 
@@ -84,17 +83,9 @@ def is_built(models_dir: Path) -> bool:
 
 def ensure_demo_vlm(models_dir: Path) -> Path:
     """Build the vision-language demo once (safe when several processes ask at the same time)."""
-    target = demo_vlm_dir(models_dir)
-    if is_built(models_dir):
-        return target
-    Path(models_dir).mkdir(parents=True, exist_ok=True)
-    with open(Path(models_dir) / ".demo-vl.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not is_built(models_dir):
-            tmp = Path(models_dir) / f"{DEMO_VL_NAME}.partial"
-            build_tiny_vlm(tmp)
-            tmp.rename(target)
-    return target
+    from backend.demo import build_once
+
+    return build_once(models_dir, DEMO_VL_NAME, lambda: is_built(models_dir), build_tiny_vlm)
 
 
 def demo_vlm_config() -> dict:
