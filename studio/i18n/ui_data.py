@@ -70,6 +70,8 @@ EN = {
     "data.tokenizer_error": "Cannot load the model's tokenizer: {message}",
     "data.hist": "Token lengths",
     "data.hist_title": "{share} of rows are longer than max length {max_length} and will be cut (from {n} sampled of {total})",
+    "data.hist_title_left_out": "{share} of rows are longer than max length {max_length} with their image tokens and "
+                                "will be left out (from {n} sampled of {total})",
     "data.hist_x": "tokens per row",
     "data.hist_y": "rows",
     "data.more": "Mix, split and clean",
@@ -173,6 +175,7 @@ ZH = {
     "data.tokenizer_error": "无法加载模型的分词器：{message}",
     "data.hist": "词元长度",
     "data.hist_title": "{share} 的行超过最大长度 {max_length}，将被截断（基于 {total} 行中抽样的 {n} 行）",
+    "data.hist_title_left_out": "{share} 的行连同图像词元超过最大长度 {max_length}，将被跳过（基于 {total} 行中抽样的 {n} 行）",
     "data.hist_x": "每行词元数",
     "data.hist_y": "行数",
     "data.more": "混合、划分与清洗",

@@ -206,8 +206,9 @@ def token_lengths(tokenizer, report: Report) -> list[int]:
     return out
 
 
-def length_figure(t: dict, lengths: list[int], max_length: int, total_rows: int):
-    """Histogram of token lengths with the max_length cut-off and the share that will be cut."""
+def length_figure(t: dict, lengths: list[int], max_length: int, total_rows: int, left_out: bool = False):
+    """Histogram of token lengths with the max_length cut-off and the share that will be cut (`left_out`: image
+    rows, which are left out rather than cut)."""
     from matplotlib.figure import Figure
 
     from studio.fonts import chart_strings
@@ -219,7 +220,7 @@ def length_figure(t: dict, lengths: list[int], max_length: int, total_rows: int)
         ax.hist(lengths, bins=min(50, max(5, len(set(lengths)))), color="#6366f1", alpha=0.85)
         ax.axvline(max_length, color="#dc2626", linestyle="--", linewidth=1.5)
         cut = sum(1 for n in lengths if n > max_length) / len(lengths)
-        ax.set_title(t["data.hist_title"].format(share=f"{cut:.0%}", max_length=max_length, n=len(lengths),
+        ax.set_title(t["data.hist_title_left_out" if left_out else "data.hist_title"].format(share=f"{cut:.0%}", max_length=max_length, n=len(lengths),
                                                  total=f"{total_rows:,}"), fontsize=9)
     ax.set_xlabel(t["data.hist_x"])
     ax.set_ylabel(t["data.hist_y"])

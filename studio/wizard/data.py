@@ -275,7 +275,8 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
         first = report.first_valid[0] if report.first_valid else 1
         vision = _vision(main, m_src, m_path, template, report)
         html = _row_html(report, main, spec, first, tok, note or _in_use(used), max_len, vision)
-        fig = dv.length_figure(t, _lengths(tok, report, vision), max_len, report.valid_rows) if tok else None
+        fig = dv.length_figure(t, _lengths(tok, report, vision), max_len, report.valid_rows,
+                                  left_out=bool(vision and vision[0] is not None)) if tok else None
         return {keys_state: new_keys, **dict(zip(slots, slot_updates(new_values, {PLACEHOLDER_KEYS: new_keys}),
                                                  strict=True)),
                 step.summary: dv.summary_markdown(t, report), p["skipped"]: gr.update(value=errors, visible=bool(errors)),
@@ -362,7 +363,8 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
         if report is None or tok is None:
             return html, None, ""
         vision = _vision(dv.main_source(ctx, spec), m_src, m_path, template, report)
-        return (html, dv.length_figure(t, _lengths(tok, report, vision), max_len, report.valid_rows),
+        return (html, dv.length_figure(t, _lengths(tok, report, vision), max_len, report.valid_rows,
+                                  left_out=bool(vision and vision[0] is not None)),
                 _fit_text(report, tok, data, max_len, vision))
 
     def redraw(data: dict):

@@ -103,3 +103,6 @@ def test_charts_fall_back_to_english_without_a_chinese_font(monkeypatch):
     assert fonts.chart_strings(ZH) is ZH
     fig = dv.length_figure(ZH, [10, 200], 128, 2)
     assert "将被截断" in fig.axes[0].get_title()
+    image_rows = dv.length_figure(ZH, [10, 200], 128, 2, left_out=True)  # an image is never cut: its row goes
+    assert "将被跳过" in image_rows.axes[0].get_title() and "50%" in image_rows.axes[0].get_title()
+    assert "left out" in dv.length_figure(EN, [10, 200], 128, 2, left_out=True).axes[0].get_title()
