@@ -145,6 +145,10 @@ def generate_stream(tokenizer, model, request: dict):
     )
     if temperature > 0:
         kwargs.update(temperature=temperature, top_p=float(request.get("top_p", 0.9)))
+    from backend.vlm import placeholder_ids
+
+    if placeholder_ids(model):  # a vision-language model: a reply never holds an image placeholder token
+        kwargs["suppress_tokens"] = placeholder_ids(model)
     streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
     errors: list[BaseException] = []
 

@@ -107,18 +107,11 @@ def model_inputs(processor, messages: list[dict], images: list[str]):
     return text, dict(enc)
 
 
-def placeholder_ids(model) -> list[int]:
-    """The image / video placeholder token ids of the model's config: a reply never holds one (the model would
-    look for image features that are not there when the reply is read back)."""
-    config = getattr(model, "config", None)
-    ids = [getattr(config, name, None) for name in ("image_token_id", "image_token_index", "video_token_id",
-                                                   "video_token_index")]
-    return sorted({int(i) for i in ids if isinstance(i, int) and i >= 0})
-
-
 def generate(model, processor, inputs: dict, max_new_tokens: int, stops=None) -> list[int]:
     """The greedy continuation (token ids) of `inputs`, never an image or video placeholder token."""
     import torch
+
+    from backend.vlm import placeholder_ids
 
     tok = processor.tokenizer
     pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id

@@ -74,6 +74,11 @@ class Engine:
             self.tokenizers[t.job] = job_tokenizer(t.tokenizer_dir, trust_remote_code=False)
 
     def render(self, model: str, messages: list[dict]) -> str:
+        """The prompt string of `messages` (a text engine: a message holding an image is a 400)."""
+        for i, m in enumerate(messages):
+            if m.get("images"):
+                raise ApiError(400, msg("serve.images_text_model", model=model, index=i),
+                               param=f"messages.[{i}].content")
         return render_chat(self.tokenizer(model), messages)
 
     def end_of_turn(self, model: str) -> list[str]:

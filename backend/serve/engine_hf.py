@@ -22,20 +22,20 @@ class TransformersEngine(Engine):
 
         import_bitsandbytes()  # peft imports it: keep its hub kernel fetch out
         import torch
-        from transformers import AutoModelForCausalLM
 
         from backend.chat.server import qlora_spec
         from backend.training.quantized import load_trained_base
 
+        auto = self.auto_class()
         self.load_tokenizers()
         first = next(iter(self.targets.values()))
         device = "cuda" if torch.cuda.is_available() else "cpu"
         dtype = torch.bfloat16 if device == "cuda" and torch.cuda.is_bf16_supported() else torch.float32
         spec = qlora_spec(first.adapter, first.spec_file) if first.adapter else None
         if spec is not None:
-            model = load_trained_base(AutoModelForCausalLM, first.base, spec, dtype=dtype)
+            model = load_trained_base(auto, first.base, spec, dtype=dtype)
         else:
-            model = AutoModelForCausalLM.from_pretrained(first.base, dtype=dtype, trust_remote_code=False)
+            model = auto.from_pretrained(first.base, dtype=dtype, trust_remote_code=False)
         # peft adapter names cannot hold a ".", which job ids may: a1, a2, ... by job.
         self.adapter_names = {job: f"a{i}" for i, job in enumerate(self.targets) if self.targets[job].adapter}
         if self.adapter_names:
@@ -48,8 +48,21 @@ class TransformersEngine(Engine):
                 model.load_adapter(self.targets[job].adapter, adapter_name=self.adapter_names[job])
         self.model = model.to(device).eval()
         config = self.model.config
+        config = getattr(config, "get_text_config", lambda: config)()
         self._context = int(getattr(config, "max_position_embeddings", 0) or getattr(config, "n_positions", 0)
                             or 2048)
+
+    def auto_class(self):
+        from transformers import AutoModelForCausalLM
+
+        return AutoModelForCausalLM
+
+    def inputs(self, model: str, prompt: str):
+        """The model's input tensors for a rendered prompt (a vision engine adds the prompt's images)."""
+        return self.tokenizer(model)(prompt, add_special_tokens=False, return_tensors="pt").to(self.model.device)
+
+    def extra_generate_kwargs(self) -> dict:
+        return {}
 
     def count_tokens(self, model: str, text: str) -> int:
         return len(self.tokenizer(model)(text, add_special_tokens=False)["input_ids"])
@@ -62,7 +75,7 @@ class TransformersEngine(Engine):
         from transformers import StoppingCriteria, StoppingCriteriaList, TextStreamer
 
         tokenizer = self.tokenizer(model)
-        enc = tokenizer(prompt, add_special_tokens=False, return_tensors="pt").to(self.model.device)
+        enc = self.inputs(model, prompt)
 
         class Streamer(TextStreamer):
             def on_finalized_text(self, text: str, stream_end: bool = False):
@@ -76,7 +89,8 @@ class TransformersEngine(Engine):
 
         kwargs = dict(**enc, max_new_tokens=params.max_tokens, do_sample=params.temperature > 0,
                       pad_token_id=tokenizer.pad_token_id, stopping_criteria=StoppingCriteriaList([Stop()]),
-                      streamer=Streamer(tokenizer, skip_prompt=True, skip_special_tokens=True))
+                      streamer=Streamer(tokenizer, skip_prompt=True, skip_special_tokens=True),
+                      **self.extra_generate_kwargs())
         if params.temperature > 0:
             kwargs.update(temperature=params.temperature, top_p=params.top_p)
         if params.seed is not None:

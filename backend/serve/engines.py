@@ -1,5 +1,6 @@
 """Which engine serves the targets: `auto` is llama.cpp for a GGUF file, vLLM where it is installed and a CUDA
-GPU is present, else transformers (which runs anywhere, a CPU included).
+GPU is present, else transformers (which runs anywhere, a CPU included). A vision-language job is served by
+transformers with its images (backend/serve/engine_vision.py).
 
     engine = make_engine(targets, "auto")   # not loaded yet: engine.load()
 """
@@ -25,8 +26,13 @@ def pick(targets: list[Target], wanted: str = "auto") -> str:
     gguf = any(t.gguf for t in targets)
     if wanted not in ENGINES:
         raise ServeError(msg("serve.bad_engine", engine=repr(wanted), choices=", ".join(ENGINES)))
+    vision = next((t for t in targets if t.vision), None)
+    if vision is not None and wanted in ("vllm", "llamacpp"):
+        raise ServeError(msg("serve.vision_engine", job=vision.job, engine=wanted))
     if wanted == "auto":
-        if gguf:
+        if vision is not None:
+            wanted = "transformers"
+        elif gguf:
             wanted = "llamacpp"
         elif importlib.util.find_spec("vllm") is not None and _cuda():
             wanted = "vllm"
@@ -54,6 +60,10 @@ def make_engine(targets: list[Target], wanted: str = "auto") -> Engine:
         from backend.serve.engine_vllm import VllmEngine
 
         return VllmEngine(targets)
+    if any(t.vision for t in targets):
+        from backend.serve.engine_vision import VisionEngine
+
+        return VisionEngine(targets)
     from backend.serve.engine_hf import TransformersEngine
 
     return TransformersEngine(targets)

@@ -62,7 +62,9 @@ class ChatRequest(_Request):
 
     def plain_messages(self) -> list[dict]:
         """The messages as the chat template takes them: {"role", "content": str}; content given as a list of
-        parts ([{"type": "text", "text": ...}]) is joined. Empty or malformed -> 400 on `messages`."""
+        parts ([{"type": "text", "text": ...}]) is joined, each image part (a base64 data URL) becoming an "<image>"
+        placeholder where it stood and a decoded image in the message's "images". Empty or malformed -> 400 on
+        `messages`."""
         if not self.messages:
             raise ApiError(400, msg("serve.empty_messages"), param="messages")
         out = []
@@ -70,17 +72,35 @@ class ChatRequest(_Request):
             role, content = m.get("role"), m.get("content")
             if role not in ("system", "user", "assistant", "tool", "developer"):
                 raise ApiError(400, msg("serve.bad_role", index=i, role=repr(role)), param=f"messages.[{i}].role")
+            images = []
             if isinstance(content, list):
-                texts = [p.get("text") for p in content if isinstance(p, dict) and p.get("type") == "text"]
-                if len(texts) != len(content) or not all(isinstance(t, str) for t in texts):
-                    raise ApiError(400, msg("serve.bad_content", index=i), param=f"messages.[{i}].content")
-                content = "".join(texts)
+                content, images = _joined(content, i)
             if content is None and m.get("tool_calls"):
                 content = ""
             if not isinstance(content, str):
                 raise ApiError(400, msg("serve.bad_content", index=i), param=f"messages.[{i}].content")
-            out.append({**m, "role": "system" if role == "developer" else role, "content": content})
+            message = {**m, "role": "system" if role == "developer" else role, "content": content}
+            if images:
+                message["images"] = images
+            out.append(message)
         return out
+
+
+def _joined(parts: list, index: int) -> tuple[str, list]:
+    """A list of content parts as one string (an "<image>" where each image part was) and the decoded images."""
+    from backend.data.images import IMAGE_PLACEHOLDER
+    from backend.serve.images import decode_part, is_image_part
+
+    text, images = "", []
+    for part in parts:
+        if is_image_part(part):
+            images.append(decode_part(part, index))
+            text += IMAGE_PLACEHOLDER
+        elif isinstance(part, dict) and part.get("type") == "text" and isinstance(part.get("text"), str):
+            text += part["text"]
+        else:
+            raise ApiError(400, msg("serve.bad_content", index=index), param=f"messages.[{index}].content")
+    return text, images
 
 
 class CompletionRequest(_Request):

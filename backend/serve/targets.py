@@ -3,8 +3,9 @@
     targets = resolve_targets(store, ["JOB"], merged=False, gguf=None)
     targets[0].base, targets[0].adapter      # base model folder + the job's adapter (None: a whole model)
 
-Only succeeded jobs of this workspace, of text models (a vision-language job is refused: refuse_vision); several jobs in one server must share one base (their adapters are
-loaded side by side on it). `merged`: the job's exported merged folder (<job>/exports/merged-*). `gguf`: a
+Only succeeded jobs of this workspace; several jobs in one server must share one base (their adapters are loaded
+side by side on it). A vision-language job's target says so (`vision`): the transformers engine serves it with
+images (backend/serve/engine_vision.py). `merged`: the job's exported merged folder (<job>/exports/merged-*). `gguf`: a
 file under the job's own exports/ folder (a name there, or a path inside it): nothing outside the job is
 served from what a user typed.
 """
@@ -35,6 +36,7 @@ class Target:
     tokenizer_dir: str  # where the job's tokenizer and chat template were saved
     spec_file: str | None
     gguf: Path | None = None
+    vision: bool = False  # a vision-language model: served by backend/serve/engine_vision.py
 
     @property
     def qlora(self) -> bool:
@@ -83,15 +85,6 @@ def job_ggufs(job_dir: Path) -> list[str]:
     return sorted(p.name for p in (Path(job_dir) / "exports").glob("*.gguf") if p.is_file())
 
 
-def refuse_vision(job: str, base: str) -> None:
-    """The server speaks text (its engines take a prompt string): a vision-language job is refused at start, with
-    what to use instead (the Chat tab, which takes images; or its merged export in vLLM)."""
-    from backend.vlm import is_vision_model
-
-    if is_vision_model(base):
-        raise ServeError(msg("serve.vision_job", job=job))
-
-
 def resolve_targets(store, job_ids: list[str], merged: bool = False, gguf: str | None = None) -> list[Target]:
     from backend.chat.client import ChatError, job_chat_target
 
@@ -107,14 +100,18 @@ def resolve_targets(store, job_ids: list[str], merged: bool = False, gguf: str |
             base, adapter = job_chat_target(job_dir)
         except ChatError as e:
             raise ServeError(e.args[0]) from None
-        refuse_vision(name, base)
+        from backend.vlm import is_vision_model
+
+        vision = is_vision_model(base)
         if merged:
             base, adapter = str(_merged_dir(name, job_dir)), None
         tok_dir = adapter or base
-        target = Target(name, job_dir, base, adapter, tok_dir, str(spec))
+        target = Target(name, job_dir, base, adapter, tok_dir, str(spec), vision=vision)
         if gguf:
             target.gguf = gguf_file(name, job_dir, gguf)
         targets.append(target)
+    if len({t.vision for t in targets}) > 1:
+        raise ServeError(msg("serve.vision_and_text", jobs=", ".join(t.job for t in targets)))
     shared = {(str(Path(t.base).resolve()), t.qlora) for t in targets}
     if len(targets) > 1 and (len(shared) > 1 or any(t.adapter is None for t in targets)):
         raise ServeError(msg("serve.different_bases", jobs=", ".join(f"{t.job} ({t.base})" for t in targets)))

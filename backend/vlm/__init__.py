@@ -104,6 +104,16 @@ def lora_target_regex(targets, parts: set[str]) -> str:
     return "|".join(f"({s})" for s in scopes)
 
 
+def placeholder_ids(model) -> list[int]:
+    """The image / video placeholder token ids of a model's config: a reply must never hold one (the model would look
+    for image features that are not there when the reply is read back: transformers raises), so every generation
+    suppresses them."""
+    config = getattr(model, "config", None)
+    ids = [getattr(config, name, None) for name in ("image_token_id", "image_token_index", "video_token_id",
+                                                   "video_token_index")]
+    return sorted({int(i) for i in ids if isinstance(i, int) and i >= 0})
+
+
 def projector_suffixes() -> list[str]:
     """The projector's module names as PEFT's modules_to_save matches them (by the end of a module's name)."""
     return [p.split(".")[-1] for p in PROJECTOR_NAMES]

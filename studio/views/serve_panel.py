@@ -59,16 +59,28 @@ def build(ctx: Ctx) -> ServeView:
     return ServeView(engine, gguf, port, api_key, start, stop, status, curl, python)
 
 
-def shown(t, server: Server | None, job: str | None, note: str = ""):
-    """(status, curl, python) for the picked job's server (or `note` when none runs)."""
+def shown(t, server: Server | None, job: str | None, note: str = "", ctx=None):
+    """(status, curl, python) for the picked job's server (or `note` when none runs); a vision-language job's
+    snippets send a photo (ctx: to tell one)."""
     hidden = gr.update(visible=False)
     if server is None or not server.ready.is_set() or not server.alive:
         return note, hidden, hidden
     text = t["serve.running"].format(job=job, engine=server.engine_name, url=server.url,
                                      models=", ".join(f"`{m}`" for m in server.models),
                                      key=t["serve.key_note"] if server.keyed else "")
-    curl, python = snippets(server.url, server.models[0], server.keyed)
+    curl, python = snippets(server.url, server.models[0], server.keyed, image=_vision(ctx, job))
     return text, gr.update(value=curl, visible=True), gr.update(value=python, visible=True)
+
+
+def _vision(ctx, job: str | None) -> bool:
+    if ctx is None or not job:
+        return False
+    from backend.export.vision_job import is_vision_job
+
+    try:
+        return is_vision_job(ctx.workspace.job_dir(job))
+    except (OSError, ValueError):
+        return False
 
 
 def wire(ctx: Ctx, view: ServeView, picker) -> None:
@@ -86,7 +98,7 @@ def wire(ctx: Ctx, view: ServeView, picker) -> None:
     def on_pick(job_id, engine):
         files = ggufs(job_id)
         gguf = gr.update(choices=files, value=files[0] if files else None, visible=engine == "llamacpp")
-        return (gguf, *shown(t, SERVERS.get(job_id) if job_id else None, job_id))
+        return (gguf, *shown(t, SERVERS.get(job_id) if job_id else None, job_id, ctx=ctx))
 
     picker.change(on_pick, [picker, view.engine], [view.gguf, *outputs])
 
@@ -117,7 +129,7 @@ def wire(ctx: Ctx, view: ServeView, picker) -> None:
             why = server.error() or t["serve.exited"].format(code=server.proc.returncode)
             yield "⚠ " + msg(t, why), hidden, hidden
             return
-        yield shown(t, server, job_id)
+        yield shown(t, server, job_id, ctx=ctx)
 
     view.start.click(start, [picker, view.engine, view.gguf, view.port, view.api_key], outputs,
                      concurrency_id="serve", concurrency_limit=2)
@@ -136,6 +148,6 @@ def wire(ctx: Ctx, view: ServeView, picker) -> None:
 def redraw(ctx: Ctx, view: ServeView, picker):
     """(fn, inputs, outputs) that shows the picked job's server again: the language switch runs it."""
     def fn(job_id):
-        return shown(ctx.t, SERVERS.get(job_id) if job_id else None, job_id)
+        return shown(ctx.t, SERVERS.get(job_id) if job_id else None, job_id, ctx=ctx)
 
     return fn, picker, [view.status, view.curl, view.python]

@@ -11,10 +11,11 @@ EN: dict[str, str] = {
                           "are served.",
     "serve.no_gguf": "no GGUF file {path} in job {job}'s exports; make one with `studio export {job} --to gguf`.",
     "serve.gguf_one_job": "a GGUF file is one job's model: give one job with --gguf, not {count}.",
-    "serve.vision_job": "job {job} fine-tuned a vision-language model, and this server answers text only (it takes no "
-                        "images). Chat with it about an image in the studio's Chat tab, or export it merged "
-                        "(`studio export {job} --to merged`) and serve that folder with vLLM (`vllm serve FOLDER`), "
-                        "whose OpenAI API takes images.",
+    "serve.vision_engine": "job {job} fine-tuned a vision-language model, which the {engine} engine here does not "
+                           "serve; use --engine transformers (or auto), or export it merged (`studio export {job} "
+                           "--to merged`) and serve that folder with vLLM itself (`vllm serve FOLDER`).",
+    "serve.vision_and_text": "a vision-language job and a text job cannot share one server: {jobs}. Start one server "
+                             "for each (each on its own --port).",
     "serve.different_bases": "these jobs do not share one base model, so one server cannot hold them: {jobs}. Start "
                              "one server per base (each on its own --port).",
     # backend/serve/engines.py: which engine
@@ -35,6 +36,14 @@ EN: dict[str, str] = {
                               "model. Add --api-key (or set STUDIO_API_KEY).",
     # backend/serve/app.py: the API's errors (the OpenAI error object's message)
     "serve.unknown_model": "The model `{model}` does not exist on this server. Models served: {models}.",
+    "serve.images_text_model": "The model `{model}` reads text only and cannot see the image in messages[{index}]; "
+                               "send text, or serve a vision-language job.",
+    "serve.image_not_data_url": "messages[{index}]: the image is given as {given}; this server reads images sent "
+                                "inline only, as a data URL (`data:image/png;base64,...`), and fetches nothing.",
+    "serve.image_bad": "messages[{index}]: the image cannot be read ({error}); send a JPEG, PNG or WebP file as a "
+                       "base64 data URL.",
+    "serve.image_too_big": "messages[{index}]: the image is {size} MB; at most {limit} MB per image.",
+    "serve.image_too_many_pixels": "messages[{index}]: the image is {width}x{height} pixels; at most {limit} pixels.",
     "serve.empty_messages": "`messages` is empty: give at least one message, e.g. "
                             "[{{\"role\": \"user\", \"content\": \"Hello\"}}].",
     "serve.bad_role": "messages[{index}] has the role {role}; a role is one of system, user, assistant, tool.",

@@ -10,9 +10,16 @@ ZH: dict[str, str] = {
     "serve.gguf_outside": "{path} 不在该任务的导出文件夹 {folder} 内；只能部署任务自己导出的 GGUF 文件。",
     "serve.no_gguf": "任务 {job} 的导出中没有 GGUF 文件 {path}；先用 `studio export {job} --to gguf` 导出。",
     "serve.gguf_one_job": "一个 GGUF 文件只属于一个任务：使用 --gguf 时只能指定一个任务，而不是 {count} 个。",
-    "serve.vision_job": "任务 {job} 微调的是视觉语言模型，而这个服务只回答文字（不接收图片）。请在工作室的“对话”页"
-                        "附上图片与它对话，或把它导出为合并模型（`studio export {job} --to merged`），再用 vLLM 提供"
-                        "该文件夹（`vllm serve FOLDER`），vLLM 的 OpenAI API 接收图片。",
+    "serve.vision_engine": "任务 {job} 微调的是视觉语言模型，此处的 {engine} 引擎不支持它；请使用 --engine transformers（或 "
+                           "auto），或将其合并导出（`studio export {job} --to merged`）后直接用 vLLM 部署该文件夹"
+                           "（`vllm serve FOLDER`）。",
+    "serve.vision_and_text": "视觉语言任务和文本任务不能共用一个服务：{jobs}。请为每个任务分别启动服务（各用自己的 --port）。",
+    "serve.images_text_model": "模型 `{model}` 只读文字，看不到 messages[{index}] 中的图片；请只发送文字，或部署视觉语言任务。",
+    "serve.image_not_data_url": "messages[{index}]：图片以 {given} 的形式给出；本服务只读取内嵌发送的图片，即 data URL"
+                                "（`data:image/png;base64,...`），不会去下载任何内容。",
+    "serve.image_bad": "messages[{index}]：无法读取该图片（{error}）；请以 base64 data URL 发送 JPEG、PNG 或 WebP 文件。",
+    "serve.image_too_big": "messages[{index}]：图片大小为 {size} MB；每张图片最多 {limit} MB。",
+    "serve.image_too_many_pixels": "messages[{index}]：图片为 {width}x{height} 像素；最多 {limit} 像素。",
     "serve.different_bases": "这些任务的基础模型不同，无法放在同一个服务里：{jobs}。请为每个基础模型各启动一个服务"
                              "（各用不同的 --port）。",
     # backend/serve/engines.py

@@ -90,34 +90,3 @@ def test_uploads_are_checked_and_copied_into_the_workspace(tmp_path):
         store_chat_image(ws, PHOTOS / "1.jpg", max_mb=0.001)
     assert message_of(info.value).id == "chat.image_too_big"
     assert sorted(p.name for p in (ws.uploads_dir / "chat").iterdir()) == [first.name]  # nothing else kept
-
-
-def test_serving_a_vision_job_is_refused_with_what_to_use(vlm_job):
-    from backend.serve.targets import ServeError, resolve_targets
-    from backend.store import JobStore
-
-    ws, job_dir = vlm_job
-    with pytest.raises(ServeError) as info:
-        resolve_targets(JobStore(ws), [job_dir.name])
-    said = message_of(info.value)
-    assert said.id == "serve.vision_job" and job_dir.name in str(said)
-    assert "Chat tab" in str(said) and "--to merged" in str(said)
-
-
-def test_the_serve_panels_server_stops_with_that_message_in_chinese_too(vlm_job):
-    """The Monitor's Serve panel starts `studio serve-model` as a child (studio.views.serve_host): it stops at
-    once, and the panel gets the refusal's id, so it shows it in the page's language."""
-    from studio.i18n import render
-    from studio.views.serve_host import ServerHost
-    from tests.browser.helpers import free_port
-
-    ws, job_dir = vlm_job
-    host = ServerHost()
-    server = host.start(ws.root, job_dir.name, free_port())
-    try:
-        assert not server.wait_ready(60)
-        said = server.error()
-        assert message_of(said).id == "serve.vision_job", said
-        assert job_dir.name in render(said, "zh") and "对话" in render(said, "zh")
-    finally:
-        host.stop_all()
