@@ -62,6 +62,11 @@ def test_wizard_trains_the_vision_demo_on_images(tmp_path, demo_vl_models_dir):
         expect(preview).to_contain_text("图像词元", timeout=60_000)
         expect(preview.locator("img.dp-thumb").first).to_be_visible()
         page.screenshot(path=ARTIFACTS / "wizard-images-data-zh.png", full_page=True)
+        page.get_by_role("tab", name="1 · 模型").click()  # the model's facts in Chinese: it reads images
+        expect(page.locator("#model-info")).to_contain_text("可读图像", timeout=20_000)
+        expect(page.locator("#model-info")).to_contain_text("视觉编码器")
+        page.screenshot(path=ARTIFACTS / "wizard-images-model-zh.png", full_page=True)
+        page.get_by_role("tab", name="2 · 数据").click()
         page.locator("#lang-switch label").filter(has_text="English").click()
         expect(preview).to_contain_text("image tokens", timeout=60_000)
 
@@ -78,6 +83,7 @@ def test_wizard_trains_the_vision_demo_on_images(tmp_path, demo_vl_models_dir):
         page.locator("#training-max_steps input").press("Tab")
         page.locator("#training-next").click()
         expect(page.locator("#review-problems")).to_contain_text("ready", timeout=30_000)
+        expect(page.get_by_text("Vision tower and projector (in the estimate)")).to_be_visible(timeout=30_000)
         open_fold(page, "review-yaml-fold")
         yaml_text = code_text(page, "review-yaml")
         assert "name_or_path: demo-vl" in yaml_text and "train: demo-vl" in yaml_text, yaml_text
