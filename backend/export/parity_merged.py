@@ -45,11 +45,17 @@ def merged_rows(ref: dict, folder: Path) -> list[dict]:
     rows.append(greedy_row(ref, got, required=True))
     diff = max(float(np.abs(logits_of(model, p["ids"] + p["continuation"]) - p["logits"]).max())
                for p in ref["prompts"])
+    rows.append(logits_row(diff, saved))
+    return rows
+
+
+def logits_row(diff: float, saved: str | None) -> dict:
+    """The logits check: float32 weights within LOGIT_TOLERANCE of base + adapter; 16-bit ones only reported."""
     if saved in ("float32", None):
         result = "ok" if diff <= LOGIT_TOLERANCE else "mismatch"
-        rows.append(row("logits", result, msg("export.parity_logits", diff=f"{diff:.2e}", tol=f"{LOGIT_TOLERANCE:g}")))
+        out = row("logits", result, msg("export.parity_logits", diff=f"{diff:.2e}", tol=f"{LOGIT_TOLERANCE:g}"))
     else:
-        rows.append(row("logits", "info", msg("export.parity_logits_16bit", diff=f"{diff:.2e}", dtype=saved,
-                                              tol=f"{LOGIT_TOLERANCE:g}")))
-    rows[-1]["max_diff"] = diff
-    return rows
+        out = row("logits", "info", msg("export.parity_logits_16bit", diff=f"{diff:.2e}", dtype=saved,
+                                        tol=f"{LOGIT_TOLERANCE:g}"))
+    out["max_diff"] = diff
+    return out

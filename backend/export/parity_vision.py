@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from backend.export.parity import LOGIT_TOLERANCE, MAX_NEW_TOKENS, greedy_row, row, stop_ids, text_rows
+from backend.export.parity import MAX_NEW_TOKENS, greedy_row, row, stop_ids, text_rows
 from backend.export.vision_job import generate, load_vision_job, logits, model_inputs, prompt_images
 from backend.messages import msg
 from backend.resources import PROJECT_ROOT
@@ -79,7 +79,7 @@ def vision_merged_rows(ref: dict, folder: Path) -> list[dict]:
     import torch
     from transformers import AutoModelForImageTextToText
 
-    from backend.export.parity_merged import stop_row
+    from backend.export.parity_merged import logits_row, stop_row
     from backend.vlm.processor import load_processor
 
     source = "merged"
@@ -107,11 +107,5 @@ def vision_merged_rows(ref: dict, folder: Path) -> list[dict]:
     rows.append(greedy_row(ref, got, required=True))
     diff = max(float(np.abs(logits(model, p["inputs"], p["continuation"]) - p["logits"]).max())
                for p in ref["prompts"])
-    if saved in ("float32", None):
-        result = "ok" if diff <= LOGIT_TOLERANCE else "mismatch"
-        rows.append(row("logits", result, msg("export.parity_logits", diff=f"{diff:.2e}", tol=f"{LOGIT_TOLERANCE:g}")))
-    else:
-        rows.append(row("logits", "info", msg("export.parity_logits_16bit", diff=f"{diff:.2e}", dtype=saved,
-                                              tol=f"{LOGIT_TOLERANCE:g}")))
-    rows[-1]["max_diff"] = diff
+    rows.append(logits_row(diff, saved))
     return rows
