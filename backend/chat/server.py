@@ -82,29 +82,36 @@ def load(base: str, adapter: str | None, trust_remote_code: bool = False, spec_f
         from backend.chat.vision import load_vision
 
         return load_vision(base, adapter, trust_remote_code, qlora_spec(adapter, spec_file))
-    import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from backend.data.tokenize import ensure_chat_template
-    from backend.training.quantized import load_trained_base
 
     tok_source = adapter or base
     tokenizer = AutoTokenizer.from_pretrained(tok_source, trust_remote_code=trust_remote_code)
     ensure_chat_template(tokenizer)
+    return tokenizer, load_weights(AutoModelForCausalLM, base, adapter, trust_remote_code,
+                                   qlora_spec(adapter, spec_file))
+
+
+def load_weights(auto, base: str, adapter: str | None, trust_remote_code: bool = False, spec=None):
+    """The model (`auto`'s class) with the job's adapter, in eval mode, on the GPU in bf16 where there is one.
+    `spec`: a qlora job's JobSpec, so the base holds the values of the quantized weights its adapter learnt against:
+    the adapter's answers are the trained model's, and with the adapter off the reply is that base's."""
+    import torch
+
+    from backend.training.quantized import load_trained_base
+
     device = "cuda" if torch.cuda.is_available() else "cpu"
     dtype = torch.bfloat16 if device == "cuda" and torch.cuda.is_bf16_supported() else torch.float32
-    spec = qlora_spec(adapter, spec_file)
     if spec is not None:
-        # The base as the job trained on it (the quantized weights' values): the adapter's answers are the
-        # trained model's, and with the adapter off the reply is that base's.
-        model = load_trained_base(AutoModelForCausalLM, base, spec, dtype=dtype)
+        model = load_trained_base(auto, base, spec, dtype=dtype)
     else:
-        model = AutoModelForCausalLM.from_pretrained(base, dtype=dtype, trust_remote_code=trust_remote_code)
+        model = auto.from_pretrained(base, dtype=dtype, trust_remote_code=trust_remote_code)
     if adapter:
         from peft import PeftModel
 
         model = PeftModel.from_pretrained(model, adapter)
-    return tokenizer, model.to(device).eval()
+    return model.to(device).eval()
 
 
 def model_inputs(tokenizer, model, messages: list[dict]):

@@ -35,24 +35,13 @@ def processor_source(base: str, adapter: str | None) -> str:
 def load_vision(base: str, adapter: str | None, trust_remote_code: bool = False, spec=None):
     """(processor, model in eval mode on the GPU when there is one). `spec`: a qlora job's JobSpec, so the base
     holds the values of the quantized weights its adapter learnt against (backend.training.quantized)."""
-    import torch
     from transformers import AutoModelForImageTextToText
 
-    from backend.training.quantized import load_trained_base
+    from backend.chat.server import load_weights
     from backend.vlm.processor import load_processor
 
     processor = load_processor(processor_source(base, adapter), trust_remote_code=trust_remote_code)
-    device = "cuda" if torch.cuda.is_available() else "cpu"
-    dtype = torch.bfloat16 if device == "cuda" and torch.cuda.is_bf16_supported() else torch.float32
-    if spec is not None:
-        model = load_trained_base(AutoModelForImageTextToText, base, spec, dtype=dtype)
-    else:
-        model = AutoModelForImageTextToText.from_pretrained(base, dtype=dtype, trust_remote_code=trust_remote_code)
-    if adapter:
-        from peft import PeftModel
-
-        model = PeftModel.from_pretrained(model, adapter)
-    return processor, model.to(device).eval()
+    return processor, load_weights(AutoModelForImageTextToText, base, adapter, trust_remote_code, spec)
 
 
 def with_placeholders(messages: list[dict]) -> tuple[list[dict], list[str]]:
