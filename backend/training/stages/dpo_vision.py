@@ -15,7 +15,7 @@ from pathlib import Path
 
 from backend.spec import JobSpec
 from backend.training.callback import JobReporter
-from backend.training.stages.common import StageBuild, StageRun, build_model, frozen_copy, log_sources, total_steps
+from backend.training.stages.common import StageBuild, StageRun, frozen_copy
 from backend.workspace import Workspace
 
 log = logging.getLogger("studio.worker")
@@ -24,23 +24,14 @@ log = logging.getLogger("studio.worker")
 def build(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobReporter, data=None) -> StageRun:
     from trl import DPOConfig, DPOTrainer
 
-    from backend.data.load import load_data
-    from backend.data.stage_data import check_stage
-    from backend.training.stages.sft_vision import _plan, setup
-    from backend.training.vision_model import check_vision_method, restrict_to_parts
+    from backend.training.stages.sft_vision import begin_vision, vision_model
 
-    check_vision_method(spec)
-    loaded = data or load_data(spec.data, workspace.root)
-    check_stage("dpo", loaded.kind)
-    model_path, device, processor = setup(spec, workspace)
-    log_sources(loaded)
+    loaded, model_path, device, processor = begin_vision("dpo", spec, workspace, data)
     max_len = spec.training.max_length
     train = fit_pairs(processor, loaded.train, max_len, "train")
     evals = fit_pairs(processor, loaded.eval, max_len, "eval") if loaded.eval else []
     stage = StageBuild("dpo", spec, Path(job_dir), reporter, model_path, device, processor)
-    model, peft = build_model(spec, model_path, device, total_steps(spec, len(train)), task="vision",
-                              plan=_plan(spec, device))
-    restrict_to_parts(model, spec)
+    model, peft = vision_model(spec, model_path, device, len(train))
     ref = None if peft is not None else frozen_copy(model)
     a = spec.align
     log.info("dpo (vision-language): loss %s, beta %s, reference: %s", a.dpo_loss, a.beta,

@@ -26,16 +26,10 @@ def build(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobRepor
     from datasets import Dataset
     from trl import SFTConfig, SFTTrainer
 
-    from backend.data.load import as_sft, load_data
-    from backend.data.stage_data import check_stage
+    from backend.data.load import as_sft
     from backend.data.vision_rows import VisionCollator, as_rows
-    from backend.training.vision_model import check_vision_method, restrict_to_parts
 
-    check_vision_method(spec)
-    loaded = data or load_data(spec.data, workspace.root)
-    check_stage("sft", loaded.kind)
-    model_path, device, processor = setup(spec, workspace)
-    log_sources(loaded)
+    loaded, model_path, device, processor = begin_vision("sft", spec, workspace, data)
     train, evals, note = as_sft(loaded)
     if note:
         log.info("data: %s", note)
@@ -43,12 +37,7 @@ def build(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobRepor
     train = fit(processor, train, max_len, "train")
     evals = fit(processor, evals, max_len, "eval") if evals else []
     stage = StageBuild("sft", spec, Path(job_dir), reporter, model_path, device, processor)
-
-    from backend.training.stages.common import build_model
-
-    model, peft = build_model(spec, model_path, device, total_steps(spec, len(train)), task="vision",
-                              plan=_plan(spec, device))
-    restrict_to_parts(model, spec)
+    model, peft = vision_model(spec, model_path, device, len(train))
     config = SFTConfig(
         **stage.kwargs(has_eval=bool(evals)),
         max_length=None,  # rows are measured and left out here: an image cannot be truncated
@@ -60,6 +49,33 @@ def build(spec: JobSpec, job_dir: Path, workspace: Workspace, reporter: JobRepor
     return stage.trainer(SFTTrainer, config, model, peft, train=Dataset.from_list(as_rows(train)),
                          evals=Dataset.from_list(as_rows(evals)) if evals else None,
                          data_collator=VisionCollator(processor))
+
+
+def begin_vision(stage: str, spec: JobSpec, workspace: Workspace, data=None):
+    """What every vision stage starts with: the method checked, the data read (unless given) and checked for the
+    stage, the model path, device and processor, the sources logged. (loaded, model path, device, processor)."""
+    from backend.data.load import load_data
+    from backend.data.stage_data import check_stage
+    from backend.training.vision_model import check_vision_method
+
+    check_vision_method(spec)
+    loaded = data or load_data(spec.data, workspace.root)
+    check_stage(stage, loaded.kind)
+    model_path, device, processor = setup(spec, workspace)
+    log_sources(loaded)
+    return loaded, model_path, device, processor
+
+
+def vision_model(spec: JobSpec, model_path: str, device: str, n_rows: int):
+    """(model, peft config or None) of the method on a vision-language model, sized for `n_rows` rows; the parts the
+    method does not train frozen."""
+    from backend.training.stages.common import build_model
+    from backend.training.vision_model import restrict_to_parts
+
+    model, peft = build_model(spec, model_path, device, total_steps(spec, n_rows), task="vision",
+                              plan=_plan(spec, device))
+    restrict_to_parts(model, spec)
+    return model, peft
 
 
 def setup(spec: JobSpec, workspace: Workspace):
