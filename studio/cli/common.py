@@ -52,3 +52,21 @@ def _job_dir(job: str, workspace):
     if not (job_dir / "spec.yaml").is_file():
         return None, msg("jobs.no_job", job=repr(job), folder=str(workspace.jobs_dir))
     return job_dir, None
+
+
+def absolute_paths(spec):
+    """The spec's data paths made absolute (paths in a spec are relative to the current folder), so the job reads
+    the same files whatever folder it runs from; the built-in sets, hub ids and registry entry names stay as they
+    are. Returns the spec."""
+    from pathlib import Path
+
+    from backend.data.sources import BUILT_IN, source_names
+
+    for attr in ("train", "eval"):
+        parts = source_names(getattr(spec.data, attr))
+        setattr(spec.data, attr, ",".join(
+            str(Path(p).expanduser().resolve()) if p not in BUILT_IN and Path(p).expanduser().exists() else p
+            for p in parts))
+    if spec.data.dataset_dir:
+        spec.data.dataset_dir = str(Path(spec.data.dataset_dir).expanduser().resolve())
+    return spec

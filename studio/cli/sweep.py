@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from studio.cli.common import _fail, _versions_refused
+from studio.cli.common import _fail, _versions_refused, absolute_paths
 
 
 def add_parser(sub) -> None:
@@ -64,20 +64,6 @@ def load_sweep_file(path: Path, overrides: list[str]):
     if overrides:
         spec = spec.with_overrides(overrides)
     return absolute_paths(spec), section
-
-
-def absolute_paths(spec):
-    """Data paths made absolute (as `studio train` does), so every run reads the same files from the queue."""
-    from backend.data.sources import source_names
-    from backend.spec import DEMO
-
-    for attr in ("train", "eval"):
-        parts = source_names(getattr(spec.data, attr))
-        setattr(spec.data, attr, ",".join(
-            str(Path(p).expanduser().resolve()) if p != DEMO and Path(p).expanduser().exists() else p for p in parts))
-    if spec.data.dataset_dir:
-        spec.data.dataset_dir = str(Path(spec.data.dataset_dir).expanduser().resolve())
-    return spec
 
 
 def _start(store, path: Path, overrides: list[str], plot: str | None) -> int:

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from studio.cli.common import _fail, _versions_refused, _workspace
+from studio.cli.common import _fail, _versions_refused, _workspace, absolute_paths
 
 
 def cmd_train(args) -> int:
@@ -16,9 +16,8 @@ def cmd_train(args) -> int:
         return 2
     from backend.data.load import load_data
     from backend.data.read import DataError
-    from backend.data.sources import source_names
     from backend.plan.presets import load_spec_text
-    from backend.spec import DEMO, SpecError
+    from backend.spec import DEMO, DEMO_VL, SpecError
 
     spec_path = Path(args.spec)
     if not spec_path.is_file():
@@ -36,19 +35,12 @@ def cmd_train(args) -> int:
     except SpecError as e:
         lines = "\n".join(f"  - {issue}" for issue in e.issues)
         return _fail(f"{spec_path} is not a valid job spec:\n{lines}")
-    # Paths in a spec are relative to the current folder: store them absolute so the job
-    # runs the same from anywhere (hub ids and registry entry names stay as they are).
-    for attr in ("train", "eval"):
-        parts = source_names(getattr(spec.data, attr))
-        setattr(spec.data, attr, ",".join(
-            str(Path(p).expanduser().resolve()) if p != DEMO and Path(p).expanduser().exists() else p for p in parts))
-    if spec.data.dataset_dir:
-        spec.data.dataset_dir = str(Path(spec.data.dataset_dir).expanduser().resolve())
+    absolute_paths(spec)
     try:
         load_data(spec.data, None)
     except DataError as e:
         return _fail(f"data: {e}")
-    if spec.model.name_or_path != DEMO:
+    if spec.model.name_or_path not in (DEMO, DEMO_VL):
         from backend.training.model import check_model_source
 
         problem = check_model_source(spec.model.name_or_path)

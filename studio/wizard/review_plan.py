@@ -41,13 +41,17 @@ def sample_lengths(ctx, spec: JobSpec, values: FormValues) -> list[int] | None:
     tok, _, _ = dv.TOKENIZERS.get(ctx, values[MODEL_SOURCE], spec.model.name_or_path, spec.model.chat_template)
     if tok is None:
         return None
+    report = _sampled_report(ctx, spec)
+    return dv.token_lengths(tok, report) or None if report else None
+
+
+def _sampled_report(ctx, spec: JobSpec):
+    """The Data step's report of the first source (with its sampled rows), or None when it has none yet."""
     from backend.data.sources import parse_sources
 
     source = parse_sources(spec.data, ctx.workspace.root)[0]
     report = dv.REPORTS.get(dv.ReportCache.key(source, spec.data))
-    if report is None or not report.sample:
-        return None
-    return dv.token_lengths(tok, report) or None
+    return report if report is not None and report.sample else None
 
 
 def mean_tokens(ctx, spec: JobSpec, values: FormValues) -> float | None:
@@ -127,13 +131,8 @@ def sample_image_tokens(ctx, spec: JobSpec, values: FormValues, config: dict | N
     from backend.plan.vision import tokens_per_image, vision_dims
 
     d = vision_dims(config or {})
-    if d is None:
-        return None
-    from backend.data.sources import parse_sources
-
-    source = parse_sources(spec.data, ctx.workspace.root)[0]
-    report = dv.REPORTS.get(dv.ReportCache.key(source, spec.data))
-    if report is None or not report.sample:
+    report = _sampled_report(ctx, spec) if d is not None else None
+    if report is None:
         return None
     out = []
     for _, example in report.sample:
