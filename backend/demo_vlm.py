@@ -17,8 +17,9 @@ import sys
 from pathlib import Path
 
 from backend.demo import _corpus, train_tokenizer
+from backend.spec.sections import DEMO_VL
 
-DEMO_VL_NAME = "demo-vl"
+DEMO_VL_NAME = DEMO_VL  # its folder under models/, as a spec names it
 VOCAB_SIZE = 2048
 VISION_TOKENS = ["<|vision_start|>", "<|vision_end|>", "<|image_pad|>", "<|video_pad|>"]
 # A tiny Qwen2-VL: the text model is the text demo's size, the vision tower two blocks of width 32.

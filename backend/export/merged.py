@@ -122,11 +122,13 @@ def _base_path(job_dir: Path, adapter: Path, spec: dict, workspace) -> str:
     if base:
         return base
     name = spec["model"]["name_or_path"]
-    if name == "demo" and workspace is not None:
+    from backend.spec import DEMO, DEMO_VL
+
+    if name == DEMO and workspace is not None:
         from backend.demo import ensure_demo_model
 
         return str(ensure_demo_model(workspace.models_dir))
-    if name == "demo-vl" and workspace is not None:
+    if name == DEMO_VL and workspace is not None:
         from backend.demo_vlm import ensure_demo_vlm
 
         return str(ensure_demo_vlm(workspace.models_dir))

@@ -16,7 +16,8 @@ import json
 import re
 from pathlib import Path
 
-DEMO_VL = "demo-vl"
+from backend.spec.sections import DEMO_VL  # noqa: F401 - re-exported: the offline demo's name
+
 # Module names of the projector (vision features -> language embeddings), matched before the tower's (Qwen2-VL's
 # merger sits inside `visual`).
 PROJECTOR_NAMES = ("multi_modal_projector", "visual.merger", "mm_projector", "connector")
