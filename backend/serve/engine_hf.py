@@ -1,7 +1,7 @@
 """The transformers engine (the default; works on a CPU): the base loaded once as the jobs trained on it, each
 job's adapter loaded on it by name, switched per request; "<job>:base" answers with the adapters off.
 
-The base is loaded the way the studio's chat loads it (backend.chat.server.load): the same dtype and device,
+The base is loaded the way the studio's chat loads it (backend.chat.server.load_base): the same dtype and device,
 and for a qlora job the base's quantized values (backend.training.quantized.load_trained_base), so the server
 answers what the Chat tab answers for the same messages.
 """
@@ -21,21 +21,13 @@ class TransformersEngine(Engine):
         from backend.training.bnb_import import import_bitsandbytes
 
         import_bitsandbytes()  # peft imports it: keep its hub kernel fetch out
-        import torch
-
-        from backend.chat.server import qlora_spec
-        from backend.training.quantized import load_trained_base
+        from backend.chat.server import load_base, qlora_spec
 
         auto = self.auto_class()
         self.load_tokenizers()
         first = next(iter(self.targets.values()))
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-        dtype = torch.bfloat16 if device == "cuda" and torch.cuda.is_bf16_supported() else torch.float32
         spec = qlora_spec(first.adapter, first.spec_file) if first.adapter else None
-        if spec is not None:
-            model = load_trained_base(auto, first.base, spec, dtype=dtype)
-        else:
-            model = auto.from_pretrained(first.base, dtype=dtype, trust_remote_code=False)
+        model, device = load_base(auto, first.base, spec=spec)
         # peft adapter names cannot hold a ".", which job ids may: a1, a2, ... by job.
         self.adapter_names = {job: f"a{i}" for i, job in enumerate(self.targets) if self.targets[job].adapter}
         if self.adapter_names:
