@@ -94,23 +94,24 @@ def load(base: str, adapter: str | None, trust_remote_code: bool = False, spec_f
 
 
 def load_base(auto, base: str, trust_remote_code: bool = False, spec=None):
-    """The base model (`auto`'s class) as chat and serving load it, and the device it belongs on: bf16 on a GPU
-    that has it, fp32 otherwise. `spec`: a qlora job's JobSpec, so the base holds the values of the quantized
+    """The base model (`auto`'s class) as chat and serving load it, and the device it belongs on: on a GPU in the
+    dtype `precision: auto` trains in (bf16 where the GPU has it, else fp16), fp32 on a CPU. `spec`: a qlora job's JobSpec, so the base holds the values of the quantized
     weights its adapter learnt against: the adapter's answers are the trained model's, and with the adapter off
     the reply is that base's. Not moved yet (adapters go on first)."""
     import torch
 
+    from backend.training.model import auto_gpu_dtype
     from backend.training.quantized import load_trained_base
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    dtype = torch.bfloat16 if device == "cuda" and torch.cuda.is_bf16_supported() else torch.float32
+    dtype = auto_gpu_dtype() if device == "cuda" else torch.float32
     if spec is not None:
         return load_trained_base(auto, base, spec, dtype=dtype), device
     return auto.from_pretrained(base, dtype=dtype, trust_remote_code=trust_remote_code), device
 
 
 def load_weights(auto, base: str, adapter: str | None, trust_remote_code: bool = False, spec=None):
-    """The model (`auto`'s class) with the job's adapter, in eval mode, on the GPU in bf16 where there is one
+    """The model (`auto`'s class) with the job's adapter, in eval mode, on the GPU where there is one
     (load_base)."""
     model, device = load_base(auto, base, trust_remote_code, spec)
     if adapter:

@@ -88,7 +88,8 @@ class TrainingSpec:
     )
     precision: str = field(
         default="auto",
-        metadata=_help("Number format: `auto` = bf16 on a GPU that has it, else fp32.", choices=PRECISIONS),
+        metadata=_help("Number format: `auto` = bf16 on a GPU that has it (A100, H100, RTX 30xx and newer), fp16 on an "
+                      "older GPU (T4, V100), fp32 on a CPU.", choices=PRECISIONS),
     )
     cpu_threads: int = field(
         default=0,

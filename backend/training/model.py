@@ -100,15 +100,36 @@ def cpu_bf16_native() -> bool:
         return False
 
 
+def gpu_bf16_native() -> bool:
+    """The GPU computes bf16 itself (compute capability 8.0 or newer: A100, H100, RTX 30xx and later).
+    `torch.cuda.is_bf16_supported()` alone also says yes on a T4 or V100, where bf16 is emulated and many
+    times slower than fp16."""
+    import torch
+
+    if not torch.cuda.is_available():
+        return False
+    if torch.version.hip:
+        return True
+    return torch.cuda.get_device_properties(torch.cuda.current_device()).major >= 8
+
+
+def auto_gpu_dtype():
+    """What `precision: auto` trains and answers in on a GPU: bf16 where the GPU has it, else fp16 (the
+    usual mixed-precision recipe of a T4 or V100: fp32 master weights and adapters, a loss scaler)."""
+    import torch
+
+    return torch.bfloat16 if gpu_bf16_native() else torch.float16
+
+
 def pick_dtype(spec: JobSpec, device: str):
+    """The training dtype: the spec's precision; `auto` is auto_gpu_dtype() on a GPU and fp32 on a CPU (where
+    bf16 is asked for explicitly: cpu_bf16_native says whether it pays)."""
     import torch
 
     p = spec.training.precision
-    if p == "bf16" or (p == "auto" and device == "cuda" and torch.cuda.is_bf16_supported()):
-        return torch.bfloat16
-    if p == "fp16":
-        return torch.float16
-    return torch.float32
+    if p == "auto":
+        return auto_gpu_dtype() if device == "cuda" else torch.float32
+    return {"bf16": torch.bfloat16, "fp16": torch.float16}.get(p, torch.float32)
 
 
 def load_tokenizer(name_or_path: str, spec: JobSpec):
@@ -125,7 +146,7 @@ def load_tokenizer(name_or_path: str, spec: JobSpec):
 
 def compute_dtype(spec: JobSpec, device: str):
     """The dtype a quantized (qlora) model computes in: bf16/fp16 on a GPU as the precision says
-    (auto: bf16 where the GPU has it), else fp32 (the CPU, or a GPU without bf16)."""
+    (auto: bf16 where the GPU has it, else fp16), fp32 on the CPU."""
     import torch
 
     return pick_dtype(spec, device) if device == "cuda" else torch.float32

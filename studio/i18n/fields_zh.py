@@ -128,7 +128,7 @@ FIELDS_ZH: dict[str, tuple[str, str]] = {  # field path: (label, help)
     "training.early_stopping_min_delta": ("早停：最小改善量",
         "早停：评估损失至少要比最好值低这么多才算改善。0 = 任何下降都算；例如 0.01 可忽略微小的噪声波动。"),
     "training.precision": ("精度",
-        "数值格式：`auto` = 支持的 GPU 上用 bf16，否则 fp32。"),
+        "数值格式：`auto` = 支持 bf16 的 GPU（A100、H100、RTX 30 系及更新）上用 bf16，较老的 GPU（T4、V100）上用 fp16，CPU 上用 fp32。"),
     "training.cpu_threads": ("CPU 线程数",
         "CPU 训练的线程数；0 = 留出一个核心，其余全用，使页面和浏览器保持流畅（有核心被占用时多线程训练会慢数倍）。"),
     "training.memory_limit_gb": ("内存上限（GB）",

@@ -157,6 +157,7 @@ def setup(spec: JobSpec, workspace) -> tuple[str, str, object]:
 
         log.info("model: %s on %s", model_path, device)
         cap_gpu_memory()
+        _advise_gpu_precision(spec)
     tokenizer, template = load_tokenizer(model_path, spec)
     log.info("chat template: %s", template)
     return model_path, device, tokenizer
@@ -172,6 +173,14 @@ def _advise_cpu_precision(spec: JobSpec) -> None:
     elif spec.training.precision == "auto" and native:
         log.info("this CPU computes bf16 natively: `training.precision: bf16` (autocast, fp32 weights) may train "
                  "faster; compare with `python -m backend.jobs.probe`")
+
+
+def _advise_gpu_precision(spec: JobSpec) -> None:
+    from backend.training.model import gpu_bf16_native
+
+    if spec.training.precision == "bf16" and not gpu_bf16_native():
+        log.warning("precision bf16 on this GPU is emulated (compute capability below 8.0, e.g. a T4 or V100): "
+                    "expect training many times slower than fp16; `training.precision: auto` picks fp16 here")
 
 
 def build_model(spec: JobSpec, model_path: str, device: str, n_steps: int, task: str = "causal_lm", plan=None):

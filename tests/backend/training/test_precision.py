@@ -45,3 +45,21 @@ def test_auto_precision_on_cpu_is_fp32():
     spec = JobSpec.from_dict({"training": {"device": "cpu"}})
     assert pick_dtype(spec, "cpu") == torch.float32
     assert isinstance(cpu_bf16_native(), bool)
+
+
+@pytest.mark.parametrize("major, expected", [(7, "float16"), (8, "bfloat16"), (9, "bfloat16")])
+def test_auto_precision_on_a_gpu_is_bf16_only_where_the_gpu_computes_it(monkeypatch, major, expected):
+    """torch.cuda.is_bf16_supported() says yes on a T4 or V100 too (emulated bf16, many times slower): `auto`
+    asks the compute capability, and trains fp16 below 8.0. No GPU here, so the device's answers are given."""
+    import types
+
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: 0)
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda _: types.SimpleNamespace(major=major, minor=5))
+    monkeypatch.setattr(torch.version, "hip", None)
+    spec = JobSpec.from_dict({"training": {"device": "cuda"}})
+    assert pick_dtype(spec, "cuda") == getattr(torch, expected)
+    assert pick_dtype(JobSpec.from_dict({"training": {"precision": "fp32"}}), "cuda") == torch.float32
+    assert pick_dtype(JobSpec.from_dict({"training": {"precision": "bf16"}}), "cuda") == torch.bfloat16
