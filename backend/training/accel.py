@@ -93,7 +93,9 @@ def _attention(spec: JobSpec, device: str, notes: list[str]) -> str:
     chosen = spec.training.attention
     if chosen in ("sdpa", "eager"):
         return chosen
-    if chosen == "flash_attention_2" or (chosen == "auto" and device == "cuda" and _installed("flash_attn")):
+    # flash-attn 2 runs on compute capability 8.0 and newer (Ampere): `auto` passes it by on a T4 or V100
+    if chosen == "flash_attention_2" or (chosen == "auto" and device == "cuda" and _installed("flash_attn")
+                                         and _gpu_ampere_or_newer()):
         if not _installed("flash_attn"):
             raise TrainingError("bad_spec", msg("training.flash_attn_missing"), msg("training.flash_attn_missing_hint"))
         if device != "cuda":
@@ -253,6 +255,12 @@ def _gpu_name(device: str) -> str:
         return f"{props.name}, {props.total_memory / 2**30:.0f} GB"
     except Exception:  # noqa: BLE001
         return ""
+
+
+def _gpu_ampere_or_newer() -> bool:
+    from backend.training.model import gpu_bf16_native
+
+    return gpu_bf16_native()
 
 
 def _installed(module: str) -> bool:

@@ -102,3 +102,14 @@ def test_lora_inputs_stay_bf16_under_autocast_with_the_same_loss_and_gradients(m
     # outside autocast PEFT casts as before (an fp32 adapter cannot multiply a bf16 input)
     with torch.no_grad():
         assert torch.isfinite(model(input_ids=ids).logits).all()
+
+
+@pytest.mark.parametrize("ampere, expected", [(True, "flash_attention_2"), (False, "studio_varlen")])
+def test_auto_attention_takes_flash_attn_only_on_a_gpu_that_runs_it(monkeypatch, ampere, expected):
+    """flash-attn installed on a T4 or V100 (compute capability < 8.0) fails at its first call: `auto` passes it by
+    there. No GPU here: the installed package and the GPU's generation are given."""
+    from backend.training import model
+
+    monkeypatch.setattr(accel, "_installed", lambda module: module == "flash_attn")
+    monkeypatch.setattr(model, "gpu_bf16_native", lambda: ampere)
+    assert accel._attention(JobSpec.from_dict({}), "cuda", []) == expected
