@@ -54,6 +54,21 @@ def _job_dir(job: str, workspace):
     return job_dir, None
 
 
+def data_refusal(spec) -> str | None:
+    """Why `studio train` / `studio sweep` refuse the spec's data before a job is made (exit 2), or None: a source
+    that cannot be read, no usable rows, or data of a kind the stage does not learn from (the check the worker
+    makes before it loads the model, backend.data.stage_data.check_stage)."""
+    from backend.data.load import load_data
+    from backend.data.read import DataError
+    from backend.data.stage_data import check_stage
+
+    try:
+        check_stage(spec.stage, load_data(spec.data, None).kind)
+    except DataError as e:
+        return f"data: {e}"
+    return None
+
+
 def absolute_paths(spec):
     """The spec's data paths made absolute (paths in a spec are relative to the current folder), so the job reads
     the same files whatever folder it runs from; the built-in sets, hub ids and registry entry names stay as they

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from studio.cli.common import _fail, _versions_refused, absolute_paths
+from studio.cli.common import _fail, _versions_refused, absolute_paths, data_refusal
 
 
 def add_parser(sub) -> None:
@@ -67,8 +67,6 @@ def load_sweep_file(path: Path, overrides: list[str]):
 
 
 def _start(store, path: Path, overrides: list[str], plot: str | None) -> int:
-    from backend.data.load import load_data
-    from backend.data.read import DataError
     from backend.jobs.scheduler import Scheduler, scheduler_running
     from backend.spec import SpecError
     from backend.sweep import study as st
@@ -81,10 +79,8 @@ def _start(store, path: Path, overrides: list[str], plot: str | None) -> int:
     except SpecError as e:
         lines = "\n".join(f"  - {issue}" for issue in e.issues)
         return _fail(f"{path} is not a valid job spec:\n{lines}")
-    try:
-        load_data(spec.data, None)
-    except DataError as e:
-        return _fail(f"data: {e}")
+    if problem := data_refusal(spec):
+        return _fail(problem)
     sweep_id = create_sweep(store, spec, section)
     _, sweep = st.read_sweep(st.sweep_dir(store.workspace, sweep_id))
     print(f"sweep {sweep_id}: {sweep.method}, {sweep.trials} runs, {sweep.parallel} at a time "

@@ -8,14 +8,12 @@ import sys
 import time
 from pathlib import Path
 
-from studio.cli.common import _fail, _versions_refused, _workspace, absolute_paths
+from studio.cli.common import _fail, _versions_refused, _workspace, absolute_paths, data_refusal
 
 
 def cmd_train(args) -> int:
     if _versions_refused("studio train", training=True):
         return 2
-    from backend.data.load import load_data
-    from backend.data.read import DataError
     from backend.plan.presets import load_spec_text
     from backend.spec import DEMO, DEMO_VL, SpecError
 
@@ -36,10 +34,8 @@ def cmd_train(args) -> int:
         lines = "\n".join(f"  - {issue}" for issue in e.issues)
         return _fail(f"{spec_path} is not a valid job spec:\n{lines}")
     absolute_paths(spec)
-    try:
-        load_data(spec.data, None)
-    except DataError as e:
-        return _fail(f"data: {e}")
+    if problem := data_refusal(spec):
+        return _fail(problem)
     if spec.model.name_or_path not in (DEMO, DEMO_VL):
         from backend.training.model import check_model_source
 
