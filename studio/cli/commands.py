@@ -118,6 +118,17 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if getattr(args, "sub_workspace", None):
         args.workspace = args.sub_workspace
+    try:
+        return _run(args)
+    except BrokenPipeError:  # `studio jobs list | head`: the reader stopped reading; end quietly, no traceback
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's final flush fails no more
+        except (OSError, ValueError, AttributeError):
+            pass
+        return 1
+
+
+def _run(args) -> int:
     if args.command == "train":
         return cmd_train(args)
     if args.command == "tensorboard":

@@ -16,7 +16,9 @@ def add_parser(sub) -> None:
     jobs.add_argument("--workspace", dest="sub_workspace", help="the workspace folder")
     actions = jobs.add_subparsers(dest="action")
     lst = actions.add_parser("list", help="all jobs, newest first")
-    lst.add_argument("--state", action="append", help="only jobs in this state (repeatable)")
+    from backend.store import STATES
+
+    lst.add_argument("--state", action="append", choices=STATES, help="only jobs in this state (repeatable)")
     lst.add_argument("--json", action="store_true", help="machine-readable output")
     for name, text in (("show", "a job's state, error, progress and last log lines"),
                        ("cancel", "cancel a queued job, or stop a running one (again: kill it)"),
@@ -116,8 +118,9 @@ def _when(t: float | None) -> str:
 
 
 def _list(store, args) -> int:
-    jobs = store.list_jobs(tuple(args.state) if args.state else None)
-    if args.json:
+    states, as_json = getattr(args, "state", None), getattr(args, "json", False)  # `studio jobs` alone: list all
+    jobs = store.list_jobs(tuple(states) if states else None)
+    if as_json:
         print(json.dumps([{"id": j.id, "state": j.state, "stage": j.stage, "method": j.method, "model": j.model,
                            "dataset": j.dataset, "final_loss": j.final_loss, "created_at": j.created_at}
                           for j in jobs], indent=2))

@@ -1,10 +1,16 @@
 """What `studio train`, `studio sweep` and `studio jobs` say to bad input, in process (no training): exit 2, a
 message naming the file, field or row, no traceback, and no job left behind."""
 
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+
 from backend.resources import DEMO_SPEC
+from backend.spec import JobSpec
 from studio.cli import main
+from tests.conftest import ROOT, python_env
 
 DEMO_SWEEP = Path(DEMO_SPEC).with_name("demo_sweep.yaml")
 
@@ -23,3 +29,22 @@ def test_data_of_the_wrong_kind_for_the_stage_is_refused_before_any_job(workspac
     code, _, err = run(capsys, workspace, "sweep", str(DEMO_SWEEP), "--set", "stage=kto")
     assert code == 2 and "the kto stage needs" in err, err
     assert not workspace.jobs_dir.exists() or not any(workspace.jobs_dir.iterdir())
+
+
+def test_jobs_alone_lists_and_an_unknown_state_is_refused(store, workspace, capsys):
+    job = store.create_job(JobSpec())
+    code, out, err = run(capsys, workspace, "jobs")  # no action: the list (was an AttributeError traceback)
+    assert code == 0 and job in out and "queued" in out, err
+    with pytest.raises(SystemExit) as exit_:  # was "no jobs yet" with exit 0, though the job is there
+        run(capsys, workspace, "jobs", "list", "--state", "bogus")
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and "invalid choice: 'bogus'" in err and "succeeded" in err
+
+
+def test_output_piped_to_a_reader_that_stops_ends_without_a_traceback(workspace):
+    proc = subprocess.Popen([sys.executable, "-m", "studio.cli", "fields"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=python_env(), cwd=ROOT)
+    proc.stdout.close()  # as `studio fields | head -1` once head has its line
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 1
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
