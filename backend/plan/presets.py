@@ -182,7 +182,10 @@ def load_spec_text(text: str, source: str | Message | None = None) -> JobSpec:
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        raise SpecError([SpecIssue("(yaml)", msg("plan.spec_not_yaml", source=source, error=str(e)))]) from None
+        from backend.spec.yaml_error import yaml_problem
+
+        raise SpecError([SpecIssue("(yaml)", msg("plan.spec_not_yaml", source=source,
+                                                 error=yaml_problem(e, text)))]) from None
     if raw is None:
         raise SpecError([SpecIssue("(top)", msg("plan.spec_empty", source=source))])
     if not isinstance(raw, dict):

@@ -109,7 +109,9 @@ class JobSpec:
         try:
             raw = yaml.safe_load(text)
         except yaml.YAMLError as e:
-            raise SpecError([SpecIssue("(yaml)", msg("spec.not_yaml", error=str(e)))]) from None
+            from backend.spec.yaml_error import yaml_problem
+
+            raise SpecError([SpecIssue("(yaml)", msg("spec.not_yaml", error=yaml_problem(e, text)))]) from None
         return cls.from_dict(raw)
 
     def to_dict(self) -> dict:

@@ -19,6 +19,9 @@ EN: dict[str, str] = {
     "spec.not_a_mapping": "a spec must be a mapping of sections, got {got}.",
     "spec.section_not_a_mapping": "must be a mapping of fields, got {value}.",
     "spec.not_yaml": "the text is not valid YAML: {error}",
+    "spec.yaml_at": "line {line}, column {column} (`{text}`): {problem}. Check the indentation there (spaces, not "
+                    "tabs; each field indented under its section as the lines above it), that each field reads "
+                    "`name: value`, and that every `{{`, `[` or quote opened above is closed.",
     "spec.override_form": "an override looks like `training.max_steps=10`.",
     "spec.override_inside_value": "cannot set a field inside a plain value.",
     # backend/spec/job.py: what a field accepts ("must be ...", "is empty; give ...")

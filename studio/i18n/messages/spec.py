@@ -23,6 +23,9 @@ ZH: dict[str, str] = {
     "spec.not_a_mapping": "任务配置必须是由各部分组成的映射，实际为 {got}。",
     "spec.section_not_a_mapping": "必须是由字段组成的映射，实际为 {value}。",
     "spec.not_yaml": "文本不是有效的 YAML：{error}",
+    "spec.yaml_at": "第 {line} 行第 {column} 列（`{text}`）：{problem}。请检查该处的缩进（用空格，不用制表符；"
+                    "字段与上面各行一样缩进在其所属部分之下），每个字段是否写作 `name: value`，"
+                    "以及上面打开的 `{{`、`[` 或引号是否都已闭合。",
     "spec.override_form": "覆盖项的写法形如 `training.max_steps=10`。",
     "spec.override_inside_value": "不能在普通值内部设置字段。",
     # backend/spec/job.py: what a field accepts ("must be ...", "is empty; give ...")

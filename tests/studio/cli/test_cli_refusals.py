@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from backend.resources import DEMO_SPEC
-from backend.spec import JobSpec
+from backend.spec import JobSpec, SpecError
 from studio.cli import main
 from tests.conftest import ROOT, python_env
 
@@ -48,3 +48,17 @@ def test_output_piped_to_a_reader_that_stops_ends_without_a_traceback(workspace)
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 1
     assert "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+def test_a_yaml_syntax_error_names_the_line_its_text_and_what_to_check(workspace, tmp_path, capsys):
+    spec = tmp_path / "job.yaml"
+    spec.write_text("model:\n  name_or_path: demo\ndata:\n  train: demo\n training:\n  num_epochs: 1\n")
+    code, _, err = run(capsys, workspace, "train", str(spec))
+    assert code == 2 and "job.yaml is not valid YAML: line 5, column 2 (` training:`)" in err, err
+    assert "Check the indentation" in err and "<unicode string>" not in err and "^" not in err
+    spec.write_text("model: {name_or_path: demo\ndata: {train: demo}\n")  # a brace left open on line 1
+    code, _, err = run(capsys, workspace, "train", str(spec))
+    assert code == 2 and "line 2, column 5" in err and "from line 1" in err and "Traceback" not in err
+    with pytest.raises(SpecError) as refused:  # the Review's YAML box reads the same way
+        JobSpec.from_yaml("training:\n\tmax_steps: 2\n")
+    assert "line 2, column 1" in str(refused.value) and "tabs" in str(refused.value)
