@@ -54,6 +54,17 @@ SECTIONS = {
 }
 
 
+def _override_value(value: str):
+    """A `--set` value as YAML reads it (numbers, true/false, lists, mappings); text YAML cannot read (`[`, `a: b: c`)
+    as the text it is, for the field's own check to judge."""
+    if not value.strip():
+        return ""
+    try:
+        return yaml.safe_load(value)
+    except yaml.YAMLError:
+        return value
+
+
 @dataclass
 class JobSpec:
     model: ModelSpec = field(default_factory=ModelSpec)
@@ -133,7 +144,7 @@ class JobSpec:
                 target = target.setdefault(k, {})
                 if not isinstance(target, dict):
                     raise SpecError([SpecIssue(path, msg("spec.override_inside_value"))])
-            target[keys[-1]] = yaml.safe_load(value) if value.strip() else ""
+            target[keys[-1]] = _override_value(value)
         return JobSpec.from_dict(raw)
 
     # -- validation -----------------------------------------------------------------------

@@ -54,6 +54,22 @@ def _job_dir(job: str, workspace):
     return job_dir, None
 
 
+def spec_file_problem(path) -> str | None:
+    """Why `path` cannot be read as a spec file (missing, a folder, not UTF-8 text), or None."""
+    if path.is_dir():
+        return f"{path} is a folder; give the spec file in it, e.g. {path / 'job.yaml'}."
+    if not path.is_file():
+        return f"{path}: no such spec file."
+    try:
+        path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        return (f"{path} is not UTF-8 text (byte {e.start}); save it as UTF-8 (a text editor: save with encoding "
+                "UTF-8).")
+    except OSError as e:
+        return f"{path} cannot be read: {e.strerror or e}."
+    return None
+
+
 def data_refusal(spec) -> str | None:
     """Why `studio train` / `studio sweep` refuse the spec's data before a job is made (exit 2), or None: a source
     that cannot be read, no usable rows, or data of a kind the stage does not learn from (the check the worker

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from studio.cli.common import _fail, _versions_refused, absolute_paths, data_refusal
+from studio.cli.common import _fail, _versions_refused, absolute_paths, data_refusal, spec_file_problem
 
 
 def add_parser(sub) -> None:
@@ -72,8 +72,8 @@ def _start(store, path: Path, overrides: list[str], plot: str | None) -> int:
     from backend.sweep import study as st
     from backend.sweep.create import create_sweep
 
-    if not path.is_file():
-        return _fail(f"{path}: no such spec file.")
+    if problem := spec_file_problem(path):
+        return _fail(problem)
     try:
         spec, section = load_sweep_file(path, overrides)
     except SpecError as e:

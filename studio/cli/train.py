@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from studio.cli.common import _fail, _versions_refused, _workspace, absolute_paths, data_refusal
+from studio.cli.common import _fail, _versions_refused, _workspace, absolute_paths, data_refusal, spec_file_problem
 
 
 def cmd_train(args) -> int:
@@ -18,8 +18,8 @@ def cmd_train(args) -> int:
     from backend.spec import DEMO, DEMO_VL, SpecError
 
     spec_path = Path(args.spec)
-    if not spec_path.is_file():
-        return _fail(f"{spec_path}: no such spec file.")
+    if problem := spec_file_problem(spec_path):
+        return _fail(problem)
     from backend.sweep.spec import split_sweep  # a sweep file: `studio sweep` runs it (studio/cli/sweep.py)
 
     if split_sweep(spec_path.read_text(encoding="utf-8"))[1] is not None:

@@ -62,3 +62,17 @@ def test_a_yaml_syntax_error_names_the_line_its_text_and_what_to_check(workspace
     with pytest.raises(SpecError) as refused:  # the Review's YAML box reads the same way
         JobSpec.from_yaml("training:\n\tmax_steps: 2\n")
     assert "line 2, column 1" in str(refused.value) and "tabs" in str(refused.value)
+
+
+def test_a_spec_file_that_cannot_be_read_or_a_set_value_yaml_cannot_read_is_explained(workspace, tmp_path, capsys):
+    spec = tmp_path / "utf16.yaml"
+    spec.write_bytes("model: {name_or_path: demo}\n".encode("utf-16"))  # was a UnicodeDecodeError traceback
+    for command in ("train", "sweep"):
+        code, _, err = run(capsys, workspace, command, str(spec))
+        assert code == 2 and "utf16.yaml is not UTF-8 text" in err and "save it as UTF-8" in err, err
+    code, _, err = run(capsys, workspace, "train", str(tmp_path))
+    assert code == 2 and "is a folder; give the spec file in it" in err
+    # a --set value YAML cannot read is taken as text and judged by its field (was a ScannerError traceback)
+    code, _, err = run(capsys, workspace, "train", str(DEMO_SPEC), "--set", "training.learning_rate=[")
+    assert code == 2 and "`training.learning_rate`: must be a number, got '['" in err, err
+    assert JobSpec().with_overrides(["data.placeholders.name=a: b: c"]).data.placeholders["name"] == "a: b: c"
