@@ -53,6 +53,9 @@ ALIASES = {
     "reference": ("reference", "solution", "ground_truth", "answer", "final_answer"),
 }
 SAMPLE = 200
+# A kto row's label (backend.data.formats.kto): detection takes a column as the label when all its values are these.
+KTO_TRUE = (True, 1, "true", "True", "1", "yes")
+KTO_FALSE = (False, 0, "false", "False", "0", "no")
 
 
 @dataclass
@@ -102,9 +105,16 @@ def turn_tags(rows: list[dict], column: str) -> tuple[str, dict]:
 
 
 def _is_bool_column(rows: list[dict], column: str) -> bool:
+    return not _not_labels(rows, column)
+
+
+def _not_labels(rows: list[dict], column: str) -> list:
+    """The values of `column` in the first rows that are not a KTO label the kto rows take (KTO_TRUE, KTO_FALSE),
+    at most one; [""] when no row has the column."""
     values = [r.get(column) for r in rows[:SAMPLE] if column in r]
-    ok = (True, False, "true", "false", "True", "False", 1, 0)
-    return bool(values) and all(isinstance(v, (bool, int, str)) and v in ok for v in values)
+    if not values:
+        return [""]
+    return [v for v in values if not (isinstance(v, (bool, int, str)) and v in KTO_TRUE + KTO_FALSE)][:1]
 
 
 def detect(rows: list[dict], name: str = "dataset") -> Detection:
@@ -116,6 +126,10 @@ def detect(rows: list[dict], name: str = "dataset") -> Detection:
     d = _detect(rows, columns, cols)
     if odd and d.format:
         d.reason = msg("rows.reason_mixed", reason=d.reason, odd=odd[0], rows=len(sample), example=odd[1])
+    if d.format and d.kind not in ("kto", "preference"):  # a `label` column that is not one: say why it is unused
+        label = next((c for c in columns if c.lower() in ALIASES["kto_tag"]), "")
+        if label and (bad := _not_labels(rows, label)) != [""] and bad:
+            d.reason = msg("rows.reason_label_ignored", reason=d.reason, column=label, value=repr(bad[0]))
     d.columns = {k: v for k, v in {**cols, **d.columns}.items() if v}
     for opt in ("system", "tools", "history", "reasoning"):
         if opt not in d.columns and (found := _find(opt, columns, tuple(d.columns.values()))):

@@ -19,7 +19,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from backend.data.detect import FORMATS, KIND_OF, REQUIRED, Detection, detect, guess_columns, turn_tags
+from backend.data.detect import (
+    FORMATS,
+    KIND_OF,
+    KTO_FALSE,
+    KTO_TRUE,
+    REQUIRED,
+    Detection,
+    detect,
+    guess_columns,
+    turn_tags,
+)
 from backend.data.images import row_images
 from backend.data.read import DataError
 from backend.data.turns import (
@@ -35,8 +45,7 @@ from backend.messages import msg
 
 DATA_FORMATS = ("auto", *FORMATS)
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
-_TRUE = (True, 1, "true", "True", "1", "yes")
-_FALSE = (False, 0, "false", "False", "0", "no")
+_TRUE, _FALSE = KTO_TRUE, KTO_FALSE
 
 
 @dataclass

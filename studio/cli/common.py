@@ -79,9 +79,13 @@ def data_refusal(spec) -> str | None:
     from backend.data.stage_data import check_stage
 
     try:
-        check_stage(spec.stage, load_data(spec.data, None).kind)
+        loaded = load_data(spec.data, None)
     except DataError as e:
         return f"data: {e}"
+    try:
+        check_stage(spec.stage, loaded.kind)
+    except DataError as e:  # with what each source was read as, and why (e.g. a `label` column that is not one)
+        return f"data: {e}" + "".join(f"\n  {s.label}: {s.format} — {s.reason}" for s in loaded.sources)
     return None
 
 

@@ -11,6 +11,8 @@ EN: dict[str, str] = {
     "rows.format_text": "plain text documents (continued pretraining)",
     "rows.format_prompt": "prompts with an optional reference answer (grpo)",
     # detect.py: why a format was detected
+    "rows.reason_label_ignored": "{reason}; the `{column}` column is not taken as a kto label, as it holds {value}, "
+                                 "not only true or false (for the kto stage, make every label true or false)",
     "rows.reason_mixed": "{reason} ({odd} of the first {rows} rows have other columns, e.g. {example})",
     "rows.form_alpaca_style": "alpaca-style",
     "rows.form_implicit_prompt": "implicit prompt",

@@ -10,6 +10,8 @@ ZH: dict[str, str] = {
     "rows.format_text": "纯文本文档（继续预训练）",
     "rows.format_prompt": "提示，可附参考答案（grpo）",
     # detect.py: why a format was detected
+    "rows.reason_label_ignored": "{reason}；`{column}` 列未被当作 kto 标签，因为其中有 {value}，并非只有 true 或 false"
+                                 "（用于 kto 阶段时，请把每个标签都改为 true 或 false）",
     "rows.reason_mixed": "{reason}（前 {rows} 行中有 {odd} 行的列与其余不同，例如 {example}）",
     "rows.form_alpaca_style": "alpaca 风格",
     "rows.form_implicit_prompt": "隐式提示",

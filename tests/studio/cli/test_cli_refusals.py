@@ -1,6 +1,7 @@
 """What `studio train`, `studio sweep` and `studio jobs` say to bad input, in process (no training): exit 2, a
 message naming the file, field or row, no traceback, and no job left behind."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -76,3 +77,12 @@ def test_a_spec_file_that_cannot_be_read_or_a_set_value_yaml_cannot_read_is_expl
     code, _, err = run(capsys, workspace, "train", str(DEMO_SPEC), "--set", "training.learning_rate=[")
     assert code == 2 and "`training.learning_rate`: must be a number, got '['" in err, err
     assert JobSpec().with_overrides(["data.placeholders.name=a: b: c"]).data.placeholders["name"] == "a: b: c"
+
+
+def test_the_stage_refusal_says_what_each_source_was_read_as(workspace, tmp_path, capsys):
+    turns = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]
+    data = tmp_path / "kto.json"
+    data.write_text(json.dumps([{"messages": turns, "label": label} for label in ("yes", "maybe", "no")]))
+    code, _, err = run(capsys, workspace, "train", str(DEMO_SPEC), "--set", f"data.train={data}", "--set", "stage=kto")
+    assert code == 2 and "the kto stage needs" in err
+    assert "kto.json: messages" in err and "`label` column is not taken as a kto label, as it holds 'maybe'" in err
