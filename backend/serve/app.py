@@ -56,6 +56,10 @@ def create_app(engine: Engine, api_key: str | None = None) -> FastAPI:
                                            "invalid_request_error"), status_code=400)
         loc = [str(x) for x in first.get("loc", ()) if x != "body"]
         param = ".".join(loc) or None
+        if param is None:  # the body itself: a JSON array or string, or not sent as JSON (curl -d without -H)
+            content_type = request.headers.get("content-type") or "(none)"
+            return JSONResponse(error_body(msg("serve.body_not_object", content_type=content_type),
+                                           "invalid_request_error"), status_code=400)
         text = msg("serve.bad_field", field=param or "body", error=first.get("msg", "invalid"))
         return JSONResponse(error_body(text, "invalid_request_error", param), status_code=400)
 

@@ -57,6 +57,9 @@ EN: dict[str, str] = {
                             "in {tokens} tokens. Please reduce the length of the {field}.",
     "serve.bad_json": "We could not parse the JSON body of your request ({error}). Send a JSON object.",
     "serve.bad_field": "invalid value for `{field}`: {error}",
+    "serve.body_not_object": "the request body must be one JSON object, such as {{\"model\": \"JOB_ID\", "
+                            "\"messages\": [...]}}, sent with `Content-Type: application/json` (curl: -H "
+                            "'Content-Type: application/json'); this request's Content-Type: {content_type}.",
     "serve.no_route": "no route {method} {path}; this server answers /v1/models, /v1/chat/completions and "
                       "/v1/completions.",
     "serve.no_api_key": "You didn't provide an API key. Send it as `Authorization: Bearer KEY` (the key the server "

@@ -52,6 +52,9 @@ ZH: dict[str, str] = {
                             "请缩短 {field}。",
     "serve.bad_json": "无法解析请求的 JSON 内容（{error}）。请发送一个 JSON 对象。",
     "serve.bad_field": "`{field}` 的值无效：{error}",
+    "serve.body_not_object": "请求体必须是一个 JSON 对象，例如 {{\"model\": \"JOB_ID\", \"messages\": [...]}}，"
+                            "并以 `Content-Type: application/json` 发送（curl：-H 'Content-Type: application/json'）；"
+                            "本次请求的 Content-Type：{content_type}。",
     "serve.no_route": "没有 {method} {path} 这个接口；此服务提供 /v1/models、/v1/chat/completions 和 "
                       "/v1/completions。",
     "serve.no_api_key": "未提供 API 密钥。请以 `Authorization: Bearer KEY` 发送（服务启动时设定的密钥）。",

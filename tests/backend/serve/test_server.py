@@ -105,6 +105,22 @@ def test_bad_requests_get_the_api_error_object(client, served):
     assert client.chat.completions.create(model=job, messages=HELLO, temperature=0, max_tokens=4).choices
 
 
+def test_a_body_that_is_no_json_object_says_how_to_send_one(served):
+    """`curl -d '{...}'` without `-H 'Content-Type: application/json'` (form-encoded), or a JSON array: the error
+    says to send one JSON object with that header, not "invalid value for `body`"."""
+    job = served[1]
+    good = json.dumps({"model": job, "messages": HELLO, "max_tokens": 2}).encode()
+    for data, content_type in ((good, "application/x-www-form-urlencoded"), (b"[1, 2]", "application/json")):
+        request = urllib.request.Request(served[0] + "/chat/completions", data=data, method="POST",
+                                         headers={"Authorization": f"Bearer {KEY}", "Content-Type": content_type})
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(request, timeout=30)
+        body = json.loads(e.value.read())["error"]
+        assert e.value.code == 400 and body["type"] == "invalid_request_error"
+        assert "one JSON object" in body["message"] and "Content-Type: application/json" in body["message"]
+        assert content_type in body["message"] and "`body`" not in body["message"]
+
+
 def test_api_key_required(served):
     url, job = served[0], served[1]
     for key in ("", "sk-wrong"):
