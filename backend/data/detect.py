@@ -130,6 +130,11 @@ def detect(rows: list[dict], name: str = "dataset") -> Detection:
         label = next((c for c in columns if c.lower() in ALIASES["kto_tag"]), "")
         if label and (bad := _not_labels(rows, label)) != [""] and bad:
             d.reason = msg("rows.reason_label_ignored", reason=d.reason, column=label, value=repr(bad[0]))
+    if d.format and d.kind != "preference":  # half a pair (a `rejected` column missing or renamed): say so
+        chosen, rejected = _find("chosen", columns), _find("rejected", columns)
+        if bool(chosen) != bool(rejected):
+            d.reason = msg("rows.reason_half_pair", reason=d.reason, column=chosen or rejected,
+                           missing="rejected" if chosen else "chosen")
     d.columns = {k: v for k, v in {**cols, **d.columns}.items() if v}
     for opt in ("system", "tools", "history", "reasoning"):
         if opt not in d.columns and (found := _find(opt, columns, tuple(d.columns.values()))):

@@ -72,6 +72,9 @@ def read_source(source, data: DataSpec) -> Converted:
     out.skipped.sort()
     if not out.examples:
         first = joined([msg("data.located", where=msg("data.row", row=r), message=m) for r, _, m in out.skipped[:3]])
+        if out.format:  # with what the rows were read as, and why: a wrong guess is the likely cause
+            raise DataError(msg("data.no_usable_rows_as", label=source.label, rows=out.rows_read, first=first,
+                                format=out.format, reason=out.reason))
         raise DataError(msg("data.no_usable_rows", label=source.label, rows=out.rows_read, first=first))
     return out
 

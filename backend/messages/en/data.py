@@ -93,6 +93,8 @@ EN: dict[str, str] = {
     # data/load.py: reading, mixing and splitting the sources
     "data.no_readable_rows": "{label}: no readable rows.",
     "data.no_usable_rows": "{label}: no usable rows out of {rows} ({first}).",
+    "data.no_usable_rows_as": "{label}: no usable rows out of {rows} ({first}). The rows were read as {format}: "
+                              "{reason}; set data.format and data.columns if that is not what they are.",
     "data.list_semicolon": "{head}; {tail}",
     "data.list_comma": "{head}, {tail}",
     "data.source_kind": "{label} is {format} ({kind})",

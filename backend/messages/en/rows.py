@@ -13,6 +13,8 @@ EN: dict[str, str] = {
     # detect.py: why a format was detected
     "rows.reason_label_ignored": "{reason}; the `{column}` column is not taken as a kto label, as it holds {value}, "
                                  "not only true or false (for the kto stage, make every label true or false)",
+    "rows.reason_half_pair": "{reason}; the `{column}` column has no `{missing}` column beside it, so the rows are "
+                              "not read as preference pairs (add `{missing}`, or map its column: `{missing}=<column>`)",
     "rows.reason_mixed": "{reason} ({odd} of the first {rows} rows have other columns, e.g. {example})",
     "rows.form_alpaca_style": "alpaca-style",
     "rows.form_implicit_prompt": "implicit prompt",

@@ -86,6 +86,8 @@ ZH: dict[str, str] = {
     # data/load.py: reading, mixing and splitting the sources
     "data.no_readable_rows": "{label}：没有可读取的行。",
     "data.no_usable_rows": "{label}：{rows} 行中没有可用的行（{first}）。",
+    "data.no_usable_rows_as": "{label}：{rows} 行中没有可用的行（{first}）。这些行被按 {format} 格式读取：{reason}；"
+                              "如果不是这种格式，请设置 data.format 和 data.columns。",
     "data.list_semicolon": "{head}；{tail}",
     "data.list_comma": "{head}，{tail}",
     "data.source_kind": "{label} 是 {format}（{kind}）",

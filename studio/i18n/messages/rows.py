@@ -12,6 +12,8 @@ ZH: dict[str, str] = {
     # detect.py: why a format was detected
     "rows.reason_label_ignored": "{reason}；`{column}` 列未被当作 kto 标签，因为其中有 {value}，并非只有 true 或 false"
                                  "（用于 kto 阶段时，请把每个标签都改为 true 或 false）",
+    "rows.reason_half_pair": "{reason}；有 `{column}` 列但旁边没有 `{missing}` 列，因此这些行没有被当作偏好对"
+                              "（请添加 `{missing}` 列，或映射它所在的列：`{missing}=<列名>`）",
     "rows.reason_mixed": "{reason}（前 {rows} 行中有 {odd} 行的列与其余不同，例如 {example}）",
     "rows.form_alpaca_style": "alpaca 风格",
     "rows.form_implicit_prompt": "隐式提示",

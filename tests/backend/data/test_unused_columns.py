@@ -1,4 +1,4 @@
-"""A `label` column: taken as kto labels when every value is one the kto rows accept, else said why not."""
+"""Columns detection leaves unused, said: a `label` that is not a kto label, half a preference pair."""
 
 from backend.data.detect import detect
 from backend.data.formats import Options, convert_rows
@@ -24,3 +24,22 @@ def test_a_label_column_that_is_not_one_is_named_in_the_reason():
     assert d.format == "messages"
     assert "the `label` column is not taken as a kto label, as it holds 'maybe'" in d.reason
     assert "kto label" not in detect([{"messages": TURNS}]).reason
+
+
+def test_half_a_preference_pair_is_named_and_a_file_with_no_usable_rows_says_what_it_was_read_as(tmp_path):
+    import json
+
+    import pytest
+
+    from backend.data.load import load_data
+    from backend.data.read import DataError
+    from backend.spec import DataSpec
+
+    pairs = [{"conversations": [{"from": "human", "value": "Hi"}], "chosen": {"from": "gpt", "value": "Hello!"}}] * 3
+    assert "the `chosen` column has no `rejected` column beside it" in detect(pairs).reason
+    data = tmp_path / "pairs.json"
+    data.write_text(json.dumps(pairs))
+    with pytest.raises(DataError) as refused:  # was only "row 1: the conversation ends with a user turn"
+        load_data(DataSpec(train=str(data)), None)
+    assert "pairs.json: no usable rows out of 3" in str(refused.value)
+    assert "The rows were read as sharegpt" in str(refused.value) and "`rejected=<column>`" in str(refused.value)
