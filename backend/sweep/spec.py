@@ -34,9 +34,10 @@ MAX_TRIALS = 1000
 class SweepError(ValueError):
     """Every problem in a `sweep:` section, one Message per line."""
 
-    def __init__(self, problems: list):
+    def __init__(self, problems: list, section: bool = True):
+        """`section`: False for a problem that is not in a sweep: section (no such sweep, a file without one)."""
         self.problems = problems
-        super().__init__(msg("sweep.problems", problems=problems))
+        super().__init__(msg("sweep.problems", problems=problems) if section else problems[0])
 
 
 @dataclass

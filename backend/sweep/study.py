@@ -36,8 +36,19 @@ def sweep_dir(workspace, sweep_id: str) -> Path:
         from backend.messages import msg
         from backend.sweep.spec import SweepError
 
-        raise SweepError([msg("sweep.bad_id", sweep=repr(sweep_id))])
+        raise SweepError([msg("sweep.bad_id", sweep=repr(sweep_id))], section=False)
     return sweeps_dir(workspace) / sweep_id
+
+
+def existing_sweep_dir(workspace, sweep_id: str) -> Path:
+    """The folder of a sweep that exists; SweepError naming the sweeps folder otherwise."""
+    d = sweep_dir(workspace, sweep_id)
+    if not (d / "sweep.yaml").is_file():
+        from backend.messages import msg
+        from backend.sweep.spec import SweepError
+
+        raise SweepError([msg("sweep.no_sweep", sweep=sweep_id, folder=str(sweeps_dir(workspace)))], section=False)
+    return d
 
 
 def new_sweep_id() -> str:

@@ -17,12 +17,7 @@ def sweep_rows(store, sweep_id: str) -> tuple[list[dict], int | None, dict]:
     number; the sweep's info ({"method", "metric", "key", "params", "state", "trials"})."""
     from optuna.trial import TrialState
 
-    d = st.sweep_dir(store.workspace, sweep_id)
-    if not (d / "sweep.yaml").is_file():
-        from backend.messages import msg
-        from backend.sweep.spec import SweepError
-
-        raise SweepError([msg("sweep.no_sweep", sweep=sweep_id, folder=str(st.sweeps_dir(store.workspace)))])
+    d = st.existing_sweep_dir(store.workspace, sweep_id)
     spec, sweep = st.read_sweep(d)
     study = st.open_study(d, sweep)
     best = best_trial(study)

@@ -35,8 +35,8 @@ def run(args, workspace) -> int:
         if args.stop:
             from backend.sweep.create import stop_sweep
 
-            stop_sweep(store, args.stop)
-            print(f"sweep {args.stop} stopped")
+            before = stop_sweep(store, args.stop)
+            print(f"sweep {args.stop} stopped" if before == "running" else f"sweep {args.stop} had ended ({before})")
             return 0
         if args.show is not None:
             return _show(store, args.show, args.plot)
@@ -59,7 +59,7 @@ def load_sweep_file(path: Path, overrides: list[str]):
 
     raw, section = split_sweep(path.read_text(encoding="utf-8"))
     if section is None:
-        raise SweepError([msg("sweep.no_section", file=str(path))])
+        raise SweepError([msg("sweep.no_section", file=str(path))], section=False)
     spec = load_spec_text(yaml.safe_dump(raw, sort_keys=False), source=str(path))
     if overrides:
         spec = spec.with_overrides(overrides)

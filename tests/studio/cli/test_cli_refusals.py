@@ -86,3 +86,16 @@ def test_the_stage_refusal_says_what_each_source_was_read_as(workspace, tmp_path
     code, _, err = run(capsys, workspace, "train", str(DEMO_SPEC), "--set", f"data.train={data}", "--set", "stage=kto")
     assert code == 2 and "the kto stage needs" in err
     assert "kto.json: messages" in err and "`label` column is not taken as a kto label, as it holds 'maybe'" in err
+
+
+def test_a_sweep_that_is_not_there_is_named_not_a_traceback(workspace, capsys):
+    """`studio sweep --stop` of an unknown id was a FileNotFoundError traceback; --show, --stop and a file with no
+    sweep: section said "the sweep: section is not valid" about things that are no section."""
+    for args in (("--stop", "sweep-nope"), ("--show", "sweep-nope")):
+        code, _, err = run(capsys, workspace, "sweep", *args)
+        assert code == 2 and "no sweep sweep-nope in" in err and "studio sweep --show" in err, err
+        assert "section is not valid" not in err and not (workspace.root / "sweeps" / "sweep-nope").exists()
+    code, _, err = run(capsys, workspace, "sweep", "--stop", "../jobs")
+    assert code == 2 and "is not a sweep id" in err and "section" not in err, err
+    code, _, err = run(capsys, workspace, "sweep", str(DEMO_SPEC))
+    assert code == 2 and "has no sweep: section" in err and "is not valid" not in err, err
