@@ -55,6 +55,13 @@ def resolve_model_path(spec: JobSpec, workspace: Workspace) -> str:
         from backend.training.errors import TrainingError
 
         raise TrainingError("model_not_found", problem, msg("training.model_source_hint"))
+    from backend.hub import model_unreachable
+
+    offline = model_unreachable(name)
+    if offline:
+        from backend.training.errors import TrainingError
+
+        raise TrainingError("no_network", offline, msg("training.no_network_hint"))
     path = Path(name).expanduser()
     return str(path.resolve()) if path.exists() else name
 

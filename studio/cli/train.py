@@ -37,9 +37,10 @@ def cmd_train(args) -> int:
     if problem := data_refusal(spec):
         return _fail(problem)
     if spec.model.name_or_path not in (DEMO, DEMO_VL):
+        from backend.hub import model_unreachable
         from backend.training.model import check_model_source
 
-        problem = check_model_source(spec.model.name_or_path)
+        problem = check_model_source(spec.model.name_or_path) or model_unreachable(spec.model.name_or_path)
         if problem:
             return _fail(problem)
         if Path(spec.model.name_or_path).expanduser().exists():

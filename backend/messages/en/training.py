@@ -11,6 +11,10 @@ EN: dict[str, str] = {
     "training.disk_full_hint": "Free space in the workspace, or delete old jobs.",
     "training.model_gated_hint": "Accept the model's licence on its hub page and log in with `hf auth login`.",
     "training.no_network": "The model or data could not be downloaded: {reason}",
+    "training.model_hub_unreachable": "`model.name_or_path`: {name} is not in this machine's Hugging Face cache and "
+                                      "the hub cannot be reached ({reason}). Connect to the internet and run again, "
+                                      "or download it where there is a connection (`hf download {name}`) and give "
+                                      "its folder.",
     "training.no_network_hint": "Check the network, or download it once and give its local folder.",
     "training.model_not_found_hint": "Check `model.name_or_path`: a local folder with config.json, or a hub id like "
                                      "`org/name`.",

@@ -11,6 +11,9 @@ ZH: dict[str, str] = {
     "training.disk_full_hint": "请清理工作区的空间，或删除旧任务。",
     "training.model_gated_hint": "请在模型的 Hub 页面上接受其许可协议，并用 `hf auth login` 登录。",
     "training.no_network": "无法下载模型或数据：{reason}",
+    "training.model_hub_unreachable": "`model.name_or_path`：本机的 Hugging Face 缓存中没有 {name}，且无法连接 Hub"
+                                      "（{reason}）。请连上网络后重试，或在有网络的机器上下载它（`hf download {name}`）"
+                                      "并填写其文件夹。",
     "training.no_network_hint": "请检查网络，或先下载一次，再填写它的本地文件夹。",
     "training.model_not_found_hint": "请检查 `model.name_or_path`：应为包含 config.json 的本地文件夹，或类似 `org/name` 的 Hub ID。",
     "training.unexpected": "{type}: {error}",
