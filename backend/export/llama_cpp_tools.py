@@ -13,8 +13,10 @@ The converter runs in a process of its own (backend.export.convert_runner), with
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -127,11 +129,22 @@ def convert(converter: Path, model_dir: Path, out: Path, outtype: str, name: str
     except subprocess.TimeoutExpired:
         raise ExportError(msg("export.convert_failed", reason=f"no end in {CONVERT_TIMEOUT_S} s")) from None
     lines = done.stderr.strip().splitlines()
+    unsupported = re.search(r"Model (\S+) is not supported", done.stderr)
+    if done.returncode != 0 and unsupported:  # an architecture llama.cpp has no converter for (OPT, GPT-J...)
+        raise ExportError(msg("export.gguf_arch_unsupported", arch=unsupported.group(1), job=name,
+                              model_type=repr(_model_type(model_dir))))
     if done.returncode != 0 or not out.is_file():
         errors = [ln for ln in lines if "Error" in ln or "error" in ln] or lines or [f"exit code {done.returncode}"]
         raise ExportError(msg("export.convert_failed", reason=errors[-1][-400:]))
     chosen = [ln.split(": ", 1)[1] for ln in lines if ln.startswith("studio-pre-tokenizer: ")]
     return chosen[-1] if chosen else ""
+
+
+def _model_type(model_dir: Path) -> str | None:
+    try:
+        return json.loads((model_dir / "config.json").read_text(encoding="utf-8")).get("model_type")
+    except (OSError, ValueError):
+        return None
 
 
 def quantize(src: Path, out: Path, quant: str, threads: int = 0) -> None:

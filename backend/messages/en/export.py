@@ -19,6 +19,10 @@ EN: dict[str, str] = {
     "export.converter_fetch_failed": "llama.cpp's converter could not be fetched (pip download llama-cpp-python=={version} "
                                      "--no-binary :all:): {reason}",
     "export.convert_failed": "llama.cpp's converter failed: {reason}",
+    "export.gguf_arch_unsupported": "llama.cpp's converter does not know this model's architecture ({arch}, model "
+                                    "type {model_type}), so no GGUF can be made of it. Export the merged model "
+                                    "instead (`studio export {job} --to merged`) and run it with transformers or "
+                                    "vLLM (`studio serve-model {job} --merged`).",
     "export.quant_needs_llama_cpp": "{quant} is made by llama.cpp's quantizer, which comes with llama-cpp-python: run "
                                     "`pip install \"finetune-studio[gguf]\"` (it compiles llama.cpp: a C++ compiler and "
                                     "cmake are needed), or export f16 or q8_0.",

@@ -18,6 +18,9 @@ ZH: dict[str, str] = {
     "export.converter_fetch_failed": "无法获取 llama.cpp 转换器（pip download llama-cpp-python=={version} "
                                      "--no-binary :all:）：{reason}",
     "export.convert_failed": "llama.cpp 转换器失败：{reason}",
+    "export.gguf_arch_unsupported": "llama.cpp 转换器不认识此模型的架构（{arch}，模型类型 {model_type}），"
+                                    "因此无法生成 GGUF。请改为导出合并后的模型（`studio export {job} --to merged`），"
+                                    "再用 transformers 或 vLLM 运行（`studio serve-model {job} --merged`）。",
     "export.quant_needs_llama_cpp": "{quant} 由 llama.cpp 的量化器生成，它随 llama-cpp-python 提供：请运行 "
                                     "`pip install \"finetune-studio[gguf]\"`（会编译 llama.cpp，需要 C++ 编译器和 cmake），"
                                     "或导出 f16 / q8_0。",

@@ -55,3 +55,25 @@ def test_without_the_converter_the_studio_writer_writes_f16_and_says_so(demo_job
     assert results(report)["prompt_ids"] == "ok" and results(report)["greedy"] == "ok"
     with pytest.raises(ExportError, match="q4_k_m needs llama.cpp's converter"):
         build_gguf(job_dir, tmp_path / "x.gguf", "q4_k_m", ws, converter=False)
+
+
+def test_an_architecture_llama_cpp_cannot_convert_is_named_with_what_to_export_instead(demo_models_dir,
+                                                                                       llama_converter, tmp_path):
+    """A model type llama.cpp has no converter for (OPT here) was "llama.cpp's converter failed: ERROR:hf-to-gguf:
+    Model OPTForCausalLM is not supported"; now the message names the architecture and offers the merged export."""
+    from transformers import AutoTokenizer, OPTConfig, OPTForCausalLM
+
+    from backend.export.llama_cpp_tools import convert
+
+    tokenizer = AutoTokenizer.from_pretrained(demo_models_dir / "demo")
+    config = OPTConfig(vocab_size=len(tokenizer), hidden_size=16, num_hidden_layers=1, ffn_dim=32,
+                       num_attention_heads=2, max_position_embeddings=64, word_embed_proj_dim=16)
+    folder = tmp_path / "tiny-opt"
+    OPTForCausalLM(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    with pytest.raises(ExportError) as e:
+        convert(llama_converter, folder, tmp_path / "opt.gguf", "f16", name="job-1")
+    text = str(e.value)
+    assert "does not know this model's architecture (OPTForCausalLM, model type 'opt')" in text
+    assert "studio export job-1 --to merged" in text and "studio serve-model job-1 --merged" in text
+    assert not (tmp_path / "opt.gguf").exists()
