@@ -36,6 +36,11 @@ def check_model_source(name: str) -> str | None:
     if path.exists():
         if not (path / "config.json").is_file():
             return msg("training.model_no_config", path=str(path))
+        names = [p.name for p in path.iterdir()] if path.is_dir() else []
+        if not any(n.endswith((".safetensors", ".bin", ".pt", ".pth", ".index.json")) for n in names):
+            return msg("training.model_no_weights", path=str(path))
+        if not any(n.startswith("tokenizer") or n.endswith((".tiktoken", "vocab.json", ".model")) for n in names):
+            return msg("training.model_no_tokenizer", path=str(path))  # transformers: "Couldn't instantiate ..."
         return None
     if looks_like_path(name):
         return msg("training.model_folder_missing", path=str(path))

@@ -60,6 +60,11 @@ EN: dict[str, str] = {
                                              "or leave it empty to train the last `freeze_layers` layers.",
     "training.adalora_needs_total_steps": "adalora needs the run's total number of optimizer steps (total_steps > 0)",
     # backend/training/model.py
+    "training.model_no_weights": "`model.name_or_path`: {path} has config.json but no weights (*.safetensors or "
+                                 "*.bin); give the folder the whole model was saved or downloaded to.",
+    "training.model_no_tokenizer": "`model.name_or_path`: {path} has no tokenizer (tokenizer.json, "
+                                   "tokenizer_config.json or tokenizer.model); copy its base model's tokenizer files "
+                                   "into it, or give the folder the whole model was saved to.",
     "training.model_no_config": "`model.name_or_path`: {path} has no config.json; give the folder that holds the "
                                 "model's files.",
     "training.model_folder_missing": "`model.name_or_path`: the folder {path} does not exist.",

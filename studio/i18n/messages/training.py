@@ -53,6 +53,10 @@ ZH: dict[str, str] = {
                                              "`freeze_layers` 层。",
     "training.adalora_needs_total_steps": "adalora 需要知道本次训练的优化器总步数（total_steps > 0）",
     # backend/training/model.py
+    "training.model_no_weights": "`model.name_or_path`：{path} 中有 config.json 但没有权重文件（*.safetensors 或 "
+                                 "*.bin）；请填写完整保存或下载了模型的文件夹。",
+    "training.model_no_tokenizer": "`model.name_or_path`：{path} 中没有分词器（tokenizer.json、tokenizer_config.json "
+                                   "或 tokenizer.model）；请把其基座模型的分词器文件复制进去，或填写完整保存了模型的文件夹。",
     "training.model_no_config": "`model.name_or_path`：{path} 中没有 config.json；请填写存放模型文件的文件夹。",
     "training.model_folder_missing": "`model.name_or_path`：文件夹 {path} 不存在。",
     "training.model_source_hint": "请填写包含 config.json 和权重的本地文件夹，或类似 `org/name` 的 Hub ID。",

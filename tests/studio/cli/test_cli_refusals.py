@@ -99,3 +99,19 @@ def test_a_sweep_that_is_not_there_is_named_not_a_traceback(workspace, capsys):
     assert code == 2 and "is not a sweep id" in err and "section" not in err, err
     code, _, err = run(capsys, workspace, "sweep", str(DEMO_SPEC))
     assert code == 2 and "has no sweep: section" in err and "is not valid" not in err, err
+
+
+def test_a_model_folder_without_weights_or_tokenizer_is_refused_before_any_job(workspace, tmp_path, capsys):
+    # both trained to an `unexpected` "ValueError: Couldn't instantiate the backend tokenizer" in the worker
+    from backend.training.model import check_model_source
+
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "config.json").write_text('{"model_type": "llama"}')
+    code, _, err = run(capsys, workspace, "train", str(DEMO_SPEC), "--set", f"model.name_or_path={folder}")
+    assert code == 2 and f"{folder} has config.json but no weights (*.safetensors or *.bin)" in err, err
+    (folder / "model.safetensors").write_bytes(b"")
+    code, _, err = run(capsys, workspace, "train", str(DEMO_SPEC), "--set", f"model.name_or_path={folder}")
+    assert code == 2 and f"{folder} has no tokenizer (tokenizer.json" in err, err
+    assert not workspace.jobs_dir.exists() or not any(workspace.jobs_dir.iterdir())
+    assert check_model_source(str(workspace.models_dir / "demo")) is None  # a whole model folder passes
