@@ -54,6 +54,10 @@ def cmd_train(args) -> int:
     # a studio (or serve-worker) runs this workspace's queue: join it (unless --no-queue: a launch file on a
     # cluster node, whose workspace may be the studio's own on shared storage, trains on that node)
     if scheduler_running(workspace) and not getattr(args, "no_queue", False):
+        if getattr(args, "cluster", None) not in (None, "off"):
+            print(f"--cluster {args.cluster} is not used: the studio (or `studio serve-worker`) running on this "
+                  "workspace runs the job where its own jobs run (its --cluster, or the Train tab's Ray cluster row)",
+                  file=sys.stderr, flush=True)
         return _through_queue(store, spec)
     if not getattr(args, "no_queue", False):
         from backend.cluster.connect import ClusterError, connect_for
@@ -68,7 +72,7 @@ def cmd_train(args) -> int:
             print(f"the job runs on the Ray cluster at {cluster.address}", flush=True)
             sched = Scheduler(store, cluster=cluster).start()
             try:
-                return _through_queue(store, spec)
+                return _through_queue(store, spec, cluster=cluster.address)
             finally:
                 sched.stop()
     job_id = store.create_job(spec, state="running")
@@ -112,7 +116,7 @@ def _waiting_line(store, job_id: str) -> tuple[tuple, str]:
     return (tuple(j.id for j in running), tuple(ahead)), line
 
 
-def _through_queue(store, spec) -> int:
+def _through_queue(store, spec, cluster: str | None = None) -> int:
     """A studio (or `studio serve-worker`) runs this workspace's queue, one job at a time: the job is queued there
     and its scheduler starts it (in the studio's environment, forked by its warm worker when it has one), while
     this command says what it waits for and then follows it as it would its own. Ctrl-C takes it out of the
@@ -123,8 +127,11 @@ def _through_queue(store, spec) -> int:
 
     job_id = store.create_job(spec)  # queued
     print(f"job {job_id}: {store.job_dir(job_id)}")
-    print("a studio (or `studio serve-worker`) is running on this workspace: the job joins its queue and its "
-          "scheduler runs it; Ctrl-C takes it out", flush=True)
+    if cluster:  # the queue is this command's own, its scheduler sending the job to the cluster
+        print(f"queued here for the Ray cluster at {cluster}; Ctrl-C takes it out", flush=True)
+    else:
+        print("a studio (or `studio serve-worker`) is running on this workspace: the job joins its queue and its "
+              "scheduler runs it; Ctrl-C takes it out", flush=True)
     stops = 0
 
     def on_interrupt(signum, frame):
@@ -145,6 +152,8 @@ def _through_queue(store, spec) -> int:
             if job.state != "queued":
                 break
             waited, line = _waiting_line(store, job_id)
+            if cluster:
+                line = line.replace("the studio's scheduler to start it", "room on the Ray cluster")
             if waited != said:
                 print(line, flush=True)
                 said = waited
@@ -161,7 +170,7 @@ def _through_queue(store, spec) -> int:
         if signal.getsignal(signal.SIGINT) is on_interrupt:
             signal.signal(signal.SIGINT, previous)
     if job.state == "running":
-        print("started by the studio's scheduler", flush=True)
+        print(f"started on the Ray cluster at {cluster}" if cluster else "started by the studio's scheduler", flush=True)
         return _follow(store, job_id, _QueuedRun(store, job_id), stops)
     return _result(store, job_id)
 
