@@ -63,6 +63,8 @@ def explain(exc: BaseException) -> JobError:
     ):
         return JobError("no_network", msg("training.no_network", reason=_first_line(said)),
                         msg("training.no_network_hint"))
+    if "contains custom code which must be executed" in lowered:  # transformers, trust_remote_code off
+        return JobError("bad_spec", msg("training.needs_remote_code"), msg("training.needs_remote_code_hint"))
     if isinstance(exc, (OSError, ValueError)) and (
         "does not appear to have" in lowered or "is not a local folder" in lowered or "not a valid model" in lowered
         or "repository not found" in lowered or "can't load" in lowered

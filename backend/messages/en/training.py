@@ -16,6 +16,12 @@ EN: dict[str, str] = {
                                       "or download it where there is a connection (`hf download {name}`) and give "
                                       "its folder.",
     "training.no_network_hint": "Check the network, or download it once and give its local folder.",
+    "training.needs_remote_code": "`model.trust_remote_code`: the model at `model.name_or_path` comes with its own "
+                                  "Python code (custom code), which runs only when `model.trust_remote_code` is true "
+                                  "(off by default).",
+    "training.needs_remote_code_hint": "Set `model.trust_remote_code: true` (the Model step's Trust remote code) only "
+                                       "if you trust where the model comes from: its code runs on this machine. Or "
+                                       "pick a model transformers supports without custom code.",
     "training.model_not_found_hint": "Check `model.name_or_path`: a local folder with config.json, or a hub id like "
                                      "`org/name`.",
     "training.unexpected": "{type}: {error}",

@@ -15,6 +15,10 @@ ZH: dict[str, str] = {
                                       "（{reason}）。请连上网络后重试，或在有网络的机器上下载它（`hf download {name}`）"
                                       "并填写其文件夹。",
     "training.no_network_hint": "请检查网络，或先下载一次，再填写它的本地文件夹。",
+    "training.needs_remote_code": "`model.trust_remote_code`：`model.name_or_path` 指定的模型附带自己的 Python 代码"
+                                  "（自定义代码），只有在 `model.trust_remote_code` 为 true 时才会运行（默认关闭）。",
+    "training.needs_remote_code_hint": "仅当你信任该模型的来源时，才设置 `model.trust_remote_code: true`（模型步骤中的"
+                                       "“信任远程代码”）：它的代码会在本机运行。或者选择 transformers 无需自定义代码即可支持的模型。",
     "training.model_not_found_hint": "请检查 `model.name_or_path`：应为包含 config.json 的本地文件夹，或类似 `org/name` 的 Hub ID。",
     "training.unexpected": "{type}: {error}",
     "training.unexpected_hint": "完整的回溯信息在任务日志中。如果日志无法说明原因，请附上日志报告此问题。",

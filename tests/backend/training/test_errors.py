@@ -20,6 +20,8 @@ from backend.training.errors import explain
         (OSError("You are trying to access a gated repo. Make sure to have access"), "model_gated", "licence"),
         (OSError("org/nothing is not a local folder and is not a valid model identifier"), "model_not_found",
          "model.name_or_path"),
+        (ValueError("The repository /m contains custom code which must be executed to correctly load the model."),
+         "bad_spec", "model.trust_remote_code: true"),  # was `unexpected`: "report it with the log"
         (ZeroDivisionError("division by zero"), "unexpected", "log"),
     ],
 )
