@@ -82,7 +82,11 @@ def build_section(name: str, cls: type, values: dict, issues: list[SpecIssue]) -
             kwargs[key] = coerce(value, default)
         except (TypeError, ValueError):
             kind = type(default).__name__
-            issues.append(SpecIssue(dotted, msg("spec.must_be", accepted=_kinds().get(kind, kind), value=repr(value))))
+            accepted = _kinds().get(kind, kind)
+            if value is None or value == "":  # a form's box left empty (YAML: `learning_rate:`), not "got None"
+                issues.append(SpecIssue(dotted, msg("spec.is_empty", accepted=accepted)))
+            else:
+                issues.append(SpecIssue(dotted, msg("spec.must_be", accepted=accepted, value=repr(value))))
     return cls(**kwargs)
 
 

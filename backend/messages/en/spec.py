@@ -35,7 +35,7 @@ EN: dict[str, str] = {
     "spec.accept_epochs": "a positive number of epochs",
     "spec.accept_max_steps": "0 (use num_epochs) or a positive whole number",
     "spec.accept_tokens_per_pass": "-1, 0 (automatic) or a number of tokens",
-    "spec.accept_max_length": "a whole number of tokens of at least 8",
+    "spec.accept_max_length": "a whole number of tokens from 8 to 1048576",
     "spec.accept_share": "a share from 0 to 0.5",
     "spec.accept_grad_norm": "a non-negative number (0 = no clipping)",
     "spec.accept_save_steps": "0 (by time only) or a whole number",

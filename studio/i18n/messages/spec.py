@@ -39,7 +39,7 @@ ZH: dict[str, str] = {
     "spec.accept_epochs": "正数轮数",
     "spec.accept_max_steps": " 0（按 num_epochs）或正整数",
     "spec.accept_tokens_per_pass": " -1、0（自动）或一个 token 数",
-    "spec.accept_max_length": "不小于 8 的整数词元数",
+    "spec.accept_max_length": "8 到 1048576 之间的整数词元数",
     "spec.accept_share": "介于 0 到 0.5 之间的比例",
     "spec.accept_grad_norm": "非负数（0 = 不裁剪）",
     "spec.accept_save_steps": " 0（仅按时间）或整数",
