@@ -30,7 +30,7 @@ import sys
 import time
 from pathlib import Path
 
-from studio.cli.common import _fail, _job_dir, _versions_refused, _workspace
+from studio.cli.common import _fail, _job_dir, _versions_refused, _workspace, port_number
 from studio.cli.train import cmd_train
 
 
@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="start the web studio (the default command)")
     for p in (ap, serve):
         p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
-        p.add_argument("--port", type=int, default=int(os.environ.get("STUDIO_PORT", 7860)))
+        p.add_argument("--port", type=port_number, default=int(os.environ.get("STUDIO_PORT", 7860)))
         p.add_argument("--auth", default=os.environ.get("STUDIO_AUTH"), help="user:password to require a login (or $STUDIO_AUTH)")
         p.add_argument("--lang", choices=("en", "zh"), default=None, help="interface language (default: from the system locale)")
         p.add_argument("--max-jobs", type=int, default=1, help="jobs trained at once (default 1: one at a time)")
@@ -104,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     launch_cli.add_parser(sub)
     sweep_cli.add_parser(sub)
     board = sub.add_parser("tensorboard", help="serve every job's TensorBoard event files (on 127.0.0.1)")
-    board.add_argument("--port", type=int, default=6006)
+    board.add_argument("--port", type=port_number, default=6006)
     board.add_argument("--workspace", dest="sub_workspace", help=argparse.SUPPRESS)
     worker = sub.add_parser("serve-worker", help="run queued jobs without the web page (e.g. on a GPU server)")
     worker.add_argument("--max-jobs", type=int, default=1, help="jobs run at once (default 1)")
@@ -251,6 +251,8 @@ def cmd_export(args) -> int:
     if problem:
         return _fail(problem)
     out_path = Path(args.out).expanduser() if args.out else None
+    if args.to == "hub" and not (args.repo or "").strip():
+        return _fail("--to hub needs --repo, the repository to push to, e.g. --repo your-name/my-model.")
     try:
         if args.to == "hub":
             from backend.export.hub_push import push_to_hub

@@ -25,6 +25,19 @@ def _versions_refused(where: str, training: bool = False) -> bool:
     return True
 
 
+def port_number(text: str) -> int:
+    """argparse's type for a --port: a whole number from 0 to 65535 (0: any free one, where a command takes it)."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number; give a whole number such as 8000") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port number; give one from 1 to 65535, such as 8000")
+    return value
+
+
 def _fail(message: str, code: int = 2) -> int:
     """Print `message` as the command's error. For the studio, which runs some commands in a process of their
     own (STUDIO_ERROR_REF=1), a Message also goes out as its id and values, so the page shows it in its

@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 
-from studio.cli.common import _fail, _versions_refused
+from studio.cli.common import _fail, _versions_refused, port_number
 
 ENGINES = ("auto", "transformers", "vllm", "llamacpp")
 
@@ -34,7 +34,7 @@ def add_parser(sub) -> None:
     p.add_argument("--merged", action="store_true", help="serve the job's merged export instead of base + adapter")
     p.add_argument("--host", dest="serve_host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this machine only)")
-    p.add_argument("--port", dest="serve_port", type=int, default=8000, help="port (default 8000; 0: any free one)")
+    p.add_argument("--port", dest="serve_port", type=port_number, default=8000, help="port (default 8000; 0: any free one)")
     p.add_argument("--api-key", default=None,
                    help="require `Authorization: Bearer KEY` (default: $STUDIO_API_KEY; none: no key asked)")
     p.add_argument("--workspace", dest="sub_workspace", help=argparse.SUPPRESS)

@@ -115,3 +115,15 @@ def test_a_model_folder_without_weights_or_tokenizer_is_refused_before_any_job(w
     assert code == 2 and f"{folder} has no tokenizer (tokenizer.json" in err, err
     assert not workspace.jobs_dir.exists() or not any(workspace.jobs_dir.iterdir())
     assert check_model_source(str(workspace.models_dir / "demo")) is None  # a whole model folder passes
+
+
+def test_a_port_out_of_range_and_a_hub_export_without_repo_are_explained(workspace, capsys):
+    for args in (["serve-model", "some-job", "--port", "99999"], ["tensorboard", "--port", "x"]):
+        with pytest.raises(SystemExit) as exit_:  # serve-model: was an OverflowError traceback from bind()
+            run(capsys, workspace, *args)
+        assert exit_.value.code == 2 and "is not a port number" in capsys.readouterr().err
+    job = workspace.jobs_dir / "job-1"
+    job.mkdir(parents=True)
+    (job / "spec.yaml").write_text(JobSpec().to_yaml())
+    code, _, err = run(capsys, workspace, "export", str(job), "--to", "hub")  # was "'' is not a hub repository id"
+    assert code == 2 and "--to hub needs --repo" in err
