@@ -30,7 +30,7 @@ import sys
 import time
 from pathlib import Path
 
-from studio.cli.common import _fail, _job_dir, _versions_refused, _workspace, port_number
+from studio.cli.common import _fail, _job_dir, _versions_refused, _workspace, at_least_one, port_number
 from studio.cli.train import cmd_train
 
 
@@ -45,10 +45,10 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--port", type=port_number, default=int(os.environ.get("STUDIO_PORT", 7860)))
         p.add_argument("--auth", default=os.environ.get("STUDIO_AUTH"), help="user:password to require a login (or $STUDIO_AUTH)")
         p.add_argument("--lang", choices=("en", "zh"), default=None, help="interface language (default: from the system locale)")
-        p.add_argument("--max-jobs", type=int, default=1, help="jobs trained at once (default 1: one at a time)")
+        p.add_argument("--max-jobs", type=at_least_one, default=1, help="jobs trained at once (default 1: one at a time)")
         p.add_argument("--cluster", default=None, metavar="ADDRESS", help="run jobs on this Ray cluster (HOST:PORT, or auto: the one running here; off: "
                             "none); default: $STUDIO_CLUSTER, else the workspace's settings.json")
-        p.add_argument("--max-upload-mb", type=int, default=200, help="largest dataset upload accepted (default 200 MB)")
+        p.add_argument("--max-upload-mb", type=at_least_one, default=200, help="largest dataset upload accepted (default 200 MB)")
         p.add_argument("--data-root", action="append", default=[], metavar="FOLDER",
                        help="a folder whose datasets the Data step may read by path (repeatable; the workspace "
                             "and the project's data/ always)")
@@ -107,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     board.add_argument("--port", type=port_number, default=6006)
     board.add_argument("--workspace", dest="sub_workspace", help=argparse.SUPPRESS)
     worker = sub.add_parser("serve-worker", help="run queued jobs without the web page (e.g. on a GPU server)")
-    worker.add_argument("--max-jobs", type=int, default=1, help="jobs run at once (default 1)")
+    worker.add_argument("--max-jobs", type=at_least_one, default=1, help="jobs run at once (default 1)")
     worker.add_argument("--cluster", default=None, metavar="ADDRESS", help="run jobs on this Ray cluster (HOST:PORT, or auto: the one running here; off: "
                             "none); default: $STUDIO_CLUSTER, else the workspace's settings.json")
     worker.add_argument("--workspace", dest="sub_workspace", help=argparse.SUPPRESS)

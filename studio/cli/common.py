@@ -38,6 +38,19 @@ def port_number(text: str) -> int:
     return value
 
 
+def at_least_one(text: str) -> int:
+    """argparse's type for a count that must be 1 or more (--max-jobs, --max-upload-mb)."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
+
+
 def _fail(message: str, code: int = 2) -> int:
     """Print `message` as the command's error. For the studio, which runs some commands in a process of their
     own (STUDIO_ERROR_REF=1), a Message also goes out as its id and values, so the page shows it in its

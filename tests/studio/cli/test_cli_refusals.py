@@ -127,3 +127,11 @@ def test_a_port_out_of_range_and_a_hub_export_without_repo_are_explained(workspa
     (job / "spec.yaml").write_text(JobSpec().to_yaml())
     code, _, err = run(capsys, workspace, "export", str(job), "--to", "hub")  # was "'' is not a hub repository id"
     assert code == 2 and "--to hub needs --repo" in err
+
+
+def test_a_worker_for_no_jobs_at_a_time_is_refused(workspace, capsys):
+    # serve-worker --max-jobs 0 ran forever starting nothing
+    for args in (["serve-worker", "--max-jobs", "0"], ["--max-upload-mb", "-5"]):
+        with pytest.raises(SystemExit) as exit_:
+            run(capsys, workspace, *args)
+        assert exit_.value.code == 2 and "is not a whole number of at least 1" in capsys.readouterr().err
