@@ -8,7 +8,7 @@ import gradio as gr
 import pandas as pd
 
 from studio.context import Ctx
-from studio.i18n import relabel
+from studio.i18n import lang_of, relabel
 from studio.unexpected import unexpected
 from studio.views import bench_table
 from studio.views.plots import loss_figure
@@ -56,11 +56,12 @@ def build(ctx: Ctx) -> Compare:
     draw = unexpected(t, "compare", fallback=lambda message: (gr.skip(), message))(drawn)
 
     def current(job_ids, last):
-        """New jobs become pickable; the curves of running jobs grow."""
+        """New jobs become pickable; the curves of running jobs grow; a language switch redraws the summary and
+        the plot's labels (the switch leaves this handler's text to it)."""
         all_ids = [j.id for j in ctx.store.list_jobs()]
         sizes = [len(ctx.store.read_metrics(j)) for j in job_ids or []]
         sizes += [bench_table.saved_at(ctx.store.job_dir(j)) for j in job_ids or []]  # new benchmark scores
-        key = [all_ids, list(job_ids or []), sizes]
+        key = [all_ids, list(job_ids or []), sizes, lang_of(t)]
         if key == last:
             return gr.skip(), gr.skip(), gr.skip(), last
         keep = [j for j in job_ids or [] if j in all_ids]

@@ -84,6 +84,26 @@ def test_compare_frame_has_one_series_per_job(ctx):
     assert list(frame.columns) == ["step", "loss", "job"]
 
 
+def test_the_compare_summary_follows_a_language_switch(ctx):
+    """The language switch leaves the compare summary to its timer, which redrew only when the jobs or their
+    curves changed: after a switch to Chinese it kept "Pick two or more jobs..." in English."""
+    import gradio as gr
+
+    from studio.i18n import SessionStrings
+    from studio.views.compare import build
+
+    a = new_job(ctx, [2.0, 1.0], "succeeded")
+    t = SessionStrings("en")  # outside a request its language is the default: the switch is a new default here
+    with gr.Blocks():
+        view = build(Ctx(ctx.workspace, ctx.store, t, ctx.defaults, None))
+    *_, text, seen = view.current([a], None)
+    assert text == strings("en")["compare.empty"]
+    assert view.current([a], seen)[2] == gr.skip()  # nothing changed: nothing redrawn
+    t.default = "zh"
+    *_, text, _ = view.current([a], seen)
+    assert text == strings("zh")["compare.empty"], text
+
+
 def test_queue_order_moves_and_cancel(ctx):
     from studio.views.queue import cancel, move, queue_frame
 
