@@ -280,9 +280,11 @@ def _result(store, job_id: str) -> int:
         print(job_dir)
         return 0
     err = job.error
-    print(f"{job.state}: {err.message if err else ''}", file=sys.stderr)
+    print(f"{job.state}: {err.message}" if err and err.message else job.state, file=sys.stderr)
     if err and err.hint:
         print(f"what to try: {err.hint}", file=sys.stderr)
+    if job.state in ("cancelled", "interrupted"):
+        print(f"resume:  studio jobs resume {job_id}   (from its last checkpoint)", file=sys.stderr)
     print(f"log: {job_dir / 'log.txt'}", file=sys.stderr)
     print(job_dir)
     return 130 if job.state == "cancelled" else 1

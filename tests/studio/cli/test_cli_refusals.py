@@ -135,3 +135,13 @@ def test_a_worker_for_no_jobs_at_a_time_is_refused(workspace, capsys):
         with pytest.raises(SystemExit) as exit_:
             run(capsys, workspace, *args)
         assert exit_.value.code == 2 and "is not a whole number of at least 1" in capsys.readouterr().err
+
+
+def test_a_cancelled_run_says_so_and_how_to_resume(store, capsys):
+    from studio.cli.train import _result
+
+    job = store.create_job(JobSpec())
+    store.request_cancel(job)  # as Ctrl-C during loading: no error to print ("cancelled: " and nothing after)
+    assert _result(store, job) == 130
+    err = capsys.readouterr().err
+    assert err.splitlines()[0] == "cancelled" and f"studio jobs resume {job}" in err
