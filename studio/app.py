@@ -27,7 +27,7 @@ from backend.resources import DATA_DIR, DEMO_SPEC, PROJECT_ROOT  # noqa: E402
 from backend.spec import JobSpec  # noqa: E402
 from backend.store import JobStore  # noqa: E402
 from backend.workspace import Workspace  # noqa: E402
-from studio import fonts  # noqa: E402
+from studio import browser_state, fonts  # noqa: E402
 from studio.context import Ctx  # noqa: E402
 from studio.i18n import LANGUAGE_NAMES, SessionStrings, gradio_texts, relabel  # noqa: E402
 from studio.unexpected import unexpected  # noqa: E402
@@ -89,7 +89,7 @@ def build_app(
             gr.Markdown(t["app.header"], elem_id="app-title")
             lang_pick = gr.Radio([(name, code) for code, name in LANGUAGE_NAMES.items()], value=t.default,
                                  label=t["lang.label"], elem_id="lang-switch", scale=0, min_width=220)
-        lang_saved = gr.BrowserState(None, storage_key="studio-lang")
+        lang_saved = browser_state.stored(workspace, "studio-lang")  # remembered across restarts too
         with gr.Tabs(selected="train", elem_id="main-tabs") as main_tabs:
             with gr.Tab(t["tab.train"], id="train", elem_id="tab-train"):
                 presets = presets_view.build(ctx)
