@@ -128,9 +128,10 @@ def coerce(value: Any, default: Any) -> Any:
             return {}
         if not isinstance(value, dict):
             raise ValueError(value)
-        # Numbers stay numbers (reward weights); everything else is text (names, columns).
-        return {str(k): "" if v is None else v if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)
-                for k, v in value.items()}
+        # Numbers stay numbers (reward weights); everything else is text (names, columns), but a nested mapping or
+        # list (YAML reads `name=Aurora: the AI` as one) is kept for the field's own check to name.
+        return {str(k): "" if v is None else v if isinstance(v, (int, float, dict, list)) and not isinstance(v, bool)
+                else str(v) for k, v in value.items()}
     return value
 
 

@@ -298,7 +298,9 @@ def _data_mappings(p: list[SpecIssue], d: DataSpec) -> None:
     ):
         if not isinstance(value, dict):
             p.append(SpecIssue(name, msg("spec.not_a_mapping_like", example=example, value=repr(value))))
-        elif keys:
-            for k in value:
-                if k not in keys:
-                    p.append(SpecIssue(f"{name}.{k}", unknown_field(k, list(keys))))
+            continue
+        for k, v in value.items():
+            if keys and k not in keys:
+                p.append(SpecIssue(f"{name}.{k}", unknown_field(k, list(keys))))
+            elif isinstance(v, (dict, list)):  # each value is text (YAML reads `name=Aurora: the AI` as a mapping)
+                p.append(SpecIssue(f"{name}.{k}", msg("spec.value_not_text", field=f"{name}.{k}", value=repr(v))))

@@ -65,6 +65,8 @@ EN: dict[str, str] = {
     "spec.mix_count": "has {values} values for {datasets} dataset(s) in `data.train`; give one each.",
     "spec.bad_mix_value": "value {value} is neither a share (0-1] nor a whole row count.",
     "spec.not_a_mapping_like": "must be a mapping like {example}, got {value}.",
+    "spec.value_not_text": "must be text, got {value}; a value with ': ' in it needs quotes, e.g. "
+                           "--set '{field}=\"Aurora: the AI\"'.",
     # backend/spec/stages.py: a stage refused here
     "spec.rm_prompt_methods": "a reward model scores with a classification head; prompt-based methods only learn "
                               "virtual tokens for generation. Use lora, full or freeze.",

@@ -69,6 +69,8 @@ ZH: dict[str, str] = {
     "spec.mix_count": "有 {values} 个值，但 `data.train` 中有 {datasets} 个数据集；请每个数据集给一个值。",
     "spec.bad_mix_value": "值 {value} 既不是 (0-1] 之间的比例，也不是整数行数。",
     "spec.not_a_mapping_like": "必须是类似 {example} 的映射，实际为 {value}。",
+    "spec.value_not_text": "必须是文本，实际为 {value}；含有“: ”的值需要加引号，例如 "
+                           "--set '{field}=\"Aurora: the AI\"'。",
     # backend/spec/stages.py: a stage refused here
     "spec.rm_prompt_methods": "奖励模型用分类头打分；基于提示的方法只学习用于生成的虚拟词元。请使用 lora、full 或 freeze。",
     "spec.ppo_removed": "TRL 1.16 已不再提供 PPO（已从库中移除）；请使用 grpo（它不需要单独的奖励模型或价值模型），"

@@ -42,6 +42,9 @@ def test_defaults_round_trip_and_overrides_are_typed():
         ({"modle": {}}, "modle", "model"),
         ({"training": [1, 2]}, "training", "mapping"),
         ({"training": {"scheduler": "exp"}}, "training.scheduler", "cosine"),
+        # `--set data.placeholders.name=Aurora: the AI` reads as a mapping: named, with the quoting that fixes it
+        ({"data": {"placeholders": {"name": {"Aurora": "the AI"}}}}, "data.placeholders.name", "needs quotes"),
+        ({"data": {"columns": {"prompt": ["q", "a"]}}}, "data.columns.prompt", "must be text"),
     ],
 )
 def test_bad_specs_name_the_field_value_and_what_is_accepted(raw, field, words):
