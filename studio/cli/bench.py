@@ -54,6 +54,9 @@ def run(args, workspace) -> int:
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
+    if not report["entries"]:  # --show of a job never benchmarked: no empty table "saved in" a file that is not there
+        print(f"no benchmark scores saved for job {job_dir.name} yet; run `studio bench {args.job}` to score it.")
+        return 0
     print(results.text_table(report["rows"]))
     for entry in report["entries"]:
         template = "chat template" if entry.get("chat_template") else "raw prompts"

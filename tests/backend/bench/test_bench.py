@@ -107,3 +107,16 @@ def test_bad_input_is_refused_with_a_message(bench_job, tmp_path):
     with pytest.raises(BenchError) as e:
         run_benchmarks(unfinished, ws)
     assert e.value.args[0].id == "bench.unfinished"
+
+
+def test_show_of_a_job_never_benchmarked_says_so(demo_job, capsys):
+    """`studio bench JOB --show` before any run printed an empty table and "saved in <job>/eval/benchmarks.json", a
+    file that is not there; now it says there are no scores yet and the command that makes them."""
+    from studio.cli.commands import main
+
+    ws, job_dir = demo_job
+    assert not (job_dir / "eval" / results.FILE).exists()
+    assert main(["bench", job_dir.name, "--show", "--workspace", str(ws.root)]) == 0
+    out = capsys.readouterr().out
+    assert f"no benchmark scores saved for job {job_dir.name} yet" in out and f"studio bench {job_dir.name}" in out
+    assert "saved in" not in out and "task  version" not in out
