@@ -43,9 +43,9 @@ def decode_part(part: dict, index: int):
         given = (url.split(":", 1)[0] + ": URL") if ":" in url[:12] else repr(url[:40])
         raise ApiError(400, msg("serve.image_not_data_url", index=index, given=given), param=param)
     try:
-        raw = base64.b64decode(found.group("data"), validate=False)
+        raw = base64.b64decode(re.sub(r"\s+", "", found.group("data")), validate=True)  # line breaks allowed
     except (binascii.Error, ValueError) as e:
-        raise ApiError(400, msg("serve.image_bad", index=index, error=str(e)), param=param) from None
+        raise ApiError(400, msg("serve.image_not_base64", index=index, error=str(e)), param=param) from None
     size_mb = len(raw) / 1e6
     if size_mb > MAX_IMAGE_MB:
         raise ApiError(400, msg("serve.image_too_big", index=index, size=f"{size_mb:.1f}", limit=MAX_IMAGE_MB),
@@ -59,6 +59,8 @@ def decode_part(part: dict, index: int):
             return image.convert("RGB")  # decodes it all
     except ApiError:
         raise
-    except (OSError, UnidentifiedImageError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
+    except UnidentifiedImageError:  # its text is "cannot identify image file <_io.BytesIO object at 0x...>"
+        raise ApiError(400, msg("serve.image_unknown", index=index, size=f"{len(raw):,}"), param=param) from None
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
         raise ApiError(400, msg("serve.image_bad", index=index, error=str(e) or type(e).__name__),
                        param=param) from None

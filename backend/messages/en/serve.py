@@ -42,6 +42,10 @@ EN: dict[str, str] = {
                                 "inline only, as a data URL (`data:image/png;base64,...`), and fetches nothing.",
     "serve.image_bad": "messages[{index}]: the image cannot be read ({error}); send a JPEG, PNG or WebP file as a "
                        "base64 data URL.",
+    "serve.image_not_base64": "messages[{index}]: the data URL's payload is not base64 ({error}); send the image "
+                              "file's bytes base64-encoded after `;base64,`.",
+    "serve.image_unknown": "messages[{index}]: the data URL holds {size} bytes that are no image Pillow can read; "
+                           "send a JPEG, PNG or WebP file as a base64 data URL.",
     "serve.image_too_big": "messages[{index}]: the image is {size} MB; at most {limit} MB per image.",
     "serve.image_too_many_pixels": "messages[{index}]: the image is {width}x{height} pixels; at most {limit} pixels.",
     "serve.empty_messages": "`messages` is empty: give at least one message, e.g. "

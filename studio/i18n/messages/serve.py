@@ -18,6 +18,10 @@ ZH: dict[str, str] = {
     "serve.image_not_data_url": "messages[{index}]：图片以 {given} 的形式给出；本服务只读取内嵌发送的图片，即 data URL"
                                 "（`data:image/png;base64,...`），不会去下载任何内容。",
     "serve.image_bad": "messages[{index}]：无法读取该图片（{error}）；请以 base64 data URL 发送 JPEG、PNG 或 WebP 文件。",
+    "serve.image_not_base64": "messages[{index}]：data URL 的内容不是 base64（{error}）；请在 `;base64,` 之后放入图片"
+                              "文件经 base64 编码的字节。",
+    "serve.image_unknown": "messages[{index}]：data URL 中的 {size} 字节不是 Pillow 能读取的图片；请以 base64 data URL "
+                           "发送 JPEG、PNG 或 WebP 文件。",
     "serve.image_too_big": "messages[{index}]：图片大小为 {size} MB；每张图片最多 {limit} MB。",
     "serve.image_too_many_pixels": "messages[{index}]：图片为 {width}x{height} 像素；最多 {limit} 像素。",
     "serve.different_bases": "这些任务的基础模型不同，无法放在同一个服务里：{jobs}。请为每个基础模型各启动一个服务"

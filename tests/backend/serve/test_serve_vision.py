@@ -120,3 +120,24 @@ def test_the_serve_panels_image_snippets_run_as_shown(served, tmp_path):
     if shutil.which("curl") and shutil.which("base64"):
         shell = subprocess.run(["bash", "-c", curl], cwd=tmp_path, capture_output=True, text=True, timeout=120)
         assert shell.returncode == 0 and '"chat.completion"' in shell.stdout, shell.stdout + shell.stderr
+
+
+def test_a_data_url_that_is_no_base64_or_no_image_is_named_without_pythons_internals():
+    """Bytes that are no image said "cannot identify image file <_io.BytesIO object at 0x7f...>", and a payload
+    that is not base64 was decoded into garbage first; a base64 payload wrapped over lines still reads."""
+    from backend.serve.errors import ApiError
+    from backend.serve.images import decode_part
+
+    def part(url):
+        return {"type": "image_url", "image_url": {"url": url}}
+
+    with pytest.raises(ApiError) as e:
+        decode_part(part("data:image/png;base64," + base64.b64encode(b"not a picture").decode()), 2)
+    assert e.value.status == 400 and "messages[2]: the data URL holds 13 bytes that are no image" in e.value.message
+    assert "BytesIO" not in e.value.message and "0x" not in e.value.message
+    with pytest.raises(ApiError) as e:
+        decode_part(part("data:image/png;base64,!!!not-base64!!!"), 0)
+    assert "payload is not base64" in e.value.message and "`;base64,`" in e.value.message
+    encoded = base64.b64encode(PHOTO.read_bytes()).decode()
+    wrapped = "\n".join(encoded[i:i + 76] for i in range(0, len(encoded), 76))  # as `base64` writes it
+    assert decode_part(part("data:image/jpeg;base64," + wrapped), 0).size[0] > 0
