@@ -22,6 +22,9 @@ def add_parser(sub) -> None:
                    help="print a sweep's table (without an id: list the sweeps)")
     p.add_argument("--stop", metavar="SWEEP_ID", help="queue no more runs of a sweep and cancel its unfinished ones")
     p.add_argument("--plot", metavar="FILE.png", help="also save the overlay plot of the runs' loss curves")
+    p.add_argument("--cluster", default=None, metavar="ADDRESS",
+                   help="run the runs on this Ray cluster (HOST:PORT, or auto: the one running here; off: none); "
+                        "default: $STUDIO_CLUSTER, else the workspace's settings.json")
     p.add_argument("--workspace", dest="sub_workspace", help=argparse.SUPPRESS)
 
 
@@ -44,7 +47,7 @@ def run(args, workspace) -> int:
             return _fail("give a spec file with a sweep: section (studio sweep FILE.yaml), or --show.")
         if _versions_refused("studio sweep", training=True):
             return 2
-        return _start(store, Path(args.spec), args.overrides, args.plot)
+        return _start(store, Path(args.spec), args.overrides, args.plot, getattr(args, "cluster", None))
     except SweepError as e:
         return _fail(message_of(e))
 
@@ -66,7 +69,7 @@ def load_sweep_file(path: Path, overrides: list[str]):
     return absolute_paths(spec), section
 
 
-def _start(store, path: Path, overrides: list[str], plot: str | None) -> int:
+def _start(store, path: Path, overrides: list[str], plot: str | None, cluster_arg: str | None = None) -> int:
     from backend.jobs.scheduler import Scheduler, scheduler_running
     from backend.spec import SpecError
     from backend.sweep import study as st
@@ -81,6 +84,14 @@ def _start(store, path: Path, overrides: list[str], plot: str | None) -> int:
         return _fail(f"{path} is not a valid job spec:\n{lines}")
     if problem := data_refusal(spec):
         return _fail(problem)
+    cluster = None
+    if not scheduler_running(store.workspace):  # this command runs the queue: on the cluster when one is named
+        from backend.cluster.connect import ClusterError, connect_for
+
+        try:
+            cluster = connect_for(cluster_arg, store.workspace)
+        except ClusterError as e:
+            return _fail(str(e))
     sweep_id = create_sweep(store, spec, section)
     _, sweep = st.read_sweep(st.sweep_dir(store.workspace, sweep_id))
     print(f"sweep {sweep_id}: {sweep.method}, {sweep.trials} runs, {sweep.parallel} at a time "
@@ -89,7 +100,9 @@ def _start(store, path: Path, overrides: list[str], plot: str | None) -> int:
     if scheduler_running(store.workspace):
         print("a studio (or `studio serve-worker`) is running on this workspace: the runs join its queue", flush=True)
     else:
-        sched = Scheduler(store, max_running=sweep.parallel).start()
+        if cluster is not None:
+            print(f"the runs go to the Ray cluster at {cluster.address}", flush=True)
+        sched = Scheduler(store, max_running=sweep.parallel, cluster=cluster).start()
     try:
         return _follow(store, sweep_id, plot)
     except KeyboardInterrupt:
