@@ -39,6 +39,7 @@ from studio.wizard import build as build_wizard  # noqa: E402
 from studio.wizard import presets as presets_view  # noqa: E402
 from studio.wizard import review as review_step  # noqa: E402
 from studio.wizard import speed, sweep_panel  # noqa: E402
+from studio.wizard.draft import Draft  # noqa: E402
 from studio.wizard.form import form_from_spec  # noqa: E402
 from studio.wizard.state import WIZARD_STEPS, tab_labels  # noqa: E402
 
@@ -249,6 +250,8 @@ def build_app(
             data.refresh, data.refresh_inputs, data.refresh_outputs)  # a sweep's best run (studio/views/sweeps.py)
         presets_view.wire(ctx, presets, form, wizard,
                           after=(data.refresh, data.refresh_inputs, data.refresh_outputs))
+        draft = Draft(ctx, form)  # the form kept in the browser: a reload or a restart gives it back
+        draft.wire()
         # The quick redraws first (the model's details, the method's advice: a moment each, not after the rest).
         wire_language(ctx, app, lang_pick, lang_saved, after=[
             wiz.model.redraw,
@@ -261,16 +264,18 @@ def build_app(
             bench_panel.redraw(ctx, benches, mon.picker),
             serve_panel.redraw(ctx, serving, mon.picker),
             chat_tab.redraw,
-        ])
+        ], opening=[(draft.restore, draft.saved, draft.outputs)])
     return app
 
 
-def wire_language(ctx: Ctx, app: gr.Blocks, pick: gr.Radio, saved: gr.BrowserState, after: list) -> None:
+def wire_language(ctx: Ctx, app: gr.Blocks, pick: gr.Radio, saved: gr.BrowserState, after: list,
+                  opening: tuple = ()) -> None:
     """The language switch: relabels the whole page in place (entered values stay), remembers the
     choice in the browser, and redraws what handlers wrote (data summary, review) in the new language.
     `?lang=zh` in the address, or the remembered choice, applies when the page opens. What to relabel is
     read from the built page (studio.i18n.relabel: the tables' keys its texts carry, and the components marked
-    with relabel.handler_writes, whose values `after` redraws or their own handlers keep)."""
+    with relabel.handler_writes, whose values `after` redraws or their own handlers keep). `opening`: steps run
+    when the page opens only, before `after` (the wizard's draft: the redraws then show it)."""
     t = ctx.t
     entries = relabel.plan(app, t.table)
     targets = relabel.components(entries)
@@ -289,6 +294,8 @@ def wire_language(ctx: Ctx, app: gr.Blocks, pick: gr.Radio, saved: gr.BrowserSta
 
     event = pick.input(switch, pick, [saved, *targets], queue=False)
     opened = app.load(restore, saved, [pick, saved, *targets], queue=False)
+    for fn, inputs, outputs in opening:
+        opened = opened.then(fn, inputs, outputs, queue=False, show_progress="hidden")
     for fn, inputs, outputs in after:
         event = event.then(fn, inputs, outputs)
         opened = opened.then(fn, inputs, outputs)

@@ -178,3 +178,9 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
         expect(page.locator("#eval-scores")).to_contain_text("ROUGE-L", timeout=180_000)
         expect(page.locator("#eval-table")).to_contain_text("Nova")  # the references and the tuned replies
         page.screenshot(path=ARTIFACTS / "eval.png", full_page=True)
+
+        # The wizard came back from the reload mid-run as it was left (its draft kept in the browser), not the demo's
+        # defaults: the 30 epochs typed before Start.
+        page.locator("#tab-train-button").click()
+        page.locator("#step-training-button").click()
+        expect(page.locator("#training-num_epochs input")).to_have_value("30", timeout=10_000)
