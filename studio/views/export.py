@@ -108,7 +108,8 @@ def build(ctx: Ctx) -> ExportView:
         push = gr.Button(t["export.push"], scale=1, elem_id="export-push")
     launch = launch_panel.build(ctx)
     with gr.Row():
-        rows = gr.Number(10, precision=0, minimum=1, maximum=500, label=t["eval.rows"], scale=1, elem_id="eval-rows")
+        # No minimum/maximum: gradio's refusal ("Value 0 is less than minimum value 1.") names no box; evaluate does.
+        rows = gr.Number(10, precision=0, label=t["eval.rows"], scale=1, elem_id="eval-rows")
         evaluate = gr.Button(t["eval.run"], variant="primary", scale=2, elem_id="eval-run")
     status = gr.Markdown(elem_id="export-status")
     parity = gr.Markdown(elem_id="export-parity")
@@ -116,6 +117,9 @@ def build(ctx: Ctx) -> ExportView:
     table = gr.Dataframe(visible=False, wrap=True, elem_id="eval-table")
     return ExportView(dtype, merged, quant, gguf, repo, private, token, push, rows, evaluate, status, scores, table,
                       parity, launch, gguf_box, vision_note)
+
+
+EVAL_ROWS_MAX = 500  # eval prompts one click answers (twice: base and tuned)
 
 
 def scores_markdown(t, s: dict) -> str:
@@ -197,8 +201,16 @@ def wire(ctx: Ctx, view: ExportView, picker: gr.Dropdown) -> None:
         args = ["export", job_id, "--to", "hub", "--repo", (repo or "").strip()]
         return ([*args] if private else [*args, "--public"]), (token or "").strip() or None
 
-    view.push.click(action(push_args, "export.pushed"), [picker, view.repo, view.private, view.token], view.status,
-                    concurrency_id="export", concurrency_limit=1)
+    pushing = action(push_args, "export.pushed")
+
+    def push(job_id, repo, private, token):
+        if job_id and not (repo or "").strip():  # named here: the CLI's refusal speaks of its --repo flag
+            yield t["export.need_repo"]
+            return
+        yield from pushing(job_id, repo, private, token)
+
+    view.push.click(push, [picker, view.repo, view.private, view.token], view.status, concurrency_id="export",
+                    concurrency_limit=1)
     if view.launch:
         launch_panel.wire(ctx, view.launch, picker, view.status)
 
@@ -208,8 +220,11 @@ def wire(ctx: Ctx, view: ExportView, picker: gr.Dropdown) -> None:
         if not job_id:
             yield t["runs.pick_first"], "", hidden
             return
+        if rows is None or not 1 <= rows <= EVAL_ROWS_MAX:
+            yield t["eval.bad_rows"].format(most=EVAL_ROWS_MAX, rows="—" if rows is None else rows), "", hidden
+            return
         yield t["eval.running"], "", hidden
-        ok, text = run_cli(ctx, ["eval", job_id, "--rows", str(int(rows or 10)), "--json"])
+        ok, text = run_cli(ctx, ["eval", job_id, "--rows", str(int(rows)), "--json"])
         if not ok:
             yield "⚠ " + text, "", hidden
             return
