@@ -30,8 +30,9 @@ def add_parser(sub) -> None:
     p.add_argument("jobs", nargs="+", metavar="JOB", help="the job id(s); several jobs must share one base model")
     p.add_argument("--engine", choices=ENGINES, default="auto",
                    help="auto (default): llama.cpp for --gguf, vLLM where installed on a CUDA GPU, else transformers")
-    p.add_argument("--gguf", metavar="FILE", help="serve this GGUF export of the job (a file in its exports/ folder)")
-    p.add_argument("--merged", action="store_true", help="serve the job's merged export instead of base + adapter")
+    export = p.add_mutually_exclusive_group()  # one model each: both at once served the GGUF, --merged unsaid
+    export.add_argument("--gguf", metavar="FILE", help="serve this GGUF export of the job (a file in its exports/ folder)")
+    export.add_argument("--merged", action="store_true", help="serve the job's merged export instead of base + adapter")
     p.add_argument("--host", dest="serve_host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", dest="serve_port", type=port_number, default=8000, help="port (default 8000; 0: any free one)")

@@ -69,6 +69,15 @@ def test_refuses_unknown_unfinished_and_mismatched_jobs(bare_job, capsys):
         store.delete_job(queued)
 
 
+def test_merged_and_gguf_together_are_refused(demo_job, capsys):
+    """Both at once served the GGUF and dropped --merged without a word."""
+    ws, job_dir = demo_job
+    with pytest.raises(SystemExit) as exit_:
+        serve(ws, job_dir.name, "--merged", "--gguf", f"{job_dir.name}-f16.gguf", capsys=capsys)
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and "argument --gguf: not allowed with argument --merged" in err
+
+
 def test_port_in_use(demo_job, capsys):
     ws, job_dir = demo_job
     with socket.socket() as taken:
