@@ -60,6 +60,11 @@ TEXTS = {
     "- or -": "- 或 -",
     "Click to Upload": "点击上传",
     "Paste from clipboard": "从剪贴板粘贴",
+    # A toast's title (gr.Warning/Info/Error's default, and the errors gradio raises itself)
+    "Warning": "警告",
+    "Info": "提示",
+    "Error": "错误",
+    "Success": "成功",
 }
 # gradio's labels that carry a component's own label: "number input for 学习率" -> "学习率（数字输入）".
 PATTERNS = [

@@ -134,6 +134,12 @@ def test_chinese_shows_on_a_machine_without_cjk_fonts(shared_studio):
         switch(page, "中文")
         expect(reset).to_have_attribute("aria-label", "恢复默认值", timeout=10_000)
         expect(page.get_by_text("common.complete")).to_have_count(0)
+        # A toast's title too (gr.Warning's "Warning"): Open on the Runs tab with no job picked warns.
+        page.locator("#tab-runs-button").click()
+        page.locator("#runs-open").click()
+        toast = page.locator("[data-testid=toast-body]").first
+        expect(toast).to_contain_text("请先选择任务", timeout=10_000)
+        expect(toast.locator(".toast-title")).to_have_text("警告")
         src = page.evaluate(f"""() => [...document.styleSheets].flatMap(s => [...s.cssRules])
             .filter(r => r instanceof CSSFontFaceRule && r.style.fontFamily.replace(/"/g, '') === '{family}')
             .map(r => r.style.getPropertyValue('src'))""")
