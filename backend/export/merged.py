@@ -40,6 +40,18 @@ DTYPES = ("float32", "bfloat16", "float16")
 UNMERGEABLE = ("prefix", "prompt", "ptuning")
 
 
+def refuse_foreign_folder(out: Path) -> None:
+    """The export replaces `out` whole: allowed for a new or empty folder, or an earlier merged export (a model's
+    config.json beside the job's spec.yaml and the card); any other folder (`--out ~/models`, the job's own) or a
+    file is refused before anything is loaded, so no file of the user's is deleted."""
+    if not out.exists() and not out.is_symlink():
+        return
+    if out.is_dir() and not out.is_symlink():
+        if not any(out.iterdir()) or all((out / name).is_file() for name in ("config.json", "spec.yaml", "README.md")):
+            return
+    raise ExportError(msg("export.out_not_ours", path=str(out)))
+
+
 def export_merged(job_dir: Path, out_dir: Path | None = None, dtype: str = "float32", workspace=None) -> Path:
     """Write the merged model into `out_dir` (default `<job>/exports/merged-<dtype>/`); returns it."""
     job_dir = Path(job_dir)
@@ -54,6 +66,8 @@ def export_merged(job_dir: Path, out_dir: Path | None = None, dtype: str = "floa
     if not whole_model and not (adapter / "adapter_config.json").is_file():
         raise ExportError(msg("export.merge_unfinished", job=job_dir.name, path=str(adapter)))
     out = Path(out_dir) if out_dir else job_dir / "exports" / f"merged-{dtype}"
+    if out_dir:  # the default, exports/merged-<dtype>, is the studio's own to replace
+        refuse_foreign_folder(out)
     from backend.training.bnb_import import import_bitsandbytes
 
     bnb_present = import_bitsandbytes()  # before peft imports it: no hub kernel fetch

@@ -6,6 +6,9 @@ EN: dict[str, str] = {
                                  "job can be exported.",
     # backend/export/gguf_export.py
     "export.bad_quant": "`quant` must be one of {choices}, got {quant}.",
+    "export.out_not_ours": "{path} already exists and is not an earlier merged export; the export replaces its "
+                           "folder whole, so it would delete what is there. Give a new or empty folder (--out), or "
+                           "leave --out out to write into the job's exports/ folder.",
     "export.gguf_arch": "GGUF export covers the Llama and Qwen2 families ({archs}); this model is {model_type}. Export "
                         "the merged model and convert it with llama.cpp's convert_hf_to_gguf.py.",
     "export.gguf_tensor_name": "no GGUF name for the tensor {tensor}; the model differs from the {arch} layout.",

@@ -5,6 +5,8 @@ ZH: dict[str, str] = {
     "export.adapter_unfinished": "任务 {job} 没有完成的适配器（{path} 中缺少 {missing}）；只能导出成功完成的任务。",
     # backend/export/gguf_export.py
     "export.bad_quant": "`quant` 必须是 {choices} 之一，实际为 {quant}。",
+    "export.out_not_ours": "{path} 已存在，且不是之前导出的合并模型；导出会整个替换该文件夹，从而删除其中的内容。"
+                           "请指定一个新的或空的文件夹（--out），或不写 --out，写入任务的 exports/ 文件夹。",
     "export.gguf_arch": "GGUF 导出支持 Llama 和 Qwen2 系列（{archs}）；此模型是 {model_type}。请导出合并后的模型，再用 "
                         "llama.cpp 的 convert_hf_to_gguf.py 转换。",
     "export.gguf_tensor_name": "张量 {tensor} 没有对应的 GGUF 名称；该模型与 {arch} 的结构不同。",

@@ -97,3 +97,19 @@ def test_the_run_leaves_its_curves_as_images_used_by_the_card_and_the_zip(traine
 
 # The qlora merge (folded into the quantized base's values) is tested with chat and evaluation on one
 # trained qlora job: tests/backend/training/test_qlora_trained_base.py.
+
+
+def test_an_out_folder_that_is_not_an_earlier_export_is_never_deleted(trained, tmp_path):
+    """`--out DIR` was removed whole before the merged model was moved there: `--out ~/models` deleted every
+    model in it, `--out <the job's folder>` the job. Now only a new or empty folder, or an earlier merged export,
+    is written; anything else is refused before the base is loaded, and nothing in it is touched."""
+    ws, job_dir = trained
+    mine = tmp_path / "models"
+    (mine / "other-model").mkdir(parents=True)
+    (mine / "notes.txt").write_text("keep me")
+    for out in (mine, job_dir, ws.root, mine / "notes.txt"):
+        with pytest.raises(ExportError) as e:
+            export_merged(job_dir, out)
+        assert "is not an earlier merged export" in str(e.value) and "new or empty folder" in str(e.value)
+    assert (mine / "notes.txt").read_text() == "keep me" and (mine / "other-model").is_dir()
+    assert (job_dir / "adapter" / "adapter_config.json").is_file() and (job_dir / "spec.yaml").is_file()
