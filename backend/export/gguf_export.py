@@ -77,6 +77,8 @@ def build_gguf(job_dir: Path, out_path: Path | None = None, quant: str = "f16", 
     if quant not in QUANTS:
         raise ExportError(msg("export.bad_quant", choices=", ".join(QUANTS), quant=repr(quant)))
     out = Path(out_path) if out_path else job_dir / "exports" / f"{job_dir.name}-{quant}.gguf"
+    if out.is_dir():  # --out FOLDER: the file goes inside, as the adapter zip's and the launch file's do
+        out = out / f"{job_dir.name}-{quant}.gguf"
     why = ""
     if converter is None:
         converter, why = tools.find_converter(workspace)
@@ -90,24 +92,28 @@ def build_gguf(job_dir: Path, out_path: Path | None = None, quant: str = "f16", 
         merged = export_merged(job_dir, Path(tmp) / "merged", dtype="float32", workspace=workspace)
         out.parent.mkdir(parents=True, exist_ok=True)
         partial = out.with_name(out.name + ".partial")
-        if converter is not None:
-            made = GgufExport(out, quant, "llama.cpp")
-            if quant in CONVERTER_TYPES:
-                made.pre_tokenizer = tools.convert(Path(converter), merged, partial, quant, name=job_dir.name)
+        try:
+            if converter is not None:
+                made = GgufExport(out, quant, "llama.cpp")
+                if quant in CONVERTER_TYPES:
+                    made.pre_tokenizer = tools.convert(Path(converter), merged, partial, quant, name=job_dir.name)
+                else:
+                    f16 = Path(tmp) / "f16.gguf"
+                    made.pre_tokenizer = tools.convert(Path(converter), merged, f16, "f16", name=job_dir.name)
+                    tools.quantize(f16, partial, quant)
+                if made.pre_tokenizer:
+                    made.note = msg("export.gguf_pre_tokenizer", pre=made.pre_tokenizer)
             else:
-                f16 = Path(tmp) / "f16.gguf"
-                made.pre_tokenizer = tools.convert(Path(converter), merged, f16, "f16", name=job_dir.name)
-                tools.quantize(f16, partial, quant)
-            if made.pre_tokenizer:
-                made.note = msg("export.gguf_pre_tokenizer", pre=made.pre_tokenizer)
-        else:
-            config = json.loads((merged / "config.json").read_text(encoding="utf-8"))
-            if config.get("model_type") not in ARCHS:
-                raise ExportError(msg("export.gguf_arch", archs=", ".join(ARCHS), model_type=repr(config.get("model_type"))))
-            write_gguf(merged, config, partial, quant, name=job_dir.name)
-            made = GgufExport(out, quant, "studio", note=msg("export.gguf_studio_writer", reason=why))
-            log.warning("%s", made.note)
-        partial.replace(out)
+                config = json.loads((merged / "config.json").read_text(encoding="utf-8"))
+                if config.get("model_type") not in ARCHS:
+                    raise ExportError(msg("export.gguf_arch", archs=", ".join(ARCHS), model_type=repr(config.get("model_type"))))
+                write_gguf(merged, config, partial, quant, name=job_dir.name)
+                made = GgufExport(out, quant, "studio", note=msg("export.gguf_studio_writer", reason=why))
+                log.warning("%s", made.note)
+            partial.replace(out)
+        except BaseException:  # a failed or stopped conversion leaves no half-written file beside the export
+            partial.unlink(missing_ok=True)
+            raise
         made.modelfile = write_modelfile(out, merged)
     made.tensor_types = tools.tensor_types(out)
     log.info("GGUF (%s, %s) written to %s; tensor types %s", quant, made.writer, out, made.tensor_types)

@@ -102,3 +102,18 @@ def test_llama_q_and_k_are_permuted_for_llama_cpp(demo_models_dir, tmp_path):
     assert np.allclose(got["blk.0.attn_k.weight"], permute(k, 4, 2), atol=1e-3)
     assert not np.allclose(got["blk.0.attn_q.weight"], q, atol=1e-3)  # the permutation did something
     assert np.allclose(got["blk.0.attn_v.weight"], state["model.layers.0.self_attn.v_proj.weight"], atol=1e-3)
+
+
+def test_out_as_a_folder_writes_the_file_inside_it(demo_job, tmp_path):
+    """`--out FOLDER` failed after the whole conversion with "[Errno 21] Is a directory: 'FOLDER.partial' ->
+    'FOLDER'" and left FOLDER.partial behind; the adapter zip and the launch files write inside a folder, and so
+    does the GGUF now (its Modelfile beside it)."""
+    from backend.export.gguf_export import build_gguf
+
+    ws, job_dir = demo_job
+    folder = tmp_path / "out"
+    folder.mkdir()
+    made = build_gguf(job_dir, folder, "f16", ws, converter=False)
+    assert made.path == folder / f"{job_dir.name}-f16.gguf" and made.path.stat().st_size > 0
+    assert (folder / f"{job_dir.name}-f16.Modelfile").is_file()
+    assert not list(tmp_path.glob("*.partial")) and not list(folder.glob("*.partial"))
