@@ -32,6 +32,7 @@ EN: dict[str, str] = {
     "sweep.started": "Sweep {sweep} started: {trials} runs through the queue (Runs → Sweeps).",
     "sweep.nothing": "Pick a field and give it values to start a sweep.",
     "sweep.bad_number": "{field}: {value} is not a number.",
+    "sweep.bad_trials": "⚠ **Runs (random / TPE)** must be a whole number of at least 1, got {value}.",
 }
 ZH: dict[str, str] = {
     "sweep.heading": "超参搜索",
@@ -63,4 +64,5 @@ ZH: dict[str, str] = {
     "sweep.started": "搜索 {sweep} 已开始：{trials} 次运行进入队列（运行记录 → 超参搜索）。",
     "sweep.nothing": "请选择字段并填写取值后再开始搜索。",
     "sweep.bad_number": "{field}：{value} 不是数字。",
+    "sweep.bad_trials": "⚠ **运行次数（随机 / TPE）**必须是不小于 1 的整数，实际为 {value}。",
 }

@@ -55,7 +55,8 @@ def build(ctx: Ctx, start: gr.Button) -> SweepPanel:
         with gr.Row():
             method = gr.Radio([(t[f"sweep.method.{m}"], m) for m in ("grid", "random", "tpe")], value="grid",
                               label=t["sweep.method"], elem_id="sweep-method")
-            trials = gr.Number(value=6, precision=0, minimum=1, label=t["sweep.trials"], elem_id="sweep-trials")
+            # No minimum: gradio's refusal ("Value 0 is less than minimum value 1.") names no box; section_of does.
+            trials = gr.Number(value=6, precision=0, label=t["sweep.trials"], elem_id="sweep-trials")
             early = gr.Checkbox(value=True, label=t["sweep.early_stop"], elem_id="sweep-early-stop")
     return SweepPanel(fields, values, method, trials, early, start)
 
@@ -78,7 +79,9 @@ def section_of(t, fields: list, values: list, method: str, trials, early_stop: b
         return t["sweep.nothing"]
     section = {"method": method or "grid", "parameters": parameters, "early_stop": "median" if early_stop else "none"}
     if section["method"] != "grid":
-        section["trials"] = int(trials or 6)
+        if trials is None or trials < 1:
+            return t["sweep.bad_trials"].format(value="—" if trials is None else trials)
+        section["trials"] = int(trials)
     return section
 
 

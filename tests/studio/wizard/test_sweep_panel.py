@@ -18,3 +18,12 @@ def test_entries_become_a_valid_sweep_section():
 
 def test_nothing_picked_says_so():
     assert section_of(EN, [None, "method.lora_r"], ["1", ""], "grid", 6, True) == EN["sweep.nothing"]
+
+
+def test_runs_below_one_name_the_box():
+    """The box once refused 0 through gradio ("Value 0 is less than minimum value 1.", no box named) and read an empty
+    box as 6 unasked."""
+    for trials, shown in ((0, "0"), (-2, "-2"), (None, "—")):
+        assert section_of(EN, ["method.lora_r"], ["4, 8"], "random", trials, False) == EN["sweep.bad_trials"].format(
+            value=shown)
+    assert section_of(EN, ["method.lora_r"], ["4, 8"], "grid", 0, False)["parameters"]  # a grid runs every point
