@@ -45,8 +45,8 @@ def build(ctx: Ctx) -> ServeView:
                               (t["serve.engine.llamacpp"], "llamacpp")], value="auto", label=t["serve.engine"],
                              scale=2, elem_id="serve-engine")
         gguf = gr.Dropdown([], value=None, label=t["serve.gguf"], visible=False, scale=2, elem_id="serve-gguf")
-        port = gr.Number(8000, precision=0, minimum=1, maximum=65535, label=t["serve.port"], scale=1,
-                         elem_id="serve-port")
+        # No minimum/maximum: gradio's refusal ("Value 0 is less than minimum value 1.") names no box; start does.
+        port = gr.Number(8000, precision=0, label=t["serve.port"], scale=1, elem_id="serve-port")
         api_key = gr.Textbox(label=t["serve.api_key"], placeholder=t["serve.api_key.placeholder"], type="password",
                              scale=2, elem_id="serve-key")
     with gr.Row():
@@ -118,8 +118,11 @@ def wire(ctx: Ctx, view: ServeView, picker) -> None:
         if engine == "llamacpp" and not gguf:
             yield "⚠ " + t["serve.no_gguf"], hidden, hidden
             return
+        if port is None or not 1 <= port <= 65535:
+            yield t["serve.bad_port"].format(port="—" if port is None else port), hidden, hidden
+            return
         yield t["serve.starting"].format(job=job_id), hidden, hidden
-        server = SERVERS.start(ctx.workspace.root, job_id, int(port or 8000), engine,
+        server = SERVERS.start(ctx.workspace.root, job_id, int(port), engine,
                                gguf if engine == "llamacpp" else None, (api_key or "").strip() or None)
         if not server.wait_ready(START_TIMEOUT_S):
             if server.alive:

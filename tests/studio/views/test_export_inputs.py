@@ -1,5 +1,5 @@
-"""The Export panel's boxes left wrong (no Hub repository, eval prompts 0 or 9999 or empty): a message naming the box
-in the page's language, before any process starts. They were gradio's "Value 0 is less than minimum value 1." (no box
+"""The Monitor panels' boxes left wrong (no Hub repository, eval prompts 0 or 9999 or empty, a server port 0): a
+message naming the box in the page's language, before any process starts. They were gradio's "Value 0 is less than minimum value 1." (no box
 named, the status left under a bare "Error") and the CLI's "--to hub needs --repo ..." (its flags, in English on a
 Chinese page)."""
 
@@ -18,7 +18,7 @@ from studio.i18n import SessionStrings, strings
 
 @pytest.fixture(scope="module")
 def panel(tmp_path_factory):
-    from studio.views import export
+    from studio.views import export, serve_panel
 
     ws = Workspace.at(tmp_path_factory.mktemp("ws"))
     store = JobStore(ws)
@@ -28,6 +28,8 @@ def panel(tmp_path_factory):
         picker = gr.Dropdown([job], value=job)
         view = export.build(ctx)
         export.wire(ctx, view, picker)
+        view.serving = serve_panel.build(ctx)
+        serve_panel.wire(ctx, view.serving, picker)
     return ctx, page, view, job
 
 
@@ -56,3 +58,11 @@ def test_eval_prompts_out_of_range_name_the_box(panel, sent):
     shown = list(clicked(page, view.evaluate)(job, rows))
     assert len(shown) == 1 and shown[0][0].startswith("⚠ **Eval prompts** must be a whole number from 1 to 500, got ")
     assert "Running" not in str(shown)  # refused before any process started
+
+
+@pytest.mark.parametrize("sent", [0, 70000, None])
+def test_a_server_port_out_of_range_names_the_box(panel, sent):
+    ctx, page, view, job = panel
+    port = view.serving.port.preprocess(sent)
+    shown = list(clicked(page, view.serving.start)(job, "transformers", None, port, ""))
+    assert len(shown) == 1 and shown[0][0].startswith("⚠ **Port** must be a whole number from 1 to 65535, got ")
