@@ -7,7 +7,8 @@ EN = {
     "presets.title": "Presets and spec files",
     "presets.intro": "Start from a preset: a **quality** preset sets the model, method and training for a model "
     "size; a **task** preset sets the data and stage and keeps your model. Apply one, then check "
-    "the steps below.",
+    "the steps below. The wizard keeps what you enter across reloads and restarts; **Start over** brings back "
+    "its starting settings.",
     "presets.pick": "Preset",
     "presets.group.quality": "Quality",
     "presets.group.task": "Task",
@@ -18,6 +19,9 @@ EN = {
     "presets.save_name.placeholder": "my-style-run (letters, digits, - and _)",
     "presets.save": "Save current settings as preset",
     "presets.pick_first": "⚠ Pick a preset first.",
+    "presets.reset": "Start over",
+    "presets.reset_done": "✓ The wizard is back to its starting settings (the built-in demo). Your jobs, files and "
+                          "saved presets are untouched.",
     "presets.applied": "✓ Applied **{title}**. The wizard shows its settings; review them in each step.",
     "presets.apply_failed": "⚠ The preset **{title}** does not fit the current settings:\n\n{issues}",
     "presets.loaded": "✓ Loaded **{file}** into the wizard.",
@@ -32,7 +36,7 @@ EN = {
 ZH = {
     "presets.title": "预设与配置文件",
     "presets.intro": "从预设开始：**质量**预设按模型规模设置模型、方法和训练参数；**任务**预设设置数据和训练阶段，并保留你选的模型。"
-    "应用后请在下面各步骤中检查设置。",
+    "应用后请在下面各步骤中检查设置。向导会在刷新和重启后保留你填写的内容；**重新开始**可恢复初始设置。",
     "presets.pick": "预设",
     "presets.group.quality": "质量",
     "presets.group.task": "任务",
@@ -43,6 +47,8 @@ ZH = {
     "presets.save_name.placeholder": "my-style-run（字母、数字、- 和 _）",
     "presets.save": "将当前设置保存为预设",
     "presets.pick_first": "⚠ 请先选择一个预设。",
+    "presets.reset": "重新开始",
+    "presets.reset_done": "✓ 向导已恢复为初始设置（内置演示）。你的任务、文件和已保存的预设都不受影响。",
     "presets.applied": "✓ 已应用 **{title}**。向导已填入其设置，请在各步骤中检查。",
     "presets.apply_failed": "⚠ 预设 **{title}** 与当前设置不兼容：\n\n{issues}",
     "presets.loaded": "✓ 已将 **{file}** 载入向导。",

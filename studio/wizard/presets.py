@@ -53,6 +53,7 @@ class PresetsView:
     name: gr.Textbox
     save: gr.Button
     status: gr.Markdown
+    reset: gr.Button
     # (fn, inputs, outputs) that redraws the dropdown and description in the page's language.
     refresh: tuple = field(default_factory=tuple)
 
@@ -142,6 +143,8 @@ def build(ctx: Ctx) -> PresetsView:
             # Filled when the panel opens, in the page's language (see the module docstring).
             picker = gr.Dropdown([], value=None, label=t["presets.pick"], scale=3, elem_id="presets-pick")
             apply = gr.Button(t["presets.apply"], variant="primary", scale=1, elem_id="presets-apply")
+            # the form is kept in the browser (studio.wizard.draft): this is the way back to the page's defaults
+            reset = gr.Button(t["presets.reset"], scale=1, elem_id="presets-reset")
         description = gr.Markdown(elem_id="presets-description")
         upload = gr.File(
             label=t["presets.upload"],
@@ -160,7 +163,7 @@ def build(ctx: Ctx) -> PresetsView:
             )
             save = gr.Button(t["presets.save"], scale=1, elem_id="presets-save")
         status = gr.Markdown(elem_id="presets-status")
-    return PresetsView(accordion, picker, description, apply, upload, name, save, status)
+    return PresetsView(accordion, picker, description, apply, upload, name, save, status, reset)
 
 
 def wire(ctx: Ctx, view: PresetsView, form: Form, wizard_tabs, after: tuple) -> None:
@@ -202,6 +205,10 @@ def wire(ctx: Ctx, view: PresetsView, form: Form, wizard_tabs, after: tuple) -> 
         except ValueError as e:  # no such preset (deleted since the list was drawn)
             return {view.status: "⚠ " + msg(t, e)}
 
+    @unexpected(t, "reset_form", fallback=lambda message: {view.status: message})
+    def on_reset(data: dict):
+        return {wizard_tabs: gr.Tabs(selected="model"), **form.updates(form.start), view.status: t["presets.reset_done"]}
+
     @unexpected(t, "spec_file", fallback=lambda message: {view.status: message, view.upload: None})
     def on_file(data: dict):
         path = data[view.upload]
@@ -231,5 +238,6 @@ def wire(ctx: Ctx, view: PresetsView, form: Form, wizard_tabs, after: tuple) -> 
 
     form_outputs = [wizard_tabs, *form.inputs, view.status]
     view.apply.click(on_apply, {view.picker, *form.inputs}, form_outputs).then(*after)
+    view.reset.click(on_reset, set(form.inputs), form_outputs).then(*after)
     view.upload.upload(on_file, {view.upload, *form.inputs}, [*form_outputs, view.upload]).then(*after)
     view.save.click(on_save, {view.name, *form.inputs}, [view.picker, view.status])

@@ -137,3 +137,11 @@ def test_presets_step_states_review_and_hardware_at_laptop_width(shared_studio, 
         expect(page.locator("#review-estimate")).to_contain_text("measured by the speed test", timeout=120_000)
         no_sideways_scroll(page)
         page.screenshot(path=ARTIFACTS / "wizard-5-review.png", full_page=True)
+
+        # Start over: the form (kept in the browser across reloads) goes back to the page's starting settings.
+        page.locator("#presets-reset").click()
+        expect(page.locator("#presets-status")).to_contain_text("starting settings", timeout=20_000)
+        step(page, "Training").click()
+        expect(page.locator("#training-max_length input")).to_have_value("128", timeout=10_000)
+        step(page, "Data").click()
+        expect(page.locator("#data-summary")).to_contain_text("91", timeout=30_000)
