@@ -47,7 +47,7 @@ def build(ctx: Ctx) -> BenchView:
     with gr.Column(elem_id="bench-controls") as controls:
         tasks = gr.CheckboxGroup(task_choices(t), value=[LOCAL_TASK], label=t["bench.tasks"], elem_id="bench-tasks")
         with gr.Row():
-            limit = gr.Number(0, precision=0, minimum=0, label=t["bench.limit"], scale=1, elem_id="bench-limit")
+            limit = gr.Number(0, precision=0, label=t["bench.limit"], scale=1, elem_id="bench-limit")  # <= 0: all
             chat_template = gr.Checkbox(True, label=t["bench.chat_template"], scale=2, elem_id="bench-chat-template")
             run = gr.Button(t["bench.run"], variant="primary", scale=2, elem_id="bench-run")
     status = relabel.handler_writes(gr.Markdown(elem_id="bench-status"))

@@ -124,7 +124,7 @@ def build(ctx: Ctx, form: Form) -> DataStep:
         gr.Markdown(t["data.preview"])
         with gr.Row():
             form("model.chat_template", scale=2)  # chosen here, where its effect is seen
-            row = gr.Number(value=1, label=t["data.row"], precision=0, minimum=1, scale=1, elem_id="data-row")
+            row = gr.Number(value=1, label=t["data.row"], precision=0, scale=1, elem_id="data-row")  # clamped by show_row
             prev_btn = gr.Button("◀", scale=0, min_width=60, elem_id="data-row-prev")
             next_row = gr.Button("▶", scale=0, min_width=60, elem_id="data-row-next")
             next_bad = gr.Button(t["data.next_skipped"], scale=1, elem_id="data-row-next-skipped")

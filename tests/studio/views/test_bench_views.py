@@ -83,3 +83,5 @@ def test_panel_and_eval_scores_show_the_saved_table_in_chinese(ctx_of, bench_job
     assert bench_args(job_id, ["studio_mini", "gsm8k"], 0, True) == ["bench", job_id, "--tasks", "studio_mini,gsm8k",
                                                                       "--json"]
     assert bench_args(job_id, ["studio_mini"], 5, False)[-3:] == ["--limit", "5", "--no-chat-template"]
+    # the box takes any number (gradio's own minimum check named no box): 0 or less is every example
+    assert "--limit" not in bench_args(job_id, ["studio_mini"], -3, True)
