@@ -72,6 +72,12 @@ def check(ctx: Ctx, values: FormValues) -> Review:
         issues += model_folder_issues(ctx, spec.model.name_or_path)
     elif values[MODEL_SOURCE] == "hub" and spec.model.name_or_path == DEMO:
         issues.append(SpecIssue("model.name_or_path", t["model.err.no_hub_id"]))
+    elif values[MODEL_SOURCE] == "hub":  # neither cached nor reachable: the worker would refuse it at once
+        from backend.hub import model_unreachable
+
+        problem = model_unreachable(spec.model.name_or_path, timeout_s=2.0)
+        if problem:
+            issues.append(SpecIssue("model.name_or_path", msg(t, problem)))
     return Review(spec, applicable_yaml(spec), estimate, issues)
 
 
@@ -150,10 +156,16 @@ def resources_markdown(ctx: Ctx, spec: JobSpec, values: FormValues) -> str:
     return "  \n" + "  \n".join(lines)
 
 
+def _without_field(text: str, field: str) -> str:
+    """A message that names its field first (the command line's form) reads without it after the field's name."""
+    lead = f"`{field}`"
+    return text[len(lead):].lstrip(":： ") if text.startswith(lead) else text
+
+
 def problems_markdown(t: dict[str, str], issues: list[SpecIssue]) -> str:
     if not issues:
         return t["review.ok"]
-    lines = [f"- **`{i.field}`**: {html.escape(msg(t, i.message))}" for i in issues]
+    lines = [f"- **`{i.field}`**: {html.escape(_without_field(msg(t, i.message), i.field))}" for i in issues]
     return "⚠ " + t["review.problems"] + "\n" + "\n".join(lines)
 
 

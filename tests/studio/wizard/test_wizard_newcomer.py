@@ -89,7 +89,33 @@ def test_a_model_folder_outside_the_studios_folders_is_refused_alike_whether_it_
     inside = form_from_spec(DEMO.with_overrides([f"model.name_or_path={ctx.workspace.models_dir / 'demo'}"]))
     assert review.check(ctx, inside).issues == []
     hub = form_from_spec(DEMO.with_overrides(["model.name_or_path=Qwen/Qwen2.5-0.5B-Instruct"]))
-    assert not [i for i in review.check(ctx, hub).issues if i.field == "model.name_or_path"]
+    # (not for its place: offline and not cached it is refused for that, see the next test)
+    assert not [i for i in review.check(ctx, hub).issues if "--data-root" in i.message]
+
+
+def test_a_hub_model_neither_cached_nor_reachable_is_refused_by_the_review(ctx, monkeypatch, tmp_path):
+    """The worker refuses it at once (backend.hub.model_unreachable): the Review says so before Start, once, under
+    the field's name; a model in this machine's Hugging Face cache is taken offline."""
+    from studio.wizard import review
+    from studio.wizard.form import form_from_spec
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub"))  # read at import from HF_HUB_CACHE
+    hub = form_from_spec(DEMO.with_overrides(["model.name_or_path=someone/not-here"]))
+    issues = review.check(ctx, hub).issues
+    assert [i.field for i in issues] == ["model.name_or_path"] and "hf download someone/not-here" in issues[0].message
+    shown = review.problems_markdown(EN, issues)
+    assert shown.count("model.name_or_path") == 1 and "someone/not-here is not in" in shown
+
+    snapshot = tmp_path / "hub" / "models--someone--cached" / "snapshots" / "abc"  # as huggingface_hub lays it out
+    snapshot.mkdir(parents=True)
+    (snapshot / "config.json").write_text("{}")
+    (snapshot.parents[1] / "refs").mkdir()
+    (snapshot.parents[1] / "refs" / "main").write_text("abc")
+    cached = form_from_spec(DEMO.with_overrides(["model.name_or_path=someone/cached"]))
+    assert not [i for i in review.check(ctx, cached).issues if i.field == "model.name_or_path"]
 
 
 # -- the model's details in the page's language ----------------------------------------------------
