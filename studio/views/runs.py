@@ -217,6 +217,9 @@ def build(ctx: Ctx) -> RunsTab:
             gr.Warning(t["runs.pick_first"])
             return gr.update(visible=False), gr.skip(), None
         label = t["runs.confirm_delete"].format(job=job_id)
+        job = ctx.store.get(job_id)
+        if job is not None and job.state in ("running", "queued"):  # it is stopped first: say so before it happens
+            label += " " + t[f"runs.confirm_delete_{job.state}"]
         return gr.update(visible=True), gr.update(value=label), job_id
 
     @unexpected(t, "delete", fallback=lambda message: (gr.update(visible=False), gr.update(value=message, visible=True),
