@@ -99,6 +99,8 @@ def _start(store, path: Path, overrides: list[str], plot: str | None, cluster_ar
     sched = None
     if scheduler_running(store.workspace):
         print("a studio (or `studio serve-worker`) is running on this workspace: the runs join its queue", flush=True)
+        if cluster_arg not in (None, "off"):
+            print(f"--cluster {cluster_arg} is not used: the studio runs them where its own jobs run", file=sys.stderr)
     else:
         if cluster is not None:
             print(f"the runs go to the Ray cluster at {cluster.address}", flush=True)
