@@ -263,6 +263,7 @@ def build_app(
             (hardware.render, None, hardware.markdown),
             bench_panel.redraw(ctx, benches, mon.picker),
             serve_panel.redraw(ctx, serving, mon.picker),
+            cluster_panel.redraw(ctx, clusters),
             chat_tab.redraw,
         ], opening=[(draft.restore, draft.saved, draft.outputs)])
     return app

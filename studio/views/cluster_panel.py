@@ -88,6 +88,23 @@ def switch(ctx: Ctx, address: str | None) -> str:
     return t["cluster.connected"].format(address=address) + cluster_line(t)
 
 
+def now(ctx: Ctx) -> str:
+    """Where the jobs started from now on run, in the page's language ("" with no queue or on this machine): what
+    the status shows after a language switch (an action's answer would stay in the language it was given in)."""
+    scheduler = _SCHEDULER[0] if _SCHEDULER else None
+    dispatcher = getattr(scheduler, "cluster", None) if scheduler is not None else None
+    if dispatcher is None:
+        return ""
+    from studio.views.cluster_state import cluster_line
+
+    return ctx.t["cluster.connected"].format(address=dispatcher.address) + cluster_line(ctx.t)
+
+
+def redraw(ctx: Ctx, view: ClusterPanel) -> tuple:
+    """(fn, inputs, outputs) for the language switch."""
+    return unexpected(ctx.t, "cluster")(lambda: now(ctx)), None, view.status
+
+
 def wire(ctx: Ctx, view: ClusterPanel) -> None:
     t = ctx.t
 

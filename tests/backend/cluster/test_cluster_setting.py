@@ -32,6 +32,8 @@ def test_the_page_connects_the_queue_to_the_cluster_and_back(store, ray_head):
         assert said.startswith("✓") and sched.cluster is not None
         assert json.loads(settings.read_text())["cluster"] == ray_head
         assert cluster_panel.current_address(ctx) == ray_head
+        # after a language switch the status says the same state in the page's new language
+        assert ray_head in cluster_panel.now(zh) and cluster_panel.now(zh) != cluster_panel.now(ctx)
         job = store.create_job(demo("training.max_steps=2"))
         sched.start()
         wait_for(lambda: store.get(job).state == "running", 60, "the job to start on the cluster")
@@ -40,6 +42,7 @@ def test_the_page_connects_the_queue_to_the_cluster_and_back(store, ray_head):
         assert store.get(job).state == "succeeded" and node_record(store, job)["node_id"]
 
         assert cluster_panel.switch(ctx, None).startswith("✓") and sched.cluster is None
+        assert cluster_panel.now(zh) == ""
         assert json.loads(settings.read_text())["cluster"] == "off"
         local = store.create_job(demo("training.max_steps=2"))
         wait_for(lambda: store.get(local).state in ("succeeded", "failed"), 120, "the local job to end")
