@@ -43,6 +43,8 @@ from backend.spec.sections import (
 from backend.spec.stages import STAGES, stage_method_problems
 from backend.spec.training import ATTENTION_CHOICES, PRECISIONS, SCHEDULERS, TRACKERS, TRI_STATE, TrainingSpec
 
+DEMO_DATASET_LABEL = "demo (self-cognition)"  # kept in the job index; the page shows it in its language
+
 SECTIONS = {
     "model": ModelSpec,
     "data": DataSpec,
@@ -215,7 +217,7 @@ class JobSpec:
     @property
     def dataset_label(self) -> str:
         if self.data.train == DEMO:
-            return "demo (self-cognition)"
+            return DEMO_DATASET_LABEL
         return ", ".join(s.strip().rstrip("/").rsplit("/", 1)[-1] for s in self.data.train.split(",") if s.strip())
 
 

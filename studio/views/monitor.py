@@ -29,6 +29,7 @@ from backend.workspace import PathError
 from studio.context import Ctx
 from studio.i18n import lang_of, msg, relabel
 from studio.unexpected import unexpected
+from studio.views.job_labels import dataset_shown
 from studio.views.joblog import LOG_TAIL_BYTES, log_view
 from studio.views.monitor_browser import SWITCHED_JS, SWITCHING_JS
 from studio.views.plots import count_loss_points, loss_figure, loss_frame, system_figure
@@ -102,7 +103,7 @@ def header_html(t: dict, job) -> str:
     """The job's id, its state badge and one line of what it trains (the `names` in the table as <code>)."""
     created = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(job.created_at))
     meta = re.sub(r"`([^`]*)`", r"<code>\1</code>", html.escape(t["monitor.meta"]))
-    meta = meta.format(model=html.escape(job.model), dataset=html.escape(job.dataset),
+    meta = meta.format(model=html.escape(job.model), dataset=html.escape(dataset_shown(t, job.dataset)),
                        method=html.escape(job.method), created=created)
     return (
         f'<div class="sp-header"><code class="job-id">{html.escape(job.id)}</code> '

@@ -12,11 +12,12 @@ from backend.store import InvalidTransition
 from studio.context import Ctx
 from studio.i18n import msg, relabel
 from studio.unexpected import unexpected
+from studio.views.job_labels import dataset_shown
 
 
 def queue_frame(ctx: Ctx) -> pd.DataFrame:
     rows = [
-        (n, j.id, j.model, j.dataset, time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(j.created_at)))
+        (n, j.id, j.model, dataset_shown(ctx.t, j.dataset), time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(j.created_at)))
         for n, j in enumerate(ctx.store.queue(), start=1)
     ]
     return pd.DataFrame(rows, columns=ctx.t["queue.columns"].split("|"))

@@ -26,6 +26,7 @@ from studio.i18n import msg
 from studio.unexpected import unexpected
 from studio.views import bench_table, compare
 from studio.views import queue as queue_view
+from studio.views.job_labels import dataset_shown
 
 
 @dataclass
@@ -150,7 +151,7 @@ def runs_frame(ctx: Ctx, states: list[str] | None = None) -> pd.DataFrame:
             j.id,
             ctx.t.get(f"monitor.state.{j.state}", j.state),
             j.method,
-            j.dataset,
+            dataset_shown(ctx.t, j.dataset),
             *[_shown(spec[f]) if f in spec else "" for f in fields],
             *bench_cells[j.id],
             "" if j.final_loss is None else f"{j.final_loss:.4f}",
