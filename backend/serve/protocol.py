@@ -46,6 +46,9 @@ class _Request(BaseModel):
     def params(self) -> GenParams:
         if self.n != 1:
             raise ApiError(400, msg("serve.only_one_choice", n=self.n), param="n")
+        unsupported = _unsupported(self.model_extra or {})
+        if unsupported:
+            raise ApiError(400, msg("serve.unsupported", param=unsupported), param=unsupported)
         stop = [self.stop] if isinstance(self.stop, str) else list(self.stop or [])
         if len(stop) > 4 or any(not s for s in stop):
             raise ApiError(400, msg("serve.bad_stop"), param="stop")
@@ -55,6 +58,22 @@ class _Request(BaseModel):
     @property
     def include_usage(self) -> bool:
         return bool((self.stream_options or {}).get("include_usage"))
+
+
+def _unsupported(extra: dict) -> str | None:
+    """The first field asking for what this server cannot give (tool calls, a JSON or schema-bound reply, log
+    probabilities): refused rather than answered as if it had not been asked (the client would take free text for
+    a tool call or valid JSON). Penalties and other sampling hints are left to the defaults."""
+    if extra.get("tools") or extra.get("functions"):
+        return "tools" if extra.get("tools") else "functions"
+    if extra.get("tool_choice") not in (None, "none", "auto"):
+        return "tool_choice"
+    rf = extra.get("response_format")
+    if rf is not None and not (isinstance(rf, dict) and rf.get("type", "text") == "text"):
+        return "response_format"
+    if extra.get("logprobs") or extra.get("top_logprobs"):
+        return "logprobs" if extra.get("logprobs") else "top_logprobs"
+    return None
 
 
 class ChatRequest(_Request):

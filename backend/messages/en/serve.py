@@ -53,6 +53,8 @@ EN: dict[str, str] = {
     "serve.bad_role": "messages[{index}] has the role {role}; a role is one of system, user, assistant, tool.",
     "serve.bad_content": "messages[{index}].content must be a string (or a list of text parts).",
     "serve.template_refused": "the job's chat template refused these messages: {error}",
+    "serve.unsupported": "this server does not support `{param}` (tool calls, JSON or schema-bound replies and log "
+                         "probabilities are not implemented); leave it out and ask for the format in the messages.",
     "serve.only_one_choice": "this server returns one choice per request; `n` must be 1, got {n}.",
     "serve.bad_stop": "`stop` takes up to 4 non-empty strings.",
     "serve.one_prompt": "this server takes one prompt per request, got {count}.",

@@ -48,6 +48,8 @@ ZH: dict[str, str] = {
     "serve.bad_role": "messages[{index}] 的角色是 {role}；角色必须是 system、user、assistant、tool 之一。",
     "serve.bad_content": "messages[{index}].content 必须是字符串（或文本片段列表）。",
     "serve.template_refused": "该任务的对话模板不接受这些消息：{error}",
+    "serve.unsupported": "此服务器不支持 `{param}`（未实现工具调用、JSON 或按模式约束的回复以及对数概率）；请去掉它，"
+                         "并在消息中说明想要的格式。",
     "serve.only_one_choice": "此服务每个请求只返回一个结果；`n` 必须为 1，实际为 {n}。",
     "serve.bad_stop": "`stop` 最多接受 4 个非空字符串。",
     "serve.one_prompt": "此服务每个请求只接受一个提示，实际收到 {count} 个。",

@@ -92,6 +92,15 @@ def test_bad_requests_get_the_api_error_object(client, served):
     with pytest.raises(openai.BadRequestError) as e:
         client.chat.completions.create(model=job, messages=HELLO, temperature=5)
     assert e.value.body["param"] == "temperature"
+    # What the server cannot give is refused, not answered with free text the client would take for it.
+    tool = {"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {}}}}
+    for asked, param in (({"tools": [tool]}, "tools"), ({"response_format": {"type": "json_object"}}, "response_format"),
+                         ({"logprobs": True}, "logprobs")):
+        with pytest.raises(openai.BadRequestError) as e:
+            client.chat.completions.create(model=job, messages=HELLO, **asked)
+        assert e.value.body["param"] == param and "does not support" in e.value.message
+    assert client.chat.completions.create(model=job, messages=HELLO, max_tokens=2, temperature=0,
+                                          response_format={"type": "text"}, presence_penalty=0.0).choices
     # Not JSON at all, a route that does not exist: the same error object, never a traceback.
     for path, data, status in (("/chat/completions", b"{not json", 400), ("/nowhere", b"{}", 404)):
         request = urllib.request.Request(served[0] + path, data=data, method="POST",
