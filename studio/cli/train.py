@@ -284,7 +284,11 @@ def _result(store, job_id: str) -> int:
     if err and err.hint:
         print(f"what to try: {err.hint}", file=sys.stderr)
     if job.state in ("cancelled", "interrupted"):
-        print(f"resume:  studio jobs resume {job_id}   (from its last checkpoint)", file=sys.stderr)
+        from backend.training.checkpoints import resume_point
+
+        point = resume_point(job_dir / "checkpoints")
+        where = f"from its checkpoint at step {point[0]}" if point else "from step 0: no checkpoint was saved"
+        print(f"resume:  studio jobs resume {job_id}   ({where})", file=sys.stderr)
     print(f"log: {job_dir / 'log.txt'}", file=sys.stderr)
     print(job_dir)
     return 130 if job.state == "cancelled" else 1

@@ -145,3 +145,4 @@ def test_a_cancelled_run_says_so_and_how_to_resume(store, capsys):
     assert _result(store, job) == 130
     err = capsys.readouterr().err
     assert err.splitlines()[0] == "cancelled" and f"studio jobs resume {job}" in err
+    assert "from step 0: no checkpoint was saved" in err  # not "from its last checkpoint" when there is none
