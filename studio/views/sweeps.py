@@ -74,7 +74,8 @@ def build(ctx: Ctx) -> SweepsView:
             picker = gr.Dropdown(list_sweeps(ctx.store.workspace), value=None, label=t["sweep.pick"], scale=4,
                                  elem_id="sweeps-picker")
             refresh = gr.Button(t["btn.refresh"], scale=1, elem_id="sweeps-refresh")
-        table = gr.Dataframe(interactive=False, wrap=True, elem_id="sweeps-table")
+        # shown once a sweep is picked (its columns are the sweep's fields; empty, gradio heads it "1 2 3")
+        table = gr.Dataframe(interactive=False, wrap=True, visible=False, elem_id="sweeps-table")
         plot = gr.Plot(elem_id="sweeps-plot", show_label=False)
         clone = gr.Button(t["sweep.clone_best"], elem_id="sweeps-clone-best")
         best_job = gr.State(None)
@@ -82,9 +83,9 @@ def build(ctx: Ctx) -> SweepsView:
     @unexpected(t, "runs")
     def show(sweep_id):
         if not sweep_id:
-            return gr.update(choices=list_sweeps(ctx.store.workspace)), None, None, None
+            return gr.update(choices=list_sweeps(ctx.store.workspace)), gr.update(value=None, visible=False), None, None
         frame, best, rows, best_trial, info = sweep_frame(ctx, sweep_id)
-        return gr.skip(), frame, sweep_plot(ctx, rows, best_trial, info), best
+        return gr.skip(), gr.update(value=frame, visible=True), sweep_plot(ctx, rows, best_trial, info), best
 
     picker.change(show, picker, [picker, table, plot, best_job])
     refresh.click(lambda s: (gr.update(choices=list_sweeps(ctx.store.workspace)), *show(s)[1:]), picker,
