@@ -33,7 +33,8 @@ EN: dict[str, str] = {
                                      "Export f16 or q8_0 (the studio's writer), or install llama-cpp-python.",
     "export.quantize_failed": "llama.cpp's quantizer could not make {quant} (code {code}); see the lines above.",
     "export.gguf_pre_tokenizer": "llama.cpp knows this tokenizer by no hash; its pre-tokenizer was set to the "
-                                 "architecture's ({pre}); the prompt_ids check below compares the token ids.",
+                                 "architecture's ({pre}); the export's parity check (unless --no-parity) compares its token ids "
+                                 "with the job's tokenizer.",
     "export.gguf_studio_writer": "written by the studio's writer: llama.cpp's converter not available: {reason}",
     # backend/export/parity*.py (the export parity check)
     "export.parity_prompt_same": "{n} prompts render identically ({source} vs the job's chat template)",

@@ -29,7 +29,7 @@ ZH: dict[str, str] = {
     "export.kquant_needs_converter": "{quant} 需要 llama.cpp 的转换器和量化器，但当前没有：{reason}。请导出 f16 或 q8_0"
                                      "（工作室自带写入器），或安装 llama-cpp-python。",
     "export.quantize_failed": "llama.cpp 量化器无法生成 {quant}（代码 {code}）；请查看上方输出。",
-    "export.gguf_pre_tokenizer": "llama.cpp 没有此分词器的哈希；预分词器设为该架构的（{pre}）；下方 prompt_ids 检查会比较词元 ID。",
+    "export.gguf_pre_tokenizer": "llama.cpp 没有此分词器的哈希；预分词器设为该架构的（{pre}）；导出的一致性检查（除非使用 --no-parity）会将其词元 ID 与任务的分词器比较。",
     "export.gguf_studio_writer": "由工作室自带写入器生成：llama.cpp 转换器不可用：{reason}",
     # backend/export/parity*.py（导出一致性检查）
     "export.parity_prompt_same": "{n} 个提示渲染结果相同（{source} 与任务的对话模板）",
