@@ -201,7 +201,13 @@ def build_app(
             return {main_tabs: gr.Tabs(selected="monitor"), mon.picker: gr.update(choices=ids, value=job_id)}
 
         review.start.click(start_job, inputs, [main_tabs, mon.picker, review.problems])
-        sweep_panel.wire(ctx, review.sweep, form, inputs, review.problems)  # "Start sweep" (studio/wizard/sweep_panel.py)
+        def sweep_refusal(values: dict):
+            r = review_step.check(ctx, form.values(values))
+            if r.issues or r.spec is None:
+                return None, review_step.problems_markdown(t, r.issues)
+            return r.spec, None
+
+        sweep_panel.wire(ctx, review.sweep, form, inputs, review.problems, sweep_refusal)  # "Start sweep"
 
         @unexpected(t, "load")
         def on_load(request: gr.Request):

@@ -3,7 +3,7 @@ random, TPE), the runs, the median early stop, and "Start sweep" beside Start (S
 is the Review's spec with a `sweep:` section (backend/sweep/); its runs go through the queue.
 
     panel = sweep_panel.build(ctx)                      # in the Review step
-    sweep_panel.wire(ctx, panel, form, inputs, review.problems)   # studio.app
+    sweep_panel.wire(ctx, panel, form, inputs, review.problems, refusal)   # studio.app
 """
 
 from __future__ import annotations
@@ -95,28 +95,29 @@ def _number(text: str):
     return yaml.safe_load(text)
 
 
-def wire(ctx: Ctx, panel: SweepPanel, form, inputs, problems: gr.Markdown) -> None:
+def wire(ctx: Ctx, panel: SweepPanel, form, inputs, problems: gr.Markdown, refusal) -> None:
+    """`refusal(values)`: the Review's (spec, None) for a form that may start, else (None, its problems as Markdown)
+    (studio.app passes it: the Review builds this panel, so this module does not import it)."""
     from backend.messages import message_of
     from backend.sweep.create import create_sweep
     from backend.sweep.spec import SweepError
     from studio.i18n import render
-    from studio.wizard import review as review_step
 
     t = ctx.t
 
     @unexpected(t, "start", fallback=lambda message: {problems: message})
     def start_sweep(values: dict):
-        r = review_step.check(ctx, form.values(values))
-        if r.issues or r.spec is None:
+        spec, refused = refusal(values)
+        if refused is not None:
             gr.Warning(t["review.refused"])
-            return {problems: review_step.problems_markdown(t, r.issues)}
+            return {problems: refused}
         section = section_of(t, [values[f] for f in panel.fields], [values[v] for v in panel.values],
                              values[panel.method], values[panel.trials], values[panel.early_stop])
         if isinstance(section, str):
             gr.Warning(section)
             return {problems: section}
         try:
-            sweep_id = create_sweep(ctx.store, r.spec, section)
+            sweep_id = create_sweep(ctx.store, spec, section)
         except SweepError as e:
             lang = getattr(t, "lang", "en")
             text = "\n".join(f"- {render(p, lang)}" for p in e.problems) if e.problems else message_of(e)
