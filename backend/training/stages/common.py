@@ -65,6 +65,9 @@ def training_kwargs(spec: JobSpec, job_dir: Path, device: str, has_eval: bool, c
         data_seed=t.seed,
         logging_steps=t.logging_steps,
         logging_first_step=True,
+        # transformers replaces a NaN/inf step loss by the average so far (0 right after a log): a diverged run
+        # then "succeeded" with loss 0.0000 and NaN weights. Off, the NaN reaches JobReporter, which fails the job.
+        logging_nan_inf_filter=False,
         save_strategy="steps" if t.save_steps > 0 else "no",
         save_steps=t.save_steps if t.save_steps > 0 else 500,
         save_total_limit=2,
