@@ -32,6 +32,7 @@ from pathlib import Path
 import yaml
 
 from backend.export.adapter_zip import ExportError
+from backend.export.job_base import trained_base
 from backend.export.model_card import model_card
 from backend.messages import msg
 
@@ -97,7 +98,7 @@ def export_merged(job_dir: Path, out_dir: Path | None = None, dtype: str = "floa
         from backend.spec import JobSpec
         from backend.training.quantized import load_trained_base
 
-        base = _base_path(job_dir, adapter, spec, workspace)
+        base = trained_base(job_dir, adapter, spec, workspace)
         log.info("merging %s into %s", adapter, base)
         model = load_trained_base(auto, base, JobSpec.from_dict(spec))  # qlora: the quantized base's values
         model = PeftModel.from_pretrained(model, adapter).merge_and_unload()
@@ -119,31 +120,3 @@ def export_merged(job_dir: Path, out_dir: Path | None = None, dtype: str = "floa
     tmp.rename(out)
     log.info("merged model (%s) written to %s", dtype, out)
     return out
-
-
-def _base_path(job_dir: Path, adapter: Path, spec: dict, workspace) -> str:
-    """The base model the adapter was trained on: the folder the job used (summary.json), else
-    the adapter's own record of it, else the spec's name (the demo resolved in the workspace)."""
-    import json
-
-    summary = job_dir / "summary.json"
-    if summary.is_file():
-        base = json.loads(summary.read_text(encoding="utf-8")).get("base_model")
-        if base and (Path(base).is_dir() or "/" in base):
-            return base
-    config = json.loads((adapter / "adapter_config.json").read_text(encoding="utf-8"))
-    base = config.get("base_model_name_or_path")
-    if base:
-        return base
-    name = spec["model"]["name_or_path"]
-    from backend.spec import DEMO, DEMO_VL
-
-    if name == DEMO and workspace is not None:
-        from backend.demo import ensure_demo_model
-
-        return str(ensure_demo_model(workspace.models_dir))
-    if name == DEMO_VL and workspace is not None:
-        from backend.demo_vlm import ensure_demo_vlm
-
-        return str(ensure_demo_vlm(workspace.models_dir))
-    return name

@@ -87,13 +87,13 @@ def reference(job_dir: Path, workspace) -> dict:
     import yaml
 
     from backend.chat.server import load
-    from backend.export.merged import _base_path
+    from backend.export.job_base import trained_base
 
     job_dir = Path(job_dir)
     adapter = job_dir / "adapter"
     spec = yaml.safe_load((job_dir / "spec.yaml").read_text(encoding="utf-8"))
     whole = (adapter / "config.json").is_file()
-    base = str(adapter) if whole else _base_path(job_dir, adapter, spec, workspace)
+    base = str(adapter) if whole else trained_base(job_dir, adapter, spec, workspace)
     tokenizer, model = load(base, None if whole else str(adapter), spec_file=str(job_dir / "spec.yaml"))
     if spec["method"]["name"] != "qlora":
         model = model.float()

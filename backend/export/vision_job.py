@@ -49,12 +49,12 @@ def model_name(job_dir: Path) -> str:
 
 
 def base_path(job_dir: Path, workspace=None) -> str:
-    """The base model folder (or hub id) the job's adapter was trained on (backend.export.merged._base_path; the
-    demo-vl name resolves to the workspace's built demo)."""
-    from backend.export.merged import _base_path
+    """The base model folder (or hub id) the job's adapter was trained on (backend.export.job_base; the demo-vl
+    name resolves to the workspace's built demo)."""
+    from backend.export.job_base import trained_base
 
     job_dir = Path(job_dir)
-    return _base_path(job_dir, job_dir / "adapter", _spec(job_dir), workspace)
+    return trained_base(job_dir, job_dir / "adapter", _spec(job_dir), workspace)
 
 
 def load_vision_job(job_dir: Path, workspace=None, dtype=None):
