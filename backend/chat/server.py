@@ -144,6 +144,26 @@ def model_inputs(tokenizer, model, messages: list[dict]):
     return chat_inputs(tokenizer, plain, model.device)
 
 
+def context_limit(model) -> int | None:
+    """The most positions the model reads (its language model's, for a vision-language model); None if unsaid."""
+    config = model.config
+    text = config.get_text_config() if hasattr(config, "get_text_config") else config
+    limit = getattr(text, "max_position_embeddings", None)
+    return limit if isinstance(limit, int) and limit > 0 else None
+
+
+def room_to_reply(model, inputs, max_new_tokens: int) -> int:
+    """max_new_tokens, cut to what fits in the model's context after the prompt. A prompt that fills the context
+    is Refused with its length: past it, the model gave an empty reply (or babble) and nothing said why."""
+    limit = context_limit(model)
+    used = int(inputs["input_ids"].shape[-1])
+    if limit is None:
+        return max_new_tokens
+    if used >= limit:
+        raise Refused(msg("chat.too_long", tokens=used, limit=limit))
+    return max(1, min(max_new_tokens, limit - used))
+
+
 def generate_stream(tokenizer, model, request: dict):
     import torch
     from transformers import TextIteratorStreamer
@@ -153,7 +173,7 @@ def generate_stream(tokenizer, model, request: dict):
     temperature = float(request.get("temperature", 0.0))
     kwargs = dict(
         **inputs,
-        max_new_tokens=int(request.get("max_new_tokens", 128)),
+        max_new_tokens=room_to_reply(model, inputs, int(request.get("max_new_tokens", 128))),
         do_sample=temperature > 0,
         pad_token_id=tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id,
     )

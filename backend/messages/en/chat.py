@@ -14,6 +14,8 @@ EN: dict[str, str] = {
     "chat.image_text_model": "this model reads text only, so it cannot see the attached image: remove the image, "
                              "or pick a job that fine-tuned a vision-language model (e.g. templates/demo_vl.yaml).",
     "chat.image_missing": "the image {path} is gone from the workspace; attach it again.",
+    "chat.too_long": "the conversation is {tokens} tokens, and this model reads at most {limit}: shorten the "
+                     "message, or clear the conversation to start a new one.",
     # backend/chat/images.py: an image attached to a chat message
     "chat.image_too_big": "{name} is {size} MB; images up to {limit} MB can be attached. Attach a smaller copy.",
     "chat.image_too_many_pixels": "{name} is {width} x {height} pixels, more than {limit}; attach a smaller copy.",

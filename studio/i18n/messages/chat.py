@@ -14,6 +14,7 @@ ZH: dict[str, str] = {
     "chat.image_text_model": "这个模型只能读文字，看不到附加的图片：请移除图片，或选择一个微调视觉语言模型的任务"
                              "（例如 templates/demo_vl.yaml）。",
     "chat.image_missing": "图片 {path} 已不在工作区中；请重新附加。",
+    "chat.too_long": "这段对话有 {tokens} 个 token，而这个模型最多只能读 {limit} 个：请缩短消息，或清空对话重新开始。",
     # backend/chat/images.py
     "chat.image_too_big": "{name} 有 {size} MB；只能附加不超过 {limit} MB 的图片。请附加一个更小的副本。",
     "chat.image_too_many_pixels": "{name} 为 {width} x {height} 像素，超过 {limit}；请附加一个更小的副本。",
