@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from backend.export.parity import MAX_NEW_TOKENS, greedy_row, row, text_rows
+from backend.export.parity_common import MAX_NEW_TOKENS, greedy_row, row, text_rows
 from backend.messages import msg
 
 FULL_PRECISION = ("F32", "F16", "BF16")

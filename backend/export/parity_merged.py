@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from backend.export.parity import LOGIT_TOLERANCE, greedy, greedy_row, logits_of, row, stop_ids, text_rows
+from backend.export.parity_common import LOGIT_TOLERANCE, greedy, greedy_row, logits_of, row, stop_ids, text_rows
 from backend.messages import msg
 
 

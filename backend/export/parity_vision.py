@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from backend.export.parity import MAX_NEW_TOKENS, greedy_row, row, stop_ids, text_rows
+from backend.export.parity_common import MAX_NEW_TOKENS, greedy_row, row, stop_ids, text_rows
 from backend.export.vision_job import generate, load_vision_job, logits, model_inputs, prompt_images
 from backend.messages import msg
 from backend.resources import PROJECT_ROOT

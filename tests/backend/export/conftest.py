@@ -26,7 +26,7 @@ def llama_converter() -> Path:
 
 @pytest.fixture(scope="session")
 def demo_reference(demo_job):
-    from backend.export.parity import reference
+    from backend.export.parity_common import reference
 
     ws, job_dir = demo_job
     return reference(job_dir, ws)
