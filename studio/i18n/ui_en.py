@@ -145,6 +145,8 @@ EN = {
     "error.kind.probe": "Speed test",
     "error.kind.distributed": "A process of the job failed",
     "error.kind.environment": "Library version mismatch",
+    "error.kind.nan_loss": "Loss became NaN",
+    "error.kind.cluster": "Cluster problem",
     "method.quant_bits.4": "4-bit NF4",
     "method.quant_bits.8": "8-bit",
     # errors

@@ -112,6 +112,8 @@ ZH = {
     "error.kind.probe": "速度测试",
     "error.kind.distributed": "任务的某个进程失败",
     "error.kind.environment": "依赖库版本不符",
+    "error.kind.nan_loss": "损失变成了 NaN",
+    "error.kind.cluster": "集群问题",
     "method.quant_bits.4": "4 位 NF4",
     "method.quant_bits.8": "8 位",
     "error.unexpected": "出错了：{message}",
