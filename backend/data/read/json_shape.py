@@ -16,6 +16,7 @@ from backend.data.read.base import DataError
 from backend.messages import msg
 
 ROW_KEYS = ("train", "data", "rows", "examples", "records", "items", "instances", "samples")
+REGISTRY_KEYS = {"file_name", "hf_hub_url", "ms_hub_url", "om_hub_url", "script_url", "cloud_file_name"}
 CHAT_KEYS = ("messages", "conversations", "conversation", "chat", "dialog", "turns", "chosen", "rejected")
 
 
@@ -42,7 +43,17 @@ def object_rows(data: dict, label: str) -> ObjectRows:
     chat = next((k for k, v in data.items() if _is_conversation(k, v)), None)
     if chat is not None:
         return ObjectRows(rows=[data], note=msg("data.one_conversation", label=label, key=chat))
+    if _is_registry(data):
+        names = list(data)
+        entries = ", ".join(names[:4]) + (", ..." if len(names) > 4 else "")
+        raise DataError(msg("data.registry_not_rows", label=label, entries=entries, count=len(names)))
     raise DataError(msg("data.one_object", label=label))
+
+
+def _is_registry(data: dict) -> bool:
+    """LLaMA-Factory's dataset_info.json: named entries, each an object saying where its data is."""
+    return all(isinstance(v, dict) for v in data.values()) and any(
+        REGISTRY_KEYS & v.keys() for v in data.values())
 
 
 def _looks_like_columns(data: dict) -> bool:

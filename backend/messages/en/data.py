@@ -56,6 +56,11 @@ EN: dict[str, str] = {
     "data.empty_object": "{label}: has no rows (an empty JSON object); give a JSON array of row objects.",
     "data.one_object": "{label}: expected a list of rows (JSON array) or an object of columns, but it holds one "
                        "object; wrap it in [ ] to make it a one-row list.",
+    "data.registry_not_rows": "{label} is a LLaMA-Factory dataset_info.json: it lists {count} datasets ({entries}), "
+                              "not rows to train on. Pick one of its entries: on the Data step choose the "
+                              "dataset_info.json source and give the folder it is in (with the entries' files "
+                              "beside it), or set data.dataset_dir to that folder and name the entry in data.train "
+                              "(studio data inspect ENTRY --dataset-dir FOLDER).",
     "data.not_rows": "{label}: expected a list of rows (a JSON array of objects) or an object of columns, got a "
                      "JSON {type}; save the rows as [{{...}}, {{...}}].",
     "data.item_not_object": 'row {row} is a {type}, not an object with fields; every item of the array must be an '

@@ -53,6 +53,10 @@ ZH: dict[str, str] = {
     "data.empty_object": "{label}：没有数据行（空的 JSON 对象）；请提供由行对象组成的 JSON 数组。",
     "data.one_object": "{label}：应为行的列表（JSON 数组）或按列组织的对象，但文件中只有一个对象；"
                        "请用 [ ] 把它包起来，变成只有一行的列表。",
+    "data.registry_not_rows": "{label} 是 LLaMA-Factory 的 dataset_info.json：它列出的是 {count} 个数据集"
+                              "（{entries}），不是用来训练的行。请选其中一个条目：在数据步骤选择 dataset_info.json "
+                              "来源并填写它所在的文件夹（条目的数据文件须在同一文件夹中），或把 data.dataset_dir "
+                              "设为该文件夹并在 data.train 中写条目名（studio data inspect 条目名 --dataset-dir 文件夹）。",
     "data.not_rows": "{label}：应为行的列表（由对象组成的 JSON 数组）或按列组织的对象，实际是 JSON {type}；"
                      "请将各行保存为 [{{...}}, {{...}}]。",
     "data.item_not_object": '第 {row} 行是 {type}，而不是带字段的对象；数组的每一项都必须是对象，例如 {{"text": "..."}}。',

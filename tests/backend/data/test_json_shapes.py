@@ -104,6 +104,24 @@ def test_a_plain_object_and_an_empty_row_list_are_still_refused(tmp_path):
         open_source(put(tmp_path / "none.json", dumps({"version": "1", "data": []})))
 
 
+def test_a_llamafactory_dataset_info_json_is_named_as_such_with_how_to_pick_an_entry(tmp_path):
+    # Uploaded on its own (renamed by the upload), or inside LLaMA-Factory's data folder given as one dataset:
+    # it lists datasets, it holds no rows; "wrap it in [ ]" was the wrong advice.
+    registry = {"identity": {"file_name": "identity.json"}, "alpaca_en": {"hf_hub_url": "llamafactory/alpaca_en"},
+                "kto": {"file_name": "kto.json", "formatting": "sharegpt", "columns": {"kto_tag": "label"}}}
+    put(tmp_path / "dataset_info-1.json", dumps(registry))
+    with pytest.raises(DataError, match=r"dataset_info-1.json is a LLaMA-Factory dataset_info.json: it lists 3 "
+                                        r"datasets \(identity, alpaca_en, kto\).*dataset_dir") as e:
+        open_source(tmp_path / "dataset_info-1.json")
+    assert "wrap it" not in str(e.value)
+    folder = tmp_path / "data"
+    folder.mkdir()
+    put(folder / "dataset_info.json", dumps(registry))
+    put(folder / "identity.json", dumps(ROWS))
+    with pytest.raises(DataError, match="data/dataset_info.json is a LLaMA-Factory dataset_info.json"):
+        open_source(folder)
+
+
 def test_inside_a_folder_the_note_names_the_folder_and_the_file(tmp_path):
     folder = tmp_path / "set"
     folder.mkdir()
