@@ -37,7 +37,7 @@ def load_vision(base: str, adapter: str | None, trust_remote_code: bool = False,
     holds the values of the quantized weights its adapter learnt against (backend.training.quantized)."""
     from transformers import AutoModelForImageTextToText
 
-    from backend.chat.server import load_weights
+    from backend.chat.weights import load_weights
     from backend.vlm.processor import load_processor
 
     processor = load_processor(processor_source(base, adapter), trust_remote_code=trust_remote_code)

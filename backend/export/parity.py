@@ -4,7 +4,7 @@
     print(parity_table(report))                                                          # backend.export.parity_table
 
 The reference is base + adapter in transformers, in float32, the base loaded as the job trained on it
-(backend.chat.server.load_base). Fixed prompts (English, Chinese, a system turn) and the first two of the job's
+(backend.chat.weights.load_base). Fixed prompts (English, Chinese, a system turn) and the first two of the job's
 eval (or training) prompts go through the job's chat template. For each the export must give:
   prompt       the same rendered prompt string (merged folder: its tokenizer's template; GGUF: the template
                embedded in the file, rendered with llama-cpp-python's Jinja2 formatter)

@@ -1,7 +1,7 @@
 """The transformers engine (the default; works on a CPU): the base loaded once as the jobs trained on it, each
 job's adapter loaded on it by name, switched per request; "<job>:base" answers with the adapters off.
 
-The base is loaded the way the studio's chat loads it (backend.chat.server.load_base): the same dtype and device,
+The base is loaded the way the studio's chat loads it (backend.chat.weights.load_base): the same dtype and device,
 and for a qlora job the base's quantized values (backend.training.quantized.load_trained_base), so the server
 answers what the Chat tab answers for the same messages.
 """
@@ -21,7 +21,8 @@ class TransformersEngine(Engine):
         from backend.training.bnb_import import import_bitsandbytes
 
         import_bitsandbytes()  # peft imports it: keep its hub kernel fetch out
-        from backend.chat.server import load_base, qlora_spec
+        from backend.chat.server import qlora_spec
+        from backend.chat.weights import load_base
 
         auto = self.auto_class()
         self.load_tokenizers()
