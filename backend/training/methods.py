@@ -154,10 +154,8 @@ def peft_config_for(spec: JobSpec, task: str = "causal_lm", total_steps: int | N
     task_type = TaskType.SEQ_CLS if task == "seq_cls" else TaskType.CAUSAL_LM
     if m.name in ("full", "freeze"):
         return None
-    if task == "vision":
-        from backend.training.vision_model import vision_lora_config
-
-        return vision_lora_config(spec, total_steps)
+    if task == "vision":  # its adapters: backend.training.vision_model.vision_lora_config (stages.common asks it)
+        raise ValueError("a vision-language model's LoRA config is backend.training.vision_model.vision_lora_config")
     if m.name in ("lora", "dora", "rslora", "qlora"):
         return LoraConfig(
             task_type=task_type,

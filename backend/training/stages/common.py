@@ -198,6 +198,10 @@ def build_model(spec: JobSpec, model_path: str, device: str, n_steps: int, task:
     apply_kernels(model, plan, spec)
     log.info("speed: %s", plan.describe())
     apply_freeze(model, spec)
+    if task == "vision" and spec.method.name not in ("full", "freeze"):
+        from backend.training.vision_model import vision_lora_config
+
+        return model, vision_lora_config(spec, n_steps)
     return model, peft_config_for(spec, task=task, total_steps=n_steps)
 
 
