@@ -24,6 +24,11 @@ class ChatError(RuntimeError):
     pass
 
 
+class ChatClosed(ChatError):
+    """The client was closed while a reply was asked or streamed (the page switched to another job or weights):
+    the reply is abandoned on purpose, and nothing is wrong to report."""
+
+
 def _said(answer: dict) -> str | None:
     """The chat process's error (backend.chat.server sends its id and values beside the English): a Message,
     or the plain text; None when the answer has no error."""
@@ -54,6 +59,7 @@ class ChatClient:
         )
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self.closed = False
         hello = self._read_line()
         if not hello.get("ready"):
             err = self._proc.stderr.read()[-2000:] if self._proc.poll() is not None else ""
@@ -65,7 +71,12 @@ class ChatClient:
         self.vision = bool(hello.get("vision"))  # a vision-language model: messages may carry "images"
 
     def _read_line(self) -> dict:
-        line = self._proc.stdout.readline()
+        try:
+            line = self._proc.stdout.readline()
+        except (ValueError, OSError) as e:  # closed under the reader
+            raise ChatClosed(msg("chat.not_running")) if self.closed else ChatError(msg("chat.process_stopped")) from e
+        if self.closed:
+            raise ChatClosed(msg("chat.not_running"))
         if not line:
             raise ChatError(msg("chat.process_stopped"))
         return json.loads(line)
@@ -78,11 +89,13 @@ class ChatClient:
             rid = next(self._ids)
             request = {"id": rid, "messages": messages, "max_new_tokens": max_new_tokens,
                        "temperature": temperature, "top_p": top_p, "adapter": adapter}
+            if self.closed:
+                raise ChatClosed(msg("chat.not_running"))
             try:
                 self._proc.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
                 self._proc.stdin.flush()
-            except (BrokenPipeError, OSError) as e:
-                raise ChatError(msg("chat.not_running")) from e
+            except (BrokenPipeError, OSError, ValueError) as e:  # ValueError: stdin closed by close()
+                raise (ChatClosed if self.closed else ChatError)(msg("chat.not_running")) from e
             while True:
                 answer = self._read_line()
                 if answer.get("id") != rid:
@@ -101,12 +114,14 @@ class ChatClient:
         return self._proc.poll() is None
 
     def close(self) -> None:
+        self.closed = True
         if self._proc.poll() is None:
             try:
                 self._proc.stdin.close()
                 self._proc.wait(timeout=5)
             except Exception:  # noqa: BLE001
                 self._proc.kill()
+                self._proc.wait(timeout=10)  # reaped: `alive` is False once close() returns
 
 
 def chat_weights(job_dir: Path) -> list[str]:

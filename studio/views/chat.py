@@ -19,7 +19,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from backend.chat.client import ChatClient, ChatError, chat_weights, job_chat_target
+from backend.chat.client import ChatClient, ChatClosed, ChatError, chat_weights, job_chat_target
 from backend.messages import msg
 from studio.context import Ctx
 from studio.i18n import relabel
@@ -206,6 +206,8 @@ def build(ctx: Ctx) -> ChatTab:
                 else:
                     base_hist.pop()
                 yield drawn(hist), hist, gr.skip(), loaded_line(job_id, client), drawn(base_hist), base_hist, gr.skip()
+            except ChatClosed:  # another job or weights were picked mid-reply: that conversation is gone, say nothing
+                return
             except ChatError as e:
                 yield (drawn(before), before, text, t["chat.error"].format(message=e), drawn(base_before), base_before,
                        upload)
@@ -220,9 +222,11 @@ def build(ctx: Ctx) -> ChatTab:
             host.release_unless(f"{job_id}:{weights_name or 'final'}")
             side_by_side = has_adapter(ctx, job_id, weights_name)
             sees = gr.update(visible=is_vision_job(ctx, job_id), value=None)
-        return [], [], [], [], side_by_side, sees
+        # The status named the model just freed ("loaded, holds N MB"): it says nothing until the next reply loads one
+        status_line = "" if succeeded_jobs(ctx) else t["chat.no_jobs"]
+        return [], [], [], [], side_by_side, sees, status_line
 
-    @unexpected(t, "chat_model", fallback=lambda message: (gr.skip(), [], [], [], [], gr.skip(), gr.skip()))
+    @unexpected(t, "chat_model", fallback=lambda message: (gr.skip(), [], [], [], [], gr.skip(), gr.skip(), message))
     def on_pick_job(job_id):
         return gr.update(choices=weight_choices(ctx, job_id), value="final"), *on_job_change(job_id)
 
@@ -234,8 +238,8 @@ def build(ctx: Ctx) -> ChatTab:
     clear.click(lambda: ([], [], [], []), None, conversation)
     for box in (chatbot, base_box):  # a box's own clear icon: the conversation the model sees goes too
         box.clear(lambda: ([], [], [], []), None, conversation)
-    job.change(on_pick_job, job, [weights, *conversation, compare, image])
-    weights.change(on_job_change, [job, weights], [*conversation, compare, image])
+    job.change(on_pick_job, job, [weights, *conversation, compare, image, status])
+    weights.change(on_job_change, [job, weights], [*conversation, compare, image, status])
     compare.change(lambda on: gr.update(visible=on), compare, base_box)
     refresh.click(refresh_jobs, job, [job, status])
     return ChatTab(job, status, refresh_jobs, (redraw_status, [job, weights], status))
