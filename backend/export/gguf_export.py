@@ -59,6 +59,19 @@ def refuse_vision(job_dir: Path) -> None:
                               reason=msg("vision.gguf_refused"), hint=msg("vision.gguf_refused_hint")))
 
 
+def refuse_reward_model(job_dir: Path) -> None:
+    """A reward model (stage rm) scores replies with a one-output head: llama.cpp and Ollama would load it as a chat
+    model without that head. ExportError at once, before anything is merged."""
+    import yaml
+
+    from backend.spec import get_stage
+
+    spec_file = job_dir / "spec.yaml"
+    stage = (yaml.safe_load(spec_file.read_text(encoding="utf-8")) or {}).get("stage") if spec_file.is_file() else None
+    if stage and get_stage(stage).score_head:
+        raise ExportError(msg("export.gguf_reward_model", job=job_dir.name))
+
+
 def export_gguf(job_dir: Path, out_path: Path | None = None, quant: str = "f16", workspace=None,
                 converter: Path | bool | None = None) -> Path:
     return build_gguf(job_dir, out_path, quant, workspace, converter).path
@@ -74,6 +87,7 @@ def build_gguf(job_dir: Path, out_path: Path | None = None, quant: str = "f16", 
 
     job_dir = Path(job_dir)
     refuse_vision(job_dir)
+    refuse_reward_model(job_dir)
     if quant not in QUANTS:
         raise ExportError(msg("export.bad_quant", choices=", ".join(QUANTS), quant=repr(quant)))
     out = Path(out_path) if out_path else job_dir / "exports" / f"{job_dir.name}-{quant}.gguf"

@@ -86,7 +86,8 @@ def export_merged(job_dir: Path, out_dir: Path | None = None, dtype: str = "floa
     from backend.spec import get_stage
 
     vision = is_vision_job(job_dir)
-    auto = AutoModelForSequenceClassification if get_stage(stage).score_head else AutoModelForCausalLM
+    score_head = get_stage(stage).score_head
+    auto = AutoModelForSequenceClassification if score_head else AutoModelForCausalLM
     if vision:
         auto = AutoModelForImageTextToText
     torch_dtype = getattr(torch, dtype)
@@ -96,11 +97,16 @@ def export_merged(job_dir: Path, out_dir: Path | None = None, dtype: str = "floa
         from peft import PeftModel
 
         from backend.spec import JobSpec
+        from backend.training.model import pad_token_id
         from backend.training.quantized import load_trained_base
 
         base = trained_base(job_dir, adapter, spec, workspace)
         log.info("merging %s into %s", adapter, base)
-        model = load_trained_base(auto, base, JobSpec.from_dict(spec))  # qlora: the quantized base's values
+        job_spec = JobSpec.from_dict(spec)
+        # A reward model's score head has one output, as it trained (backend.training.model): transformers'
+        # default of two would not take the adapter's saved head.
+        head = {"num_labels": 1, "pad_token_id": pad_token_id(base, job_spec)} if score_head and not vision else {}
+        model = load_trained_base(auto, base, job_spec, **head)  # qlora: the quantized base's values
         model = PeftModel.from_pretrained(model, adapter).merge_and_unload()
     model = model.to(torch_dtype)
     tmp = out.with_name(out.name + ".partial")

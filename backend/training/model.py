@@ -187,7 +187,7 @@ def load_model(name_or_path: str, spec: JobSpec, device: str, task: str = "causa
 
         return AutoModelForImageTextToText.from_pretrained(name_or_path, **kwargs)
     if task == "seq_cls":
-        pad = _pad_token_id(name_or_path, spec)
+        pad = pad_token_id(name_or_path, spec)
         model = AutoModelForSequenceClassification.from_pretrained(name_or_path, num_labels=1, pad_token_id=pad,
                                                                    **kwargs)
         model.config.pad_token_id = pad
@@ -202,7 +202,7 @@ def local_rank() -> int:
     return int(os.environ.get("LOCAL_RANK", "0") or 0)
 
 
-def _pad_token_id(name_or_path: str, spec: JobSpec) -> int | None:
+def pad_token_id(name_or_path: str, spec: JobSpec) -> int | None:
     """The tokenizer's pad token (else its eos, which load_tokenizer also pads with), else the config's."""
     from transformers import AutoConfig, AutoTokenizer
 

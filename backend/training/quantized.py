@@ -115,16 +115,18 @@ def keep_training_layout(model) -> int:
     return len(layers)
 
 
-def load_trained_base(auto, base: str, spec, dtype=None):
+def load_trained_base(auto, base: str, spec, dtype=None, **config):
     """The base model `spec`'s job trained its adapter on, as float weights of `dtype` (default float32) on
     the CPU, loaded with `auto` (AutoModelForCausalLM, or AutoModelForSequenceClassification for a reward
-    model): the model as saved, except that for a qlora job each layer the job quantized holds the values
-    of its quantized weight (`use_quantized_values`). `spec` is the job's JobSpec."""
+    model, with its config's `num_labels=1` in `config`): the model as saved, except that for a qlora job each
+    layer the job quantized holds the values of its quantized weight (`use_quantized_values`). `spec` is the
+    job's JobSpec."""
     import torch
 
     if spec.method.name == "qlora":
         _require_bitsandbytes(spec)  # before the float model loads: the whole base, maybe for nothing
-    model = auto.from_pretrained(base, dtype=dtype or torch.float32, trust_remote_code=spec.model.trust_remote_code)
+    model = auto.from_pretrained(base, dtype=dtype or torch.float32, trust_remote_code=spec.model.trust_remote_code,
+                                 **config)
     if spec.method.name == "qlora":
         n = use_quantized_values(model, auto, base, spec)
         log.info("qlora: %d layers of %s take the values of the %d-bit base the adapter was trained on", n, base,

@@ -68,6 +68,9 @@ EN: dict[str, str] = {
     "export.bad_dtype": "`dtype` must be one of {choices}, got {dtype}.",
     "export.nothing_to_merge": "the {method} method learns virtual tokens, not weights, so there is nothing to merge; "
                                "export the adapter zip instead.",
+    "export.gguf_reward_model": "job {job} trained a reward model (stage rm): it scores replies with a one-output "
+                                "head, which a GGUF file for llama.cpp or Ollama has no place for. Export it merged "
+                                "(`--to merged`: a transformers sequence classifier) or as the adapter zip.",
     "export.merge_unfinished": "job {job} has no finished adapter in {path}; only a succeeded job can be exported.",
     "export.merge_needs_bnb": "job {job} trained on a 4-bit base (qlora); merging rebuilds that base with "
                               "bitsandbytes, which is not installed here. Run `pip install bitsandbytes` and export "

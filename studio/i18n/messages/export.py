@@ -56,6 +56,8 @@ ZH: dict[str, str] = {
     # backend/export/merged.py
     "export.bad_dtype": "`dtype` 必须是 {choices} 之一，实际为 {dtype}。",
     "export.nothing_to_merge": "{method} 方法学习的是虚拟词元而不是权重，因此没有可合并的内容；请改为导出适配器 zip。",
+    "export.gguf_reward_model": "任务 {job} 训练的是奖励模型（rm 阶段）：它用单输出的打分头给回复打分，而 llama.cpp 或 Ollama "
+                                "的 GGUF 文件容纳不了这个头。请导出合并模型（`--to merged`：transformers 的序列分类模型）或适配器 zip。",
     "export.merge_unfinished": "任务 {job} 在 {path} 中没有训练完成的适配器；只有成功的任务才能导出。",
     "export.merge_needs_bnb": "任务 {job} 是在 4 位量化的基座模型上训练的（qlora）；合并时需要用 bitsandbytes 重建这个基座，"
                               "但本机没有安装它。请运行 `pip install bitsandbytes` 后再导出。",

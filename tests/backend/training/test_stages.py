@@ -135,6 +135,29 @@ def test_rm_trains_a_scalar_score_that_reloads(stage_ws, stage_files, demo_model
     assert abs(score.item() - mine.item()) < 1e-5  # the trained head was saved with the adapter
 
 
+def test_rm_exports_merged_with_its_one_output_head_and_refuses_gguf(stage_ws, stage_files, tmp_path):
+    from transformers import AutoModelForSequenceClassification
+
+    from backend.export.adapter_zip import ExportError
+    from backend.export.gguf_export import build_gguf
+    from backend.export.merged import export_merged
+
+    t = train(stage_ws, "rm", stage_files["preference"], training={"max_steps": 1})
+    ids = prompt_ids(t["run"].tokenizer)
+    # The merge loaded the base with transformers' two labels and could not take the adapter's one-output head: a
+    # bare size-mismatch traceback from `studio export --to merged` (and --to gguf, which merges first).
+    out = export_merged(t["store"].job_dir(t["job_id"]), tmp_path / "merged", workspace=stage_ws)
+    with torch.no_grad():
+        mine = t["model"].eval()(input_ids=ids).logits
+        merged = AutoModelForSequenceClassification.from_pretrained(str(out)).eval()
+        score = merged(input_ids=ids).logits
+    assert merged.config.num_labels == 1 and merged.config.pad_token_id is not None
+    assert abs(score.item() - mine.item()) < 1e-4
+    with pytest.raises(ExportError, match="reward model.*--to merged"):
+        build_gguf(t["store"].job_dir(t["job_id"]), tmp_path / "rm.gguf", converter=False, workspace=stage_ws)
+    assert not (tmp_path / "rm.gguf").exists()
+
+
 def test_grpo_learns_from_a_reward_that_varies(stage_ws, stage_files, demo_models_dir, monkeypatch):
     # The untrained demo model never writes a right answer, so the real rewards would score every reply
     # alike, and equal rewards in a group give no gradient. Stand in a reward that varies with the
