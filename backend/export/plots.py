@@ -3,6 +3,7 @@ and anyone who opens the folder:
 
     <job>/plots/loss.png             training loss, and eval loss when there was an eval set
     <job>/plots/learning_rate.png    the schedule as it ran
+    <job>/plots/rewards.png          dpo, orpo, kto, rm, grpo: the stage's rewards (chosen, rejected, margin; reward)
 
     from backend.export.plots import write_plots
     write_plots(job_dir)             # -> [paths written]; [] when metrics.jsonl has no points
@@ -38,7 +39,9 @@ def write_plots(job_dir: Path) -> list[Path]:
     out_dir = job_dir / PLOTS_DIR
     written = []
     charts = [("loss.png", [("loss", "training loss"), ("eval_loss", "eval loss")], "loss"),
-              ("learning_rate.png", [("learning_rate", "learning rate")], "learning rate")]
+              ("learning_rate.png", [("learning_rate", "learning rate")], "learning rate"),
+              ("rewards.png", [("rewards_chosen", "chosen"), ("rewards_rejected", "rejected"),
+                               ("rewards_margins", "margin"), ("margin", "margin"), ("reward", "reward")], "reward")]
     for name, series, ylabel in charts:
         drawn = [(label, *_series(rows, key)) for key, label in series]
         drawn = [d for d in drawn if d[1]]

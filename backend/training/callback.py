@@ -25,6 +25,8 @@ from backend.messages import msg
 from backend.training import faults
 from backend.training.errors import TrainingError
 
+STAGE_KEYS = ("accuracy", "margin")  # RewardTrainer's: the share of pairs scored right, chosen minus rejected
+
 
 def rss_mb() -> float:
     try:
@@ -121,9 +123,10 @@ class JobReporter(TrainerCallback):
             row["eta_s"] = round(row["elapsed_s"] / state.global_step * (state.max_steps - state.global_step), 1)
         if "loss" in logs:
             self._last_log = (now, tokens)
-        # GRPO's rewards (mean, spread, and each reward function's mean) go on the curve too.
+        # The stage's own numbers go on the curve too: GRPO's rewards (mean, spread, each reward function's mean),
+        # dpo/orpo/kto's rewards/* (chosen, rejected, margins, accuracies), a reward model's accuracy and margin.
         row.update({k.replace("/", "_"): v for k, v in logs.items()
-                    if k.startswith("reward") and isinstance(v, (int, float))})
+                    if (k.startswith("reward") or k in STAGE_KEYS) and isinstance(v, (int, float))})
         row = {k: v for k, v in row.items() if v is not None or k in ("loss", "eval_loss")}
         with open(self.job_dir / "metrics.jsonl", "a", encoding="utf-8") as f:
             f.write(json.dumps(row) + "\n")

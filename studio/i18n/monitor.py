@@ -30,12 +30,17 @@ EN = {
     "sys.chart.elapsed_s": "elapsed (s)",
     "sys.chart.step": "step",
     "sys.chart.loss": "loss",
+    "sys.chart.reward": "reward",
     "sys.chart.elapsed_min": "elapsed (min)",
     "sys.series.rss": "worker RAM",
     "sys.series.gpu_mem": "GPU memory",
     "sys.series.cpu": "CPU",
     "sys.series.gpu": "GPU",
     "sys.series.ram": "system RAM",
+    "sys.series.chosen": "chosen",
+    "sys.series.rejected": "rejected",
+    "sys.series.margin": "margin",
+    "sys.series.reward": "reward",
 }
 
 ZH = {
@@ -60,10 +65,15 @@ ZH = {
     "sys.chart.elapsed_s": "已用时（秒）",
     "sys.chart.step": "步数",
     "sys.chart.loss": "损失",
+    "sys.chart.reward": "奖励",
     "sys.chart.elapsed_min": "已用时（分钟）",
     "sys.series.rss": "训练进程内存",
     "sys.series.gpu_mem": "GPU 显存",
     "sys.series.cpu": "CPU",
     "sys.series.gpu": "GPU",
     "sys.series.ram": "系统内存",
+    "sys.series.chosen": "优选回复",
+    "sys.series.rejected": "劣选回复",
+    "sys.series.margin": "差值",
+    "sys.series.reward": "奖励",
 }

@@ -32,7 +32,7 @@ from studio.unexpected import unexpected
 from studio.views.job_labels import dataset_shown
 from studio.views.joblog import LOG_TAIL_BYTES, log_view
 from studio.views.monitor_browser import SWITCHED_JS, SWITCHING_JS
-from studio.views.plots import count_loss_points, loss_figure, loss_frame, system_figure
+from studio.views.plots import count_loss_points, loss_figure, loss_frame, stage_frame, system_figure
 from studio.views.system_log import SystemLog
 
 OUTPUT_NAMES = (
@@ -201,6 +201,7 @@ def render(ctx: Ctx, job_id: str | None, system: SystemLog | None = None, memo: 
     ppl = next((m["eval_perplexity"] for m in reversed(metrics) if m.get("eval_perplexity") is not None), None)
     if ppl is not None:
         stats += " · " + t["monitor.perplexity"].format(ppl=f"{ppl:,.2f}")
+    stats += stage_stats(t, metrics)
     silence = job.silent_for()
     if silence:
         stats += "\n\n" + t["monitor.stale"].format(seconds=f"{silence:.0f}")
@@ -235,6 +236,22 @@ def render(ctx: Ctx, job_id: str | None, system: SystemLog | None = None, memo: 
         advice=advice_markdown(t, advise(metrics)),
         samples=samples_markdown(t, ctx.store.job_dir(job.id) / "samples.jsonl"),
     )
+
+
+# The stage's own numbers in the stats line (the newest of each): (metrics.jsonl keys, text, format)
+STAGE_STATS = ((("rewards_margins", "margin"), "monitor.margin", "{:.3f}"), (("reward",), "monitor.reward", "{:.3f}"),
+               (("rewards_accuracies", "accuracy"), "monitor.accuracy", "{:.0%}"))
+
+
+def stage_stats(t: dict, metrics: list[dict]) -> str:
+    """The stage's own numbers for the stats line, e.g. " · Reward margin: 3.796 · Pairs ranked right: 100%" (dpo),
+    the reward for grpo; "" for pt and sft."""
+    out = ""
+    for keys, text, fmt in STAGE_STATS:
+        value = next((m[k] for m in reversed(metrics) for k in keys if isinstance(m.get(k), (int, float))), None)
+        if value is not None:
+            out += " · " + t[text].format(value=fmt.format(value))
+    return out
 
 
 def samples_markdown(t: dict, path, keep: int = 3) -> str:
@@ -315,7 +332,7 @@ def updates(ctx: Ctx, job_id: str | None, prev: dict, raw_log: bool = False) -> 
         seen[name] = key
         if name == "plot":
             frame = loss_frame(value[1] if isinstance(value[1], list) else [], t["series.train"], t["series.eval"])
-            out.append(loss_figure(frame, t=t) if len(frame) else None)
+            out.append(loss_figure(frame, t=t, stage=stage_frame(value[1], t)) if len(frame) else None)
         elif name == "system":
             out.append(system_figure(value[1], t) if value[1] else None)
         elif name == "syscol":

@@ -1,6 +1,7 @@
 """The Monitor's charts: the loss curve (metrics.jsonl) and the machine during the run (system.jsonl).
 
 fig = loss_figure(loss_frame(metrics))
+fig = loss_figure(loss_frame(metrics), stage=stage_frame(metrics, t))   # dpo, kto, orpo, rm, grpo: their rewards beside
 fig = system_figure(rows, t)   # rows: system.jsonl objects; t: the page's strings
 """
 
@@ -25,17 +26,33 @@ def loss_frame(metrics: list[dict], train_label: str = "train", eval_label: str 
     return pd.DataFrame(rows, columns=COLUMNS).astype({"step": "float64", "loss": "float64", "series": "string"})
 
 
+# The stage's own curves (metrics.jsonl keys, backend/training/callback.py), in the reward's unit: the implicit
+# rewards of the chosen and rejected replies and their margin (dpo, orpo, kto), a reward model's margin, grpo's reward.
+STAGE_SERIES = (("rewards_chosen", "sys.series.chosen"), ("rewards_rejected", "sys.series.rejected"),
+                ("rewards_margins", "sys.series.margin"), ("margin", "sys.series.margin"),
+                ("reward", "sys.series.reward"))
+
+
+def stage_frame(metrics: list[dict], t: dict | None = None) -> pd.DataFrame:
+    """The stage's own curves as a frame of loss_frame's columns (the value under "loss"); empty for pt and sft."""
+    labels = _chart_labels(t or {})
+    rows = [(m["step"], float(m[key]), labels[label]) for key, label in STAGE_SERIES for m in metrics
+            if m.get("step") is not None and isinstance(m.get(key), (int, float))]
+    return pd.DataFrame(rows, columns=COLUMNS).astype({"step": "float64", "loss": "float64", "series": "string"})
+
+
 def count_loss_points(metrics: list[dict]) -> int:
     return sum(1 for m in metrics if m.get("loss") is not None)
 
 
 def loss_figure(frame: pd.DataFrame, series: str = "series", x_label: str = "step", y_label: str = "loss",
-                t: dict | None = None):
+                t: dict | None = None, stage: pd.DataFrame | None = None):
     """A matplotlib figure with one line per series (markers where a series has few points).
 
     Drawn with matplotlib rather than gr.LinePlot: in Gradio 6.31 a LinePlot keeps the colour
     domain of its first draw, so a series that appears later (eval loss, a second job to
-    compare) is never drawn. With `t` (the page's strings) the axes are titled in its language.
+    compare) is never drawn. With `t` (the page's strings) the axes are titled in its language. With a
+    non-empty `stage` (stage_frame) its curves are drawn on a second chart beside the loss.
     """
     from matplotlib.figure import Figure  # no pyplot: no global state shared between requests
 
@@ -43,18 +60,22 @@ def loss_figure(frame: pd.DataFrame, series: str = "series", x_label: str = "ste
 
     cjk_family()  # the series may be named in Chinese ("训练"): a CJK font as matplotlib's fallback, not boxes
     fig = Figure(figsize=(9, 3.4), dpi=100)
-    ax = fig.add_subplot()
-    for name, group in frame.groupby(series, sort=False):
-        few = len(group) < 12
-        ax.plot(group["step"], group["loss"], marker="o" if few else None, markersize=3, linewidth=1.6, label=str(name))
+    beside = stage is not None and len(stage) > 0
+    ax, stage_ax = fig.subplots(1, 2) if beside else (fig.add_subplot(), None)
+    labels = _chart_labels(t or {})
     if t is not None:
-        labels = _chart_labels(t)
         x_label, y_label = labels["sys.chart.step"], labels["sys.chart.loss"]
-    ax.set_xlabel(x_label)
-    ax.set_ylabel(y_label)
-    ax.grid(alpha=0.3)
-    if len(frame):
-        ax.legend(loc="upper right", fontsize=8)
+    charts = [(ax, frame, y_label)] + ([(stage_ax, stage, labels["sys.chart.reward"])] if beside else [])
+    for axes, data, label in charts:
+        for name, group in data.groupby(series, sort=False):
+            few = len(group) < 12
+            axes.plot(group["step"], group["loss"], marker="o" if few else None, markersize=3, linewidth=1.6,
+                      label=str(name))
+        axes.set_xlabel(x_label)
+        axes.set_ylabel(label)
+        axes.grid(alpha=0.3)
+        if len(data):
+            axes.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
     fig.subplots_adjust(top=0.88)  # room for the label gradio draws over the image's top left
     return fig

@@ -133,6 +133,9 @@ def test_rm_trains_a_scalar_score_that_reloads(stage_ws, stage_files, demo_model
         score = reloaded(input_ids=ids).logits
     assert score.shape == (1, 1) and math.isfinite(score.item())
     assert abs(score.item() - mine.item()) < 1e-5  # the trained head was saved with the adapter
+    # Its own numbers are on the job's curve (the Monitor draws them): the share of pairs ranked right, the margin.
+    metrics = t["store"].read_metrics(t["job_id"])
+    assert all(isinstance(m.get("accuracy"), float) and isinstance(m.get("margin"), float) for m in metrics)
 
 
 def test_rm_exports_merged_with_its_one_output_head_and_refuses_gguf(stage_ws, stage_files, tmp_path):
