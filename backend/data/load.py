@@ -110,12 +110,19 @@ def _dedupe(examples: list[dict]) -> tuple[list[dict], int]:
 
 
 def _one_kind(results: list[tuple[object, Converted]]) -> str:
-    kinds = {c.kind for _, c in results}
-    if len(kinds) > 1:
-        which = joined([msg("data.source_kind", label=s.label, format=c.format, kind=c.kind) for s, c in results],
-                       comma=True)
-        raise DataError(msg("data.mixed_kinds", which=which))
-    return kinds.pop()
+    problem = mixed_kinds([(s.label, c.format, c.kind) for s, c in results])
+    if problem:
+        raise DataError(problem)
+    return results[0][1].kind
+
+
+def mixed_kinds(sources: list[tuple[str, str, str]]) -> Message | None:
+    """Why these sources (label, format, kind) cannot be mixed: rows of different kinds; None when they can."""
+    if len({kind for _, _, kind in sources}) <= 1:
+        return None
+    which = joined([msg("data.source_kind", label=label, format=fmt, kind=kind) for label, fmt, kind in sources],
+                   comma=True)
+    return msg("data.mixed_kinds", which=which)
 
 
 def load_data(data: DataSpec, base_dir: Path | None) -> Loaded:

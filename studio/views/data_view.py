@@ -431,8 +431,9 @@ def data_kind(ctx, data: DataSpec) -> str:
 def valid_rows(ctx, data: DataSpec) -> int:
     """Rows the job will train on (before the eval split), from cached reports or a fresh scan."""
     from backend.data.inspect import inspect
+    from backend.data.load import mixed_kinds
 
-    total = 0
+    total, kinds = 0, []
     sources = parse_sources(data, ctx.workspace.root)
     mix = data.mix or [1.0] * len(sources)
     for source, amount in zip(sources, mix, strict=False):
@@ -448,6 +449,10 @@ def valid_rows(ctx, data: DataSpec) -> int:
             raise DataError(ctx.t["data.err.no_usable_rows"].format(source=source.label, rows=report.rows, errors=errors))
         n = report.valid_rows
         total += min(n, round(n * amount) if amount <= 1 else int(amount))
+        kinds.append((source.label, report.format, report.kind))
+    problem = mixed_kinds(kinds)  # the worker refuses such a mix at once: say so on the Review, not after Start
+    if problem:
+        raise DataError(problem)
     return total
 
 

@@ -54,6 +54,16 @@ def test_review_counts_rows_from_the_scan_with_the_mix(ctx, tmp_path):
         dv.valid_rows(ctx, DataSpec(train=str(bad)))
 
 
+def test_review_refuses_a_mix_of_kinds_the_worker_would_refuse(ctx, tmp_path):
+    # identity (sft) + kto_en_demo (kto) passed the Review as "ready" with 391 rows; the job then failed at once.
+    a = write(tmp_path / "roots" / "a.jsonl", [{"instruction": f"q{i}", "output": "a"} for i in range(4)])
+    k = write(tmp_path / "roots" / "k.jsonl", [{"prompt": "q", "completion": "a", "label": i % 2 == 0}
+                                               for i in range(4)])
+    with pytest.raises(DataError, match=r"cannot be mixed: a.jsonl is alpaca \(sft\), k.jsonl is kto \(kto\)"):
+        dv.valid_rows(ctx, DataSpec(train=f"{a},{k}"))
+    assert dv.valid_rows(ctx, DataSpec(train=f"{a},{a}")) == 8
+
+
 def test_a_skipped_row_shows_its_reason_and_its_content(ctx, tmp_path):
     a = write(tmp_path / "roots" / "a.jsonl", [{"instruction": "q", "output": "a"},
                                                {"instruction": "<b>x</b>", "output": ""}])
