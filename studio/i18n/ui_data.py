@@ -63,6 +63,8 @@ EN = {
     "data.row_skipped": "Row {row} is skipped: {reason}",
     "data.legend": "<mark style='background:#c7f0d2'>trained</mark> · <span style='color:#888'>context (masked)</span> · <del>past max length (cut)</del>",
     "data.panel_stats": "{tokens} tokens, {trained} trained, {cut} cut",
+    "data.row_left_out_fit": "Left out of training at max length {max_length}: the prompt alone fills it, no reply "
+                             "token fits. Raise max_length (step 4) or shorten the prompt.",
     "data.no_tokenizer": "The token view needs the model's tokenizer; here is the row as read.",
     "data.demo_building": "The demo model is still being built; the token view appears in a moment (change a row to refresh).",
     "data.no_model": "Choose a model in step 1 for the token view.",
@@ -168,6 +170,8 @@ ZH = {
     "data.row_skipped": "第 {row} 行被跳过：{reason}",
     "data.legend": "<mark style='background:#c7f0d2'>参与训练</mark> · <span style='color:#888'>上下文（不计损失）</span> · <del>超出最大长度（被截断）</del>",
     "data.panel_stats": "{tokens} 个词元，{trained} 个参与训练，{cut} 个被截断",
+    "data.row_left_out_fit": "在最大长度 {max_length} 下这一行不参与训练：仅提示就占满了长度，放不下回复的词元。"
+                             "请调大 max_length（第 4 步）或缩短提示。",
     "data.no_tokenizer": "词元视图需要模型的分词器；下面是读取到的原始行。",
     "data.demo_building": "演示模型仍在构建中；词元视图稍后出现（切换一行即可刷新）。",
     "data.no_model": "请在第 1 步选择模型以查看词元视图。",

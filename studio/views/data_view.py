@@ -184,8 +184,12 @@ def example_html(t: dict, tokenizer, example: dict, kind: str, max_length: int, 
     for panel in render_example(tokenizer, example, kind, max_length):
         stats = t["data.panel_stats"].format(tokens=panel.n_tokens, trained=panel.n_trained,
                                              cut=panel.truncated_tokens)
+        # The rows fit.py leaves out (no reply token within max_length): said on the row, not only as a count.
+        left_out = (f"<div class='dp-skipped'>{html.escape(t['data.row_left_out_fit'].format(max_length=max_length))}"
+                    "</div>") if kind in ("sft", "preference", "kto") and max_length and panel.truncated_tokens \
+            and not panel.n_trained else ""
         parts.append(f"<div class='dp-panel'><div class='dp-title'>{html.escape(msg(t, panel.title))} · {stats}</div>"
-                     f"{segments_html(panel)}</div>")
+                     f"{left_out}{segments_html(panel)}</div>")
     return "\n".join(parts)
 
 

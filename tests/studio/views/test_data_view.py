@@ -103,6 +103,21 @@ def test_preview_tokenizer_waits_for_the_demo_and_names_the_template(ctx, demo_m
     assert tok is None and "no chat template named 'nope'" in note
 
 
+def test_a_row_whose_prompt_fills_max_length_says_on_the_row_it_is_left_out(demo_models_dir):
+    # kto_en_demo's first row at max length 128 showed "0 trained" and nothing else; fit.py leaves it out.
+    from backend.data.lite_tokenizer import LiteTokenizer
+
+    tok = LiteTokenizer.from_dir(demo_models_dir / "demo")
+    long = {"prompt": [{"role": "user", "content": "why " * 200}], "completion": [{"role": "assistant",
+                                                                                 "content": "because"}], "label": True}
+    for t in (EN, ZH):
+        assert t["data.row_left_out_fit"].format(max_length=64) in dv.example_html(t, tok, long, "kto", 64)
+    short = {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello " * 100}]}
+    assert "Left out" not in dv.example_html(EN, tok, short, "sft", 64)  # its reply is cut, it still trains
+    assert "Left out" not in dv.example_html(EN, tok, {**long, "prompt": [{"role": "user", "content": "why"}]},
+                                             "kto", 64)
+
+
 @pytest.mark.filterwarnings("ignore:Glyph")
 def test_charts_fall_back_to_english_without_a_chinese_font(monkeypatch):
     from studio import fonts
