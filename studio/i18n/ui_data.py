@@ -37,6 +37,9 @@ EN = {
     "data.duplicates": "**Duplicates dropped:** {n}",
     "data.scanning": "⏳ Scanning… {rows} rows so far ({s} s)",
     "data.none_valid": "⚠ No row can be used: see the reasons below, pick the format or map the columns.",
+    "data.images_beside": "Images are read from beside the data file (their paths are relative to its folder). An "
+                          "upload brings the file without its images: choose *Path on this machine* and give the file "
+                          "where its images are, e.g. `data/mllm_demo.json` with `data/mllm_demo_data/`.",
     "data.unsure": "Pick the format above, or tell which column is which below.",
     "data.mapping": "Columns: which column is which",
     "data.mapping.intro": "Detected automatically when the columns tell; change a choice if it is wrong, or pick the columns when they do not.",
@@ -144,6 +147,9 @@ ZH = {
     "data.duplicates": "**已去除重复：** {n}",
     "data.scanning": "⏳ 正在扫描… 已读 {rows} 行（{s} 秒）",
     "data.none_valid": "⚠ 没有可用的行：请查看下面的原因，选择格式或指定列。",
+    "data.images_beside": "图像从数据文件所在的位置读取（其路径相对于该文件的文件夹）。上传只带来文件本身，不含其中"
+                          "引用的图像：请选择*本机路径*，填写图像就在旁边的那个文件，例如 `data/mllm_demo.json` 与 "
+                          "`data/mllm_demo_data/`。",
     "data.unsure": "请在上方选择格式，或在下方指定哪一列是什么。",
     "data.mapping": "列映射：哪一列是什么",
     "data.mapping.intro": "能识别时会自动填好；如有错误请修改，无法识别时请手动选择列。",

@@ -91,6 +91,8 @@ def summary_markdown(t: dict, report: Report) -> str:
         lines.append(t["data.scanning"].format(rows=f"{report.rows:,}", s=f"{report.seconds:.1f}"))
     elif not report.valid_rows:
         lines.append(t["data.none_valid"])
+    if any(getattr(e.get("message"), "id", "") == "rows.image_missing" for e in report.errors):
+        lines.append(t["data.images_beside"])  # an upload brings the file, not the images its rows name
     return "  \n".join(lines)
 
 

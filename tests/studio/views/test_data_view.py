@@ -92,6 +92,20 @@ def test_summary_names_the_key_the_rows_were_read_from(tmp_path):
     assert "从 data.json 的键 'train' 读取数据行" in dv.summary_markdown(ZH, report)
 
 
+def test_an_uploaded_image_file_without_its_images_says_where_images_are_read_from(tmp_path):
+    # LLaMA-Factory's mllm_demo.json uploaded alone: every row's image is missing; the summary said only
+    # "pick the format or map the columns", which cannot help.
+    rows = [{"messages": [{"role": "user", "content": "<image>Who?"}, {"role": "assistant", "content": "Kane."}],
+             "images": ["mllm_demo_data/1.jpg"]}]
+    (tmp_path / "mllm_demo.json").write_text(json.dumps(rows), encoding="utf-8")
+    report = inspect(dv.parse_sources(DataSpec(train=str(tmp_path / "mllm_demo.json")), None)[0])
+    assert report.valid_rows == 0
+    assert EN["data.images_beside"] in dv.summary_markdown(EN, report)
+    assert ZH["data.images_beside"] in dv.summary_markdown(ZH, report)
+    assert "Path on this machine" in EN["data.images_beside"] and "本机路径" in ZH["data.images_beside"]
+    assert EN["data.images_beside"] not in dv.summary_markdown(EN, inspect(dv.parse_sources(DataSpec(), None)[0]))
+
+
 def test_preview_tokenizer_waits_for_the_demo_and_names_the_template(ctx, demo_models_dir):
     tok, note, used = dv.PreviewTokenizers().get(ctx, "demo", "", "")
     assert tok is None and note == EN["data.demo_building"]
