@@ -127,11 +127,32 @@ def _inspect_registry(args) -> int:
             results.append({"entry": name, **r.to_json()})
         except DataError as e:
             results.append({"entry": name, "error": str(e), "rows": 0, "valid_rows": 0, "errors": []})
+    missing, remote = _not_inspected(folder, names)
     if args.json:
-        print(json.dumps({"registry": str(args.source), "entries": results}, ensure_ascii=False, indent=2))
+        print(json.dumps({"registry": str(args.source), "entries": results,
+                          "not_inspected": {"file_missing": missing, "remote": remote}}, ensure_ascii=False, indent=2))
     else:
         for r in results:
             status = r.get("error") or f"{r['format']}: {r['valid_rows']}/{r['rows']} valid"
             print(f"{r['entry']:<28} {status}")
+        if missing or remote:  # the rest of the registry: said, so that no entry silently disappears
+            print(f"({len(missing) + len(remote)} more entries not inspected: "
+                  + "; ".join(part for part in (
+                      f"{len(missing)} whose file is not in {folder}: {_some(missing)}" if missing else "",
+                      f"{len(remote)} on a hub or a URL (e.g. {_some(remote, 3)}): inspect one by its hub id"
+                      if remote else "") if part) + ")")
     # as for one dataset: 0 when something can be trained on (an entry with images is listed with its reason)
     return 0 if any(r["valid_rows"] > 0 for r in results) else 2
+
+
+def _not_inspected(folder: Path, inspected: list[str]) -> tuple[list[str], list[str]]:
+    """The registry's other entries: (a file_name that is not there, no local file at all: hub, ms, script...)."""
+    from backend.data.registry import read_registry
+
+    rest = {n: e for n, e in read_registry(folder).items() if n not in inspected}
+    missing = [n for n, e in rest.items() if isinstance(e, dict) and e.get("file_name")]
+    return missing, [n for n in rest if n not in missing]
+
+
+def _some(names: list[str], n: int = 5) -> str:
+    return ", ".join(names[:n]) + (", ..." if len(names) > n else "")

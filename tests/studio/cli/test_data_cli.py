@@ -148,7 +148,11 @@ def test_llamafactory_registry_lists_every_local_entry_as_valid():
     result = inspect(f"{LF_REL}/dataset_info.json")
     assert result.returncode == 0, result.stdout + result.stderr
     found, refused = {}, {}
-    for line in result.stdout.splitlines():
+    *lines, rest = result.stdout.splitlines()
+    # The entries not inspected are counted, not left out silently (104 entries, the demo files are here).
+    assert re.match(r"^\(\d+ more entries not inspected: .*glaive_toolcall_zh_demo.*; \d+ on a hub or a URL "
+                    r"\(e\.g\. alpaca_en, .*\): inspect one by its hub id\)$", rest), rest
+    for line in lines:
         m = re.match(r"^(\S+)\s+(\w+): (\d+)/(\d+) valid$", line)
         if m:
             found[m[1]] = (m[2], int(m[3]), int(m[4]))
