@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from backend.spec import LORA_FAMILY, PROMPT_METHODS, stage_method_problems
+from backend.spec.applies import LORA
 from studio.context import Ctx
 from studio.i18n import msg, relabel
 from studio.wizard import vision as vl
@@ -53,7 +54,7 @@ def build(ctx: Ctx, form: Form) -> MethodStep:
             form("method.train_vision_tower")
     with gr.Group(visible=m0 in LORA_FAMILY) as lora_box:
         with gr.Row():
-            form("method.lora_r")
+            lora_r = form("method.lora_r", visible=m0 in LORA)  # adalora has its own ranks (below)
             form("method.lora_alpha")
             form("method.lora_dropout")
     with gr.Group(visible=m0 in LORA_FAMILY or m0 == "ia3") as targets_box:
@@ -86,7 +87,7 @@ def build(ctx: Ctx, form: Form) -> MethodStep:
         with gr.Row():
             for n in REWARD_NAMES:
                 form(f"align.rewards.{n}")
-        form("align.length_target")
+        length_target = form("align.length_target", visible=bool(form.start.get("align.rewards.length")))
     form.rest("method")
     with gr.Row():
         back = gr.Button(t["btn.back"], elem_id="method-back")
@@ -100,15 +101,18 @@ def build(ctx: Ctx, form: Form) -> MethodStep:
             gr.update(visible=m == "qlora"), gr.update(visible=m == "adalora"), gr.update(visible=m == "freeze"),
             gr.update(visible=m in PROMPT_METHODS), gr.update(visible=s in ("dpo", "orpo", "kto")),
             gr.update(visible=s == "dpo"), gr.update(visible=s == "kto"), gr.update(visible=s == "kto"),
-            gr.update(visible=s == "grpo"),
+            gr.update(visible=s == "grpo"), gr.update(visible=m in LORA),
         )
 
     boxes = [advice, lora_box, targets_box, qlora_box, adalora_box, freeze_box, prompt_box, pref_box, dpo_loss,
-             kto_d, kto_u, grpo_box]
+             kto_d, kto_u, grpo_box, lora_r]
     # One ordered queue: two quick clicks must not have the older answer land last and hide the
     # settings of the pair now chosen.
     for trigger in (stage.change, name.change):
         trigger(show, [stage, name, vision], boxes, concurrency_limit=1, concurrency_id="method-show")
+    # The target length is what the length reward aims at: shown while that reward has a weight.
+    form["align.rewards.length"].change(lambda weight: gr.update(visible=bool(weight)), form["align.rewards.length"],
+                                        length_target, show_progress="hidden")
     return MethodStep(advice, next_btn, back, vision, vision_box,
                       (lambda s, m, v: advice_markdown(t, s, m, v), [stage, name, vision], advice))
 

@@ -49,6 +49,12 @@ def test_method_step_fields_refusals_and_review(shared_studio):
         page.get_by_role("tab", name="3 · Method").click()
         page.locator("#method-name label", has_text="freeze").click()
         expect(page.locator("#freeze-layers")).to_be_visible()
+        # AdaLoRA has its own ranks: LoRA's rank (which it ignores) is not offered beside them.
+        page.locator("#method-name label", has_text="AdaLoRA").click()
+        expect(page.locator("#adalora-init-r")).to_be_visible()
+        expect(page.locator("#lora-alpha")).to_be_visible()
+        expect(page.locator("#lora-r")).to_be_hidden()
+        page.locator("#method-name label", has_text="freeze").click()
 
         # grpo: generations, loss, GSPO switch and the reward weights with what each does.
         page.locator("#stage label", has_text="grpo").click()
@@ -56,6 +62,11 @@ def test_method_step_fields_refusals_and_review(shared_studio):
             expect(page.locator(shown)).to_be_visible()
         expect(page.locator("#reward-format")).to_contain_text("<think>")
         page.screenshot(path=ARTIFACTS / "wizard-3-method-grpo.png", full_page=True)
+        # The target length is the length reward's: shown once that reward has a weight.
+        expect(page.locator("#length-target")).to_be_hidden()
+        page.locator("#reward-length input[type=number]").fill("0.5")
+        page.locator("#reward-length input[type=number]").press("Enter")
+        expect(page.locator("#length-target")).to_be_visible()
 
         # A pair that cannot work: said at once, and Start stays disabled on Review.
         page.locator("#stage label", has_text="rm").click()
