@@ -125,6 +125,16 @@ def mixed_kinds(sources: list[tuple[str, str, str]]) -> Message | None:
     return msg("data.mixed_kinds", which=which)
 
 
+def eval_kind_problem(sources: list[tuple[str, str, str]], train_kind: str) -> Message | None:
+    """Why the eval sources (label, format, kind) cannot evaluate training rows of `train_kind`; None when they can."""
+    problem = mixed_kinds(sources)
+    if problem or all(kind == train_kind for _, _, kind in sources):
+        return problem
+    which = joined([msg("data.source_kind", label=label, format=fmt, kind=kind) for label, fmt, kind in sources],
+                   comma=True)
+    return msg("data.eval_other_kind", which=which, kind=train_kind)
+
+
 def load_data(data: DataSpec, base_dir: Path | None) -> Loaded:
     rng = random.Random(data.seed)
     sources = parse_sources(data, base_dir)
@@ -146,8 +156,9 @@ def load_data(data: DataSpec, base_dir: Path | None) -> Loaded:
     eval_examples: list[dict] = []
     if data.eval:
         eval_results = [(s, read_source(s, data)) for s in parse_sources(data, base_dir, train=data.eval)]
-        if _one_kind(eval_results + results[:1]) != kind:  # pragma: no cover - _one_kind raises first
-            raise DataError(msg("data.eval_other_kind"))
+        problem = eval_kind_problem([(s.label, c.format, c.kind) for s, c in eval_results], kind)
+        if problem:
+            raise DataError(problem)
         eval_examples = [e for _, c in eval_results for e in c.examples]
     elif data.eval_split > 0:
         n_eval = max(1, round(len(train) * data.eval_split)) if data.eval_split < 1 else int(data.eval_split)

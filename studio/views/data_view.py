@@ -437,7 +437,7 @@ def data_kind(ctx, data: DataSpec) -> str:
 def valid_rows(ctx, data: DataSpec) -> int:
     """Rows the job will train on (before the eval split), from cached reports or a fresh scan."""
     from backend.data.inspect import inspect
-    from backend.data.load import mixed_kinds
+    from backend.data.load import eval_kind_problem, mixed_kinds
 
     total, kinds = 0, []
     sources = parse_sources(data, ctx.workspace.root)
@@ -457,6 +457,17 @@ def valid_rows(ctx, data: DataSpec) -> int:
         total += min(n, round(n * amount) if amount <= 1 else int(amount))
         kinds.append((source.label, report.format, report.kind))
     problem = mixed_kinds(kinds)  # the worker refuses such a mix at once: say so on the Review, not after Start
+    if not problem and data.eval and kinds:
+        evals = []
+        for source in parse_sources(data, ctx.workspace.root, train=data.eval):
+            if source.path is not None:
+                check_readable(ctx, source.path)
+            report = REPORTS.get(ReportCache.key(source, data))
+            if report is None:
+                report = inspect(source, placeholders=data.placeholders, reasoning=data.reasoning)
+                REPORTS.put(ReportCache.key(source, data), report)
+            evals.append((source.label, report.format, report.kind))
+        problem = eval_kind_problem(evals, kinds[0][2])
     if problem:
         raise DataError(problem)
     return total

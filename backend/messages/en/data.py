@@ -104,7 +104,9 @@ EN: dict[str, str] = {
     "data.list_comma": "{head}, {tail}",
     "data.source_kind": "{label} is {format} ({kind})",
     "data.mixed_kinds": "the datasets cannot be mixed: {which}. Mix datasets of one kind.",
-    "data.eval_other_kind": "the eval data is of another kind than the training data.",
+    "data.eval_other_kind": "the eval data cannot evaluate this training data: {which}, the training rows are "
+                            "{kind}. Give `data.eval` rows of the same kind, or hold out training rows with "
+                            "`data.eval_split`.",
     "data.eval_split_too_big": "`data.eval_split` {split:g} leaves no training rows out of {rows}; lower it.",
     "data.sft_needs_chat": "the data is plain text (for continued pretraining); the sft stage needs conversations "
                            "(alpaca, sharegpt or messages). Choose a chat dataset.",

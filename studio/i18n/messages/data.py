@@ -96,7 +96,8 @@ ZH: dict[str, str] = {
     "data.list_comma": "{head}，{tail}",
     "data.source_kind": "{label} 是 {format}（{kind}）",
     "data.mixed_kinds": "这些数据集无法混合：{which}。请混合同一类型的数据集。",
-    "data.eval_other_kind": "评估数据与训练数据的类型不同。",
+    "data.eval_other_kind": "这份评估数据无法评估本训练数据：{which}，而训练数据是 {kind}。请让 `data.eval` "
+                            "使用同一类型的行，或用 `data.eval_split` 从训练数据中留出一部分。",
     "data.eval_split_too_big": "`data.eval_split` 为 {split:g}，{rows} 行数据中不剩任何训练行；请调小。",
     "data.sft_needs_chat": "数据是纯文本（用于继续预训练）；sft 阶段需要对话数据（alpaca、sharegpt 或 messages）。"
                            "请选择对话数据集。",

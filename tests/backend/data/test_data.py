@@ -89,6 +89,10 @@ def test_sources_of_different_kinds_cannot_be_mixed(tmp_path):
     p = write_json(tmp_path / "p.json", [{"instruction": "q", "chosen": "good", "rejected": "bad"}])
     with pytest.raises(DataError, match=r"cannot be mixed: a.json is alpaca \(sft\), p.json is preference"):
         load_data(DataSpec(train=f"{a},{p}"), None)
+    # An eval set of another kind is named as the eval data, not as a mix the user never made.
+    with pytest.raises(DataError, match=r"eval data cannot evaluate this training data: p.json is preference "
+                                        r"\(preference\), the training rows are sft"):
+        load_data(DataSpec(train=str(a), eval=str(p)), None)
 
 
 def test_exact_duplicates_are_dropped_when_asked(tmp_path):

@@ -62,6 +62,12 @@ def test_review_refuses_a_mix_of_kinds_the_worker_would_refuse(ctx, tmp_path):
     with pytest.raises(DataError, match=r"cannot be mixed: a.jsonl is alpaca \(sft\), k.jsonl is kto \(kto\)"):
         dv.valid_rows(ctx, DataSpec(train=f"{a},{k}"))
     assert dv.valid_rows(ctx, DataSpec(train=f"{a},{a}")) == 8
+    # An eval file of another kind: the same refusal before Start, naming both kinds (it was unreachable: the
+    # worker said "the datasets cannot be mixed", and the Review nothing).
+    with pytest.raises(DataError, match=r"eval data cannot evaluate this training data: k.jsonl is kto \(kto\), "
+                                        r"the training rows are sft.*data.eval_split"):
+        dv.valid_rows(ctx, DataSpec(train=str(a), eval=str(k)))
+    assert dv.valid_rows(ctx, DataSpec(train=str(a), eval=str(a))) == 4
 
 
 def test_a_skipped_row_shows_its_reason_and_its_content(ctx, tmp_path):
