@@ -74,8 +74,8 @@ def loss_figure(frame: pd.DataFrame, series: str = "series", x_label: str = "ste
         axes.set_xlabel(x_label)
         axes.set_ylabel(label)
         axes.grid(alpha=0.3)
-        if len(data):
-            axes.legend(loc="upper right", fontsize=8)
+        if len(data):  # the rewards part upwards and downwards: their legend where it covers the least
+            axes.legend(loc="upper right" if axes is ax else "best", fontsize=8)
     fig.tight_layout()
     fig.subplots_adjust(top=0.88)  # room for the label gradio draws over the image's top left
     return fig
