@@ -20,9 +20,9 @@ from backend.data.registry import Source
 from backend.data.sources import open_rows, parse_sources
 from backend.data.turns import RowProblem
 from backend.spec import STAGE_REGISTRY, DataSpec, JobSpec, SpecError
-from backend.workspace import under_roots
 from studio.i18n import msg
 from studio.unexpected import unexpected
+from studio.wizard.model_info import model_outside_roots
 
 # Roles shown as mapping dropdowns, per format: the required ones first, then the optional.
 ROLES_FOR = {
@@ -62,16 +62,6 @@ def check_readable(ctx, path: Path) -> None:
     if not any(target == r or r in target.parents for r in roots):
         listed = ", ".join(str(r) for r in roots)
         raise DataError(ctx.t["data.err.outside_roots"].format(path=path, roots=listed))
-
-
-def model_outside_roots(t, folder, roots, models_dir: Path) -> str | None:
-    """The refusal of a local model folder outside the folders the studio may read (the same `roots` as the data:
-    the workspace, with its models/, data/ and each --data-root), or None when it is inside. Decided before the
-    folder is looked at, in the same words whether it exists, so a page cannot probe the server's folders."""
-    if under_roots(folder, roots):
-        return None
-    listed = ", ".join(str(Path(r)) for r in roots)
-    return t["model.err.outside_roots"].format(folder=str(folder).strip(), models=models_dir, roots=listed)
 
 
 # -- summary --------------------------------------------------------------------------------------

@@ -13,8 +13,9 @@ from studio.i18n import lang_of, localized, relabel
 from studio.unexpected import unexpected
 from studio.wizard.fields import Form
 from studio.wizard.form import DEMOS, MODEL_PATH, MODEL_SOURCE
-from studio.wizard.model_info import ModelInfoError, describe_demo, describe_hub, describe_local, format_params
+from studio.wizard.model_info import ModelInfoError, describe_demo, describe_hub, describe_local
 from studio.wizard.model_vision import vision_markdown
+from studio.wizard.numbers import format_params
 from studio.wizard.vision import DEMO_VL, describe_demo_vl
 
 

@@ -60,11 +60,19 @@ def describe_demo(models_dir: Path, t: Mapping = EN) -> ModelInfo:
     )
 
 
-def check_model_folder(folder: str | Path, roots, models_dir: Path, t: Mapping = EN) -> None:
-    """A ModelInfoError unless `folder` is under the allowed `roots` (studio.views.data_view.model_outside_roots: the
-    same words whether it exists or not, naming where a model may be put)."""
-    from studio.views.data_view import model_outside_roots
+def model_outside_roots(t, folder, roots, models_dir: Path) -> str | None:
+    """The refusal of a local model folder outside the folders the studio may read (the same `roots` as the data:
+    the workspace, with its models/, data/ and each --data-root), or None when it is inside. Decided before the
+    folder is looked at, in the same words whether it exists, so a page cannot probe the server's folders."""
+    if under_roots(folder, roots):
+        return None
+    listed = ", ".join(str(Path(r)) for r in roots)
+    return t["model.err.outside_roots"].format(folder=str(folder).strip(), models=models_dir, roots=listed)
 
+
+def check_model_folder(folder: str | Path, roots, models_dir: Path, t: Mapping = EN) -> None:
+    """A ModelInfoError unless `folder` is under the allowed `roots` (model_outside_roots: the same words whether it
+    exists or not, naming where a model may be put)."""
     refusal = model_outside_roots(t, folder, roots, models_dir)
     if refusal:
         raise ModelInfoError(refusal)
@@ -206,16 +214,6 @@ def params_from_config(cfg: dict) -> int | None:
     per_layer = attn + 3 * h * inter + 2 * h
     embed = vocab * h * (1 if cfg.get("tie_word_embeddings") else 2)
     return embed + layers * per_layer + h
-
-
-def format_params(n: int | None, exact: bool) -> str:
-    if n is None:
-        return "?"
-    approx = "" if exact else "≈ "
-    for unit, size in (("B", 1e9), ("M", 1e6), ("K", 1e3)):
-        if n >= size:
-            return f"{approx}{n / size:.1f}{unit} ({n:,})"
-    return f"{approx}{n}"
 
 
 def _architecture(config: dict) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from backend.vlm import DEMO_VL
+from studio.wizard.numbers import format_params
 
 
 @dataclass
@@ -120,9 +121,5 @@ def _safetensors_header(path: Path) -> dict | None:
         return None
 
 
-
-
 def _format_params(n, exact):
-    from studio.wizard.model_info import format_params
-
     return format_params(n, exact)

@@ -233,7 +233,8 @@ def test_step_estimate():
 
 
 def test_model_info_for_the_demo_before_and_after_it_is_built(tmp_path, demo_models_dir):
-    from studio.wizard.model_info import describe_demo, format_params
+    from studio.wizard.model_info import describe_demo
+    from studio.wizard.numbers import format_params
 
     before = describe_demo(tmp_path)
     assert before.architecture.startswith("qwen2") and before.chat_template is True
