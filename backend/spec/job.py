@@ -172,7 +172,7 @@ class JobSpec:
         check_range(p, "training.max_steps", t.max_steps, 0, 10**8, msg("spec.accept_max_steps"))
         if not p and t.max_steps == 0 and t.num_epochs <= 0:
             p.append(SpecIssue("training.num_epochs", msg("spec.no_length")))
-        check_range(p, "training.learning_rate", t.learning_rate, 1e-9, 1.0, msg("spec.accept_positive", example="2e-4"),
+        check_range(p, "training.learning_rate", t.learning_rate, 1e-9, 1.0, msg("spec.accept_positive", example="2e-4", high=1),
                     low_open=True)
         check_range(p, "training.batch_size", t.batch_size, 1, 4096, msg("spec.accept_whole_at_least", low=1))
         check_range(p, "training.gradient_accumulation_steps", t.gradient_accumulation_steps, 1, 4096,
@@ -243,7 +243,7 @@ def _method(p: list[SpecIssue], me: MethodSpec) -> None:
 
 
 def _align(p: list[SpecIssue], a: AlignSpec, stage: str) -> None:
-    check_range(p, "align.beta", a.beta, 0.0, 100.0, msg("spec.accept_positive", example="0.1"), low_open=True)
+    check_range(p, "align.beta", a.beta, 0.0, 100.0, msg("spec.accept_positive", example="0.1", high=100), low_open=True)
     check_choice(p, "align.dpo_loss", a.dpo_loss, DPO_LOSSES)
     check_range(p, "align.kto_desirable_weight", a.kto_desirable_weight, 0.0, 1000.0, msg("spec.accept_weight"),
                 low_open=True)
@@ -251,7 +251,7 @@ def _align(p: list[SpecIssue], a: AlignSpec, stage: str) -> None:
                 low_open=True)
     check_range(p, "align.num_generations", a.num_generations, 2, 1024, msg("spec.accept_whole_at_least", low=2))
     check_range(p, "align.max_completion_length", a.max_completion_length, 1, 1_048_576, msg("spec.accept_tokens"))
-    check_range(p, "align.temperature", a.temperature, 0.0, 10.0, msg("spec.accept_positive", example="1.0"),
+    check_range(p, "align.temperature", a.temperature, 0.0, 10.0, msg("spec.accept_positive", example="1.0", high=10),
                 low_open=True)
     check_choice(p, "align.grpo_loss", a.grpo_loss, GRPO_LOSSES)
     check_choice(p, "align.importance_sampling", a.importance_sampling, ("token", "sequence"))

@@ -30,7 +30,7 @@ EN: dict[str, str] = {
     "spec.accept_whole_range": "a whole number from {low} to {high}",
     "spec.accept_number_range": "a number from {low} to {high}",
     "spec.accept_whole_at_least": "a whole number of at least {low}",
-    "spec.accept_positive": "a positive number such as {example}",
+    "spec.accept_positive": "a positive number such as {example}, at most {high}",
     "spec.accept_target_modules": "`all-linear` or a list like `q_proj,v_proj`",
     "spec.accept_epochs": "a positive number of epochs",
     "spec.accept_max_steps": "0 (use num_epochs) or a positive whole number",

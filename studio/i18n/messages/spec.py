@@ -34,7 +34,7 @@ ZH: dict[str, str] = {
     "spec.accept_whole_range": "介于 {low} 到 {high} 之间的整数",
     "spec.accept_number_range": "介于 {low} 到 {high} 之间的数",
     "spec.accept_whole_at_least": "不小于 {low} 的整数",
-    "spec.accept_positive": "正数，例如 {example}",
+    "spec.accept_positive": "不超过 {high} 的正数，例如 {example}",
     "spec.accept_target_modules": "`all-linear`，或类似 `q_proj,v_proj` 的列表",
     "spec.accept_epochs": "正数轮数",
     "spec.accept_max_steps": " 0（按 num_epochs）或正整数",
