@@ -237,8 +237,9 @@ def check_order(messages: list[dict], column: str, must_end: str = "assistant") 
         else:  # tool result
             expected = {"tool", "assistant"}
     last = body[-1]["role"]
-    if must_end == "assistant" and (last != "assistant" or body[-1].get("tool_calls")):
-        what = msg("rows.a_tool_call") if last == "assistant" else msg("rows.a_role_turn", role=last)
-        raise RowProblem(column, msg("rows.ends_with", what=what))
+    # A reply that is a tool call teaches the call (LLaMA-Factory's rows may end with function_call, and
+    # single-call sets such as xlam's all do); a row ending with a tool's result or the user has no reply.
+    if must_end == "assistant" and last != "assistant":
+        raise RowProblem(column, msg("rows.ends_with", what=msg("rows.a_role_turn", role=last)))
     if must_end == "user" and last not in ("user", "tool"):
         raise RowProblem(column, msg("rows.prompt_ends_with", role=last))

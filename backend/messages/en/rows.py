@@ -78,7 +78,6 @@ EN: dict[str, str] = {
     "rows.turn_out_of_order": "turn {turn} is {role} where {expected} was expected (turns alternate)",
     "rows.user_turn_empty": "turn {turn} (user) is empty",
     "rows.assistant_turn_empty": "turn {turn} (assistant) is empty",
-    "rows.a_tool_call": "a tool call",
     "rows.a_role_turn": "a {role} turn",
     "rows.ends_with": "the conversation ends with {what} (nothing to learn)",
     "rows.prompt_ends_with": "the prompt ends with a {role} turn; it must end with the user's turn",

@@ -76,7 +76,6 @@ ZH: dict[str, str] = {
     "rows.turn_out_of_order": "第 {turn} 轮是 {role}，但此处应为 {expected}（轮次需交替出现）",
     "rows.user_turn_empty": "第 {turn} 轮（user）为空",
     "rows.assistant_turn_empty": "第 {turn} 轮（assistant）为空",
-    "rows.a_tool_call": "一个工具调用",
     "rows.a_role_turn": "一个 {role} 轮次",
     "rows.ends_with": "对话以{what}结尾（没有可学习的内容）",
     "rows.prompt_ends_with": "提示以 {role} 轮次结尾；必须以用户的轮次结尾",

@@ -144,14 +144,35 @@ def test_mixed_formats_in_one_file_name_the_missing_column():
     ([user("a"), bot("  ")], "turn 2 (assistant) is empty"),
     ([user("a"), {"role": "assistant", "content": ["x"]}], "expected text"),
     ([user("a"), {"role": "assistant", "content": [{"type": "image_url", "image_url": "x"}]}], "'image_url' part"),
-    ([user("a"), {"role": "assistant", "content": "", "tool_calls": [{"function": {"name": "f"}}]}],
-     "ends with a tool call"),
+    ([user("a"), {"role": "assistant", "content": "", "tool_calls": [{"function": {"name": "f"}}]},
+      {"role": "tool", "content": "42"}], "ends with a tool turn"),
 ])
 def test_conversation_problems_are_explained(turns, problem):
     out = convert([{"messages": turns}, {"messages": [user("ok"), bot("fine")]}])
     assert len(out.examples) == 1
     assert out.skipped[0][0] == 1 and out.skipped[0][1] == "messages"
     assert problem in out.skipped[0][2], out.skipped[0][2]
+
+
+def test_a_conversation_ending_with_a_tool_call_trains_the_call(demo_models_dir):
+    # xlam-style rows (a request, then the call) and LLaMA-Factory sharegpt rows ending with function_call were
+    # all skipped as "ends with a tool call (nothing to learn)"; the call is the reply to learn.
+    from backend.data.lite_tokenizer import LiteTokenizer
+    from backend.data.preview import render_example
+
+    call = {"name": "get_weather", "arguments": {"city": "Paris"}}
+    tools = [{"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}]
+    openai = {"messages": [user("Weather in Paris?"), bot("", tool_calls=[{"type": "function", "function": call}])],
+              "tools": tools}
+    sharegpt = {"conversations": [{"from": "human", "value": "Weather in Paris?"},
+                                  {"from": "function_call", "value": json.dumps(call)}], "tools": json.dumps(tools)}
+    tok = LiteTokenizer.from_dir(demo_models_dir / "demo")
+    for row in (openai, sharegpt):
+        out = convert([row])
+        assert not out.skipped and len(out.examples) == 1, out.skipped
+        (panel,) = render_example(tok, out.examples[0], "sft", 1024)
+        trained = "".join(s.text for s in panel.segments if s.trained)
+        assert '"name": "get_weather"' in trained and "Weather in Paris?" not in trained
 
 
 def test_convert_rows_streams_and_never_raises_on_bad_rows():
