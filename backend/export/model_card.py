@@ -53,6 +53,8 @@ def model_card(job_dir: Path, merged: bool = False) -> str:
         lines += ["", "## Curves", "", "![loss](plots/loss.png)"]
         if (plots / "learning_rate.png").is_file():
             lines += ["", "![learning rate](plots/learning_rate.png)"]
+        if (plots / "rewards.png").is_file():  # dpo, orpo, kto, rm, grpo: the stage's rewards
+            lines += ["", "![rewards](plots/rewards.png)"]
     lines += [
         "",
         "## Use",

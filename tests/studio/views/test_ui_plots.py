@@ -66,11 +66,15 @@ def test_the_stats_line_gives_the_stages_newest_margin_accuracy_or_reward():
 def test_the_jobs_plots_folder_gets_the_stages_rewards(tmp_path):
     import json
 
+    from backend.export.model_card import model_card
     from backend.export.plots import write_plots
+    from backend.spec import JobSpec
 
     for name, rows in (("dpo", DPO), ("sft", SFT)):
         job = tmp_path / name
         job.mkdir()
         (job / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        (job / "spec.yaml").write_text(JobSpec.from_dict({"stage": name}).to_yaml(), encoding="utf-8")
         written = {p.name for p in write_plots(job)}
         assert written == ({"loss.png", "rewards.png"} if name == "dpo" else {"loss.png"})
+        assert ("![rewards](plots/rewards.png)" in model_card(job)) == (name == "dpo")  # the card shows it
