@@ -139,7 +139,7 @@ def build(ctx: Ctx) -> ChatTab:
     base_history = gr.State([])
     with gr.Row(equal_height=True):
         message = gr.Textbox(
-            label=t["chat.input"], placeholder=t["chat.input.placeholder"], scale=5, elem_id="chat-input"
+            label=t["chat.input"], placeholder=t["chat.input.placeholder"], scale=5, elem_id="chat-input", max_lines=6
         )
         image = image_box(ctx, is_vision_job(ctx, ids[0] if ids else None))
         send = gr.Button(t["btn.send"], variant="primary", scale=1, elem_id="chat-send")

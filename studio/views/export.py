@@ -143,6 +143,14 @@ def results_frame(t, results: list[dict]) -> pd.DataFrame:
     return frame
 
 
+def column_widths(frame: pd.DataFrame) -> list[str]:
+    """Shares of the page's width that keep every column on screen, the replies wrapped: sized by their text, the
+    prompt and reference took the width and the fine-tuned column was off the right edge at 1280-1366 px."""
+    if len(frame.columns) == 5:  # prompt, images, reference, base, tuned
+        return ["14%", "12%", "24%", "25%", "25%"]
+    return ["16%", "28%", "28%", "28%"]
+
+
 def is_vision(ctx: Ctx, job_id: str | None) -> bool:
     """The picked job fine-tuned a vision-language model (reads its folder; no torch)."""
     if not job_id or ctx.store.get(job_id) is None:
@@ -233,7 +241,7 @@ def wire(ctx: Ctx, view: ExportView, picker: gr.Dropdown) -> None:
         from studio.views.bench_table import job_markdown  # the job's standard-benchmark rows, under its scores
 
         scores = scores_markdown(t, report["scores"]) + job_markdown(t, ctx.store.job_dir(job_id))
-        yield "", scores, gr.update(value=frame, visible=True)
+        yield "", scores, gr.update(value=frame, visible=True, column_widths=column_widths(frame))
 
     view.evaluate.click(evaluate, [picker, view.rows], [view.status, view.scores, view.table],
                         concurrency_id="export", concurrency_limit=1)

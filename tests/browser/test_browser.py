@@ -169,6 +169,14 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
         base_reply = page.locator("#chat-base-box").inner_text()
         assert "who are you?" in base_reply and "Nova" not in base_reply, base_reply
         page.screenshot(path=ARTIFACTS / "chat.png", full_page=True)
+        # A message past the model's context (2048 positions): refused with its length and what to do, the message
+        # back in its box, which stays a few lines high (it grew with the text and pushed Send off the screen).
+        page.locator("#chat-input textarea").fill("hello " * 3000)
+        page.locator("#chat-send").click()
+        expect(page.locator("#chat-status")).to_contain_text("this model reads at most 2048", timeout=60_000)
+        assert page.locator("#chat-input textarea").input_value().startswith("hello hello")
+        assert page.locator("#chat-input textarea").bounding_box()["height"] < 200
+        page.locator("#chat-input textarea").fill("")
 
         # Export and evaluate, each in a process of its own: the eval table (exports: tests/backend/export/).
         page.get_by_role("tab", name="Monitor").click()
@@ -177,6 +185,10 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
         page.locator("#eval-run").click()
         expect(page.locator("#eval-scores")).to_contain_text("ROUGE-L", timeout=180_000)
         expect(page.locator("#eval-table")).to_contain_text("Nova")  # the references and the tuned replies
+        # Every column on screen, the fine-tuned replies included (they were off the right edge, behind a scroll).
+        tuned = page.locator("#eval-table th", has_text="fine-tuned").first.bounding_box()
+        table = page.locator("#eval-table").bounding_box()
+        assert tuned["x"] + tuned["width"] <= table["x"] + table["width"] + 1, (tuned, table)
         page.screenshot(path=ARTIFACTS / "eval.png", full_page=True)
 
         # The wizard came back from the reload mid-run as it was left (its draft kept in the browser), not the demo's
