@@ -55,7 +55,7 @@ CSS = """
 .sp-state.sp-running { background: #dbeafe; color: #1e40af; } .sp-state.sp-succeeded { background: #dcfce7; color: #166534; }
 .sp-state.sp-failed, .sp-state.sp-interrupted { background: #fee2e2; color: #991b1b; }
 .sp-meta { color: var(--body-text-color-subdued); font-size: 0.85em; margin-top: 4px; }
-.sp-meta code { font-size: 0.95em; padding: 0 3px; border-radius: 3px; background: var(--neutral-100); }
+.sp-meta code, .sp-header code { font-family: var(--font-mono); font-size: 0.95em; padding: 0 3px; border-radius: 3px; background: var(--neutral-100); }
 #job-error { border-left: 4px solid #dc2626; padding-left: 8px; }
 .dp-legend, .dp-note { font-size: 0.85em; color: var(--body-text-color-subdued); margin: 4px 0; }
 .dp-title { font-weight: 600; font-size: 0.9em; margin: 8px 0 2px; }
