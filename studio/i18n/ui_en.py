@@ -105,6 +105,8 @@ EN = {
     "review.plan_steps_no_eval": "**What will happen:** {steps} training steps (the max steps you set), {per_step} rows per step (batch {batch} × accumulation {accum}), from {rows} training rows; no rows held out for evaluation.",
     "review.processes": "**Processes:** {n} ({strategy}, on {machines} machine(s)); every step trains on batch {batch} × accumulation {accum} × {n} processes = {per_step} rows.",
     "review.tokens": "**Tokens:** about {tokens} pass through training (on average {avg} per row, cut at max length {max_length}).",
+    "review.tokens_sequences": "**Tokens:** about {tokens} pass through the model ({sequences} sequences a row, each "
+    "up to about {avg} tokens on average, cut at max length {max_length}).",
     "review.time": "**Time:** about {time} ({pace} s per step, measured {source}; {startup} s to start).",
     "review.time.probe": "by the speed test",
     "review.time.job": "on job {job} with the same setup",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import statistics
 
-from backend.spec import JobSpec
+from backend.spec import JobSpec, get_stage
 from studio.unexpected import unexpected
 from studio.views import data_view as dv
 from studio.wizard import speed
@@ -103,8 +103,10 @@ def plan_markdown(ctx, spec: JobSpec, values: FormValues, rows: int) -> str:
         avg = mean_tokens(ctx, spec, values)
     if avg is not None:
         seen = min(steps * per_step, train_rows * tr.num_epochs if tr.max_steps <= 0 else steps * per_step)
-        lines.append(t["review.tokens"].format(tokens=f"{int(avg * seen):,}", avg=f"{avg:,.0f}",
-                                               max_length=tr.max_length))
+        sequences = get_stage(spec.stage).sequences  # a pair (dpo, orpo, rm) or kto's KL pass: 2 through the model
+        key = "review.tokens" if sequences == 1 else "review.tokens_sequences"
+        lines.append(t[key].format(tokens=f"{int(avg * seen * sequences):,}", avg=f"{avg:,.0f}",
+                                   max_length=tr.max_length, sequences=sequences))
     fit = None  # a template that cannot render the sample: no count
     with unexpected.optional("sample_fit"):
         fit = sample_fit(ctx, spec, values)

@@ -85,3 +85,20 @@ def test_the_data_step_counts_for_the_stage_that_takes_the_data(ctx, pairs):
     assert zh.startswith("**最大长度 64 下：** 抽样的 10 对中有 4 将被排除在训练之外（4 条超过了 max_length")
     assert dv.sample_fit(tok, report, "pt", 64).stage == "dpo"  # pt takes no pairs: counted as dpo would
     assert dv.sample_fit(None, report, "dpo", 64) is None and dv.fit_markdown(EN, None) == ""
+
+
+def test_the_reviews_token_count_holds_both_sequences_of_a_pair(ctx, pairs):
+    """dpo passes a pair's chosen and rejected sequences through the model: twice the tokens of one row."""
+    import re
+
+    from studio.wizard.review import check
+
+    def tokens(stage: str) -> tuple[int, str]:
+        estimate = check(ctx, values_for(ctx, pairs, stage, 384)).estimate
+        line = next(x for x in estimate.splitlines() if "**Tokens:**" in x)
+        return int(re.search(r"about ([\d,]+)", line).group(1).replace(",", "")), line
+
+    dpo, said = tokens("dpo")
+    assert "2 sequences a row" in said
+    sft, _ = tokens("sft")  # the same rows read as conversations (prompt + chosen): one sequence each
+    assert dpo > 1.5 * sft, (dpo, sft)
