@@ -80,6 +80,22 @@ def _job_dir(job: str, workspace):
     return job_dir, None
 
 
+def spec_refusal(path, issues, overrides=()) -> str:
+    """`PATH is not a valid job spec` with a line an issue; one whose field a `--set` gave says so (the file may
+    be fine: the value came from the command line)."""
+    given = {}
+    for item in overrides or ():
+        key, _, _ = item.partition("=")
+        given[key.strip()] = item
+    lines = []
+    for issue in issues:
+        field = str(getattr(issue, "field", ""))
+        source = next((given[k] for k in given if field == k or field.startswith(k + ".") or k.startswith(field + ".")),
+                      None)
+        lines.append(f"  - {issue}" + (f" (from --set {source})" if source else ""))
+    return f"{path} is not a valid job spec:\n" + "\n".join(lines)
+
+
 def spec_file_problem(path) -> str | None:
     """Why `path` cannot be read as a spec file (missing, a folder, not UTF-8 text), or None."""
     if path.is_dir():

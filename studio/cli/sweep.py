@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from studio.cli.common import _fail, _versions_refused, absolute_paths, data_refusal, spec_file_problem
+from studio.cli.common import _fail, _versions_refused, absolute_paths, data_refusal, spec_file_problem, spec_refusal
 
 
 def add_parser(sub) -> None:
@@ -80,8 +80,7 @@ def _start(store, path: Path, overrides: list[str], plot: str | None, cluster_ar
     try:
         spec, section = load_sweep_file(path, overrides)
     except SpecError as e:
-        lines = "\n".join(f"  - {issue}" for issue in e.issues)
-        return _fail(f"{path} is not a valid job spec:\n{lines}")
+        return _fail(spec_refusal(path, e.issues, overrides))
     if problem := data_refusal(spec):
         return _fail(problem)
     cluster = None

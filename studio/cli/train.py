@@ -8,7 +8,15 @@ import sys
 import time
 from pathlib import Path
 
-from studio.cli.common import _fail, _versions_refused, _workspace, absolute_paths, data_refusal, spec_file_problem
+from studio.cli.common import (
+    _fail,
+    _versions_refused,
+    _workspace,
+    absolute_paths,
+    data_refusal,
+    spec_file_problem,
+    spec_refusal,
+)
 
 
 def cmd_train(args) -> int:
@@ -31,8 +39,7 @@ def cmd_train(args) -> int:
         if args.overrides:
             spec = spec.with_overrides(args.overrides)
     except SpecError as e:
-        lines = "\n".join(f"  - {issue}" for issue in e.issues)
-        return _fail(f"{spec_path} is not a valid job spec:\n{lines}")
+        return _fail(spec_refusal(spec_path, e.issues, args.overrides))
     absolute_paths(spec)
     if problem := data_refusal(spec):
         return _fail(problem)

@@ -32,6 +32,14 @@ def test_data_of_the_wrong_kind_for_the_stage_is_refused_before_any_job(workspac
     assert not workspace.jobs_dir.exists() or not any(workspace.jobs_dir.iterdir())
 
 
+def test_a_bad_value_given_with_set_is_named_as_the_command_lines(workspace, capsys):
+    # the file is fine: "templates/demo.yaml is not a valid job spec" alone sent the user to the wrong place
+    code, _, err = run(capsys, workspace, "train", str(DEMO_SPEC), "--set", "method.lora_r=0")
+    assert code == 2 and "`method.lora_r`" in err and "(from --set method.lora_r=0)" in err, err
+    code, _, err = run(capsys, workspace, "sweep", str(DEMO_SWEEP), "--set", "training.lerning_rate=1")
+    assert code == 2 and "(from --set training.lerning_rate=1)" in err, err
+
+
 def test_jobs_alone_lists_and_an_unknown_state_is_refused(store, workspace, capsys):
     job = store.create_job(JobSpec())
     code, out, err = run(capsys, workspace, "jobs")  # no action: the list (was an AttributeError traceback)
