@@ -11,7 +11,7 @@ EN = {
     "advice.title": "Advice",
     "advice.not_finite": (
         "The {metric} became NaN or infinite at step {step}: the run is broken. Lower the learning rate "
-        "(e.g. 10x), and use fp32 or bf16 instead of fp16, then start again."
+        "(e.g. 10x) and start again (a run in fp16 is steadier in bf16 or fp32)."
     ),
     "advice.diverging": (
         "The loss is rising: now {now}, above where it started ({start}) at step {step}. The learning rate "
@@ -39,7 +39,7 @@ ZH = {
     "advice.title": "建议",
     "advice.not_finite": (
         "{metric} 在第 {step} 步变成了 NaN 或无穷大：这次训练已经失效。请降低学习率（例如降到 1/10），"
-        "并用 fp32 或 bf16 代替 fp16，然后重新开始。"
+        "然后重新开始（fp16 训练改用 bf16 或 fp32 会更稳定）。"
     ),
     "advice.diverging": (
         "损失在上升：现在为 {now}，已高于开始时的 {start}（第 {step} 步）。学习率对这个模型来说太高："
