@@ -86,3 +86,18 @@ def _lr(v: float) -> str:
 
 def _epoch(v: float) -> str:
     return f"{v:.2f}".rstrip("0").rstrip(".")
+
+
+def log_for_download(job_dir) -> str | None:
+    """A copy of the job's whole log.txt in a temp folder, named after the job (gradio serves it from there; the
+    workspace stays private), or None when the job has written none yet."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    src = Path(job_dir) / "log.txt"
+    if not src.is_file():
+        return None
+    out = Path(tempfile.mkdtemp(prefix="studio-log-")) / f"{Path(job_dir).name}-log.txt"
+    shutil.copyfile(src, out)
+    return str(out)

@@ -30,7 +30,7 @@ from studio.context import Ctx
 from studio.i18n import lang_of, msg, relabel
 from studio.unexpected import unexpected
 from studio.views.job_labels import dataset_shown
-from studio.views.joblog import LOG_TAIL_BYTES, log_view
+from studio.views.joblog import LOG_TAIL_BYTES, log_for_download, log_view
 from studio.views.monitor_browser import SWITCHED_JS, SWITCHING_JS
 from studio.views.plots import count_loss_points, loss_figure, loss_frame, stage_frame, system_figure
 from studio.views.system_log import SystemLog
@@ -392,7 +392,10 @@ def build(ctx: Ctx) -> MonitorTab:
     log = gr.Textbox(
         label=t["monitor.log"], lines=12, max_lines=12, interactive=False, autoscroll=True, elem_id="job-log"
     )
-    log_all = gr.Checkbox(False, label=t["monitor.log.all"], container=False, elem_id="job-log-all")
+    with gr.Row():
+        log_all = gr.Checkbox(False, label=t["monitor.log.all"], container=False, elem_id="job-log-all")
+        log_get = gr.Button(t["monitor.log.download"], size="sm", scale=0, min_width=160, elem_id="job-log-download")
+    log_file = gr.File(visible=False, interactive=False, show_label=False, elem_id="job-log-file")
     prev = gr.State({})
     # The job each session last picked: a tick started before a pick and answered after it is dropped, so the
     # previous job's header, points and bar never come back over the new job's.
@@ -480,6 +483,15 @@ def build(ctx: Ctx) -> MonitorTab:
     refresh.click(lambda j: gr.update(choices=job_ids(ctx), value=j), picker, picker).then(
         select, [picker, log_all], [*outputs, prev], show_progress="hidden"
     )
+    @unexpected(t, "log", fallback=lambda message: gr.update(value=None, visible=False))
+    def on_log(job_id):
+        path = log_for_download(ctx.store.job_dir(job_id)) if job_id else None
+        if path is None:
+            gr.Warning(t["monitor.log.none"])
+        return gr.update(value=path, visible=path is not None)
+
+    log_get.click(on_log, picker, log_file)
+    picker.change(lambda _: gr.update(value=None, visible=False), picker, log_file, show_progress="hidden")
     cancel.click(on_cancel, [picker, prev], [cancel, prev])
     resume.click(on_resume, picker, None)
     return MonitorTab(picker, outputs, prev)

@@ -147,3 +147,18 @@ def test_a_tick_for_the_previous_job_is_dropped(ctx):
     assert all(u == gr.skip() for u in stale), stale
     fresh = handlers["tick"](new, seen, False, request)
     assert fresh[-1]["ids"] == [new, old]  # answered: the picker's choices, the outputs that changed, the state
+
+
+def test_the_whole_log_downloads_as_a_copy_named_after_the_job(tmp_path):
+    """The box shows 12 lines; the button hands over all of log.txt (a copy outside the workspace, which gradio
+    serves), and says so when there is none yet."""
+    from studio.views.joblog import log_for_download
+
+    job = tmp_path / "20261207-101010-abcdef"
+    job.mkdir()
+    assert log_for_download(job) is None
+    lines = "".join(f"line {i}\n" for i in range(500))
+    (job / "log.txt").write_text(lines, encoding="utf-8")
+    got = log_for_download(job)
+    assert got.endswith("20261207-101010-abcdef-log.txt") and not got.startswith(str(tmp_path))
+    assert open(got, encoding="utf-8").read() == lines
