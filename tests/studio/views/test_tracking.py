@@ -75,7 +75,7 @@ def test_studio_tensorboard_serves_the_workspace(demo_job):
 
 def test_sample_replies_at_each_evaluation_show_the_model_changing(demo_job):
     from studio.i18n import EN
-    from studio.views.monitor import samples_markdown
+    from studio.views.monitor_text import samples_markdown
 
     _, job_dir = demo_job
     rows = [json.loads(line) for line in (job_dir / "samples.jsonl").read_text().splitlines()]

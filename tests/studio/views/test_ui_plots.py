@@ -52,7 +52,7 @@ def test_the_stages_own_curves_are_drawn_beside_the_loss_in_the_page_language():
 
 def test_the_stats_line_gives_the_stages_newest_margin_accuracy_or_reward():
     from studio.i18n import strings
-    from studio.views.monitor import stage_stats
+    from studio.views.monitor_text import stage_stats
 
     en, zh = strings("en"), strings("zh")
     assert stage_stats(en, DPO) == " · **Reward margin:** 3.000 · **Pairs ranked right:** 88%"
