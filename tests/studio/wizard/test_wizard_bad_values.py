@@ -4,29 +4,19 @@ handler given the form), an empty box ("is empty", not "got None") and a max len
 
 from __future__ import annotations
 
-import gradio as gr
 import pytest
 
-from backend.resources import DATA_DIR, DEMO_SPEC
+from backend.resources import DEMO_SPEC
 from backend.spec import JobSpec
-from studio.i18n import EN, render
+from studio.i18n import render
 from studio.wizard.form import form_from_spec
 
 DEMO = JobSpec.from_yaml(DEMO_SPEC.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
-def wizard(tmp_path_factory):
-    from backend.store import JobStore
-    from backend.workspace import Workspace
-    from studio.context import Ctx
-    from studio.wizard import build
-
-    ws = Workspace.at(tmp_path_factory.mktemp("ws"))
-    ctx = Ctx(ws, JobStore(ws), EN, DEMO, chat=None, data_roots=[ws.root, DATA_DIR])
-    with gr.Blocks():
-        form = build(ctx, form_from_spec(DEMO)).form
-    return ctx, form
+def wizard(demo_wizard):
+    return demo_wizard
 
 
 def review_issues(wizard, lang="en", **typed) -> dict[str, str]:

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import json
 
-import gradio as gr
 import pytest
 
-from backend.resources import DATA_DIR, DEMO_SPEC
+from backend.resources import DEMO_SPEC
 from backend.spec import JobSpec
-from studio.i18n import EN
 from studio.wizard.draft import VERSION, from_draft, to_draft
 from studio.wizard.form import DATA_PATH, DATA_SOURCE, PLACEHOLDER_VALUES, form_from_spec
 
@@ -18,16 +16,8 @@ DEMO = JobSpec.from_yaml(DEMO_SPEC.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
-def form(tmp_path_factory):
-    from backend.store import JobStore
-    from backend.workspace import Workspace
-    from studio.context import Ctx
-    from studio.wizard import build
-
-    ws = Workspace.at(tmp_path_factory.mktemp("ws"))
-    ctx = Ctx(ws, JobStore(ws), EN, DEMO, chat=None, data_roots=[ws.root, DATA_DIR])
-    with gr.Blocks():
-        return build(ctx, form_from_spec(DEMO)).form
+def form(demo_wizard):
+    return demo_wizard[1]
 
 
 def on_page(updates: dict) -> dict:
