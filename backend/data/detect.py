@@ -105,16 +105,30 @@ def turn_tags(rows: list[dict], column: str) -> tuple[str, dict]:
 
 
 def _is_bool_column(rows: list[dict], column: str) -> bool:
-    return not _not_labels(rows, column)
+    """A kto label column: the rows with a label outnumber those without one, and the rows whose value is
+    something else ("maybe") are at most one in ten. A kto file with a few unlabelled rows is still kto: those
+    rows are skipped, each named (backend.data.formats.kto)."""
+    n, gaps, odd = len(rows[:SAMPLE]), label_gaps(rows, column), _not_labels(rows, column, every=True)
+    return odd != [""] and len(odd) * 10 <= n and len(gaps) * 2 < n
 
 
-def _not_labels(rows: list[dict], column: str) -> list:
+def label_gaps(rows: list[dict], column: str) -> list[int]:
+    """Numbers (from 1) of the first rows whose `column` is no kto label (missing, null, "", or another value)."""
+    return [n for n, r in enumerate(rows[:SAMPLE], start=1) if not _is_label(r.get(column))]
+
+
+def _is_label(value) -> bool:
+    return isinstance(value, (bool, int, str)) and value in KTO_TRUE + KTO_FALSE
+
+
+def _not_labels(rows: list[dict], column: str, every: bool = False) -> list:
     """The values of `column` in the first rows that are not a KTO label the kto rows take (KTO_TRUE, KTO_FALSE),
-    at most one; [""] when no row has the column."""
-    values = [r.get(column) for r in rows[:SAMPLE] if column in r]
+    at most one (`every`: all of them); empty cells (null, "") are not counted; [""] when no row has a value."""
+    values = [r.get(column) for r in rows[:SAMPLE] if r.get(column) not in (None, "")]
     if not values:
         return [""]
-    return [v for v in values if not (isinstance(v, (bool, int, str)) and v in KTO_TRUE + KTO_FALSE)][:1]
+    odd = [v for v in values if not _is_label(v)]
+    return odd if every else odd[:1]
 
 
 def detect(rows: list[dict], name: str = "dataset") -> Detection:
@@ -130,6 +144,12 @@ def detect(rows: list[dict], name: str = "dataset") -> Detection:
         label = next((c for c in columns if c.lower() in ALIASES["kto_tag"]), "")
         if label and (bad := _not_labels(rows, label)) != [""] and bad:
             d.reason = msg("rows.reason_label_ignored", reason=d.reason, column=label, value=repr(bad[0]))
+        elif label and bad == [] and (gaps := label_gaps(rows, label)):
+            d.reason = msg("rows.reason_label_mostly_empty", reason=d.reason, column=label, n=len(gaps),
+                           rows=len(rows[:SAMPLE]))
+    if d.kind == "kto" and (gaps := label_gaps(rows, cols["kto_tag"])):  # a few rows without a label: named
+        d.reason = msg("rows.reason_kto_unlabelled", reason=d.reason, column=cols["kto_tag"], n=len(gaps),
+                       rows=len(rows[:SAMPLE]), first=", ".join(map(str, gaps[:5])))
     if d.format and d.kind != "preference":  # half a pair (a `rejected` column missing or renamed): say so
         chosen, rejected = _find("chosen", columns), _find("rejected", columns)
         if bool(chosen) != bool(rejected):

@@ -179,7 +179,7 @@ def convert_rows(numbered: Iterable[tuple[int, dict]], opts: Options) -> Iterato
 
 def _root_cause(problem: RowProblem, row, opts: Options) -> RowProblem:
     """A row of another shape (mixed formats in one file) is told as the column it lacks."""
-    if isinstance(row, dict):
+    if isinstance(row, dict) and getattr(problem.message, "id", "") != "rows.label_missing":  # says what to do
         present = {r: c for r, c in opts.columns.items() if c in row}
         missing = [opts.columns[r] for r in _missing_roles(opts.format, present)]
         if missing:
@@ -316,8 +316,11 @@ def preference(row: dict, opts: Options) -> dict:
 def kto(row: dict, opts: Options) -> dict:
     label_col = opts.columns["kto_tag"]
     label = row.get(label_col)
-    if label not in _TRUE + _FALSE:
-        raise RowProblem(label_col, msg("rows.label_not_bool", column=label_col, value=repr(label)))
+    if label_col not in row:
+        raise RowProblem(label_col, msg("rows.label_missing", column=label_col))
+    if not isinstance(label, (bool, int, str)) or label not in _TRUE + _FALSE:  # null as the file says it
+        raise RowProblem(label_col, msg("rows.label_not_bool", column=label_col,
+                                        value="null" if label is None else repr(label)))
     if opts.columns.get("messages") and not opts.columns.get("response"):
         column = opts.columns["messages"]
         messages = _prompt_messages(row, opts)

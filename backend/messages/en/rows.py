@@ -13,6 +13,11 @@ EN: dict[str, str] = {
     # detect.py: why a format was detected
     "rows.reason_label_ignored": "{reason}; the `{column}` column is not taken as a kto label, as it holds {value}, "
                                  "not only true or false (for the kto stage, make every label true or false)",
+    "rows.reason_label_mostly_empty": "{reason}; the `{column}` column is not taken as a kto label, as {n} of the "
+                                      "first {rows} rows have no value in it (for the kto stage, give every row "
+                                      "`{column}`: true or false)",
+    "rows.reason_kto_unlabelled": "{reason}; {n} of the first {rows} rows have no true/false `{column}` (rows {first}): they "
+                                  "are skipped, listed below; set each one's `{column}` to true or false to use them",
     "rows.reason_half_pair": "{reason}; the `{column}` column has no `{missing}` column beside it, so the rows are "
                               "not read as preference pairs (add `{missing}`, or map its column: `{missing}=<column>`)",
     "rows.reason_mixed": "{reason} ({odd} of the first {rows} rows have other columns, e.g. {example})",
@@ -49,7 +54,9 @@ EN: dict[str, str] = {
     "rows.reply_not_assistant": "'{column}' holds a non-assistant turn; give only the reply",
     "rows.no_shared_prompt": "'{chosen}' and '{rejected}' share no prompt turns",
     "rows.same_reply": "'{chosen}' and '{rejected}' are the same reply",
-    "rows.label_not_bool": "'{column}' is {value}; expected true or false",
+    "rows.label_not_bool": "'{column}' is {value}; set it to true (a reply to learn from) or false (one to avoid)",
+    "rows.label_missing": "'{column}' is missing; add `\"{column}\": true` (a reply to learn from) or false "
+                          "(one to avoid)",
     # turns.py: a cell, a tool list, a turn
     "rows.text_is_bool": "'{column}' is true/false, expected text",
     "rows.turn_text_is_bool": "{where} is true/false, expected text",

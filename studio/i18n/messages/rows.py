@@ -12,6 +12,10 @@ ZH: dict[str, str] = {
     # detect.py: why a format was detected
     "rows.reason_label_ignored": "{reason}；`{column}` 列未被当作 kto 标签，因为其中有 {value}，并非只有 true 或 false"
                                  "（用于 kto 阶段时，请把每个标签都改为 true 或 false）",
+    "rows.reason_label_mostly_empty": "{reason}；`{column}` 列未被当作 kto 标签，因为前 {rows} 行中有 {n} 行"
+                                      "没有这一列的值（用于 kto 阶段时，请给每一行的 `{column}` 填上 true 或 false）",
+    "rows.reason_kto_unlabelled": "{reason}；前 {rows} 行中有 {n} 行的 `{column}` 不是 true/false（第 {first} 行）：这些行会被跳过，"
+                                  "见下方列表；把它们的 `{column}` 设为 true 或 false 即可使用",
     "rows.reason_half_pair": "{reason}；有 `{column}` 列但旁边没有 `{missing}` 列，因此这些行没有被当作偏好对"
                               "（请添加 `{missing}` 列，或映射它所在的列：`{missing}=<列名>`）",
     "rows.reason_mixed": "{reason}（前 {rows} 行中有 {odd} 行的列与其余不同，例如 {example}）",
@@ -47,7 +51,8 @@ ZH: dict[str, str] = {
     "rows.reply_not_assistant": "'{column}' 中含有不是助手（assistant）的轮次；这里只应给出回复",
     "rows.no_shared_prompt": "'{chosen}' 和 '{rejected}' 没有共同的提示轮次",
     "rows.same_reply": "'{chosen}' 和 '{rejected}' 是同一条回复",
-    "rows.label_not_bool": "'{column}' 的值为 {value}；应为 true 或 false",
+    "rows.label_not_bool": "'{column}' 的值为 {value}；请设为 true（值得学习的回复）或 false（应避免的回复）",
+    "rows.label_missing": "缺少 '{column}'；请添加 `\"{column}\": true`（值得学习的回复）或 false（应避免的回复）",
     # turns.py: a cell, a tool list, a turn
     "rows.text_is_bool": "'{column}' 是 true/false，应为文本",
     "rows.turn_text_is_bool": "{where}是 true/false，应为文本",

@@ -98,7 +98,7 @@ def test_kto_from_messages_and_from_prompt_completion_columns():
     assert out.examples[1]["label"] is False
     out = convert(b, "kto", columns={"kto_tag": "label"})
     assert out.examples[0]["label"] is True
-    assert out.skipped == [(2, "label", "'label' is 'maybe'; expected true or false")]
+    assert out.skipped == [(2, "label", "'label' is 'maybe'; set it to true (a reply to learn from) or false (one to avoid)")]
 
 
 def test_text_and_prompt_only_formats():

@@ -43,3 +43,31 @@ def test_half_a_preference_pair_is_named_and_a_file_with_no_usable_rows_says_wha
         load_data(DataSpec(train=str(data)), None)
     assert "pairs.json: no usable rows out of 3" in str(refused.value)
     assert "The rows were read as sharegpt" in str(refused.value) and "`rejected=<column>`" in str(refused.value)
+
+
+def test_a_kto_file_with_a_few_unlabelled_rows_is_kto_and_names_each_row(tmp_path):
+    # Was read as a plain conversation set ("the `label` column is not taken as a kto label, as it holds None"):
+    # a kto job then trained the wrong thing or was refused with a message about the data's kind.
+    import json
+
+    from backend.data.inspect import inspect
+    from backend.data.registry import Source
+
+    data = rows([True, False] * 10)
+    data[2]["label"], data[11]["label"] = None, "maybe"
+    del data[6]["label"]
+    d = detect(data)
+    assert d.format == "kto" and d.columns["kto_tag"] == "label", d.reason
+    assert "3 of the first 20 rows have no true/false `label` (rows 3, 7, 12)" in d.reason
+    path = tmp_path / "kto.json"
+    path.write_text(json.dumps(data))
+    report = inspect(Source(label="kto.json", path=path))
+    assert (report.kind, report.rows, report.valid_rows) == ("kto", 20, 17)
+    assert [str(line) for line in report.error_lines()] == [
+        "row 3: 'label' is null; set it to true (a reply to learn from) or false (one to avoid)",
+        "row 7: 'label' is missing; add `\"label\": true` (a reply to learn from) or false (one to avoid)",
+        "row 12: 'label' is 'maybe'; set it to true (a reply to learn from) or false (one to avoid)"]
+    # Mostly without a label, it is no kto file, and the reason says why the column is unused.
+    sparse = rows([True] * 3 + [None] * 7)
+    d = detect(sparse)
+    assert d.format == "messages" and "as 7 of the first 10 rows have no value in it" in d.reason
