@@ -81,6 +81,14 @@ def eval_prompts(spec, workspace, rows: int) -> tuple[list[dict], str]:
     return usable[:rows], source
 
 
+def reference_of(message: dict) -> str:
+    """The reference answer a held-out reply is: its text, and a tool call it makes as the data writes one
+    (`{"name": ..., "arguments": {...}}`, one line per call), so a row ending in a call is compared on the call."""
+    calls = [json.dumps({"name": c["function"]["name"], "arguments": c["function"].get("arguments", {})},
+                        ensure_ascii=False) for c in message.get("tool_calls") or []]
+    return "\n".join(part for part in [message.get("content") or "", *calls] if part.strip())
+
+
 def evaluate_job(job_dir: Path, workspace, rows: int = 20, max_new_tokens: int = 64) -> dict:
     """Generate with the base and the tuned model on the eval prompts; write and return the report."""
     from backend.spec import JobSpec, get_stage
@@ -124,13 +132,14 @@ def _text_results(job_dir: Path, spec, workspace, examples: list[dict], max_new_
     tokenizer, tuned, base = load_models(job_dir, spec, workspace)
     results = []
     for example in examples:
-        prompt, reference = example["messages"][:-1], example["messages"][-1]["content"]
-        tuned_reply = greedy_reply(tuned, tokenizer, prompt, max_new_tokens)
+        prompt, reference = example["messages"][:-1], reference_of(example["messages"][-1])
+        tools = example.get("tools") or None  # the tools the row trained with, as the template showed them
+        tuned_reply = greedy_reply(tuned, tokenizer, prompt, max_new_tokens, tools=tools)
         if base is None:
             with tuned.disable_adapter():
-                base_reply = greedy_reply(tuned, tokenizer, prompt, max_new_tokens)
+                base_reply = greedy_reply(tuned, tokenizer, prompt, max_new_tokens, tools=tools)
         else:
-            base_reply = greedy_reply(base, tokenizer, prompt, max_new_tokens)
+            base_reply = greedy_reply(base, tokenizer, prompt, max_new_tokens, tools=tools)
         results.append({"prompt": prompt[-1]["content"], "reference": reference, "base": base_reply,
                         "tuned": tuned_reply})
     return results

@@ -17,6 +17,7 @@ def vision_results(job_dir: Path, workspace, examples: list[dict], max_new_token
     import torch
     from transformers import AutoModelForImageTextToText
 
+    from backend.evaluation import reference_of
     from backend.export.vision_job import base_path, generate, load_vision_job, model_inputs, prompt_images
 
     processor, tuned = load_vision_job(job_dir, workspace)
@@ -30,7 +31,7 @@ def vision_results(job_dir: Path, workspace, examples: list[dict], max_new_token
 
     results = []
     for example in examples:
-        prompt, reference = example["messages"][:-1], example["messages"][-1]["content"]
+        prompt, reference = example["messages"][:-1], reference_of(example["messages"][-1])
         images = prompt_images(prompt, example.get("images") or [])
         _, inputs = model_inputs(processor, prompt, images)
         tuned_reply = reply(tuned, inputs)

@@ -57,3 +57,32 @@ def test_cli_reports_and_refuses_what_it_cannot_evaluate(job, tmp_path, capsys):
     (empty / "spec.yaml").write_text((job_dir / "spec.yaml").read_text())
     with pytest.raises(EvalError, match="no trained adapter"):
         evaluate_job(empty, ws)
+
+
+def test_a_held_out_row_ending_in_a_tool_call_has_the_call_as_its_reference(job, tmp_path):
+    # glaive_toolcall's rows may end with a function_call turn: the reference shown was empty and the scores
+    # compared the replies with "". The call (as the data writes it) is the reference; the tools go to the template.
+    from backend.evaluation import _text_results, eval_prompts, reference_of
+
+    ws, job_dir = job
+    tools = json.dumps([{"name": "get_weather", "description": "Weather of a city",
+                         "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}])
+    rows = [{"conversations": [{"from": "human", "value": f"Weather in {city}?"},
+                               {"from": "function_call",
+                                "value": json.dumps({"name": "get_weather", "arguments": {"city": city}})}],
+             "tools": tools} for city in ("Oslo", "Lima", "Pune", "Kyiv", "Baku", "Doha")]
+    (ws.root / "calls.json").write_text(json.dumps(rows))
+    from backend.spec import JobSpec
+
+    spec = JobSpec.from_yaml((job_dir / "spec.yaml").read_text()).with_overrides(
+        ["data.train=calls.json", "data.eval_split=2", "data.shuffle=false"])
+    examples, source = eval_prompts(spec, ws, rows=2)
+    assert source == "eval split" and len(examples) == 2 and all(e["tools"] for e in examples)
+    results = _text_results(job_dir, spec, ws, examples, max_new_tokens=4)
+    for r in results:
+        city = r["prompt"].split()[-1].rstrip("?")
+        assert json.loads(r["reference"]) == {"name": "get_weather", "arguments": {"city": city}}, r
+        assert isinstance(r["tuned"], str) and isinstance(r["base"], str)
+    assert reference_of({"role": "assistant", "content": "Let me look.", "tool_calls": [
+        {"type": "function", "function": {"name": "f", "arguments": {"x": "å"}}}]}) == \
+        'Let me look.\n{"name": "f", "arguments": {"x": "å"}}'
