@@ -58,7 +58,9 @@ class ChatClient:
             text=True, encoding="utf-8", env=env, bufsize=1,
         )
         self._ids = itertools.count(1)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one reply at a time
+        self._write = threading.Lock()  # stdin: a request, or a cancel sent while a reply streams
+        self._current: tuple[int, threading.Event | None] | None = None  # the reply streaming, and its stop
         self.closed = False
         hello = self._read_line()
         if not hello.get("ready"):
@@ -82,29 +84,62 @@ class ChatClient:
         return json.loads(line)
 
     def stream(self, messages: list[dict], max_new_tokens: int = 128, temperature: float = 0.0, top_p: float = 0.9,
-               adapter: bool = True):
+               adapter: bool = True, stop: threading.Event | None = None):
         """Yield the reply in pieces as the model writes it; adapter=False: the base model's reply. A message may
-        carry "images": [paths] (stored by backend.chat.images) for a vision-language model."""
+        carry "images": [paths] (stored by backend.chat.images) for a vision-language model.
+        stop: once set (before or during the reply, with stop(stop) while it streams), the process stops
+        generating and the reply ends where it got to; a reply abandoned mid-way (the generator closed) is
+        stopped the same way, so the process is free for the next one."""
         with self._lock:
             rid = next(self._ids)
             request = {"id": rid, "messages": messages, "max_new_tokens": max_new_tokens,
                        "temperature": temperature, "top_p": top_p, "adapter": adapter}
             if self.closed:
                 raise ChatClosed(msg("chat.not_running"))
+            if stop is not None and stop.is_set():
+                return
             try:
-                self._proc.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
-                self._proc.stdin.flush()
+                with self._write:
+                    self._send(request)
+                    self._current = (rid, stop)
+                    if stop is not None and stop.is_set():  # stopped between the check above and now
+                        self._send({"cancel": rid})
             except (BrokenPipeError, OSError, ValueError) as e:  # ValueError: stdin closed by close()
                 raise (ChatClosed if self.closed else ChatError)(msg("chat.not_running")) from e
-            while True:
-                answer = self._read_line()
-                if answer.get("id") != rid:
-                    continue
-                if "error" in answer:
-                    raise ChatError(_said(answer) or str(answer["error"]))
-                if answer.get("done"):
-                    return
-                yield answer["delta"]
+            finished = False
+            try:
+                while True:
+                    answer = self._read_line()
+                    if answer.get("id") != rid:
+                        continue  # the tail of a reply stopped earlier
+                    if "error" in answer:
+                        finished = True
+                        raise ChatError(_said(answer) or str(answer["error"]))
+                    if answer.get("done"):
+                        finished = True
+                        return
+                    yield answer["delta"]
+            finally:
+                with self._write:
+                    self._current = None
+                    if not finished and not self.closed:  # left mid-reply: the process stops generating it
+                        self._cancel(rid)
+
+    def stop(self, stop: threading.Event | None = None) -> None:
+        """Stop the reply streaming now (only the one asked with `stop`, when given): it ends at the next token."""
+        with self._write:
+            if self._current is not None and (stop is None or self._current[1] is stop):
+                self._cancel(self._current[0])
+
+    def _send(self, obj: dict) -> None:
+        self._proc.stdin.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        self._proc.stdin.flush()
+
+    def _cancel(self, rid: int) -> None:
+        try:
+            self._send({"cancel": rid})
+        except (OSError, ValueError):  # the process is gone or closing: nothing left to stop
+            pass
 
     def reply(self, messages: list[dict], **kwargs) -> str:
         return "".join(self.stream(messages, **kwargs))

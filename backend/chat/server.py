@@ -12,6 +12,9 @@ Speaks JSON lines on stdin/stdout so the UI process never imports torch:
         "adapter": true}   (false: the base model's reply, with the adapter switched off)
        a message may carry "images": [paths] (a vision-language model: backend.chat.vision; the UI stores each
        upload in the workspace first, backend.chat.images); a text model answers such a request with an error
+       {"cancel": 1}: stop request 1 (the Chat tab's Stop, or a reply the page stopped reading): its reply ends
+       at the next token with {"id": 1, "done": true, "stopped": true}; a request not started yet is skipped the
+       same way. The model stays loaded and the next request is answered from its start.
   out: {"ready": true, "mem_mb": ..., "vision": bool} once loaded; then per request
        {"id": 1, "delta": "text"} ... {"id": 1, "done": true}   or   {"id": 1, "error": "..."}
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import queue
 import sys
 import threading
 
@@ -137,9 +141,65 @@ def room_to_reply(model, inputs, max_new_tokens: int) -> int:
     return max(1, min(max_new_tokens, limit - used))
 
 
-def generate_stream(tokenizer, model, request: dict):
+class Requests:
+    """stdin read in a thread of its own, so that a cancel is seen while a reply is being generated: requests
+    queue up in order (None once stdin closes); {"cancel": id} sets the stop of that request."""
+
+    def __init__(self, lines):
+        self._lines = lines
+        self._queue: queue.Queue = queue.Queue()
+        self._lock = threading.Lock()
+        self._cancelled: set = set()
+        self._current = None
+        self.stop = threading.Event()  # set: the request being answered was cancelled
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self._lines:
+            try:
+                request = json.loads(line) if line.strip() else None
+            except json.JSONDecodeError:
+                continue
+            if not isinstance(request, dict):
+                continue
+            if "cancel" in request:
+                with self._lock:
+                    self._cancelled.add(request["cancel"])
+                    if request["cancel"] == self._current:
+                        self.stop.set()
+                continue
+            self._queue.put(request)
+        self._queue.put(None)
+
+    def next(self) -> tuple[dict | None, bool]:
+        """(the next request, whether it was cancelled before it started); (None, False) once stdin is closed."""
+        request = self._queue.get()
+        if request is None:
+            return None, False
+        with self._lock:
+            self._current = request.get("id")
+            self.stop.clear()
+            cancelled = self._current in self._cancelled
+            self._cancelled.discard(self._current)
+            return request, cancelled
+
+
+def _stopping(stop: threading.Event):
+    """A stopping criterion of generate(): True for every row once `stop` is set."""
     import torch
-    from transformers import TextIteratorStreamer
+    from transformers import StoppingCriteria
+
+    class _Stop(StoppingCriteria):
+        def __call__(self, input_ids, scores, **kwargs):
+            return torch.full((input_ids.shape[0],), stop.is_set(), dtype=torch.bool, device=input_ids.device)
+
+    return _Stop()
+
+
+def generate_stream(tokenizer, model, request: dict, stop: threading.Event | None = None):
+    """The reply in pieces as the model writes it; `stop` set: generation ends at the next token."""
+    import torch
+    from transformers import StoppingCriteriaList, TextIteratorStreamer
 
     inputs = model_inputs(tokenizer, model, request["messages"])
     tokenizer = getattr(tokenizer, "tokenizer", tokenizer)  # a processor's own tokenizer decodes the reply
@@ -156,6 +216,8 @@ def generate_stream(tokenizer, model, request: dict):
 
     if placeholder_ids(model):  # a vision-language model: a reply never holds an image placeholder token
         kwargs["suppress_tokens"] = placeholder_ids(model)
+    if stop is not None:
+        kwargs["stopping_criteria"] = StoppingCriteriaList([_stopping(stop)])
     streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
     errors: list[BaseException] = []
 
@@ -199,21 +261,24 @@ def main() -> int:
 
     _emit({"ready": True, "mem_mb": round(rss_mb(), 1), "params": n_params, "has_adapter": bool(args.adapter),
            "vision": is_processor(tokenizer)})
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        request = json.loads(line)
+    requests = Requests(sys.stdin)
+    while True:
+        request, cancelled = requests.next()
+        if request is None:
+            return 0
         rid = request.get("id")
+        if cancelled:
+            _emit({"id": rid, "done": True, "stopped": True})
+            continue
         try:
-            for delta in generate_stream(tokenizer, model, request):
+            for delta in generate_stream(tokenizer, model, request, requests.stop):
                 if delta:
                     _emit({"id": rid, "delta": delta})
-            _emit({"id": rid, "done": True})
+            _emit({"id": rid, "done": True, **({"stopped": True} if requests.stop.is_set() else {})})
         except Refused as e:
             _emit({"id": rid, **_error(e.args[0])})
         except Exception as e:  # noqa: BLE001
             _emit({"id": rid, **_error(msg("chat.generation_failed", type=type(e).__name__, error=e))})
-    return 0
 
 
 if __name__ == "__main__":
