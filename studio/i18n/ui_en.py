@@ -103,6 +103,7 @@ EN = {
     "review.plan_steps": "**What will happen:** {steps} training steps (the max steps you set), {per_step} rows per step (batch {batch} × accumulation {accum}), from {rows} training rows ({eval} held out for evaluation).",
     "review.plan_no_eval": "**What will happen:** {steps} training steps: {epochs} epoch(s) over {rows} training rows, {per_step} rows per step (batch {batch} × accumulation {accum}); no rows held out for evaluation.",
     "review.plan_steps_no_eval": "**What will happen:** {steps} training steps (the max steps you set), {per_step} rows per step (batch {batch} × accumulation {accum}), from {rows} training rows; no rows held out for evaluation.",
+    "review.rows_kept": "{kept} of {rows} (max length leaves the rest out: see below)",
     "review.processes": "**Processes:** {n} ({strategy}, on {machines} machine(s)); every step trains on batch {batch} × accumulation {accum} × {n} processes = {per_step} rows.",
     "review.tokens": "**Tokens:** about {tokens} pass through training (on average {avg} per row, cut at max length {max_length}).",
     "review.tokens_sequences": "**Tokens:** about {tokens} pass through the model ({sequences} sequences a row, each "

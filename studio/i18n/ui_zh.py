@@ -79,6 +79,7 @@ ZH = {
     "review.plan_steps": "**将要发生：** 共 {steps} 个训练步（你设置的最大步数），每步 {per_step} 条（批大小 {batch} × 梯度累积 {accum}），来自 {rows} 条训练数据（另留出 {eval} 条用于评估）。",
     "review.plan_no_eval": "**将要发生：** 共 {steps} 个训练步：在 {rows} 条训练数据上训练 {epochs} 轮，每步 {per_step} 条（批大小 {batch} × 梯度累积 {accum}）；没有留出评估数据。",
     "review.plan_steps_no_eval": "**将要发生：** 共 {steps} 个训练步（你设置的最大步数），每步 {per_step} 条（批大小 {batch} × 梯度累积 {accum}），来自 {rows} 条训练数据；没有留出评估数据。",
+    "review.rows_kept": "{kept}（共 {rows}，其余因最大长度被排除，见下文）",
     "review.processes": "**进程：** 共 {n} 个（{strategy}，分布在 {machines} 台机器上）；每一步训练 批大小 {batch} × 梯度累积 {accum} × {n} 个进程 = {per_step} 条数据。",
     "review.tokens": "**词元：** 训练中约经过 {tokens} 个词元（平均每条 {avg} 个，超过最大长度 {max_length} 的部分被截断）。",
     "review.tokens_sequences": "**词元：** 模型约处理 {tokens} 个词元（每条 {sequences} 个序列，每个平均最多约 {avg} 个词元，"

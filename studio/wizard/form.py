@@ -338,11 +338,15 @@ def model_source_of(name_or_path: str) -> str:
 def estimate_steps(spec: JobSpec, n_rows: int) -> int:
     """Optimizer steps the run will take: max_steps, else ceil(rows*(1-eval)/batch/accum/processes)*epochs
     (several processes share out every epoch's rows)."""
+    split = spec.data.eval_split
+    n_eval = (max(1, round(n_rows * split)) if split < 1 else int(split)) if split > 0 else 0
+    return train_steps(spec, n_rows - n_eval)
+
+
+def train_steps(spec: JobSpec, n_train: int) -> int:
+    """Optimizer steps over `n_train` training rows (after the eval split, and after max_length left some out)."""
     t = spec.training
     if t.max_steps > 0:
         return t.max_steps
-    split = spec.data.eval_split
-    n_eval = (max(1, round(n_rows * split)) if split < 1 else int(split)) if split > 0 else 0
-    n_train = n_rows - n_eval
     per_epoch = -(-max(n_train, 0) // (t.batch_size * t.gradient_accumulation_steps * spec.distributed.world_size))
     return int(-(-per_epoch * t.num_epochs // 1))

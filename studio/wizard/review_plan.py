@@ -16,7 +16,7 @@ from backend.spec import JobSpec, get_stage
 from studio.unexpected import unexpected
 from studio.views import data_view as dv
 from studio.wizard import speed
-from studio.wizard.form import MODEL_SOURCE, FormValues, estimate_steps
+from studio.wizard.form import MODEL_SOURCE, FormValues, train_steps
 
 
 def fmt_duration(t, seconds: float) -> str:
@@ -54,8 +54,16 @@ def _sampled_report(ctx, spec: JobSpec):
     return report if report is not None and report.sample else None
 
 
-def mean_tokens(ctx, spec: JobSpec, values: FormValues) -> float | None:
-    """Average tokens per row (cut at max length) over the first source's sampled rows, or None."""
+def mean_tokens(ctx, spec: JobSpec, values: FormValues, fit=None) -> float | None:
+    """Average tokens per row (cut at max length) over the first source's sampled rows, or None. With a `fit` that
+    leaves rows out (kept_share), over the rows it keeps: the ones that pass through training."""
+    if kept_share(spec, fit) is not None and fit.rule in ("reply", "whole"):
+        tok, _, _ = dv.TOKENIZERS.get(ctx, values[MODEL_SOURCE], spec.model.name_or_path, spec.model.chat_template)
+        report = _sampled_report(ctx, spec)
+        measured = dv.FITS.lengths(tok, report, fit.stage) if tok is not None and report is not None else None
+        if measured is not None and len(measured) == fit.total:
+            kept = [measured[i].total for i in fit.kept if measured[i] is not None]
+            return statistics.fmean(min(n, spec.training.max_length) for n in kept) if kept else None
     lengths = sample_lengths(ctx, spec, values)
     if not lengths:
         return None
@@ -76,6 +84,25 @@ def sample_fit(ctx, spec: JobSpec, values: FormValues):
                          spec.training.max_length)
 
 
+def kept_share(spec: JobSpec, fit) -> float | None:
+    """The share of the sampled rows the worker keeps at max_length when its rule leaves some out (the job's own
+    stage; backend.training.stages.common.fit_to_length), or None when it keeps them all or there is no count."""
+    if fit is None or not fit.rule or fit.stage != spec.stage or not fit.total or not fit.n_dropped:
+        return None
+    return len(fit.kept) / fit.total
+
+
+def kept_rows(t, spec: JobSpec, fit, train_rows: int, eval_rows: int) -> tuple[int, int, str]:
+    """(training rows, eval rows, the training rows as the plan says them) once max_length has left out its share
+    of each (the worker checks the training and the eval rows alike)."""
+    share = kept_share(spec, fit)
+    if share is None:
+        return train_rows, eval_rows, f"{train_rows:,}"
+    kept = max(1, round(train_rows * share)) if fit.kept else 0
+    said = t["review.rows_kept"].format(kept=f"{kept:,}", rows=f"{train_rows:,}")
+    return kept, round(eval_rows * share), said
+
+
 def length_cap(ctx, spec: JobSpec, values: FormValues) -> int | None:
     """The model's max positions: the most a suggested max_length may be."""
     from studio.wizard.model_info import max_positions
@@ -85,11 +112,14 @@ def length_cap(ctx, spec: JobSpec, values: FormValues) -> int | None:
 
 def plan_markdown(ctx, spec: JobSpec, values: FormValues, rows: int) -> str:
     t, tr = ctx.t, spec.training
-    steps = estimate_steps(spec, rows)
-    train_rows, eval_rows = split_rows(spec, rows)
+    fit = None  # a template that cannot render the sample: no count
+    with unexpected.optional("sample_fit"):
+        fit = sample_fit(ctx, spec, values)
+    train_rows, eval_rows, rows_said = kept_rows(t, spec, fit, *split_rows(spec, rows))  # what training will use
+    steps = train_steps(spec, train_rows)
     d = spec.distributed
     per_step = tr.batch_size * tr.gradient_accumulation_steps * d.world_size  # rows of one step, every process's
-    common = dict(steps=f"{steps:,}", rows=f"{train_rows:,}", eval=f"{eval_rows:,}",
+    common = dict(steps=f"{steps:,}", rows=rows_said, eval=f"{eval_rows:,}",
                   per_step=tr.batch_size * tr.gradient_accumulation_steps,
                   batch=tr.batch_size, accum=tr.gradient_accumulation_steps, epochs=f"{tr.num_epochs:g}")
     key = "review.plan_steps" if tr.max_steps > 0 else "review.plan"
@@ -100,16 +130,13 @@ def plan_markdown(ctx, spec: JobSpec, values: FormValues, rows: int) -> str:
                                                   per_step=per_step))
     avg = None  # a template that cannot render the sample: no token count
     with unexpected.optional("mean_tokens"):
-        avg = mean_tokens(ctx, spec, values)
+        avg = mean_tokens(ctx, spec, values, fit)
     if avg is not None:
         seen = min(steps * per_step, train_rows * tr.num_epochs if tr.max_steps <= 0 else steps * per_step)
         sequences = get_stage(spec.stage).sequences  # a pair (dpo, orpo, rm) or kto's KL pass: 2 through the model
         key = "review.tokens" if sequences == 1 else "review.tokens_sequences"
         lines.append(t[key].format(tokens=f"{int(avg * seen * sequences):,}", avg=f"{avg:,.0f}",
                                    max_length=tr.max_length, sequences=sequences))
-    fit = None  # a template that cannot render the sample: no count
-    with unexpected.optional("sample_fit"):
-        fit = sample_fit(ctx, spec, values)
     if fit is not None and fit.total:
         lines.append(dv.fit_markdown(t, fit, length_cap(ctx, spec, values)))
     pace = speed.known_pace(ctx, spec)

@@ -6,6 +6,7 @@ on `training.max_length`."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -51,8 +52,13 @@ def test_the_review_counts_the_rows_max_length_leaves_out_and_suggests_one(ctx, 
     assert ("**At max length 128:** of 10 sampled pairs, 4 would be left out of training (4 whose prompt alone fills "
             "max_length (no room for a reply token)); 0 more have their reply cut at the limit. A max length of "
             "**384** keeps 100% of them whole (`training.max_length`, step 4).") in review.estimate
+    # The plan counts the rows training will use: 6 pairs, one step of 8 an epoch; their tokens, not the 4 left out.
+    assert "15 training steps: 15 epoch(s) over 6 of 10 (max length leaves the rest out" in review.estimate
+    avg = re.search(r"each up to about (\d+) tokens", review.estimate)
+    assert avg and int(avg.group(1)) < 40, review.estimate  # the 4 long prompts alone fill 128 tokens each
     fine = check(ctx, values_for(ctx, pairs, "orpo", 384))
     assert "**At max length 384:** all 10 sampled pairs fit whole." in fine.estimate
+    assert "30 training steps: 15 epoch(s) over 10 training rows" in fine.estimate
 
 
 def test_the_review_refuses_when_no_sampled_row_can_train(ctx, pairs):
@@ -89,8 +95,6 @@ def test_the_data_step_counts_for_the_stage_that_takes_the_data(ctx, pairs):
 
 def test_the_reviews_token_count_holds_both_sequences_of_a_pair(ctx, pairs):
     """dpo passes a pair's chosen and rejected sequences through the model: twice the tokens of one row."""
-    import re
-
     from studio.wizard.review import check
 
     def tokens(stage: str) -> tuple[int, str]:
