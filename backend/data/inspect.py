@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from backend.data.folder_files import check_one_kind, joined_note
 from backend.data.formats import Options, convert_rows, placeholders_in, resolve
 from backend.data.read import DataError, RowFault
 from backend.data.registry import Source
@@ -99,6 +100,7 @@ def scan(source: Source, placeholders: dict | None = None, reasoning: str = "kee
         first = next((msg("data.located", where=rows.where(n), message=r.message)
                       for n, r in head if isinstance(r, RowFault)), msg("data.no_rows"))
         raise DataError(msg("data.no_readable_rows_why", label=source.label, first=first))
+    check_one_kind(rows, source)  # several files as one dataset: of one kind, else refused naming each
     opts, d = options_for(source, head_dicts, placeholders, reasoning)
     report.format, report.reason, report.kind, report.traits = d.format, d.reason, d.kind, d.traits
     report.confident = d.confident
@@ -129,6 +131,8 @@ def scan(source: Source, placeholders: dict | None = None, reasoning: str = "kee
             last = time.monotonic()
             report.seconds = last - start
             yield report
+    if note := joined_note(rows):  # the files' rows are counted now that they were read
+        report.notes.append(note)
     report.done = True
     report.seconds = time.monotonic() - start
     yield report

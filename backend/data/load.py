@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from backend.data.folder_files import check_one_kind
 from backend.data.formats import Converted, convert_rows
 from backend.data.inspect import options_for
 from backend.data.read import DataError, RowFault
@@ -55,6 +56,7 @@ def read_source(source, data: DataSpec) -> Converted:
     head = [r for _, r in rows.head(200) if isinstance(r, dict)]
     if not head:
         raise DataError(msg("data.no_readable_rows", label=source.label))
+    check_one_kind(rows, source)
     opts, d = options_for(source, head, dict(data.placeholders), data.reasoning)
     out = Converted(format=d.format, reason=d.reason, kind=d.kind, traits=d.traits, columns=d.columns)
     readable = []

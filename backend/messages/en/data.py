@@ -104,6 +104,15 @@ EN: dict[str, str] = {
     "data.list_comma": "{head}, {tail}",
     "data.source_kind": "{label} is {format} ({kind})",
     "data.mixed_kinds": "the datasets cannot be mixed: {which}. Mix datasets of one kind.",
+    "data.folder_mixed_kinds": "{label}: its {n} files are read as one dataset, but their rows are of different "
+                                "kinds: {which}. Use only files of one kind together (upload them again without the "
+                                "others); each other kind trains in a job of its own.",
+    "data.folder_mixed_formats": "{label}: its {n} files are read as one dataset in one format, but they are in "
+                                  "different formats: {which}, so one file's rows would all be skipped. Use one "
+                                  "file here and add the other as a dataset of its own (Mix, split and clean → Also "
+                                  "mix in: its path).",
+    "data.files_joined": "the {n} files of {label} are used together as one dataset: {files}",
+    "data.file_rows": "{file} ({rows} rows)",
     "data.eval_other_kind": "the eval data cannot evaluate this training data: {which}, the training rows are "
                             "{kind}. Give `data.eval` rows of the same kind, or hold out training rows with "
                             "`data.eval_split`.",

@@ -95,6 +95,13 @@ ZH: dict[str, str] = {
     "data.list_semicolon": "{head}；{tail}",
     "data.list_comma": "{head}，{tail}",
     "data.source_kind": "{label} 是 {format}（{kind}）",
+    "data.folder_mixed_kinds": "{label}：其中的 {n} 个文件会作为一个数据集读取，但它们的行属于不同类型：{which}。"
+                                "请只把同一类型的文件放在一起（去掉其他文件后重新上传）；其他类型各自用单独的任务训练。",
+    "data.folder_mixed_formats": "{label}：其中的 {n} 个文件会按同一种格式作为一个数据集读取，但它们的格式不同："
+                                  "{which}，这样其中一个文件的行会全部被跳过。请在这里只用一个文件，把另一个作为"
+                                  "单独的数据集加入（混合、划分与清洗 → 同时混入：填它的路径）。",
+    "data.files_joined": "{label} 中的 {n} 个文件合并为一个数据集使用：{files}",
+    "data.file_rows": "{file}（{rows} 行）",
     "data.mixed_kinds": "这些数据集无法混合：{which}。请混合同一类型的数据集。",
     "data.eval_other_kind": "这份评估数据无法评估本训练数据：{which}，而训练数据是 {kind}。请让 `data.eval` "
                             "使用同一类型的行，或用 `data.eval_split` 从训练数据中留出一部分。",

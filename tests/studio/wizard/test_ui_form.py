@@ -315,3 +315,45 @@ def test_a_compressed_upload_keeps_its_two_suffixes(tmp_path):
     bad.write_bytes(gzip.compress(b"x"))
     with pytest.raises(DataError, match=r"unsupported file type \.parquet\.gz.*also compressed as \.gz"):
         save_upload(ws, str(bad))
+
+
+def test_files_uploaded_together_are_one_dataset_of_one_kind_and_the_data_step_says_so(tmp_path):
+    # Several files were joined silently: an sft file beside a preference file was read as sft, every preference
+    # row skipped as "'instruction' is missing"; files of one kind joined without a word about it.
+    import json
+
+    import pytest
+
+    from backend.data.inspect import inspect
+    from backend.data.load import load_data
+    from backend.data.read import DataError
+    from backend.data.registry import Source
+    from backend.spec import DataSpec
+    from backend.workspace import Workspace
+    from studio.i18n import EN, ZH, render
+    from studio.views.data_view import summary_markdown
+    from studio.wizard.uploads import save_upload
+
+    ws = Workspace.at(tmp_path / "ws")
+    qa, more, pairs = tmp_path / "qa.jsonl", tmp_path / "more.json", tmp_path / "pairs.jsonl"
+    qa.write_text("".join(json.dumps({"instruction": f"q{i}", "output": f"a{i}"}) + "\n" for i in range(3)))
+    more.write_text(json.dumps([{"messages": [{"role": "user", "content": "hi"},
+                                              {"role": "assistant", "content": "hello"}]}] * 2))
+    pairs.write_text(json.dumps({"instruction": "q", "chosen": "good", "rejected": "bad"}) + "\n")
+    mixed = save_upload(ws, [str(qa), str(pairs)])
+    with pytest.raises(DataError) as refused:
+        inspect(Source(label="qa", path=ws.root / mixed))
+    assert ("qa: its 2 files are read as one dataset, but their rows are of different kinds: pairs.jsonl is "
+            "preference (preference), qa.jsonl is alpaca (sft)") in str(refused.value)
+    assert "pairs.jsonl 是 preference（preference）" in render(refused.value, "zh")
+    with pytest.raises(DataError, match="different kinds"):  # the job's own reading refuses it too
+        load_data(DataSpec(train=mixed), ws.root)
+    with pytest.raises(DataError, match="in different formats: more.json is messages .sft., qa.jsonl is alpaca"):
+        inspect(Source(label="qa", path=ws.root / save_upload(ws, [str(qa), str(more)])))  # more.json all skipped
+    more.write_text(json.dumps([{"instruction": "hi", "output": "hello"}] * 2))
+    together = save_upload(ws, [str(qa), str(more)])
+    report = inspect(Source(label="qa-2", path=ws.root / together))
+    assert (report.kind, report.rows, report.valid_rows) == ("sft", 5, 5)
+    assert ("the 2 files of qa-2 are used together as one dataset: more.json (2 rows), qa.jsonl (3 rows)"
+            in summary_markdown(EN, report))
+    assert "qa-2 中的 2 个文件合并为一个数据集使用：more.json（2 行），qa.jsonl（3 行）" in summary_markdown(ZH, report)
