@@ -41,6 +41,7 @@ from studio.wizard import review as review_step  # noqa: E402
 from studio.wizard import speed, sweep_panel  # noqa: E402
 from studio.wizard.draft import Draft  # noqa: E402
 from studio.wizard.form import form_from_spec  # noqa: E402
+from studio.wizard.start_once import start_once  # noqa: E402
 from studio.wizard.state import WIZARD_STEPS, tab_labels  # noqa: E402
 
 log = logging.getLogger("studio")
@@ -192,7 +193,11 @@ def build_app(
             if r.issues or r.spec is None:
                 gr.Warning(t["review.refused"])
                 return {review.problems: review_step.problems_markdown(t, r.issues)}
-            job_id = ctx.store.create_job(r.spec)
+            job_id, twin = start_once(ctx.store, r.spec)
+            if twin:  # a second click (or a second tab) on the same spec: that job, not another one
+                gr.Warning(t["review.twin"].format(job=twin))
+                return {main_tabs: gr.Tabs(selected="monitor"),
+                        mon.picker: gr.update(choices=monitor.job_ids(ctx), value=twin)}
             known = speed.known_pace(ctx, r.spec)  # the Review's timing: the Monitor warns of a step far slower
             if known:
                 write_expected(ctx.store.job_dir(job_id), known[0], known[2])
@@ -200,7 +205,8 @@ def build_app(
             ids = monitor.job_ids(ctx)
             return {main_tabs: gr.Tabs(selected="monitor"), mon.picker: gr.update(choices=ids, value=job_id)}
 
-        review.start.click(start_job, inputs, [main_tabs, mon.picker, review.problems])
+        review.start.click(start_job, inputs, [main_tabs, mon.picker, review.problems], trigger_mode="once",
+                           concurrency_limit=1, concurrency_id="start-job")
         def sweep_refusal(values: dict):
             r = review_step.check(ctx, form.values(values))
             if r.issues or r.spec is None:

@@ -132,6 +132,9 @@ EN = {
     "review.problems": "Fix these before starting:",
     "review.started": "Started job {job}.",
     "review.refused": "The job was not started; fix the problems listed on the Review step.",
+    "review.twin": ("Not started again: job {job} with this same setup is still queued or has just started "
+                    "(a second click on Start training?). It is shown in Monitor. To run the same setup twice, "
+                    "change a field (e.g. the seed), or start it again once the first is running."),
     # the Monitor's phases and error kinds
     "phase.loading": "loading",
     "phase.training": "training",

@@ -100,6 +100,7 @@ ZH = {
     "review.problems": "开始前请修正以下问题：",
     "review.started": "已开始任务 {job}。",
     "review.refused": "任务未开始；请修正“确认”步骤中列出的问题。",
+    "review.twin": "未重复开始：设置完全相同的任务 {job} 仍在排队或刚刚开始（是否多点了一次“开始训练”？），已在“监控”中显示。若要用相同设置再训练一次，请修改某个字段（如随机种子），或等它开始运行后再点“开始训练”。",
     "phase.loading": "加载中",
     "phase.training": "训练中",
     "phase.saving": "保存中",

@@ -69,12 +69,13 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
         open_fold(page, "review-yaml-fold")  # the YAML is folded under the plan
         expect(page.locator("#review-yaml a[download]").first).to_be_attached()
         assert "name: Nova" in code_text(page, "review-yaml")
-        page.locator("#start-button").click()
+        page.locator("#start-button").dblclick()  # a double-click on Start queues one job
 
         # Monitor: the job appears and its loss curve grows while it runs.
         job_id_el = page.locator("#job-header .job-id")
         expect(job_id_el).to_be_visible(timeout=15_000)
         job_id = job_id_el.inner_text().strip()
+        assert [d.name for d in (tmp_path / "ws" / "jobs").iterdir()] == [job_id]
         readings: list[str] = []
         deadline = time.time() + 150
         while time.time() < deadline:
