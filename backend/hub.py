@@ -28,10 +28,11 @@ def looks_like_hub_id(name: str) -> bool:
     return name.count("/") == 1 and not name.startswith(("/", ".", "~")) and "\\" not in name and " " not in name
 
 
-def model_unreachable(name: str, timeout_s: float = 3.0, cache_dir=None):
+def model_unreachable(name: str, timeout_s: float = 3.0, cache_dir=None, reason_of=None):
     """Why the hub model `name` cannot be had, or None: it is not in this machine's Hugging Face cache and the hub
     cannot be reached. Asked before loading, since transformers retries each file for about 20 s before it gives up
-    (over a minute for a job). None for a local name, a cached model, or a reachable hub."""
+    (over a minute for a job). None for a local name, a cached model, or a reachable hub. `reason_of(timeout_s)`:
+    the hub probe (unreachable_reason; the studio's Review passes one that remembers it a while)."""
     if not looks_like_hub_id(name):
         return None
     from huggingface_hub import try_to_load_from_cache
@@ -42,5 +43,5 @@ def model_unreachable(name: str, timeout_s: float = 3.0, cache_dir=None):
             return None
     except HFValidationError:
         return None  # not a valid repo id: the loader says so
-    reason = unreachable_reason(timeout_s)
+    reason = (reason_of or unreachable_reason)(timeout_s)
     return msg("training.model_hub_unreachable", name=name.strip(), reason=reason) if reason else None

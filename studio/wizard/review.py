@@ -73,9 +73,9 @@ def check(ctx: Ctx, values: FormValues) -> Review:
     elif values[MODEL_SOURCE] == "hub" and spec.model.name_or_path == DEMO:
         issues.append(SpecIssue("model.name_or_path", t["model.err.no_hub_id"]))
     elif values[MODEL_SOURCE] == "hub":  # neither cached nor reachable: the worker would refuse it at once
-        from backend.hub import model_unreachable
+        from studio.wizard.hub_probe import HUB_PROBES  # the hub's answer remembered a minute per model id
 
-        problem = model_unreachable(spec.model.name_or_path, timeout_s=2.0)
+        problem = HUB_PROBES.unreachable(spec.model.name_or_path, timeout_s=2.0)
         if problem:
             issues.append(SpecIssue("model.name_or_path", msg(t, problem)))
     return Review(spec, applicable_yaml(spec), estimate, issues)
