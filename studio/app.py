@@ -39,6 +39,7 @@ from studio.wizard import build as build_wizard  # noqa: E402
 from studio.wizard import presets as presets_view  # noqa: E402
 from studio.wizard import review as review_step  # noqa: E402
 from studio.wizard import speed, sweep_panel  # noqa: E402
+from studio.wizard.data_next import more_sources_problem  # noqa: E402
 from studio.wizard.draft import Draft  # noqa: E402
 from studio.wizard.form import form_from_spec  # noqa: E402
 from studio.wizard.start_once import start_once  # noqa: E402
@@ -123,8 +124,11 @@ def build_app(
         def go(step: str):
             return lambda: gr.Tabs(selected=step)
 
-        def leave_data(problem: str):
-            """Data that cannot be used keeps the wizard on the Data step, saying why (the summary says it too)."""
+        @unexpected(t, "data")  # "Reading the data" failed: the step stays, the reason shown
+        def leave_data(values: dict):
+            """Data that cannot be used keeps the wizard on the Data step, saying why (the summary says it too); so
+            do datasets mixed in (or for evaluation) that cannot go with it (studio/wizard/data_next.py)."""
+            problem = values[data.problem] or more_sources_problem(ctx, form.values(values))
             if problem:
                 gr.Warning(t["data.next_blocked"].format(problem=problem.removeprefix("⚠").strip()))
                 return gr.skip()
@@ -134,7 +138,7 @@ def build_app(
                            ("training", wiz.training)):
             i = WIZARD_STEPS.index(here)
             if here == "data":
-                step.next.click(leave_data, data.problem, wizard)
+                step.next.click(leave_data, {data.problem, *inputs}, wizard)
             else:
                 step.next.click(go(WIZARD_STEPS[i + 1]), None, wizard)
             if here != "model":

@@ -74,6 +74,14 @@ def test_presets_step_states_review_and_hardware_at_laptop_width(shared_studio, 
         expect(page.locator("#data-summary")).to_contain_text("91", timeout=20_000)
         expect(page.locator("#data-view")).to_be_visible()
         expect(step(page, "Data")).not_to_contain_text("⚠", timeout=20_000)
+        # A preference set mixed into the demo's conversations: Next says so, naming the file, and stays.
+        page.locator("#data-more").click()
+        mix = page.locator("#data-mix-with textarea, #data-mix-with input").first
+        mix.fill(str(ROOT / "data" / "preference.jsonl"))
+        page.locator("#data-next").click()
+        expect(page.get_by_text("preference.jsonl is preference").first).to_be_visible(timeout=10_000)
+        expect(step(page, "Data")).to_have_attribute("aria-selected", "true")
+        mix.fill("")
         step(page, "Model").click()
 
         page.set_viewport_size(LAPTOP)
