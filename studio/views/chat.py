@@ -9,65 +9,26 @@ the tab says what is loaded and how much memory its process holds.
 A vision-language job (studio.views.chat_images) shows an image box beside the message: the image, checked and
 copied into the workspace, goes with the message to the model and shows in the conversation; side by side, the
 base model answers about the same image.
+
+The replies (studio.views.chat_reply): Stop in place of Send while a reply streams; the retry and undo icons under
+the last reply regenerate it or take the exchange back, in both boxes.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 import gradio as gr
 
-from backend.chat.client import ChatClient, ChatClosed, ChatError, chat_weights, job_chat_target
-from backend.messages import msg
+from backend.chat.client import chat_weights
 from studio.context import Ctx
 from studio.i18n import relabel
 from studio.unexpected import unexpected
-from studio.views.chat_images import attach, drawn, for_model, image_box, is_vision_job, user_message
+from studio.views.chat_host import ChatHost
+from studio.views.chat_images import image_box, is_vision_job
+from studio.views.chat_reply import Replies, loaded_line
 
-
-class ChatHost:
-    """Holds the one loaded chat model, shared by the page's sessions (it is memory, not state)."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._job: str | None = None
-        self._client: ChatClient | None = None
-
-    def client_for(self, job_id: str, job_dir, weights: str = "final") -> ChatClient:
-        key = f"{job_id}:{weights}"
-        with self._lock:
-            if self._client is not None and self._job == key and self._client.alive:
-                return self._client
-            self._close_locked()
-            base, adapter = job_chat_target(job_dir, weights)
-            spec = Path(job_dir) / "spec.yaml"  # a qlora job's base as it trained (also when `weights` is base)
-            self._client = ChatClient(base, adapter, spec_file=str(spec) if spec.is_file() else None)
-            self._job = key
-            return self._client
-
-    def close(self) -> None:
-        with self._lock:
-            self._close_locked()
-
-    def loaded(self, key: str) -> ChatClient | None:
-        """The client of `key` ("job:weights") when it is the one loaded and running, else None."""
-        with self._lock:
-            if self._client is not None and self._job == key and self._client.alive:
-                return self._client
-            return None
-
-    def release_unless(self, key: str | None) -> None:
-        """Free the loaded model when the user switches to another job or other weights."""
-        with self._lock:
-            if self._job is not None and self._job != key:
-                self._close_locked()
-
-    def _close_locked(self) -> None:
-        if self._client is not None:
-            self._client.close()
-        self._client, self._job = None, None
+__all__ = ["CSS", "ChatHost", "ChatTab", "build"]
 
 
 # The chat boxes' label and toolbar (copy all, clear) float over the top of the conversation: start the
@@ -143,10 +104,11 @@ def build(ctx: Ctx) -> ChatTab:
         )
         image = image_box(ctx, is_vision_job(ctx, ids[0] if ids else None))
         send = gr.Button(t["btn.send"], variant="primary", scale=1, elem_id="chat-send")
+        stop = gr.Button(t["chat.stop"], variant="stop", scale=1, visible=False, elem_id="chat-stop")
     with gr.Accordion(t["chat.settings"], open=False):
         temperature = gr.Slider(0.0, 1.5, value=0.0, step=0.05, label=t["chat.temperature"])
         top_p = gr.Slider(0.05, 1.0, value=0.9, step=0.05, label=t["chat.top_p"])
-        max_tokens = gr.Slider(16, 1024, value=128, step=16, label=t["chat.max_new_tokens"])
+        max_tokens = gr.Slider(16, 1024, value=128, step=16, label=t["chat.max_new_tokens"], elem_id="chat-max-tokens")
     clear = gr.Button(t["btn.clear"], elem_id="chat-clear")
 
     def refresh_jobs(current=None):
@@ -158,61 +120,8 @@ def build(ctx: Ctx) -> ChatTab:
         """After a language switch: what the status says of the loaded model, in the new language."""
         client = host.loaded(f"{job_id}:{weights_name or 'final'}") if job_id else None
         if client is not None:
-            return loaded_line(job_id, client)
+            return loaded_line(t, job_id, client)
         return gr.skip() if succeeded_jobs(ctx) else t["chat.no_jobs"]
-
-    def loaded_line(job_id, client) -> str:
-        mem = f"{client.mem_mb:,.0f} MB" if client.mem_mb else "?"
-        return t["chat.ready"].format(job=job_id) + " " + t["chat.memory"].format(mem=mem)
-
-    def respond(job_id, weights_name, text, hist, base_hist, sys_prompt, temp, p, max_new, side_by_side, upload):
-        """Stream the tuned reply, then (side by side) the base model's to the same conversation (and image).
-        Yields (chatbot, history, message box, status, base box, base history, image box)."""
-        hist, base_hist = list(hist or []), list(base_hist or [])
-        text = (text or "").strip()
-        if not text and not upload:
-            yield gr.skip(), hist, gr.skip(), gr.skip(), gr.skip(), base_hist, gr.skip()
-            return
-        if not job_id:
-            yield gr.skip(), hist, gr.skip(), t["chat.pick_job"], gr.skip(), base_hist, gr.skip()
-            return
-        head = [{"role": "system", "content": sys_prompt.strip()}] if (sys_prompt or "").strip() else []
-        before, base_before = list(hist), list(base_hist)  # what an error leaves (the message goes back)
-        with unexpected(t, "chat") as failed:
-            try:
-                if upload and not is_vision_job(ctx, job_id):
-                    raise ChatError(msg("chat.image_text_model"))
-                asked = user_message(text, attach(ctx, upload) if upload else None)
-                hist.append(asked)
-                base_hist.append(asked)
-                waiting = {"role": "assistant", "content": "…"}
-                yield (drawn([*hist, waiting]), hist, "", t["chat.loading"].format(job=job_id), gr.skip(), base_hist,
-                       None)
-                settings = dict(max_new_tokens=int(max_new), temperature=float(temp), top_p=float(p))
-                client = host.client_for(job_id, ctx.store.job_dir(job_id), weights_name or "final")
-                reply = ""
-                for piece in client.stream(head + for_model(hist), **settings):
-                    reply += piece
-                    yield (drawn([*hist, {"role": "assistant", "content": reply}]), hist, gr.skip(), gr.skip(),
-                           gr.skip(), base_hist, gr.skip())
-                hist.append({"role": "assistant", "content": reply})
-                if side_by_side and client.has_adapter:
-                    base_reply = ""
-                    for piece in client.stream(head + for_model(base_hist), adapter=False, **settings):
-                        base_reply += piece
-                        yield (drawn(hist), hist, gr.skip(), gr.skip(),
-                               drawn([*base_hist, {"role": "assistant", "content": base_reply}]), base_hist, gr.skip())
-                    base_hist.append({"role": "assistant", "content": base_reply})
-                else:
-                    base_hist.pop()
-                yield drawn(hist), hist, gr.skip(), loaded_line(job_id, client), drawn(base_hist), base_hist, gr.skip()
-            except ChatClosed:  # another job or weights were picked mid-reply: that conversation is gone, say nothing
-                return
-            except ChatError as e:
-                yield (drawn(before), before, text, t["chat.error"].format(message=e), drawn(base_before), base_before,
-                       upload)
-        if failed.message:  # the conversation as it was, the message (and image) back in its box
-            yield drawn(before), before, text, failed.message, drawn(base_before), base_before, upload
 
     def on_job_change(job_id, weights_name="final"):
         # A new job or other weights: a new conversation, the old model's memory back, side by side on when
@@ -230,10 +139,16 @@ def build(ctx: Ctx) -> ChatTab:
     def on_pick_job(job_id):
         return gr.update(choices=weight_choices(ctx, job_id), value="final"), *on_job_change(job_id)
 
-    outputs = [chatbot, history, message, status, base_box, base_history, image]
-    inputs = [job, weights, message, history, base_history, system, temperature, top_p, max_tokens, compare, image]
-    send.click(respond, inputs, outputs)
-    message.submit(respond, inputs, outputs)
+    replies = Replies(ctx)
+    outputs = [chatbot, history, message, status, base_box, base_history, image, send, stop]
+    settings = [system, temperature, top_p, max_tokens, compare]
+    # one event for Send and Enter: a second press while the reply streams is not a second reply on the same state
+    gr.on([send.click, message.submit], replies.respond,
+          [job, weights, message, history, base_history, *settings, image], outputs, trigger_mode="once")
+    stop.click(replies.stop, None, None, queue=False)
+    for box in (chatbot, base_box):  # the retry and undo icons under the last reply: both boxes alike
+        box.retry(replies.regenerate, [job, weights, history, base_history, *settings], outputs)
+        box.undo(replies.undo, [history, base_history, message], [chatbot, history, base_box, base_history, message])
     conversation = [chatbot, history, base_box, base_history]
     clear.click(lambda: ([], [], [], []), None, conversation)
     for box in (chatbot, base_box):  # a box's own clear icon: the conversation the model sees goes too

@@ -67,8 +67,9 @@ def user_message(text: str, image: tuple[str, str] | None) -> dict:
 
 
 def for_model(messages: list[dict]) -> list[dict]:
-    """The conversation as the chat process reads it (the drawn copies left out)."""
-    return [{k: v for k, v in m.items() if k != "shown"} for m in messages]
+    """The conversation as the chat process reads it (the drawn copies and the turn ids of studio.views.chat_reply
+    left out)."""
+    return [{k: v for k, v in m.items() if k not in ("shown", "turn")} for m in messages]
 
 
 def drawn(messages: list[dict]) -> list[dict]:

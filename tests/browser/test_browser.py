@@ -172,18 +172,59 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
         page.locator("#chat-input textarea").fill("who are you?")
         page.locator("#chat-send").click()
         expect(page.locator("#chat-box")).to_contain_text("Nova", timeout=120_000)
-        expect(page.locator("#chat-status")).to_contain_text("loaded", timeout=60_000)  # both replies complete
+        expect(page.locator("#chat-stop")).to_be_hidden(timeout=120_000)  # both replies complete: Send is back
+        expect(page.locator("#chat-send")).to_be_visible()
+        expect(page.locator("#chat-status")).to_contain_text("loaded", timeout=60_000)
         expect(page.locator("#chat-status")).to_contain_text("MB")  # what the chat process holds
         base_reply = page.locator("#chat-base-box").inner_text()
         assert "who are you?" in base_reply and "Nova" not in base_reply, base_reply
         page.screenshot(path=ARTIFACTS / "chat.png", full_page=True)
+        # Regenerate (the retry icon under the last reply): the exchange asked again in both boxes, not added.
+        page.locator("#chat-box button[aria-label='Retry']").click()
+        expect(page.locator("#chat-stop")).to_be_visible(timeout=10_000)  # Stop in Send's place while it streams
+        expect(page.locator("#chat-stop")).to_be_hidden(timeout=120_000)
+        for box in ("#chat-box", "#chat-base-box"):
+            assert page.locator(box).inner_text().count("who are you?") == 1, page.locator(box).inner_text()
+        expect(page.locator("#chat-box")).to_contain_text("Nova")
         # A message past the model's context (2048 positions): refused with its length and what to do, the message
         # back in its box, which stays a few lines high (it grew with the text and pushed Send off the screen).
         page.locator("#chat-input textarea").fill("hello " * 3000)
         page.locator("#chat-send").click()
         expect(page.locator("#chat-status")).to_contain_text("this model reads at most 2048", timeout=60_000)
+        # the status line is at the top of the tab, off screen while typing: a toast says it too
+        expect(page.locator(".toast-body").first).to_contain_text("this model reads at most 2048")
         assert page.locator("#chat-input textarea").input_value().startswith("hello hello")
         assert page.locator("#chat-input textarea").bounding_box()["height"] < 200
+        # Stop mid-reply: 1024 tokens asked, which the untrained base babbles to the end (about a minute). The reply
+        # ends at once with what it had written, the model stays loaded, and the next message is answered.
+        page.get_by_text("Generation settings").click()
+        page.locator("#chat-max-tokens input[type=number]").fill("1024")
+        page.locator("#chat-max-tokens input[type=number]").press("Enter")
+        page.locator("#chat-input textarea").fill("tell me a long story")
+        page.locator("#chat-send").click()
+        expect(page.locator("#chat-base-box")).to_contain_text("tell me a long story", timeout=60_000)
+        time.sleep(1)  # a few words of the base reply
+        page.locator("#chat-stop").click()
+        expect(page.locator("#chat-send")).to_be_visible(timeout=10_000)
+        expect(page.locator("#chat-status")).to_contain_text("Reply stopped")
+        expect(page.locator("#chat-status")).to_contain_text("loaded")
+        stopped = page.locator("#chat-base-box").inner_text()
+        assert len(stopped.split("tell me a long story")[-1].strip()) > 0, stopped  # the partial reply stays
+        time.sleep(1)
+        assert page.locator("#chat-base-box").inner_text() == stopped  # nothing more is written
+        # Undo (the icon under the last reply): the stopped exchange out of both boxes, its message back in the box.
+        page.locator("#chat-box button[aria-label='Undo']").click()
+        expect(page.locator("#chat-input textarea")).to_have_value("tell me a long story", timeout=10_000)
+        for box in ("#chat-box", "#chat-base-box"):
+            expect(page.locator(box)).not_to_contain_text("tell me a long story")
+        page.locator("#chat-max-tokens input[type=number]").fill("16")
+        page.locator("#chat-max-tokens input[type=number]").press("Enter")
+        page.locator("#chat-input textarea").fill("who are you?")
+        page.locator("#chat-send").click()
+        expect(page.locator("#chat-box .message-row").last).to_contain_text("Nova", timeout=60_000)
+        expect(page.locator("#chat-stop")).to_be_hidden(timeout=60_000)
+        assert page.locator("#chat-box").inner_text().count("Nova") == 2, page.locator("#chat-box").inner_text()
+        assert "Reply stopped" not in page.locator("#chat-status").inner_text()
         page.locator("#chat-input textarea").fill("")
 
         # Export and evaluate, each in a process of its own: the eval table (exports: tests/backend/export/).

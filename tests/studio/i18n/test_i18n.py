@@ -106,6 +106,8 @@ WRITTEN_FOR_VISIBILITY = {
     "model-trust-warning": "wizard/model.py trust.change: visible",
     "start-button": "app.py show_review: interactive",
     "resume-button": "views/monitor.py updates: visible",
+    "chat-send": "views/chat_reply.py _streaming: visible (Stop in its place while a reply streams)",
+    "chat-stop": "views/chat_reply.py _streaming: visible",
 }
 
 
