@@ -34,11 +34,17 @@ class ChatHost:
             self._close_locked()
 
     def loaded(self, key: str) -> ChatClient | None:
-        """The client of `key` ("job:weights") when it is the one loaded and running, else None."""
-        with self._lock:
+        """The client of `key` ("job:weights") when it is the one loaded and running, else None (also while a model
+        is being loaded: the status redrawn on a page load or language switch waited for the load, seconds, then
+        said "loaded" over the reply still streaming)."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
             if self._client is not None and self._job == key and self._client.alive:
                 return self._client
             return None
+        finally:
+            self._lock.release()
 
     def release_unless(self, key: str | None) -> None:
         """Free the loaded model when the user switches to another job or other weights."""
