@@ -150,9 +150,9 @@ def build(ctx: Ctx) -> ChatTab:
         box.retry(replies.regenerate, [job, weights, history, base_history, *settings], outputs)
         box.undo(replies.undo, [history, base_history, message], [chatbot, history, base_box, base_history, message])
     conversation = [chatbot, history, base_box, base_history]
-    clear.click(lambda: ([], [], [], []), None, conversation)
+    clear.click(replies.clear, None, conversation)
     for box in (chatbot, base_box):  # a box's own clear icon: the conversation the model sees goes too
-        box.clear(lambda: ([], [], [], []), None, conversation)
+        box.clear(replies.clear, None, conversation)
     job.change(on_pick_job, job, [weights, *conversation, compare, image, status])
     weights.change(on_job_change, [job, weights], [*conversation, compare, image, status])
     compare.change(lambda on: gr.update(visible=on), compare, base_box)

@@ -51,9 +51,20 @@ class Replies:
     def __init__(self, ctx: Ctx):
         self.ctx = ctx
         self._stops: dict[str, threading.Event] = {}  # a session's Stop (by gradio's session hash)
+        self._cleared: dict[str, threading.Event] = {}  # a session's Clear
 
     def _stop_of(self, request: gr.Request | None) -> threading.Event:
         return self._stops.setdefault(getattr(request, "session_hash", None) or "", threading.Event())
+
+    def _cleared_of(self, request: gr.Request | None) -> threading.Event:
+        return self._cleared.setdefault(getattr(request, "session_hash", None) or "", threading.Event())
+
+    def clear(self, request: gr.Request):
+        """Clear (the button, or a box's trash icon): the conversation goes, and a reply being written stops there
+        (it came back with the reply's next word). Yields (tuned box, history, base box, base history)."""
+        self._cleared_of(request).set()
+        self.stop(request)
+        return [], [], [], []
 
     def stop(self, request: gr.Request):
         """Stop: the reply of this session ends at the next token, with what it has written."""
@@ -127,14 +138,18 @@ class Replies:
         (default: hist, base_hist); back: (text, image) put back in the message and image boxes then, None: those
         boxes untouched (a regenerate)."""
         t, ctx = self.ctx.t, self.ctx
-        stop = self._stop_of(request)
+        stop, cleared = self._stop_of(request), self._cleared_of(request)
         stop.clear()
+        cleared.clear()
         before_hist, before_base = before or (hist, base_hist)
         text_back, image_back = back if back is not None else (gr.skip(), gr.skip())
         clear = (gr.skip(), gr.skip()) if back is None else ("", None)
 
         def restored(status):
             return (drawn(before_hist), before_hist, text_back, status, drawn(before_base), before_base, image_back)
+
+        def forgotten(client):  # cleared mid-reply: the status only
+            return (gr.skip(),) * 3 + (loaded_line(t, job_id, client),) + (gr.skip(),) * 3
 
         head = [{"role": "system", "content": sys_prompt.strip()}] if (sys_prompt or "").strip() else []
         with unexpected(t, "chat") as failed:
@@ -147,9 +162,15 @@ class Replies:
                 client = ctx.chat.client_for(job_id, ctx.store.job_dir(job_id), weights_name or "final")
                 reply = ""
                 for piece in client.stream(head + for_model(hist), **settings):
+                    if cleared.is_set():  # Clear mid-reply: nothing of this conversation is drawn again
+                        yield forgotten(client)
+                        return
                     reply += piece
                     yield (drawn([*hist, {"role": "assistant", "content": reply}]), hist, gr.skip(), gr.skip(),
                            gr.skip(), base_hist, gr.skip())
+                if cleared.is_set():
+                    yield forgotten(client)
+                    return
                 if stop.is_set() and not reply:  # stopped before the first word: as if not asked
                     yield restored(t["chat.stopped"])
                     return
@@ -157,6 +178,9 @@ class Replies:
                 base_reply = ""
                 if side_by_side and client.has_adapter and not stop.is_set():
                     for piece in client.stream(head + for_model(base_hist), adapter=False, **settings):
+                        if cleared.is_set():
+                            yield forgotten(client)
+                            return
                         base_reply += piece
                         yield (drawn(hist), hist, gr.skip(), gr.skip(),
                                drawn([*base_hist, {"role": "assistant", "content": base_reply}]), base_hist, gr.skip())
@@ -164,6 +188,9 @@ class Replies:
                     base_hist.append({"role": "assistant", "content": base_reply})
                 else:  # not asked (side by side off, or stopped first): the base box has no such exchange
                     base_hist.pop()
+                if cleared.is_set():
+                    yield forgotten(client)
+                    return
                 status = loaded_line(t, job_id, client) + (" " + t["chat.stopped"] if stop.is_set() else "")
                 yield drawn(hist), hist, gr.skip(), status, drawn(base_hist), base_hist, gr.skip()
             except ChatClosed:  # another job or weights were picked mid-reply: that conversation is gone, say nothing

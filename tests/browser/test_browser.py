@@ -185,9 +185,11 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
         max_tokens = page.locator("#chat-max-tokens input[type=number]")
         max_tokens.fill("16")
         max_tokens.press("Enter")
+        long_babble = page.locator("#chat-base-box .message-row").last.inner_text()
         page.locator("#chat-box button[aria-label='Retry']").click()
-        expect(page.locator("#chat-stop")).to_be_visible(timeout=10_000)  # Stop in Send's place while it streams
-        expect(page.locator("#chat-stop")).to_be_hidden(timeout=120_000)
+        expect(page.locator("#chat-base-box .message-row").last).not_to_have_text(long_babble, timeout=60_000)
+        expect(page.locator("#chat-stop")).to_be_hidden(timeout=60_000)
+        expect(page.locator("#chat-send")).to_be_visible()
         for box in ("#chat-box", "#chat-base-box"):
             assert page.locator(box).inner_text().count("who are you?") == 1, page.locator(box).inner_text()
         expect(page.locator("#chat-box")).to_contain_text("Nova")
@@ -206,6 +208,8 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
         max_tokens.press("Enter")
         page.locator("#chat-input textarea").fill("who are you?")
         page.locator("#chat-send").click()
+        expect(page.locator("#chat-stop")).to_be_visible(timeout=10_000)  # in Send's place while the reply streams
+        expect(page.locator("#chat-send")).to_be_hidden()
         expect(page.locator("#chat-base-box .message-row")).to_have_count(4, timeout=60_000)  # the base's turn
         time.sleep(0.5)  # a few words of it
         page.locator("#chat-stop").click()
@@ -217,17 +221,21 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
         time.sleep(0.5)
         assert page.locator("#chat-base-box .message-row").last.inner_text() == stopped  # nothing more is written
         # Undo (the icon under the last reply): the stopped exchange out of both boxes, its message back in the box;
-        # sent again, 16 tokens at most: answered as usual.
+        # sent again: answered as usual. Clear during the base's reply: both boxes empty and stay so (the reply
+        # stopped there, not drawn back with its next word), the model still loaded.
         page.locator("#chat-box button[aria-label='Undo']").click()
         expect(page.locator("#chat-input textarea")).to_have_value("who are you?", timeout=10_000)
         for box in ("#chat-box", "#chat-base-box"):
             expect(page.locator(f"{box} .message-row")).to_have_count(2)
-        max_tokens.fill("16")
-        max_tokens.press("Enter")
         page.locator("#chat-send").click()
-        expect(page.locator("#chat-box .message-row")).to_have_count(4, timeout=30_000)
-        expect(page.locator("#chat-stop")).to_be_hidden(timeout=60_000)
+        expect(page.locator("#chat-base-box .message-row")).to_have_count(4, timeout=60_000)
         expect(page.locator("#chat-box .message-row").last).to_contain_text("Nova")
+        page.locator("#chat-clear").click()
+        expect(page.locator("#chat-send")).to_be_visible(timeout=10_000)
+        time.sleep(0.5)
+        for box in ("#chat-box", "#chat-base-box"):
+            expect(page.locator(f"{box} .message-row")).to_have_count(0)
+        expect(page.locator("#chat-status")).to_contain_text("loaded")
         assert "Reply stopped" not in page.locator("#chat-status").inner_text()
         page.locator("#chat-input textarea").fill("")
 
