@@ -152,6 +152,7 @@ class Requests:
         self._cancelled: set = set()
         self._current = None
         self.stop = threading.Event()  # set: the request being answered was cancelled
+        self.closed = False
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
@@ -169,14 +170,17 @@ class Requests:
                         self.stop.set()
                 continue
             self._queue.put(request)
+        with self._lock:  # stdin closed (the studio closed this chat): the reply being written ends too
+            self.closed = True
+            self.stop.set()
         self._queue.put(None)
 
     def next(self) -> tuple[dict | None, bool]:
         """(the next request, whether it was cancelled before it started); (None, False) once stdin is closed."""
         request = self._queue.get()
-        if request is None:
-            return None, False
         with self._lock:
+            if request is None or self.closed:
+                return None, False
             self._current = request.get("id")
             self.stop.clear()
             cancelled = self._current in self._cancelled

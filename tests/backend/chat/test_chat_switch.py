@@ -46,12 +46,16 @@ def test_stop_then_closing_mid_reply_ends_it_quietly_and_a_later_ask_says_closed
     pieces = client.stream([{"role": "user", "content": "hello"}], max_new_tokens=400)
     assert next(pieces)
     closer = threading.Thread(target=client.close)  # the page's job.change handler runs in another thread
+    closing = time.monotonic()
     closer.start()
     with pytest.raises(ChatClosed):
         for _ in pieces:
             pass
     closer.join(timeout=30)
     assert not client.alive
+    # the process stopped generating and left at once (it went on with the reply until killed after 5 s, and the
+    # page's job switch waited for it)
+    assert time.monotonic() - closing < 4
     with pytest.raises(ChatClosed):  # the side-by-side base reply asked after the close
         client.reply([{"role": "user", "content": "hello"}], adapter=False)
     assert issubclass(ChatClosed, ChatError)  # callers that catch ChatError still catch it
