@@ -31,9 +31,14 @@ WAITING = {"role": "assistant", "content": "…"}
 SKIP7 = 7  # the outputs before Send and Stop
 
 
-def loaded_line(t, job_id, client) -> str:
+def sentences(t, *parts: str) -> str:
+    """Sentences of the status line one after another: a space between English ones, none after a Chinese 。"""
+    return ("" if getattr(t, "lang", "en") == "zh" else " ").join(parts)
+
+
+def loaded_line(t, job_id, client, *more: str) -> str:
     mem = f"{client.mem_mb:,.0f} MB" if client.mem_mb else "?"
-    return t["chat.ready"].format(job=job_id) + " " + t["chat.memory"].format(mem=mem)
+    return sentences(t, t["chat.ready"].format(job=job_id), t["chat.memory"].format(mem=mem), *more)
 
 
 def last_turn(hist: list[dict]) -> int | None:
@@ -191,7 +196,7 @@ class Replies:
                 if cleared.is_set():
                     yield forgotten(client)
                     return
-                status = loaded_line(t, job_id, client) + (" " + t["chat.stopped"] if stop.is_set() else "")
+                status = loaded_line(t, job_id, client, *([t["chat.stopped"]] if stop.is_set() else []))
                 yield drawn(hist), hist, gr.skip(), status, drawn(base_hist), base_hist, gr.skip()
             except ChatClosed:  # another job or weights were picked mid-reply: that conversation is gone, say nothing
                 return

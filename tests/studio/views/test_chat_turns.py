@@ -48,3 +48,14 @@ def test_the_status_redraw_does_not_wait_for_a_model_being_loaded():
     assert time.monotonic() - started < 0.5
     loaded.set()
     thread.join()
+
+
+def test_the_status_line_reads_as_one_text_in_either_language():
+    from studio.i18n.strings import SessionStrings
+    from studio.views.chat_reply import loaded_line
+
+    client = SimpleNamespace(mem_mb=451.0)
+    en, zh = SessionStrings("en"), SessionStrings("zh")
+    assert "loaded. Its process holds 451 MB" in loaded_line(en, "J", client)
+    line = loaded_line(zh, "J", client, zh["chat.stopped"])
+    assert "已加载。其进程占用 451 MB" in line and "释放。回复已停止" in line and " 其" not in line, line
