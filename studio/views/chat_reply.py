@@ -1,7 +1,8 @@
 """The Chat tab's replies: a message answered by the fine-tuned model as it writes, then (side by side) by the base
 model; Stop, Regenerate and Undo of the last exchange. Every handler yields, in this order,
     (tuned box, its history, message box, status, base box, its history, image box, Send, Stop)
-(undo: the first seven). While a reply streams, Stop stands where Send was.
+(Undo and Clear give the boxes and their histories, Undo the message box too). While a reply streams, Stop stands
+where Send was; Clear stops it as well.
 
 Stop ends the reply in the chat process (ChatHost.stop: the model stops generating and stays loaded) and the
 handler finishes as usual with what was written, rather than gradio's `cancels=`, which would drop the handler
@@ -66,7 +67,7 @@ class Replies:
 
     def clear(self, request: gr.Request):
         """Clear (the button, or a box's trash icon): the conversation goes, and a reply being written stops there
-        (it came back with the reply's next word). Yields (tuned box, history, base box, base history)."""
+        (it came back with the reply's next word). Returns (tuned box, history, base box, base history)."""
         self._cleared_of(request).set()
         self.stop(request)
         return [], [], [], []
