@@ -7,7 +7,7 @@ to the page's js and CSS)."""
 # It also shows the Monitor again (SWITCHING_JS) once the header names the picked job, whichever answer brought it.
 LOG_FOLLOW_JS = """
 () => {
-  const follow = { box: null, on: true, job: null };
+  const follow = { box: null, on: true, job: null, user: 0 };
   const atEnd = (box) => box.scrollHeight - box.scrollTop - box.clientHeight < 24;
   setInterval(() => {
     const id = document.querySelector("#job-header .job-id");
@@ -19,7 +19,11 @@ LOG_FOLLOW_JS = """
     if (box !== follow.box) {
       follow.box = box;
       follow.on = true;
-      box.addEventListener("scroll", () => { follow.on = atEnd(box); });
+      // Only a scroll the user made stops the following: a new value can scroll the box too (the browser
+      // clamps or resets scrollTop), and that must not read as "the user scrolled up to read".
+      const touched = () => { follow.user = Date.now(); };
+      for (const kind of ["wheel", "touchmove", "keydown", "pointerdown"]) box.addEventListener(kind, touched);
+      box.addEventListener("scroll", () => { if (Date.now() - (follow.user || 0) < 1500) follow.on = atEnd(box); });
     }
     if (job !== follow.job) {
       follow.job = job;
