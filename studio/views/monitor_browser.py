@@ -4,6 +4,8 @@ to the page's js and CSS)."""
 
 # Given to launch(js=...): the log box shows its newest line and follows the end as lines come, unless the user
 # scrolls up to read (following again once they scroll back to the end); a newly picked job starts at its end.
+# Only a scroll the user made (wheel, touch, key, pointer in the last 1.5 s) stops the following: a new value can
+# scroll the box too (the browser clamps or resets scrollTop), and that must not read as the user scrolling up.
 # It also shows the Monitor again (SWITCHING_JS) once the header names the picked job, whichever answer brought it.
 LOG_FOLLOW_JS = """
 () => {
@@ -19,10 +21,8 @@ LOG_FOLLOW_JS = """
     if (box !== follow.box) {
       follow.box = box;
       follow.on = true;
-      // Only a scroll the user made stops the following: a new value can scroll the box too (the browser
-      // clamps or resets scrollTop), and that must not read as "the user scrolled up to read".
       const touched = () => { follow.user = Date.now(); };
-      for (const kind of ["wheel", "touchmove", "keydown", "pointerdown"]) box.addEventListener(kind, touched);
+      ["wheel", "touchmove", "keydown", "pointerdown"].forEach((k) => box.addEventListener(k, touched));
       box.addEventListener("scroll", () => { if (Date.now() - (follow.user || 0) < 1500) follow.on = atEnd(box); });
     }
     if (job !== follow.job) {
