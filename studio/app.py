@@ -281,7 +281,7 @@ def build_app(
             serve_panel.redraw(ctx, serving, mon.picker),
             cluster_panel.redraw(ctx, clusters),
             chat_tab.redraw,
-        ], opening=[(draft.restore, draft.saved, draft.outputs)])
+        ], opening=[(draft.restore, draft.saved, draft.outputs), chat_tab.opening])
     return app
 
 

@@ -12,20 +12,26 @@ base model answers about the same image.
 
 The replies (studio.views.chat_reply): Stop in place of Send while a reply streams; the retry and undo icons under
 the last reply regenerate it or take the exchange back, in both boxes.
+
+The conversations are kept in the browser (studio.views.chat_saved): a reload, a closed tab or a studio restart
+brings back the last one with its job and weights, and picking a job again brings back its own.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import gradio as gr
 
 from backend.chat.client import chat_weights
+from studio.browser_state import stored
 from studio.context import Ctx
 from studio.i18n import relabel
 from studio.unexpected import unexpected
+from studio.views import chat_saved
 from studio.views.chat_host import ChatHost
-from studio.views.chat_images import image_box, is_vision_job
+from studio.views.chat_images import drawn, image_box, is_vision_job
 from studio.views.chat_reply import Replies, loaded_line
 
 __all__ = ["CSS", "ChatHost", "ChatTab", "build"]
@@ -45,6 +51,7 @@ class ChatTab:
     status: gr.Markdown
     refresh_jobs: object  # callable: () -> dropdown update
     redraw: tuple  # (fn, inputs, outputs): the status line again in the page's new language (studio/app.py)
+    opening: tuple  # (fn, inputs, outputs): the conversation kept in the browser, when the page opens
 
 
 def succeeded_jobs(ctx: Ctx) -> list[str]:
@@ -98,6 +105,7 @@ def build(ctx: Ctx) -> ChatTab:
                              buttons=["copy", "copy_all"])
     history = gr.State([])
     base_history = gr.State([])
+    talks = stored(ctx.workspace, chat_saved.STORAGE_KEY)  # the conversations kept in the browser
     with gr.Row(equal_height=True):
         message = gr.Textbox(
             label=t["chat.input"], placeholder=t["chat.input.placeholder"], scale=5, elem_id="chat-input", max_lines=6
@@ -123,38 +131,64 @@ def build(ctx: Ctx) -> ChatTab:
             return loaded_line(t, job_id, client)
         return gr.skip() if succeeded_jobs(ctx) else t["chat.no_jobs"]
 
-    def on_job_change(job_id, weights_name="final"):
-        # A new job or other weights: a new conversation, the old model's memory back, side by side on when
-        # these weights are an adapter, and the image box there for a vision-language model.
+    def on_job_change(job_id, weights_name="final", saved=None):
+        # Another job or other weights: their conversation as kept in the browser (or a new one), the old model's
+        # memory back, side by side on when these weights are an adapter, the image box there for a vision model.
         side_by_side, sees = gr.skip(), gr.skip()
+        hist, base_hist = [], []
         with unexpected(t, "chat_model"):
             host.release_unless(f"{job_id}:{weights_name or 'final'}")
             side_by_side = has_adapter(ctx, job_id, weights_name)
             sees = gr.update(visible=is_vision_job(ctx, job_id), value=None)
+            hist, base_hist = chat_saved.conversation(saved, job_id, weights_name, ctx.workspace.root)
         # The status named the model just freed ("loaded, holds N MB"): it says nothing until the next reply loads one
         status_line = "" if succeeded_jobs(ctx) else t["chat.no_jobs"]
-        return [], [], [], [], side_by_side, sees, status_line
+        return drawn(hist), hist, drawn(base_hist), base_hist, side_by_side, sees, status_line
+
+    def pick(job_id, saved) -> list:
+        """The weights dropdown (the ones this job was last talked to with) and what on_job_change gives."""
+        choices = weight_choices(ctx, job_id)
+        weights_name = chat_saved.last_weights(saved, job_id, [v for _, v in choices])
+        return [gr.update(choices=choices, value=weights_name), *on_job_change(job_id, weights_name, saved)]
 
     @unexpected(t, "chat_model", fallback=lambda message: (gr.skip(), [], [], [], [], gr.skip(), gr.skip(), message))
-    def on_pick_job(job_id):
-        return gr.update(choices=weight_choices(ctx, job_id), value="final"), *on_job_change(job_id)
+    def on_pick_job(job_id, saved):
+        return tuple(pick(job_id, saved))
+
+    def restore(saved):
+        """When the page opens: the last conversation kept, with its job and weights (the page opens without it
+        when it cannot be read back)."""
+        out = None
+        with unexpected.optional("restore_chat", logging.WARNING):
+            job_id = chat_saved.last_job(saved, succeeded_jobs(ctx))
+            out = [job_id, *pick(job_id, saved)[:-1]] if job_id else None
+        return out or [gr.skip()] * 8
+
+    @unexpected.optional("save_chat", logging.WARNING)
+    def save(job_id, weights_name, hist, base_hist, saved):
+        return chat_saved.kept(saved, job_id, weights_name, hist, base_hist)
+
+    keep = dict(fn=save, inputs=[job, weights, history, base_history, talks], outputs=talks, queue=False,
+                show_progress="hidden")
 
     replies = Replies(ctx)
     outputs = [chatbot, history, message, status, base_box, base_history, image, send, stop]
     settings = [system, temperature, top_p, max_tokens, compare]
     # one event for Send and Enter: a second press while the reply streams is not a second reply on the same state
     gr.on([send.click, message.submit], replies.respond,
-          [job, weights, message, history, base_history, *settings, image], outputs, trigger_mode="once")
+          [job, weights, message, history, base_history, *settings, image], outputs, trigger_mode="once").then(**keep)
     stop.click(replies.stop, None, None, queue=False)
     for box in (chatbot, base_box):  # the retry and undo icons under the last reply: both boxes alike
-        box.retry(replies.regenerate, [job, weights, history, base_history, *settings], outputs)
-        box.undo(replies.undo, [history, base_history, message], [chatbot, history, base_box, base_history, message])
+        box.retry(replies.regenerate, [job, weights, history, base_history, *settings], outputs).then(**keep)
+        box.undo(replies.undo, [history, base_history, message],
+                 [chatbot, history, base_box, base_history, message]).then(**keep)
     conversation = [chatbot, history, base_box, base_history]
-    clear.click(replies.clear, None, conversation)
+    clear.click(replies.clear, None, conversation).then(**keep)
     for box in (chatbot, base_box):  # a box's own clear icon: the conversation the model sees goes too
-        box.clear(replies.clear, None, conversation)
-    job.change(on_pick_job, job, [weights, *conversation, compare, image, status])
-    weights.change(on_job_change, [job, weights], [*conversation, compare, image, status])
+        box.clear(replies.clear, None, conversation).then(**keep)
+    job.change(on_pick_job, [job, talks], [weights, *conversation, compare, image, status])
+    weights.change(on_job_change, [job, weights, talks], [*conversation, compare, image, status])
     compare.change(lambda on: gr.update(visible=on), compare, base_box)
     refresh.click(refresh_jobs, job, [job, status])
-    return ChatTab(job, status, refresh_jobs, (redraw_status, [job, weights], status))
+    return ChatTab(job, status, refresh_jobs, (redraw_status, [job, weights], status),
+                   (restore, talks, [job, weights, *conversation, compare, image]))

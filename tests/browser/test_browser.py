@@ -229,6 +229,22 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
         page.locator("#chat-send").click()
         expect(page.locator("#chat-box .message-row")).to_have_count(4, timeout=60_000)
         expect(page.locator("#chat-box .message-row").last).to_contain_text("I am", timeout=60_000)
+        # A reload (or a restart) brings the conversation back, both boxes, with its job (kept in the browser); the
+        # base's reply stopped first (1024 tokens asked), so that what is kept is what the boxes show.
+        expect(page.locator("#chat-base-box .message-row")).to_have_count(4, timeout=60_000)
+        page.locator("#chat-stop").click(force=True)
+        expect(page.locator("#chat-send")).to_be_visible(timeout=10_000)
+        time.sleep(0.5)  # the kept copy is written right after the reply's end
+        replies = {box: page.locator(f"{box} .message-row").last.inner_text() for box in ("#chat-box", "#chat-base-box")}
+        page.reload()
+        page.get_by_role("tab", name="Chat").click()
+        for box, last in replies.items():
+            expect(page.locator(f"{box} .message-row")).to_have_count(4, timeout=15_000)
+            expect(page.locator(f"{box} .message-row").last).to_have_text(last)
+        expect(page.locator("#chat-job input")).to_have_value(job_id)
+        page.locator("#chat-input textarea").fill("who are you?")
+        page.locator("#chat-send").click()
+        expect(page.locator("#chat-base-box .message-row")).to_have_count(6, timeout=60_000)  # its reply streams
         page.locator("#chat-clear").click(force=True)
         expect(page.locator("#chat-send")).to_be_visible(timeout=10_000)
         time.sleep(0.3)
