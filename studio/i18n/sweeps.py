@@ -30,6 +30,8 @@ EN: dict[str, str] = {
     "sweep.early_stop": "Stop clearly worse runs early (median rule on the eval loss)",
     "sweep.start": "Start sweep",
     "sweep.started": "Sweep {sweep} started: {trials} runs through the queue (Runs → Sweeps).",
+    "sweep.twin": ("Not started again: sweep {sweep} with this same setup was started a moment ago (a second click on "
+                   "Start sweep?). It runs through the queue (Runs → Sweeps)."),
     "sweep.nothing": "Pick a field and give it values to start a sweep.",
     "sweep.bad_number": "{field}: {value} is not a number.",
     "sweep.bad_trials": "⚠ **Runs (random / TPE)** must be a whole number of at least 1, got {value}.",
@@ -62,6 +64,7 @@ ZH: dict[str, str] = {
     "sweep.early_stop": "提前停止明显更差的运行（验证损失的中位数规则）",
     "sweep.start": "开始搜索",
     "sweep.started": "搜索 {sweep} 已开始：{trials} 次运行进入队列（运行记录 → 超参搜索）。",
+    "sweep.twin": "未重复开始：设置完全相同的搜索 {sweep} 刚刚已开始（是否多点了一次“开始搜索”？），其运行正在队列中（运行记录 → 超参搜索）。",
     "sweep.nothing": "请选择字段并填写取值后再开始搜索。",
     "sweep.bad_number": "{field}：{value} 不是数字。",
     "sweep.bad_trials": "⚠ **运行次数（随机 / TPE）**必须是不小于 1 的整数，实际为 {value}。",

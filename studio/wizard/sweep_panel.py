@@ -8,6 +8,8 @@ is the Review's spec with a `sweep:` section (backend/sweep/); its runs go throu
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 
 import gradio as gr
@@ -20,6 +22,7 @@ from studio.unexpected import unexpected
 COMMON = ("training.learning_rate", "method.lora_r", "training.num_epochs", "training.batch_size",
           "method.lora_alpha", "training.warmup_ratio", "training.max_steps", "method.lora_dropout")
 SLOTS = 3
+RECENT_S = 10.0  # a second "Start sweep" of the same sweep this soon is the same click (studio.wizard.start_once)
 
 
 @dataclass
@@ -104,6 +107,7 @@ def wire(ctx: Ctx, panel: SweepPanel, form, inputs, problems: gr.Markdown, refus
     from studio.i18n import render
 
     t = ctx.t
+    lock, recent = threading.Lock(), {}  # the last sweep started: (its spec and section, when, its id)
 
     @unexpected(t, "start", fallback=lambda message: {problems: message})
     def start_sweep(values: dict):
@@ -116,17 +120,25 @@ def wire(ctx: Ctx, panel: SweepPanel, form, inputs, problems: gr.Markdown, refus
         if isinstance(section, str):
             gr.Warning(section)
             return {problems: section}
-        try:
-            sweep_id = create_sweep(ctx.store, spec, section)
-        except SweepError as e:
-            lang = getattr(t, "lang", "en")
-            text = "\n".join(f"- {render(p, lang)}" for p in e.problems) if e.problems else message_of(e)
-            gr.Warning(t["review.refused"])
-            return {problems: text}
+        same = (spec.to_yaml(), repr(section))
+        with lock:
+            if recent.get("what") == same and time.time() - recent.get("at", 0) < RECENT_S:
+                gr.Warning(t["sweep.twin"].format(sweep=recent["id"]))
+                return {problems: t["sweep.twin"].format(sweep=recent["id"])}
+            try:
+                sweep_id = create_sweep(ctx.store, spec, section)
+            except SweepError as e:
+                lang = getattr(t, "lang", "en")
+                text = "\n".join(f"- {render(p, lang)}" for p in e.problems) if e.problems else message_of(e)
+                gr.Warning(t["review.refused"])
+                return {problems: text}
+            recent.update(what=same, at=time.time(), id=sweep_id)
         from backend.sweep import study as st
 
         trials = st.read_sweep(st.sweep_dir(ctx.store.workspace, sweep_id))[1].trials
         gr.Info(t["sweep.started"].format(sweep=sweep_id, trials=trials))
         return {problems: t["sweep.started"].format(sweep=sweep_id, trials=trials)}
 
-    panel.start.click(start_sweep, set(inputs) | set(panel.components), [problems])
+    # once per click: a double-click is one sweep (and a second Start within RECENT_S is refused above)
+    panel.start.click(start_sweep, set(inputs) | set(panel.components), [problems], trigger_mode="once",
+                      concurrency_limit=1)

@@ -27,6 +27,7 @@ def test_review_try_values_start_sweep_then_clone_the_best(workspace, tmp_path):
     from playwright.sync_api import expect
 
     from backend.store import JobStore
+    from backend.sweep import study as st
     from backend.sweep.table import sweep_rows
 
     with studio_process(workspace.root, tmp_path / "studio-sweep.log") as url, chromium_page() as page:
@@ -48,6 +49,10 @@ def test_review_try_values_start_sweep_then_clone_the_best(workspace, tmp_path):
         page.locator("#start-sweep-button").click()
         expect(problems).to_contain_text("2 runs through the queue", timeout=20_000)
         sweep_id = re.search(r"Sweep (\S+) started", problems.inner_text()).group(1)
+        # Start sweep again at once (a double-click, the page seemed slow): that sweep, not a second one.
+        page.locator("#start-sweep-button").click()
+        expect(problems).to_contain_text(f"Not started again: sweep {sweep_id}", timeout=20_000)
+        assert st.list_sweeps(workspace) == [sweep_id]
 
         # The runs go through the queue one after the other (parallel 1): wait for both to end.
         store = JobStore(workspace)
