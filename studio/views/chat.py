@@ -181,7 +181,7 @@ def build(ctx: Ctx) -> ChatTab:
     for box in (chatbot, base_box):  # the retry and undo icons under the last reply: both boxes alike
         box.retry(replies.regenerate, [job, weights, history, base_history, *settings], outputs).then(**keep)
         box.undo(replies.undo, [history, base_history, message],
-                 [chatbot, history, base_box, base_history, message]).then(**keep)
+                 [chatbot, history, base_box, base_history, message, image]).then(**keep)
     conversation = [chatbot, history, base_box, base_history]
     clear.click(replies.clear, None, conversation).then(**keep)
     for box in (chatbot, base_box):  # a box's own clear icon: the conversation the model sees goes too

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from pathlib import Path
 
 import gradio as gr
 
@@ -121,11 +122,14 @@ class Replies:
         hist, base_hist = list(hist or []), list(base_hist or [])
         i = last_turn(hist)
         if i is None:
-            return gr.skip(), hist, gr.skip(), base_hist, gr.skip()
+            return gr.skip(), hist, gr.skip(), base_hist, gr.skip(), gr.skip()
         asked = hist[i]
         base_hist = without_turn(base_hist, asked)
-        back = asked.get("content") if not (text or "").strip() else gr.skip()
-        return drawn(hist[:i]), hist[:i], drawn(base_hist), base_hist, back
+        empty = not (text or "").strip()
+        back = asked.get("content") if empty else gr.skip()
+        shown = [p for p in asked.get("shown") or [] if Path(p).is_file()]
+        image = shown[0] if empty and shown else gr.skip()  # its image back in the image box too
+        return drawn(hist[:i]), hist[:i], drawn(base_hist), base_hist, back, image
 
     @staticmethod
     def _streaming(replies):

@@ -17,17 +17,25 @@ def exchange(text: str, turn: str, reply: str) -> list[dict]:
     return [{"role": "user", "content": text, "turn": turn}, {"role": "assistant", "content": reply}]
 
 
-def test_undo_takes_the_last_exchange_out_of_both_boxes_and_only_that():
+def test_undo_takes_the_last_exchange_out_of_both_boxes_and_only_that(tmp_path):
     first, second = exchange("hello", "t1", "Hi, I am Nova."), exchange("hello", "t2", "Hello again.")
     replies = Replies(SimpleNamespace(t=EN))
     # side by side on for both exchanges: both go from both boxes' last
-    box, hist, base_box, base_hist, back = replies.undo(first + second, first + exchange("hello", "t2", "babble"), "")
+    box, hist, base_box, base_hist, back, _ = replies.undo(first + second, first + exchange("hello", "t2", "babble"),
+                                                          "")
     assert hist == first and base_hist == first and back == "hello"
     assert box == [{"role": m["role"], "content": m["content"]} for m in first]
     # the second asked with side by side off: the base box keeps its "hello" exchange (the same words, another turn)
-    _, hist, _, base_hist, back = replies.undo(first + second, first, "typed meanwhile")
+    _, hist, _, base_hist, back, image = replies.undo(first + second, first, "typed meanwhile")
     assert hist == first and base_hist == first
     assert back is not None and back != "hello"  # gr.skip(): what the user typed is kept
+    assert image != "" and not isinstance(image, str)  # gr.skip(): the image box untouched
+    # an exchange that carried an image: its image back in the image box with its text
+    shown = tmp_path / "upload.png"
+    shown.write_bytes(b"png")
+    asked = {"role": "user", "content": "what is it?", "turn": "t3", "images": ["ws.png"], "shown": [str(shown)]}
+    *_, back, image = replies.undo(first + [asked, {"role": "assistant", "content": "a cat"}], first, "")
+    assert (back, image) == ("what is it?", str(shown))
     assert last_turn([]) is None and without_turn(first, second[0]) == first
 
 
