@@ -12,7 +12,9 @@ Writes `<job>/eval/results.jsonl` (one row per prompt) and `<job>/eval/scores.js
 
 The prompts are the job's eval split (the same rows, with the same seed, the worker held out); a job
 without one is evaluated on its first training rows, and `source` says so. Replies are greedy, so a
-second run gives the same table. Scores: exact match after trimming spaces; ROUGE-L F1 (Google's
+second run gives the same table. Scores: exact match after trimming spaces (a reply that makes the reference's
+tool calls, in its template's own wrapping, with the same words around them, matches too: backend.eval_calls);
+ROUGE-L F1 (Google's
 rouge-score) and BLEU (sacrebleu, with its Chinese tokenizer, which also splits English words), on
 0-1 and 0-100 scales. ROUGE-L counts Chinese characters one by one: rouge-score's own tokenizer
 drops every non-ASCII character, which would score any Chinese reply 0.
@@ -32,6 +34,7 @@ import logging
 import re
 from pathlib import Path
 
+from backend.eval_calls import same_answer
 from backend.messages import message_of, msg
 
 log = logging.getLogger("studio.eval")
@@ -62,7 +65,7 @@ def scores(pairs: list[tuple[str, str]]) -> dict:
     if not pairs:
         return {"exact_match": 0.0, "rouge_l": 0.0, "bleu": 0.0}
     scorer = rouge_scorer.RougeScorer(["rougeL"], tokenizer=_Tokenizer())
-    exact = sum(r.strip() == ref.strip() for r, ref in pairs) / len(pairs)
+    exact = sum(same_answer(r, ref) for r, ref in pairs) / len(pairs)
     rouge = sum(scorer.score(ref, r)["rougeL"].fmeasure for r, ref in pairs) / len(pairs)
     bleu = sacrebleu.corpus_bleu([r for r, _ in pairs], [[ref for _, ref in pairs]], tokenize="zh").score
     return {"exact_match": round(exact, 4), "rouge_l": round(rouge, 4), "bleu": round(bleu, 2)}
