@@ -123,7 +123,7 @@ def unit_name(stage: str) -> Message:
 
 
 def _joined(items: list[Message]):
-    from backend.data.load import joined
+    from backend.data.listing import joined
 
     return joined(items, comma=True)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from itertools import islice
 
 from backend.data.formats import resolve
+from backend.data.listing import joined, kinds_listed
 from backend.data.read import DataError
 from backend.messages import Message, msg
 
@@ -21,13 +22,6 @@ def _files(rows) -> list:
     """(file, reader) of a folder source of several files; [] for one file or a hub dataset."""
     readers = getattr(rows, "_readers", [])
     return list(zip(rows.files, readers, strict=True)) if getattr(rows, "_folder", False) and len(readers) > 1 else []
-
-
-def _listed(items: list) -> Message | str:
-    out = items[0] if items else ""
-    for item in items[1:]:
-        out = msg("data.list_comma", head=out, tail=item)
-    return out
 
 
 def check_one_kind(rows, source) -> None:
@@ -42,7 +36,7 @@ def check_one_kind(rows, source) -> None:
             d = None
         if d is not None and d.kind:
             kinds.append((path.name, d.format, d.kind))
-    which = _listed([msg("data.source_kind", label=name, format=fmt, kind=kind) for name, fmt, kind in kinds])
+    which = kinds_listed(kinds)
     if len({kind for _, _, kind in kinds}) > 1:
         raise DataError(msg("data.folder_mixed_kinds", label=source.label, n=len(_files(rows)), which=which))
     if len({fmt for _, fmt, _ in kinds}) > 1:  # one format reads them all: a whole file's rows would be skipped
@@ -55,4 +49,4 @@ def joined_note(rows) -> Message | None:
     if not files:
         return None
     counts = [msg("data.file_rows", file=path.name, rows=f"{rows._count(i):,}") for i, (path, _) in enumerate(files)]
-    return msg("data.files_joined", label=rows.name, n=len(files), files=_listed(counts))
+    return msg("data.files_joined", label=rows.name, n=len(files), files=joined(counts, comma=True))

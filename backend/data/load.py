@@ -14,6 +14,7 @@ from pathlib import Path
 from backend.data.folder_files import check_one_kind
 from backend.data.formats import Converted, convert_rows
 from backend.data.inspect import options_for
+from backend.data.listing import joined, kinds_listed
 from backend.data.read import DataError, RowFault
 from backend.data.sources import open_rows, parse_sources, resolve_path  # noqa: F401 - resolve_path re-exported
 from backend.data.turns import RowProblem
@@ -122,9 +123,7 @@ def mixed_kinds(sources: list[tuple[str, str, str]]) -> Message | None:
     """Why these sources (label, format, kind) cannot be mixed: rows of different kinds; None when they can."""
     if len({kind for _, _, kind in sources}) <= 1:
         return None
-    which = joined([msg("data.source_kind", label=label, format=fmt, kind=kind) for label, fmt, kind in sources],
-                   comma=True)
-    return msg("data.mixed_kinds", which=which)
+    return msg("data.mixed_kinds", which=kinds_listed(sources))
 
 
 def eval_kind_problem(sources: list[tuple[str, str, str]], train_kind: str) -> Message | None:
@@ -132,9 +131,7 @@ def eval_kind_problem(sources: list[tuple[str, str, str]], train_kind: str) -> M
     problem = mixed_kinds(sources)
     if problem or all(kind == train_kind for _, _, kind in sources):
         return problem
-    which = joined([msg("data.source_kind", label=label, format=fmt, kind=kind) for label, fmt, kind in sources],
-                   comma=True)
-    return msg("data.eval_other_kind", which=which, kind=train_kind)
+    return msg("data.eval_other_kind", which=kinds_listed(sources), kind=train_kind)
 
 
 def load_data(data: DataSpec, base_dir: Path | None) -> Loaded:
@@ -205,16 +202,6 @@ def as_sft(loaded: Loaded) -> tuple[list[dict], list[dict], str]:
     if not train:
         raise DataError(msg("data.sft_none_left", note=note))
     return train, evals, note
-
-
-def joined(items: list, comma: bool = False) -> Message | str:
-    """Messages one after another, "a; b; c" (or "a, b, c"), each keeping its id: a message of messages."""
-    if not items:
-        return ""
-    out = items[0]
-    for item in items[1:]:
-        out = msg("data.list_comma", head=out, tail=item) if comma else msg("data.list_semicolon", head=out, tail=item)
-    return out
 
 
 def train_eval_split(data: DataSpec, base_dir: Path | None, seed: int | None = None) -> Loaded:

@@ -349,7 +349,7 @@ def fit_to_length(stage: str, sd, tokenizer, max_length: int, model_path: str | 
     The eval rows likewise; none of them left: training goes on without evaluation."""
     import time
 
-    from backend.data.load import joined
+    from backend.data.listing import joined
     from backend.data.read import DataError
     from backend.data.stage_data import StageData
 
