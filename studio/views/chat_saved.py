@@ -25,7 +25,12 @@ def key_of(job_id: str, weights: str | None) -> str:
 def _talks(saved) -> dict:
     if not isinstance(saved, dict) or saved.get("version") != VERSION or not isinstance(saved.get("talks"), dict):
         return {}
-    return saved["talks"]
+    return {k: v for k, v in saved["talks"].items() if isinstance(k, str) and ":" in k and isinstance(v, dict)}
+
+
+def _newest(talks: dict) -> list[str]:
+    """The kept conversations' keys, the most recent first."""
+    return sorted(talks, key=lambda k: talks[k].get("at", 0), reverse=True)
 
 
 def kept(saved, job_id: str | None, weights: str | None, hist: list, base_hist: list, now: float | None = None) -> dict:
@@ -39,8 +44,7 @@ def kept(saved, job_id: str | None, weights: str | None, hist: list, base_hist: 
                       "at": time.time() if now is None else now}
     else:
         talks.pop(key, None)
-    newest = sorted(talks, key=lambda k: talks[k].get("at", 0) if isinstance(talks[k], dict) else 0, reverse=True)
-    return {"version": VERSION, "talks": {k: talks[k] for k in newest[:KEEP]}}
+    return {"version": VERSION, "talks": {k: talks[k] for k in _newest(talks)[:KEEP]}}
 
 
 def _message(m, images_root: Path) -> dict | None:
@@ -71,7 +75,7 @@ def _inside(path: str, root: Path) -> bool:
 def conversation(saved, job_id: str | None, weights: str | None, images_root: Path) -> tuple[list, list]:
     """(history, base history) kept for this job and weights; ([], []) when there is none."""
     talk = _talks(saved).get(key_of(job_id, weights)) if job_id else None
-    if not isinstance(talk, dict):
+    if talk is None:
         return [], []
 
     def messages(items) -> list:
@@ -82,19 +86,16 @@ def conversation(saved, job_id: str | None, weights: str | None, images_root: Pa
 
 def last_weights(saved, job_id: str | None, offered: list[str]) -> str:
     """The weights this job was last talked to with (among those it offers), else its final weights."""
-    talks = _talks(saved)
-    mine = [(t.get("at", 0), k.split(":", 1)[1]) for k, t in talks.items()
-            if isinstance(t, dict) and job_id and k.startswith(f"{job_id}:")]
-    for _, weights in sorted(mine, reverse=True):
-        if weights in offered:
+    for key in _newest(_talks(saved)):
+        job, weights = key.split(":", 1)
+        if job == job_id and weights in offered:
             return weights
     return "final"
 
 
 def last_job(saved, job_ids: list[str]) -> str | None:
     """The job of the most recent conversation kept, when it is still one to chat with."""
-    talks = _talks(saved)
-    for key in sorted(talks, key=lambda k: talks[k].get("at", 0) if isinstance(talks[k], dict) else 0, reverse=True):
+    for key in _newest(_talks(saved)):
         job_id = key.split(":", 1)[0]
         if job_id in job_ids:
             return job_id
