@@ -78,6 +78,9 @@ def test_presets_step_states_review_and_hardware_at_laptop_width(shared_studio, 
         page.locator("#data-more").click()
         mix = page.locator("#data-mix-with textarea, #data-mix-with input").first
         mix.fill(str(ROOT / "data" / "preference.jsonl"))
+        mix.press("Tab")  # committed (its change sent) before Next reads the form: a loaded CI machine once lagged
+        expect(mix).to_have_value(str(ROOT / "data" / "preference.jsonl"))
+        page.wait_for_timeout(500)
         page.locator("#data-next").click()
         expect(page.get_by_text("preference.jsonl is preference").first).to_be_visible(timeout=10_000)
         expect(step(page, "Data")).to_have_attribute("aria-selected", "true")
