@@ -127,13 +127,15 @@ def resources_markdown(ctx: Ctx, spec: JobSpec, values: FormValues) -> str:
     try:
         from backend.plan.estimate import estimate_memory, format_bytes, recommend
         from backend.plan.hardware import detect
-        from studio.wizard.review_plan import sample_image_tokens, sample_lengths, vision_split_markdown
+        from studio.wizard.review_plan import sample_fit, sample_image_tokens, sample_lengths, vision_split_markdown
 
         hw = detect(ctx.workspace.root)
         device = "cuda" if hw.gpus and spec.training.device != "cpu" else "cpu"
-        lengths = images = None  # a template that cannot render the sample: every row at max_length
-        with unexpected.optional("sample_lengths"):
-            lengths = sample_lengths(ctx, spec, values)  # the Data step's sample: the batches the data makes
+        lengths = images = fit = None  # a template that cannot render the sample: every row at max_length
+        with unexpected.optional("sample_fit"):
+            fit = sample_fit(ctx, spec, values)
+        with unexpected.optional("sample_lengths"):  # the Data step's sample, the rows max_length keeps: the batches
+            lengths = sample_lengths(ctx, spec, values, fit)  # training makes
         with unexpected.optional("sample_image_tokens"):  # a vision model's rows: their images' tokens
             images = sample_image_tokens(ctx, spec, values, config)
         est = estimate_memory(spec, config, device, lengths=lengths, image_tokens=images)

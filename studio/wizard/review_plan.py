@@ -35,14 +35,21 @@ def split_rows(spec: JobSpec, rows: int) -> tuple[int, int]:
     return max(rows - n_eval, 0), n_eval
 
 
-def sample_lengths(ctx, spec: JobSpec, values: FormValues) -> list[int] | None:
+def sample_lengths(ctx, spec: JobSpec, values: FormValues, fit=None) -> list[int] | None:
     """Token counts of the first source's sampled rows through the model's tokenizer (uncut), or None when
-    there is no sample or tokenizer yet. The memory estimate builds its largest batch from them."""
+    there is no sample or tokenizer yet. With a `fit` that leaves rows out (kept_share), only the rows it keeps: the
+    ones that pass through training. The memory estimate builds its largest batch from them."""
     tok, _, _ = dv.TOKENIZERS.get(ctx, values[MODEL_SOURCE], spec.model.name_or_path, spec.model.chat_template)
     if tok is None:
         return None
     report = _sampled_report(ctx, spec)
-    return dv.token_lengths(tok, report) or None if report else None
+    if report is None:
+        return None
+    if kept_share(spec, fit) is not None and fit.rule in ("reply", "whole"):
+        measured = dv.FITS.lengths(tok, report, fit.stage)
+        if measured is not None and len(measured) == fit.total:
+            return [measured[i].total for i in fit.kept if measured[i] is not None] or None
+    return dv.token_lengths(tok, report) or None
 
 
 def _sampled_report(ctx, spec: JobSpec):
@@ -56,15 +63,8 @@ def _sampled_report(ctx, spec: JobSpec):
 
 def mean_tokens(ctx, spec: JobSpec, values: FormValues, fit=None) -> float | None:
     """Average tokens per row (cut at max length) over the first source's sampled rows, or None. With a `fit` that
-    leaves rows out (kept_share), over the rows it keeps: the ones that pass through training."""
-    if kept_share(spec, fit) is not None and fit.rule in ("reply", "whole"):
-        tok, _, _ = dv.TOKENIZERS.get(ctx, values[MODEL_SOURCE], spec.model.name_or_path, spec.model.chat_template)
-        report = _sampled_report(ctx, spec)
-        measured = dv.FITS.lengths(tok, report, fit.stage) if tok is not None and report is not None else None
-        if measured is not None and len(measured) == fit.total:
-            kept = [measured[i].total for i in fit.kept if measured[i] is not None]
-            return statistics.fmean(min(n, spec.training.max_length) for n in kept) if kept else None
-    lengths = sample_lengths(ctx, spec, values)
+    leaves rows out (kept_share), over the rows it keeps."""
+    lengths = sample_lengths(ctx, spec, values, fit)
     if not lengths:
         return None
     return statistics.fmean(min(n, spec.training.max_length) for n in lengths)

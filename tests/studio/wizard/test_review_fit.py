@@ -106,3 +106,27 @@ def test_the_reviews_token_count_holds_both_sequences_of_a_pair(ctx, pairs):
     assert "2 sequences a row" in said
     sft, _ = tokens("sft")  # the same rows read as conversations (prompt + chosen): one sequence each
     assert dpo > 1.5 * sft, (dpo, sft)
+
+
+def test_the_memory_estimate_is_built_from_the_rows_max_length_keeps(ctx, pairs, monkeypatch):
+    """The 4 rows max_length leaves out never reach the model: the largest batch is built from the 6 it keeps,
+    not from rows counted at max_length."""
+    from backend.plan import estimate
+    from studio.wizard.form import MODEL_SOURCE
+    from studio.wizard.model_info import model_config
+    from studio.wizard.review import check
+    from studio.wizard.review_plan import sample_fit, sample_lengths
+
+    values = values_for(ctx, pairs, "sft", 128)  # prompt + chosen: sft batches follow the rows' lengths
+    spec = check(ctx, values).spec
+    fit = sample_fit(ctx, spec, values)
+    kept, every = sample_lengths(ctx, spec, values, fit), sample_lengths(ctx, spec, values)
+    assert len(kept) == 6 and len(every) == 10 and max(kept) < 128 <= max(every)
+    config = model_config(values[MODEL_SOURCE], spec.model.name_or_path, ctx.workspace.models_dir, ctx.data_roots)
+    assert (estimate.estimate_memory(spec, config, "cpu", lengths=kept).activations
+            < estimate.estimate_memory(spec, config, "cpu", lengths=every).activations)
+    seen = []  # what the Review builds its estimate from (the real estimate, called through)
+    real = estimate.estimate_memory
+    monkeypatch.setattr(estimate, "estimate_memory", lambda *a, **kw: seen.append(kw["lengths"]) or real(*a, **kw))
+    assert "**Peak memory (estimate):**" in check(ctx, values).estimate
+    assert seen and all(lengths == kept for lengths in seen), seen  # the estimate and the advice alike
