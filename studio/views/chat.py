@@ -14,13 +14,15 @@ The replies (studio.views.chat_reply): Stop in place of Send while a reply strea
 the last reply regenerate it or take the exchange back, in both boxes.
 
 The conversations are kept in the browser (studio.views.chat_saved): a reload, a closed tab or a studio restart
-brings back the last one with its job and weights, and picking a job again brings back its own.
+brings back the last one with its job and weights, and picking a job again brings back its own. A message is kept
+when it is sent: a reload mid-reply puts it back in the message box (the cut-off reply is not kept).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 import gradio as gr
 
@@ -131,29 +133,34 @@ def build(ctx: Ctx) -> ChatTab:
             return loaded_line(t, job_id, client)
         return gr.skip() if succeeded_jobs(ctx) else t["chat.no_jobs"]
 
-    def on_job_change(job_id, weights_name="final", saved=None):
+    def on_job_change(job_id, weights_name="final", saved=None, typed=""):
         # Another job or other weights: their conversation as kept in the browser (or a new one), the old model's
         # memory back, side by side on when these weights are an adapter, the image box there for a vision model.
-        side_by_side, sees = gr.skip(), gr.skip()
+        # A message whose reply a reload cut off goes back to the message box (and its image to the image box).
+        side_by_side, sees, back = gr.skip(), gr.skip(), gr.skip()
         hist, base_hist = [], []
         with unexpected(t, "chat_model"):
             host.release_unless(f"{job_id}:{weights_name or 'final'}")
             side_by_side = has_adapter(ctx, job_id, weights_name)
-            sees = gr.update(visible=is_vision_job(ctx, job_id), value=None)
             hist, base_hist = chat_saved.conversation(saved, job_id, weights_name, ctx.workspace.root)
+            hist, base_hist, asked = chat_saved.unanswered(hist, base_hist)
+            shown = [p for p in (asked or {}).get("shown") or [] if Path(p).is_file()]
+            sees = gr.update(visible=is_vision_job(ctx, job_id), value=shown[0] if shown else None)
+            back = asked["content"] if asked and not (typed or "").strip() else gr.skip()  # not over typed text
         # The status named the model just freed ("loaded, holds N MB"): it says nothing until the next reply loads one
         status_line = "" if succeeded_jobs(ctx) else t["chat.no_jobs"]
-        return drawn(hist), hist, drawn(base_hist), base_hist, side_by_side, sees, status_line
+        return drawn(hist), hist, drawn(base_hist), base_hist, side_by_side, sees, status_line, back
 
-    def pick(job_id, saved) -> list:
+    def pick(job_id, saved, typed="") -> list:
         """The weights dropdown (the ones this job was last talked to with) and what on_job_change gives."""
         choices = weight_choices(ctx, job_id)
         weights_name = chat_saved.last_weights(saved, job_id, [v for _, v in choices])
-        return [gr.update(choices=choices, value=weights_name), *on_job_change(job_id, weights_name, saved)]
+        return [gr.update(choices=choices, value=weights_name), *on_job_change(job_id, weights_name, saved, typed)]
 
-    @unexpected(t, "chat_model", fallback=lambda message: (gr.skip(), [], [], [], [], gr.skip(), gr.skip(), message))
-    def on_pick_job(job_id, saved):
-        return tuple(pick(job_id, saved))
+    @unexpected(t, "chat_model",
+                fallback=lambda message: (gr.skip(), [], [], [], [], gr.skip(), gr.skip(), message, gr.skip()))
+    def on_pick_job(job_id, saved, typed):
+        return tuple(pick(job_id, saved, typed))
 
     def restore(saved):
         """When the page opens: the last conversation kept, with its job and weights (the page opens without it
@@ -161,8 +168,9 @@ def build(ctx: Ctx) -> ChatTab:
         out = None
         with unexpected.optional("restore_chat", logging.WARNING):
             job_id = chat_saved.last_job(saved, succeeded_jobs(ctx))
-            out = [job_id, *pick(job_id, saved)[:-1]] if job_id else None
-        return out or [gr.skip()] * 8
+            out = pick(job_id, saved) if job_id else None
+            out = [job_id, *out[:-2], out[-1]] if out else None  # not the status line: no model is loaded yet
+        return out or [gr.skip()] * 9
 
     @unexpected.optional("save_chat", logging.WARNING)
     def save(job_id, weights_name, hist, base_hist, saved):
@@ -172,11 +180,13 @@ def build(ctx: Ctx) -> ChatTab:
                 show_progress="hidden")
 
     replies = Replies(ctx)
-    outputs = [chatbot, history, message, status, base_box, base_history, image, send, stop]
+    outputs = [chatbot, history, message, status, base_box, base_history, image, send, stop, talks]
     settings = [system, temperature, top_p, max_tokens, compare]
     # one event for Send and Enter: a second press while the reply streams is not a second reply on the same state
     gr.on([send.click, message.submit], replies.respond,
-          [job, weights, message, history, base_history, *settings, image], outputs, trigger_mode="once").then(**keep)
+          [job, weights, message, history, base_history, *settings, image, talks], outputs,
+          trigger_mode="once").then(**keep)  # kept when the message is asked (Replies.respond), and after the reply
+
     stop.click(replies.stop, None, None, queue=False)
     for box in (chatbot, base_box):  # the retry and undo icons under the last reply: both boxes alike
         box.retry(replies.regenerate, [job, weights, history, base_history, *settings], outputs).then(**keep)
@@ -186,9 +196,9 @@ def build(ctx: Ctx) -> ChatTab:
     clear.click(replies.clear, None, conversation).then(**keep)
     for box in (chatbot, base_box):  # a box's own clear icon: the conversation the model sees goes too
         box.clear(replies.clear, None, conversation).then(**keep)
-    job.change(on_pick_job, [job, talks], [weights, *conversation, compare, image, status])
-    weights.change(on_job_change, [job, weights, talks], [*conversation, compare, image, status])
+    job.change(on_pick_job, [job, talks, message], [weights, *conversation, compare, image, status, message])
+    weights.change(on_job_change, [job, weights, talks, message], [*conversation, compare, image, status, message])
     compare.change(lambda on: gr.update(visible=on), compare, base_box)
     refresh.click(refresh_jobs, job, [job, status])
     return ChatTab(job, status, refresh_jobs, (redraw_status, [job, weights], status),
-                   (restore, talks, [job, weights, *conversation, compare, image]))
+                   (restore, talks, [job, weights, *conversation, compare, image, message]))

@@ -1,6 +1,6 @@
 """The Chat tab's replies: a message answered by the fine-tuned model as it writes, then (side by side) by the base
 model; Stop, Regenerate and Undo of the last exchange. Every handler yields, in this order,
-    (tuned box, its history, message box, status, base box, its history, image box, Send, Stop)
+    (tuned box, its history, message box, status, base box, its history, image box, Send, Stop, kept conversations)
 (Undo and Clear give the boxes and their histories, Undo the message box too). While a reply streams, Stop stands
 where Send was; Clear stops it as well.
 
@@ -27,6 +27,7 @@ from backend.chat.client import ChatClosed, ChatError
 from backend.messages import msg
 from studio.context import Ctx
 from studio.unexpected import unexpected
+from studio.views import chat_saved
 from studio.views.chat_images import attach, drawn, for_model, is_vision_job, user_message
 
 WAITING = {"role": "assistant", "content": "…"}
@@ -81,16 +82,17 @@ class Replies:
             self.ctx.chat.stop(stop)
 
     def respond(self, job_id, weights_name, text, hist, base_hist, sys_prompt, temp, p, max_new, side_by_side, upload,
-                request: gr.Request):
-        """Send: the message (and image) answered."""
+                saved, request: gr.Request):
+        """Send: the message (and image) answered. The conversation is kept with the message as soon as it is asked
+        (chat_saved: a reload mid-reply gives the message back)."""
         t = self.ctx.t
         hist, base_hist = list(hist or []), list(base_hist or [])
         text = (text or "").strip()
         if not text and not upload:
-            yield gr.skip(), hist, gr.skip(), gr.skip(), gr.skip(), base_hist, gr.skip(), gr.skip(), gr.skip()
+            yield gr.skip(), hist, gr.skip(), gr.skip(), gr.skip(), base_hist, *(gr.skip(),) * 4
             return
         if not job_id:
-            yield gr.skip(), hist, gr.skip(), t["chat.pick_job"], gr.skip(), base_hist, gr.skip(), gr.skip(), gr.skip()
+            yield gr.skip(), hist, gr.skip(), t["chat.pick_job"], gr.skip(), base_hist, *(gr.skip(),) * 4
             return
 
         def ask() -> dict:
@@ -99,8 +101,11 @@ class Replies:
             asked = user_message(text, attach(self.ctx, upload) if upload else None)
             return {**asked, "turn": uuid.uuid4().hex[:12]}
 
+        def keep(hist, base_hist):
+            return chat_saved.kept(saved, job_id, weights_name, hist, base_hist)
+
         yield from self._streaming(self._converse(job_id, weights_name, ask, hist, base_hist, (text, upload),
-                                                  sys_prompt, temp, p, max_new, side_by_side, request))
+                                                  sys_prompt, temp, p, max_new, side_by_side, request), keep)
 
     def regenerate(self, job_id, weights_name, hist, base_hist, sys_prompt, temp, p, max_new, side_by_side,
                    request: gr.Request):
@@ -109,7 +114,7 @@ class Replies:
         hist, base_hist = list(hist or []), list(base_hist or [])
         i = last_turn(hist)
         if i is None or not job_id:
-            yield (gr.skip(),) * 9
+            yield (gr.skip(),) * 10
             return
         asked = hist[i]
         yield from self._streaming(self._converse(job_id, weights_name, lambda: asked, hist[:i],
@@ -132,14 +137,20 @@ class Replies:
         return drawn(hist[:i]), hist[:i], drawn(base_hist), base_hist, back, image
 
     @staticmethod
-    def _streaming(replies):
-        """Stop in place of Send while the reply streams, Send back once it ends."""
+    def _streaming(replies, keep=None):
+        """Stop in place of Send while the reply streams, Send back once it ends. keep(hist, base_hist): the kept
+        conversations with the first boxes (the message asked), written at once (a gradio event of its own sharing
+        Send's click would run only after the reply)."""
         first = True
         for out in replies:
             buttons = (gr.update(visible=False), gr.update(visible=True)) if first else (gr.skip(), gr.skip())
-            yield *out, *buttons
+            kept = gr.skip()
+            if first and keep is not None:
+                with unexpected.optional("save_chat"):
+                    kept = keep(out[1], out[5])
+            yield *out, *buttons, kept
             first = False
-        yield *(gr.skip(),) * SKIP7, gr.update(visible=True), gr.update(visible=False)
+        yield *(gr.skip(),) * SKIP7, gr.update(visible=True), gr.update(visible=False), gr.skip()
 
     def _converse(self, job_id, weights_name, ask, hist, base_hist, back, sys_prompt, temp, p, max_new, side_by_side,
                   request, before=None):

@@ -3,8 +3,12 @@ reload, a closed tab or a studio restart brings back the conversation with the j
 and picking a job again brings back its conversation. The most recent few are kept, each to its last messages.
 
     talks = stored(ctx.workspace, STORAGE_KEY)       # inside the Blocks
-    talks = kept(talks, job, weights, hist, base)    # after each reply, regenerate, undo, clear
+    talks = kept(talks, job, weights, hist, base)    # when a message is sent, after each reply, regenerate, undo, clear
     hist, base = conversation(talks, job, weights)   # when a job or weights are picked
+    hist, base, asked = unanswered(hist, base)       # a reply the reload cut off: its message back in the box
+
+A conversation is kept when a message is sent too, so that a reload (or a closed tab) mid-reply does not lose the
+message: the exchange comes back without the cut-off reply, its message in the message box to send again.
 """
 
 from __future__ import annotations
@@ -82,6 +86,19 @@ def conversation(saved, job_id: str | None, weights: str | None, images_root: Pa
         return [m for m in (_message(x, images_root) for x in (items if isinstance(items, list) else [])) if m]
 
     return messages(talk.get("history")), messages(talk.get("base"))
+
+
+def unanswered(hist: list, base_hist: list) -> tuple[list, list, dict | None]:
+    """A kept conversation whose last reply was cut off (the page reloaded or closed while it was written):
+    (history, base history, the unanswered user message or None). The tuned box's unanswered exchange leaves both
+    boxes (its message goes back to the message box); the base box's alone (the tuned reply came) leaves the base
+    box, as when side by side was off."""
+    hist, base_hist = list(hist), list(base_hist)
+    asked = hist.pop() if hist and hist[-1].get("role") == "user" else None
+    if base_hist and base_hist[-1].get("role") == "user":
+        if asked is None or base_hist[-1].get("turn") == asked.get("turn"):
+            base_hist.pop()
+    return hist, base_hist, asked
 
 
 def last_weights(saved, job_id: str | None, offered: list[str]) -> str:

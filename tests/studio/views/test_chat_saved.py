@@ -1,6 +1,6 @@
 """Chat conversations kept in the browser: what is stored, what comes back, and what is left out of it."""
 
-from studio.views.chat_saved import KEEP, MAX_MESSAGES, conversation, kept, last_job, last_weights
+from studio.views.chat_saved import KEEP, MAX_MESSAGES, conversation, kept, last_job, last_weights, unanswered
 
 
 def talk(n: int, turn: str = "t1") -> list[dict]:
@@ -63,3 +63,18 @@ def test_an_image_comes_back_only_from_the_workspace_and_while_it_is_there(tmp_p
     drawn_copy.unlink()  # gradio's cache emptied by a restart: the text and the model's copy stay
     back, _ = conversation(kept(None, "job-a", "final", hist, []), "job-a", "final", ws)
     assert back[0] == {"role": "user", "content": "what is it?", "images": [str(copy)]}
+
+
+def test_a_reply_cut_off_by_a_reload_gives_its_message_back():
+    q1 = {"role": "user", "content": "hi", "turn": "t1"}
+    a1 = {"role": "assistant", "content": "hello"}
+    q2 = {"role": "user", "content": "who are you?", "turn": "t2"}
+    a2 = {"role": "assistant", "content": "I am Nova"}
+    # cut off in the tuned reply: the exchange leaves both boxes, its message comes back
+    assert unanswered([q1, a1, q2], [q1, a1, q2]) == ([q1, a1], [q1, a1], q2)
+    # cut off in the base reply (the tuned one came): the base box alone loses the exchange
+    assert unanswered([q1, a1, q2, a2], [q1, a1, q2]) == ([q1, a1, q2, a2], [q1, a1], None)
+    # complete, or side by side off (the base box lacks the exchange): untouched
+    assert unanswered([q1, a1, q2, a2], [q1, a1]) == ([q1, a1, q2, a2], [q1, a1], None)
+    assert unanswered([q1, a1, q2], [q1, a1]) == ([q1, a1], [q1, a1], q2)
+    assert unanswered([], []) == ([], [], None)
