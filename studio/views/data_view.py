@@ -426,10 +426,16 @@ def data_kind(ctx, data: DataSpec) -> str:
 
 def valid_rows(ctx, data: DataSpec) -> int:
     """Rows the job will train on (before the eval split), from cached reports or a fresh scan."""
+    return sum(rows for _, rows in source_rows(ctx, data))
+
+
+def source_rows(ctx, data: DataSpec) -> list[tuple[Report, int]]:
+    """Each training source's report and the rows the job takes from it (after data.mix, before the eval split);
+    a DataError when a source has no usable row, the sources' kinds do not mix, or the eval set's kind differs."""
     from backend.data.inspect import inspect
     from backend.data.load import eval_kind_problem, mixed_kinds
 
-    total, kinds = 0, []
+    out, kinds = [], []
     sources = parse_sources(data, ctx.workspace.root)
     mix = data.mix or [1.0] * len(sources)
     for source, amount in zip(sources, mix, strict=False):
@@ -444,7 +450,7 @@ def valid_rows(ctx, data: DataSpec) -> int:
             errors = "; ".join(msg(ctx.t, line) for line in report.error_lines(3))
             raise DataError(ctx.t["data.err.no_usable_rows"].format(source=source.label, rows=report.rows, errors=errors))
         n = report.valid_rows
-        total += min(n, round(n * amount) if amount <= 1 else int(amount))
+        out.append((report, min(n, round(n * amount) if amount <= 1 else int(amount))))
         kinds.append((source.label, report.format, report.kind))
     problem = mixed_kinds(kinds)  # the worker refuses such a mix at once: say so on the Review, not after Start
     if not problem and data.eval and kinds:
@@ -460,7 +466,7 @@ def valid_rows(ctx, data: DataSpec) -> int:
         problem = eval_kind_problem(evals, kinds[0][2])
     if problem:
         raise DataError(problem)
-    return total
+    return out
 
 
 __all__ = ["SpecError", "DataError"]

@@ -53,8 +53,7 @@ def check(ctx: Ctx, values: FormValues) -> Review:
     issues: list[SpecIssue] = []
     estimate = t["review.estimate_unknown"]
     try:
-        rows = data_view.valid_rows(ctx, spec.data)
-        estimate = plan_markdown(ctx, spec, values, rows)
+        estimate = plan_markdown(ctx, spec, values, data_view.source_rows(ctx, spec.data))
         kind = data_view.data_kind(ctx, spec.data)
         if kind not in data_view.STAGE_KINDS.get(spec.stage, ()) and spec.stage != "ppo":
             issues.append(SpecIssue("stage", t["review.stage_data"].format(

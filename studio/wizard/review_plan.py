@@ -1,7 +1,7 @@
 """The Review step's plan in plain words: steps, rows, tokens, the rows max_length leaves out or cuts (and a
 max_length that keeps most whole), and time from a measurement.
 
-    text = plan_markdown(ctx, spec, values, rows)
+    text = plan_markdown(ctx, spec, values, sources)
 
 Tokens come from the Data step's sample of rows through the model's own tokenizer (the light one,
 no torch), cut at max length; time from `studio.wizard.speed` (a probe run or a finished job of the same
@@ -92,13 +92,29 @@ def kept_share(spec: JobSpec, fit) -> float | None:
     return len(fit.kept) / fit.total
 
 
-def kept_rows(t, spec: JobSpec, fit, train_rows: int, eval_rows: int) -> tuple[int, int, str]:
+def kept_share_of_sources(ctx, spec: JobSpec, values: FormValues, sources) -> float | None:
+    """The share of the training rows the worker keeps at max_length: each source's sampled rows counted by its rule
+    (kept_share), weighted by the rows the job takes from that source; None when every source keeps all its rows or
+    none could be counted. sources: [(report, rows)] (studio.views.data_view.source_rows)."""
+    tok, _, _ = dv.TOKENIZERS.get(ctx, values[MODEL_SOURCE], spec.model.name_or_path, spec.model.chat_template)
+    if tok is None:
+        return None
+    kept = total = 0.0
+    leaves_out = False
+    for report, rows in sources:
+        share = kept_share(spec, dv.sample_fit(tok, report, spec.stage, spec.training.max_length))
+        leaves_out = leaves_out or share is not None
+        kept += rows * (1.0 if share is None else share)
+        total += rows
+    return kept / total if leaves_out and total else None
+
+
+def kept_rows(t, share: float | None, train_rows: int, eval_rows: int) -> tuple[int, int, str]:
     """(training rows, eval rows, the training rows as the plan says them) once max_length has left out its share
     of each (the worker checks the training and the eval rows alike)."""
-    share = kept_share(spec, fit)
     if share is None:
         return train_rows, eval_rows, f"{train_rows:,}"
-    kept = max(1, round(train_rows * share)) if fit.kept else 0
+    kept = max(1, round(train_rows * share)) if share > 0 else 0
     said = t["review.rows_kept"].format(kept=f"{kept:,}", rows=f"{train_rows:,}")
     return kept, round(eval_rows * share), said
 
@@ -110,12 +126,15 @@ def length_cap(ctx, spec: JobSpec, values: FormValues) -> int | None:
     return max_positions(values[MODEL_SOURCE], spec.model.name_or_path, ctx.workspace.models_dir, ctx.data_roots)
 
 
-def plan_markdown(ctx, spec: JobSpec, values: FormValues, rows: int) -> str:
+def plan_markdown(ctx, spec: JobSpec, values: FormValues, sources) -> str:
+    """sources: [(report, rows)] of the training sources (studio.views.data_view.source_rows)."""
     t, tr = ctx.t, spec.training
-    fit = None  # a template that cannot render the sample: no count
+    fit = share = None  # a template that cannot render the sample: no count
     with unexpected.optional("sample_fit"):
         fit = sample_fit(ctx, spec, values)
-    train_rows, eval_rows, rows_said = kept_rows(t, spec, fit, *split_rows(spec, rows))  # what training will use
+        share = kept_share_of_sources(ctx, spec, values, sources)
+    rows = sum(n for _, n in sources)
+    train_rows, eval_rows, rows_said = kept_rows(t, share, *split_rows(spec, rows))  # what training will use
     steps = train_steps(spec, train_rows)
     d = spec.distributed
     per_step = tr.batch_size * tr.gradient_accumulation_steps * d.world_size  # rows of one step, every process's

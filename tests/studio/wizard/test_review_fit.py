@@ -130,3 +130,18 @@ def test_the_memory_estimate_is_built_from_the_rows_max_length_keeps(ctx, pairs,
     monkeypatch.setattr(estimate, "estimate_memory", lambda *a, **kw: seen.append(kw["lengths"]) or real(*a, **kw))
     assert "**Peak memory (estimate):**" in check(ctx, values).estimate
     assert seen and all(lengths == kept for lengths in seen), seen  # the estimate and the advice alike
+
+
+def test_the_review_counts_each_sources_rows_by_its_own_fit(ctx, pairs, workspace):
+    """Two sources: 10 short pairs first, then the 10 whose 4 long prompts max_length leaves out. The plan keeps
+    16 of 20 (each source counted by its own sample), not 20 (the first source's share for both)."""
+    from studio.wizard.review import check
+
+    short = workspace.root / "short.jsonl"
+    short.write_text("\n".join(json.dumps({"prompt": f"What is {i} times 2?", "chosen": f"{2 * i}.",
+                                           "rejected": f"{2 * i + 1}."}) for i in range(10)), encoding="utf-8")
+    review = check(ctx, values_for(ctx, f"{short},{pairs}", "orpo", 128))
+    assert not review.issues, review.issues
+    assert "15 epoch(s) over 16 of 20 (max length leaves the rest out" in review.estimate, review.estimate
+    alone = check(ctx, values_for(ctx, str(short), "orpo", 128))
+    assert "15 epoch(s) over 10 training rows" in alone.estimate, alone.estimate
