@@ -40,7 +40,9 @@ def check_one_kind(rows, source) -> None:
     if len({kind for _, _, kind in kinds}) > 1:
         raise DataError(msg("data.folder_mixed_kinds", label=source.label, n=len(_files(rows)), which=which))
     if len({fmt for _, fmt, _ in kinds}) > 1:  # one format reads them all: a whole file's rows would be skipped
-        raise DataError(msg("data.folder_mixed_formats", label=source.label, n=len(_files(rows)), which=which))
+        paths = joined([str(path) for path, _ in _files(rows)], comma=True)  # where each is, for "Also mix in"
+        raise DataError(msg("data.folder_mixed_formats", label=source.label, n=len(_files(rows)), which=which,
+                            paths=paths))
 
 
 def joined_note(rows) -> Message | None:

@@ -109,8 +109,8 @@ EN: dict[str, str] = {
                                 "others); each other kind trains in a job of its own.",
     "data.folder_mixed_formats": "{label}: its {n} files are read as one dataset in one format, but they are in "
                                   "different formats: {which}, so one file's rows would all be skipped. Use one "
-                                  "file here and add the other as a dataset of its own (Mix, split and clean → Also "
-                                  "mix in: its path).",
+                                  "file here (upload it alone) and add each other one as a dataset of its own: Mix, "
+                                  "split and clean → Also mix in, with its path ({paths}).",
     "data.files_joined": "the {n} files of {label} are used together as one dataset: {files}",
     "data.file_rows": "{file} ({rows} rows)",
     "data.eval_other_kind": "the eval data cannot evaluate this training data: {which}, the training rows are "

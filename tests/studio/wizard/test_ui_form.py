@@ -348,8 +348,13 @@ def test_files_uploaded_together_are_one_dataset_of_one_kind_and_the_data_step_s
     assert "pairs.jsonl 是 preference（preference）" in render(refused.value, "zh")
     with pytest.raises(DataError, match="different kinds"):  # the job's own reading refuses it too
         load_data(DataSpec(train=mixed), ws.root)
-    with pytest.raises(DataError, match="in different formats: more.json is messages .sft., qa.jsonl is alpaca"):
-        inspect(Source(label="qa", path=ws.root / save_upload(ws, [str(qa), str(more)])))  # more.json all skipped
+    two_formats = ws.root / save_upload(ws, [str(qa), str(more)])
+    with pytest.raises(DataError, match="in different formats: more.json is messages .sft., qa.jsonl is alpaca") as e:
+        inspect(Source(label="qa", path=two_formats))  # more.json all skipped
+    # each file's path, to add it as a dataset of its own ("Also mix in"), which reads it
+    assert f"with its path ({two_formats / 'more.json'}, {two_formats / 'qa.jsonl'})" in str(e.value)
+    assert f"填它的路径（{two_formats / 'more.json'}，{two_formats / 'qa.jsonl'}）" in render(e.value, "zh")
+    assert load_data(DataSpec(train=f"{two_formats / 'qa.jsonl'},{two_formats / 'more.json'}"), ws.root)
     more.write_text(json.dumps([{"instruction": "hi", "output": "hello"}] * 2))
     together = save_upload(ws, [str(qa), str(more)])
     report = inspect(Source(label="qa-2", path=ws.root / together))
