@@ -52,8 +52,10 @@ class Draft:
         def save(data: dict):
             return {saved: to_draft(form, data)}  # keyed by the component: a plain dict would read as updates
 
-        for c in self.outputs:
-            c.change(save, inputs, self.saved, queue=False, show_progress="hidden")
+        # One event for every field (not one per field, each sending the whole form): a burst of changes (a preset,
+        # a data re-read filling several fields) saves once more after the save under way, with the latest values.
+        gr.on([c.change for c in self.outputs], save, inputs, self.saved, queue=False, show_progress="hidden",
+              trigger_mode="always_last")
 
     def restore(self, draft):
         """The form as saved (every output skipped when nothing was)."""
