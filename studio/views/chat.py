@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
 import gradio as gr
 
@@ -144,7 +143,7 @@ def build(ctx: Ctx) -> ChatTab:
             side_by_side = has_adapter(ctx, job_id, weights_name)
             hist, base_hist = chat_saved.conversation(saved, job_id, weights_name, ctx.workspace.root)
             hist, base_hist, asked = chat_saved.unanswered(hist, base_hist)
-            shown = [p for p in (asked or {}).get("shown") or [] if Path(p).is_file()]
+            shown = (asked or {}).get("shown") or []  # chat_saved.conversation kept only the copies still there
             sees = gr.update(visible=is_vision_job(ctx, job_id), value=shown[0] if shown else None)
             back = asked["content"] if asked and not (typed or "").strip() else gr.skip()  # not over typed text
         # The status named the model just freed ("loaded, holds N MB"): it says nothing until the next reply loads one

@@ -132,6 +132,7 @@ def plan_markdown(ctx, spec: JobSpec, values: FormValues, sources) -> str:
     fit = share = None  # a template that cannot render the sample: no count
     with unexpected.optional("sample_fit"):
         fit = sample_fit(ctx, spec, values)
+    with unexpected.optional("kept_share"):
         share = kept_share_of_sources(ctx, spec, values, sources)
     rows = sum(n for _, n in sources)
     train_rows, eval_rows, rows_said = kept_rows(t, share, *split_rows(spec, rows))  # what training will use
