@@ -34,6 +34,7 @@ from studio.unexpected import unexpected  # noqa: E402
 from studio.views import bench_panel, chat, cluster_panel, monitor, monitor_browser, runs, serve_panel  # noqa: E402
 from studio.views import export as export_view  # noqa: E402
 from studio.views import hardware as hardware_view  # noqa: E402
+from studio.views import tab_timers as polling  # noqa: E402
 from studio.views.chat import ChatHost  # noqa: E402
 from studio.wizard import build as build_wizard  # noqa: E402
 from studio.wizard import presets as presets_view  # noqa: E402
@@ -113,6 +114,9 @@ def build_app(
             with gr.Tab(t["tab.chat"], id="chat", elem_id="tab-chat") as chat_tab_el:
                 chat_tab = chat.build(ctx)
 
+        # The Monitor's and the Runs tab's polling only while its tab is shown (a hidden box carries the tab's name).
+        shown_tab = gr.Textbox(visible=False)
+        polling.wire(main_tabs, shown_tab, {"tab-monitor": [mon.timer], "tab-runs": runs_tab.timers}, "tab-train")
         export_view.wire(ctx, exports, mon.picker)
         cluster_panel.wire(ctx, clusters)
         bench_panel.wire(ctx, benches, mon.picker)

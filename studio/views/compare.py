@@ -22,6 +22,7 @@ class Compare:
     seen: gr.State
     outputs: list  # what current(picked, seen) writes
     current: object  # (picked, seen) -> updates of outputs; raises what went wrong
+    timer: gr.Timer
 
 
 def compare_frame(ctx: Ctx, job_ids: list[str]) -> pd.DataFrame:
@@ -72,4 +73,4 @@ def build(ctx: Ctx) -> Compare:
     outputs = [picked, plot, summary, seen]
     picked.input(draw, picked, [plot, summary], show_progress="hidden")
     timer.tick(tick, [picked, seen], outputs, show_progress="hidden")
-    return Compare(picked, seen, outputs, current)
+    return Compare(picked, seen, outputs, current, timer)

@@ -66,6 +66,7 @@ class MonitorTab:
     picker: gr.Dropdown
     outputs: list  # in OUTPUT_NAMES order
     prev: gr.State
+    timer: gr.Timer
 
 
 def job_ids(ctx: Ctx) -> list[str]:
@@ -380,7 +381,7 @@ def build(ctx: Ctx) -> MonitorTab:
     picker.change(lambda _: gr.update(value=None, visible=False), picker, log_file, show_progress="hidden")
     cancel.click(on_cancel, [picker, prev], [cancel, prev])
     resume.click(on_resume, picker, None)
-    return MonitorTab(picker, outputs, prev)
+    return MonitorTab(picker, outputs, prev, timer)
 
 
 def initial_job(ctx: Ctx, request: gr.Request | None) -> str | None:

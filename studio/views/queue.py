@@ -48,6 +48,7 @@ class Queue:
     seen: gr.State
     outputs: list  # what current(seen) writes
     current: object  # (seen) -> updates of outputs; raises what went wrong
+    timer: gr.Timer
 
 
 def build(ctx: Ctx) -> Queue:
@@ -105,4 +106,4 @@ def build(ctx: Ctx) -> Queue:
     up.click(lambda j: on_move(j, -1), job, outputs)
     down.click(lambda j: on_move(j, 1), job, outputs)
     stop.click(on_cancel, job, outputs)
-    return Queue(seen, outputs, current)
+    return Queue(seen, outputs, current, timer)

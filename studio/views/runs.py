@@ -39,6 +39,7 @@ class RunsTab:
     fill_inputs: list
     fill_outputs: list
     sweeps: object = None  # studio.views.sweeps.SweepsView (its Clone is wired in studio.app)
+    timers: list = dataclasses.field(default_factory=list)  # its table's, comparison's and queue's
 
 
 # The column headers wrap between words only: with a column per differing setting, "method" or "Epochs" would
@@ -271,4 +272,5 @@ def build(ctx: Ctx) -> RunsTab:
     confirm.click(do_delete, [pending, states], [confirm_row, message, table, selected, pending, last])
     return RunsTab(table, selected, open_btn, clone, fill,
                    [states, last, compared.picked, compared.seen, queued.seen],
-                   [table, selected, last, *compared.outputs, *queued.outputs], swept)
+                   [table, selected, last, *compared.outputs, *queued.outputs], swept,
+                   [timer, compared.timer, queued.timer])

@@ -134,3 +134,48 @@ def code_text(page, elem_id: str) -> str:
     near its viewport, so a long YAML's first lines are not in the page's text."""
     href = page.locator(f"#{elem_id} a[download]").first.get_attribute("href")
     return page.evaluate("url => fetch(url).then(r => r.text())", href)
+
+
+# The page's timers, from gradio's own config: the dependency id (the fn_index a tick sends) -> the timer's period.
+TIMERS_JS = """() => {
+  const c = window.gradio_config;
+  const periods = Object.fromEntries(c.components.filter(x => x.type === 'timer').map(x => [x.id, x.props.value]));
+  const out = {};
+  for (const d of c.dependencies) {
+    for (const [id, event] of d.targets) if (event === 'tick' && id in periods) out[d.id] = periods[id];
+  }
+  return out;
+}"""
+
+
+class TimerTicks:
+    """The ticks the page sends, as (time.monotonic(), the timer's period in s): the Monitor's timer is the 1 s one,
+    the Runs tab's are 2, 3 and 5 s. Start before page.goto; read() once the page is drawn."""
+
+    def __init__(self, page):
+        self.page, self.sent, self.periods = page, [], None
+        page.on("request", self._request)
+
+    def _request(self, request) -> None:
+        if request.method == "POST" and request.url.split("?")[0].endswith("/queue/join"):
+            try:
+                fn = (request.post_data_json or {}).get("fn_index")
+            except ValueError:
+                return
+            self.sent.append((time.monotonic(), fn))
+
+    def read(self) -> None:
+        self.periods = {int(k): v for k, v in self.page.evaluate(TIMERS_JS).items()}
+        assert sorted(self.periods.values()) == [1, 2, 3, 5], self.periods
+
+    def since(self, start: float, end: float | None = None) -> list[float]:
+        """The periods of the timers that ticked in [start, end)."""
+        end = end if end is not None else time.monotonic()
+        return [self.periods[fn] for at, fn in list(self.sent) if start <= at < end and fn in self.periods]
+
+    def wait_for(self, period: float, start: float, timeout_s: float = 10.0) -> None:
+        """Until the timer of this period has ticked since `start` (a timer turned on starts a period later)."""
+        deadline = time.monotonic() + timeout_s
+        while period not in self.since(start):
+            assert time.monotonic() < deadline, f"the {period} s timer did not tick in {timeout_s} s: {self.sent[-5:]}"
+            self.page.wait_for_timeout(200)

@@ -12,11 +12,12 @@ never runs them (no training: the test takes seconds, not minutes).
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.browser.helpers import ARTIFACTS, CHROMIUM, chromium_page, studio_process, text_value
+from tests.browser.helpers import ARTIFACTS, CHROMIUM, TimerTicks, chromium_page, studio_process, text_value
 
 pytestmark = [
     pytest.mark.browser,
@@ -38,6 +39,11 @@ def finished_job(store, spec, losses: list[float], state: str = "succeeded") -> 
     return job_id
 
 
+def shown_for(page, since: float, seconds: float) -> None:
+    """Stay on the tab shown since `since` (time.monotonic()) until it has been shown `seconds`."""
+    page.wait_for_timeout(max(0.0, since + seconds - time.monotonic()) * 1000)
+
+
 def pick_option(page, dropdown_id: str, text: str) -> None:
     page.locator(f"#{dropdown_id} input").click()
     page.locator(f"#{dropdown_id} [role=option]", has_text=text).first.click()
@@ -56,8 +62,14 @@ def test_runs_filter_clone_compare_delete(workspace, store, tmp_path):
     broken = finished_job(store, spec, [2.2], state="failed")
 
     with studio_process(workspace.root, tmp_path / "studio-runs.log") as url, chromium_page() as page:
+        ticks = TimerTicks(page)
         page.goto(url)
         expect(page.locator("#model-info")).to_contain_text("qwen2", timeout=30_000)
+        # The page polls only for the tab shown: on the Train tab neither the Monitor (1 s) nor the Runs tab
+        # (2, 3, 5 s) asks the server anything; nor, once the Monitor has been shown, do the Runs tab's timers, nor
+        # on the Chat tab the Monitor's (gradio keeps a tab's timers once it has drawn the tab).
+        ticks.read()
+        on_train = time.monotonic()
         # Ticking trust_remote_code warns what it means; unticking hides the warning.
         warning = page.locator("#model-trust-warning")
         expect(warning).to_be_hidden()
@@ -72,7 +84,10 @@ def test_runs_filter_clone_compare_delete(workspace, store, tmp_path):
         late = finished_job(store, longer, [1.9, 0.4])
         (store.job_dir(late) / "adapter").mkdir()
         (store.job_dir(late) / "adapter" / "adapter_config.json").write_text('{"base_model_name_or_path": "x"}')
+        shown_for(page, on_train, 3.5)
+        assert ticks.since(on_train) == [], "timers of hidden tabs ticked on the Train tab"
         page.get_by_role("tab", name="Runs").click()
+        on_runs = time.monotonic()
         table = page.locator("#runs-table")
         expect(table).to_contain_text(late, timeout=2_500)
         expect(table).to_contain_text("Epochs", timeout=1_000)
@@ -94,6 +109,10 @@ def test_runs_filter_clone_compare_delete(workspace, store, tmp_path):
         expect(page.locator("#compare-plot img")).to_be_visible(timeout=10_000)
         page.wait_for_function("document.querySelector('#compare-plot img').complete", timeout=10_000)
         page.screenshot(path=ARTIFACTS / "runs-compare.png", full_page=True)
+
+        # The Runs tab's own timers tick while it is shown, the Monitor's does not.
+        ticks.wait_for(2, on_runs)
+        assert 1 not in ticks.since(on_runs)
 
         # Clone into the wizard: the cloned job's values show up in the Training step.
         table.locator("[data-testid^=cell-]", has_text=clone_me).first.click()
@@ -121,6 +140,7 @@ def test_runs_filter_clone_compare_delete(workspace, store, tmp_path):
         table.locator("[data-testid^=cell-]", has_text=broken).first.click()
         expect(page.locator("#runs-selected input")).to_have_value(broken, timeout=10_000)
         page.locator("#runs-open").click()
+        on_monitor = time.monotonic()  # a handler's switch (Open): the Monitor polls, the Runs tab stops
         expect(page.locator("#job-header .job-id")).to_have_text(broken, timeout=10_000)
         error = page.locator("#job-error")
         expect(error).to_contain_text("data", timeout=10_000)
@@ -129,10 +149,17 @@ def test_runs_filter_clone_compare_delete(workspace, store, tmp_path):
         expect(page.locator("#resume-button")).to_be_visible()
         expect(page.locator("#cancel-button")).to_be_disabled()
 
+        ticks.wait_for(1, on_monitor)
+        shown_for(page, on_monitor, 2.5)
+        assert not set(ticks.since(on_monitor + 1.0)) - {1}, "the Runs tab's timers ticked on the Monitor"
+
         # Chat: the newest succeeded job has an adapter, so base and tuned side by side is on; it can be turned off.
         page.get_by_role("tab", name="Chat").click()
+        on_chat = time.monotonic()
         expect(page.locator("#chat-job input")).to_have_value(late, timeout=10_000)
         expect(page.locator("#chat-compare input")).to_be_checked(timeout=10_000)
         expect(page.locator("#chat-base-box")).to_be_visible()
         page.locator("#chat-compare input").uncheck()
         expect(page.locator("#chat-base-box")).to_be_hidden(timeout=10_000)
+        shown_for(page, on_chat, 3.0)
+        assert ticks.since(on_chat + 1.0) == [], "timers of hidden tabs ticked on the Chat tab"
