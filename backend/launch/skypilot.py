@@ -42,7 +42,7 @@ def skypilot_task(job_id: str, spec_text: str, spec, o: LaunchOptions) -> tuple[
            '"~/"*) STUDIO_WORKSPACE="$HOME/${STUDIO_WORKSPACE#"~/"}" ;; esac',
            *(line for line in workspace_lines(job_id, spec_text, o) if not line.startswith("export STUDIO_WORKSPACE="))]
     if o.nodes > 1:
-        run += ['MAIN_IP=$(echo "$SKYPILOT_NODE_IPS" | head -n 1)', "export MAIN_IP",
+        run += ['MAIN_IP=$(echo "$SKYPILOT_NODE_IPS" | sed -n 1p)', "export MAIN_IP",
                 node_workspace_line("SKYPILOT_NODE_RANK")]
     run.append(f'studio train "$SPEC" {train_args(spec, o, "SKYPILOT_NODE_RANK")}')
     task = {

@@ -61,7 +61,7 @@ def sbatch_script(job_id: str, spec_text: str, spec, o: LaunchOptions) -> tuple[
         lines += [
             f"# {o.nodes} machines x {o.gpus} GPU(s): srun starts studio train once on each machine; its rank is "
             "$SLURM_NODEID and the first machine is the main one.",
-            'MAIN_IP=$(scontrol show hostnames "$SLURM_JOB_NODELIST" | head -n 1)',
+            'MAIN_IP=$(scontrol show hostnames "$SLURM_JOB_NODELIST" | sed -n 1p)',  # all read: no SIGPIPE under pipefail
             "export MAIN_IP",
             "srun --ntasks-per-node=1 --kill-on-bad-exit=1 bash -c '",
             "  " + node_workspace_line("SLURM_NODEID"),
