@@ -34,8 +34,12 @@ SRUN_SHIM = """#!/bin/bash
 while [[ "$1" == --* ]]; do shift; done
 for rank in 0 1; do SLURM_NODEID=$rank "$@" || exit 1; done
 """
+# Line by line, as scontrol writes: a reader that stops after the first line (head -n 1) leaves the second write
+# a SIGPIPE, which `set -o pipefail` turns into the script's end.
 SCONTROL_SHIM = """#!/bin/bash
-printf 'gpu-node-07\\ngpu-node-08\\n'
+printf 'gpu-node-07\\n'
+sleep 0.2
+printf 'gpu-node-08\\n'
 """
 
 
