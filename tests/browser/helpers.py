@@ -179,3 +179,14 @@ class TimerTicks:
         while period not in self.since(start):
             assert time.monotonic() < deadline, f"the {period} s timer did not tick in {timeout_s} s: {self.sent[-5:]}"
             self.page.wait_for_timeout(200)
+
+    def quiet(self, periods: set, start: float, for_s: float, timeout_s: float = 15.0) -> None:
+        """Until none of the timers of these periods has ticked for `for_s` s (counted from `start` at the
+        earliest): a timer turned off stops, one left on ticks again within its period."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            last = max([start, *(at for at, fn in list(self.sent) if self.periods.get(fn) in periods)])
+            if time.monotonic() - last >= for_s:
+                return
+            assert time.monotonic() < deadline, f"timers of {sorted(periods)} s still tick after {timeout_s} s"
+            self.page.wait_for_timeout(200)
