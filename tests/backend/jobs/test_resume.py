@@ -1,15 +1,14 @@
-"""Jobs that survive: kill -9 at different points, resume to success, studio restarts."""
+"""Jobs that survive: kill -9 at different points, resume to success (a studio restart adopting a running job:
+tests/faults/test_faults.py)."""
 
 import json
 import os
 import signal
 import sqlite3
-import time
 
 import pytest
 from safetensors.torch import load_file
 
-from backend.jobs.scheduler import Scheduler
 from backend.resources import DEMO_SPEC
 from backend.spec import JobSpec
 from tests.conftest import wait_for
@@ -84,24 +83,6 @@ def test_a_half_written_checkpoint_is_skipped_on_resume(store, scheduler):
     log = store.read_log_tail(job_id, 200_000)
     assert "resuming from checkpoint-" in log and "checkpoint-50 (step" not in log
     assert sorted(losses(store, job_id)) == [1, *range(5, 61, 5)]
-
-
-def test_a_restarted_studio_adopts_the_running_job(store):
-    first = Scheduler(store, poll_s=0.1).start()
-    job_id = store.create_job(spec("training.max_steps=120", "training.save_steps=0"))
-    wait_for(lambda: store.read_progress(job_id).get("step", 0) >= 5, 120, "training to start")
-    first.stop()  # the studio goes away; the worker, in its own session, goes on
-    time.sleep(0.5)
-    assert store.get(job_id).state == "running"
-    second = Scheduler(store, poll_s=0.1).start()
-    try:
-        wait_for(lambda: store.get(job_id).is_final, 240, "the adopted job to finish")
-    finally:
-        second.stop()
-        for proc in first.children.values():
-            proc.wait(timeout=10)
-    assert store.get(job_id).state == "succeeded"
-    assert sorted(losses(store, job_id)) == [1, *range(5, 121, 5)]
 
 
 def test_nan_loss_stops_the_run_with_the_step_and_a_hint(tmp_path):
