@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,11 +24,23 @@ def save_upload(workspace: Workspace, uploaded, t: Mapping = EN) -> str:
     check_upload_types(files, t)
     if len(files) == 1:
         return _unused_copy(workspace, files[0], Path("uploads"))
-    folder = _unused(workspace, Path("uploads") / safe_filename(files[0].stem, default="dataset"))
+    folder = _unused(workspace, Path("uploads") / folder_name(files))
     workspace.inside(folder).mkdir(parents=True)
     for src in files:
         _unused_copy(workspace, src, folder)
     return folder.as_posix()
+
+
+def folder_name(files: list[Path]) -> str:
+    """The folder of files uploaded together, named after all of them, not the first one: what their names share
+    ("train-00000-of-00002.parquet" and "train-00001-of-00002.parquet": "train"; "alpaca_en.json" and
+    "alpaca_zh.json": "alpaca"), else their names joined ("qa-pairs") while short, else "dataset"."""
+    stems = [safe_filename(f.name[:len(f.name) - len(_suffix(f))], default="") for f in files]
+    shared = os.path.commonprefix(stems).rstrip("0123456789-_. ")
+    if len(shared) >= 2:
+        return shared
+    joined = "-".join(s for s in stems if s)
+    return joined if 0 < len(joined) <= 40 else "dataset"
 
 
 def check_upload_types(files, t: Mapping = EN) -> None:

@@ -298,6 +298,28 @@ def test_uploads_stay_inside_the_workspace(tmp_path):
         save_upload(ws, str(bad))
 
 
+def test_files_uploaded_together_go_into_a_folder_named_after_all_of_them(tmp_path):
+    # The folder was named after the first file: "train-00000-of-00002" for both shards, "qa" for qa + pairs.
+    from backend.workspace import Workspace
+    from studio.wizard.uploads import save_upload
+
+    ws = Workspace.at(tmp_path / "ws")
+
+    def upload(*names: str) -> str:
+        for name in names:
+            (tmp_path / name).write_text('{"instruction": "hi", "output": "hello"}\n')
+        return save_upload(ws, [str(tmp_path / name) for name in names])
+
+    shards = upload("train-00000-of-00002.jsonl", "train-00001-of-00002.jsonl")
+    assert shards == "uploads/train"
+    assert sorted(p.name for p in (ws.root / shards).iterdir()) == ["train-00000-of-00002.jsonl",
+                                                                    "train-00001-of-00002.jsonl"]
+    assert upload("alpaca_en.jsonl", "alpaca_zh.jsonl.gz") == "uploads/alpaca"
+    assert upload("qa.jsonl", "pairs.jsonl") == "uploads/qa-pairs"
+    assert upload("qa.jsonl", "pairs.jsonl") == "uploads/qa-pairs-1"  # the first folder kept as it was
+    assert upload("a" * 30 + ".jsonl", "b" * 30 + ".jsonl") == "uploads/dataset"
+
+
 def test_a_compressed_upload_keeps_its_two_suffixes(tmp_path):
     import gzip
 
@@ -357,8 +379,9 @@ def test_files_uploaded_together_are_one_dataset_of_one_kind_and_the_data_step_s
     assert load_data(DataSpec(train=f"{two_formats / 'qa.jsonl'},{two_formats / 'more.json'}"), ws.root)
     more.write_text(json.dumps([{"instruction": "hi", "output": "hello"}] * 2))
     together = save_upload(ws, [str(qa), str(more)])
-    report = inspect(Source(label="qa-2", path=ws.root / together))
+    assert together == "uploads/qa-more-1"  # the folder of the refused pair above is kept
+    report = inspect(Source(label="qa-more-1", path=ws.root / together))
     assert (report.kind, report.rows, report.valid_rows) == ("sft", 5, 5)
-    assert ("the 2 files of qa-2 are used together as one dataset: more.json (2 rows), qa.jsonl (3 rows)"
+    assert ("the 2 files of qa-more-1 are used together as one dataset: more.json (2 rows), qa.jsonl (3 rows)"
             in summary_markdown(EN, report))
-    assert "qa-2 中的 2 个文件合并为一个数据集使用：more.json（2 行），qa.jsonl（3 行）" in summary_markdown(ZH, report)
+    assert "qa-more-1 中的 2 个文件合并为一个数据集使用：more.json（2 行），qa.jsonl（3 行）" in summary_markdown(ZH, report)
