@@ -101,7 +101,7 @@ def build_app(
                     hardware = hardware_view.build(ctx)
                     clusters = cluster_panel.build(ctx)
                 wiz = build_wizard(ctx, start)
-            with gr.Tab(t["tab.monitor"], id="monitor", elem_id="tab-monitor"):
+            with gr.Tab(t["tab.monitor"], id="monitor", elem_id="tab-monitor") as monitor_tab_el:
                 mon = monitor.build(ctx)
                 with gr.Accordion(t["export.title"], open=False, elem_id="export-panel"):
                     exports = export_view.build(ctx)
@@ -116,7 +116,7 @@ def build_app(
 
         # The Monitor's and the Runs tab's polling only while its tab is shown (a hidden box carries the tab's name).
         shown_tab = gr.Textbox(visible=False)
-        polling.wire(main_tabs, shown_tab, {"tab-monitor": [mon.timer], "tab-runs": runs_tab.timers}, "tab-train")
+        polling.wire(main_tabs, shown_tab, {monitor_tab_el: [mon.timer], runs_tab_el: runs_tab.timers})
         export_view.wire(ctx, exports, mon.picker)
         cluster_panel.wire(ctx, clusters)
         bench_panel.wire(ctx, benches, mon.picker)

@@ -24,15 +24,15 @@ SHOWN_JS = """(_) => {
 }"""
 
 
-def wire(tabs: gr.Tabs, shown: gr.Textbox, timers: dict[str, list[gr.Timer]], first: str) -> None:
-    """timers: the elem_id of a main tab -> the timers that poll for it; first: the tab the page opens on.
-    Called while the page is built (it sets each timer's initial state)."""
+def wire(tabs: gr.Tabs, shown: gr.Textbox, timers: dict[gr.Tab, list[gr.Timer]]) -> None:
+    """timers: a main tab -> the timers that poll for it. Called while the page is built (it sets each timer's
+    initial state from the tab the page opens on, `tabs.selected`)."""
     order = [(tab, timer) for tab, group in timers.items() for timer in group]
     for tab, timer in order:
-        timer.active = tab == first
+        timer.active = tab.id == tabs.selected
 
-    def switch(tab_shown: str):
+    def switch(tab_shown: str):  # the shown tab's elem_id
         # Nothing read (a page gradio drew otherwise): every timer on, as before this module.
-        return [gr.Timer(active=not tab_shown or tab == tab_shown) for tab, _ in order]
+        return [gr.Timer(active=not tab_shown or tab.elem_id == tab_shown) for tab, _ in order]
 
     tabs.change(switch, shown, [timer for _, timer in order], js=SHOWN_JS, queue=False, show_progress="hidden")
