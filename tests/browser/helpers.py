@@ -168,10 +168,9 @@ class TimerTicks:
         self.periods = {int(k): v for k, v in self.page.evaluate(TIMERS_JS).items()}
         assert sorted(self.periods.values()) == [1, 2, 3, 5], self.periods
 
-    def since(self, start: float, end: float | None = None) -> list[float]:
-        """The periods of the timers that ticked in [start, end)."""
-        end = end if end is not None else time.monotonic()
-        return [self.periods[fn] for at, fn in list(self.sent) if start <= at < end and fn in self.periods]
+    def since(self, start: float) -> list[float]:
+        """The periods of the timers that ticked since `start`."""
+        return [self.periods[fn] for at, fn in list(self.sent) if at >= start and fn in self.periods]
 
     def wait_for(self, period: float, start: float, timeout_s: float = 10.0) -> None:
         """Until the timer of this period has ticked since `start` (a timer turned on starts a period later)."""
