@@ -122,11 +122,21 @@ def text_value(page, elem_id: str) -> str:
     return page.locator(f"#{elem_id} textarea, #{elem_id} input").first.input_value()
 
 
+# Resolves after a few of the page's animation frames.
+FRAMES_JS = "n => new Promise(done => { const f = k => k ? requestAnimationFrame(() => f(k - 1)) : done(); f(n); })"
+
+
 def open_fold(page, elem_id: str) -> None:
-    """Open the accordion `elem_id` if it is closed (gradio draws a closed one's content only once it opens)."""
+    """Open the accordion `elem_id` if it is closed, and wait until its content is drawn and settled: gradio draws
+    a closed one's content only once it opens, and an animation frame after that hands each new box its props
+    again, value included (gradio 6, render_previously_invisible_children): text typed into a box before that
+    frame is put back to what the server knows. A person cannot type that fast; a test on a loaded machine can."""
     fold = page.locator(f"#{elem_id}")
-    if not fold.locator("[data-testid=accordion-content]").first.is_visible():
+    content = fold.locator("[data-testid=accordion-content]").first
+    if not content.is_visible():
         fold.locator("> button.label-wrap").first.click()
+        content.locator("input, textarea, label, button").first.wait_for(state="visible")
+        page.evaluate(FRAMES_JS, 3)
 
 
 def code_text(page, elem_id: str) -> str:

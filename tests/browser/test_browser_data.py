@@ -139,7 +139,7 @@ def test_data_step_sources_mapping_preview_and_training(tmp_path, monkeypatch, d
         expect(summary).to_contain_text("reasoning")
         expect(skipped).to_have_value(re.compile(r"^row 21: line 21 is not valid JSON"))
         expect(preview).to_contain_text("<think>")
-        page.locator("#data-more").click()
+        open_fold(page, "data-more")
         page.locator("#data-reasoning label", has_text="drop").click()
         expect(preview).not_to_contain_text("<think>", timeout=20_000)
         expect(preview).to_contain_text("hello 0")

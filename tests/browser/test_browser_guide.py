@@ -75,7 +75,7 @@ def test_presets_step_states_review_and_hardware_at_laptop_width(shared_studio, 
         expect(page.locator("#data-view")).to_be_visible()
         expect(step(page, "Data")).not_to_contain_text("⚠", timeout=20_000)
         # A preference set mixed into the demo's conversations: Next says so, naming the file, and stays.
-        page.locator("#data-more").click()
+        open_fold(page, "data-more")
         mix = page.locator("#data-mix-with textarea, #data-mix-with input").first
         mix.fill(str(ROOT / "data" / "preference.jsonl"))
         mix.press("Tab")  # committed (its change sent) before Next reads the form: a loaded CI machine once lagged
