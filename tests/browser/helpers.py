@@ -122,8 +122,19 @@ def text_value(page, elem_id: str) -> str:
     return page.locator(f"#{elem_id} textarea, #{elem_id} input").first.input_value()
 
 
-# Resolves after a few of the page's animation frames.
-FRAMES_JS = "n => new Promise(done => { const f = k => k ? requestAnimationFrame(() => f(k - 1)) : done(); f(n); })"
+# Resolves once the element is drawn (some height) and its markup has stayed the same for `frames` animation frames
+# in a row (10 s at most).
+SETTLED_JS = """([el, frames]) => new Promise(done => {
+    let last = el.innerHTML, still = 0;
+    const end = Date.now() + 10000;
+    const tick = () => {
+        const now = el.innerHTML;
+        still = now === last && el.offsetHeight > 10 ? still + 1 : 0;
+        last = now;
+        if (still >= frames || Date.now() > end) done(); else requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+})"""
 
 
 def open_fold(page, elem_id: str) -> None:
@@ -135,8 +146,8 @@ def open_fold(page, elem_id: str) -> None:
     content = fold.locator("[data-testid=accordion-content]").first
     if not content.is_visible():
         fold.locator("> button.label-wrap").first.click()
-        content.locator("input, textarea, label, button").first.wait_for(state="visible")
-        page.evaluate(FRAMES_JS, 3)
+        content.wait_for(state="visible")
+        content.evaluate("(el, frames) => (" + SETTLED_JS + ")([el, frames])", 5)
 
 
 def code_text(page, elem_id: str) -> str:

@@ -49,6 +49,26 @@ def shown_points(page) -> int:
     return int(text_value(page, "loss-points").split()[0])
 
 
+# Clicks Stop in the page itself the moment the base box shows its first words (4 rows: two exchanges), not a
+# Playwright round trip later: on a loaded machine the page may draw a fast reply's first and last words within
+# moments, and Stop is gone with the reply's end.
+STOP_AT_FIRST_WORDS_JS = """() => {
+    const stop = document.querySelector('#chat-stop');
+    if (document.querySelectorAll('#chat-base-box .message-row').length < 4 || !stop || !stop.offsetParent) return false;
+    stop.click();
+    return true;
+}"""
+
+
+def stop_at_first_words(page) -> None:
+    """Stop the reply as soon as the base box has begun its answer (the test fails if the reply ended first)."""
+    try:
+        page.wait_for_function(STOP_AT_FIRST_WORDS_JS, timeout=60_000, polling=50)
+    except Exception as e:  # the reply ended (Stop gone) before the page showed it, or it never began
+        rows = page.locator("#chat-base-box .message-row").count()
+        raise AssertionError(f"Stop was not clickable while the base reply streamed ({rows} rows shown)") from e
+
+
 def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
     from playwright.sync_api import expect
 
@@ -216,8 +236,7 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
         page.locator("#chat-send").click()
         expect(page.locator("#chat-stop")).to_be_visible(timeout=10_000)  # in Send's place while the reply streams
         expect(page.locator("#chat-send")).to_be_hidden()
-        expect(page.locator("#chat-base-box .message-row")).to_have_count(4, timeout=60_000)  # its first words
-        page.locator("#chat-stop").click(force=True)  # no wait for a still frame: the page redraws each word
+        stop_at_first_words(page)
         expect(page.locator("#chat-send")).to_be_visible(timeout=10_000)
         expect(page.locator("#chat-status")).to_contain_text("Reply stopped")
         expect(page.locator("#chat-status")).to_contain_text("loaded")
@@ -237,8 +256,7 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
         expect(page.locator("#chat-box .message-row").last).to_contain_text("I am", timeout=60_000)
         # A reload (or a restart) brings the conversation back, both boxes, with its job (kept in the browser); the
         # base's reply stopped first (1024 tokens asked), so that what is kept is what the boxes show.
-        expect(page.locator("#chat-base-box .message-row")).to_have_count(4, timeout=60_000)
-        page.locator("#chat-stop").click(force=True)
+        stop_at_first_words(page)
         expect(page.locator("#chat-send")).to_be_visible(timeout=10_000)
         time.sleep(0.5)  # the kept copy is written right after the reply's end
         replies = {box: page.locator(f"{box} .message-row").last.inner_text() for box in ("#chat-box", "#chat-base-box")}
