@@ -114,7 +114,7 @@ def build(ctx: Ctx) -> ChatTab:
         image = image_box(ctx, is_vision_job(ctx, ids[0] if ids else None))
         send = gr.Button(t["btn.send"], variant="primary", scale=1, elem_id="chat-send")
         stop = gr.Button(t["chat.stop"], variant="stop", scale=1, visible=False, elem_id="chat-stop")
-    with gr.Accordion(t["chat.settings"], open=False):
+    with gr.Accordion(t["chat.settings"], open=False, elem_id="chat-settings"):
         temperature = gr.Slider(0.0, 1.5, value=0.0, step=0.05, label=t["chat.temperature"])
         top_p = gr.Slider(0.05, 1.0, value=0.9, step=0.05, label=t["chat.top_p"])
         max_tokens = gr.Slider(16, 1024, value=128, step=16, label=t["chat.max_new_tokens"], elem_id="chat-max-tokens")

@@ -207,7 +207,7 @@ def test_wizard_train_monitor_export_chat(studio_url, tmp_path):
         page.screenshot(path=ARTIFACTS / "chat.png", full_page=True)
         # Regenerate (the retry icon under the last reply), 16 tokens at most: the exchange asked again in both
         # boxes, not added.
-        page.get_by_text("Generation settings").click()
+        open_fold(page, "chat-settings")
         max_tokens = page.locator("#chat-max-tokens input[type=number]")
         max_tokens.fill("16")
         max_tokens.press("Enter")
