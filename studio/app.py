@@ -27,7 +27,7 @@ from backend.resources import DATA_DIR, DEMO_SPEC, PROJECT_ROOT  # noqa: E402
 from backend.spec import JobSpec  # noqa: E402
 from backend.store import JobStore  # noqa: E402
 from backend.workspace import Workspace  # noqa: E402
-from studio import browser_state, fonts  # noqa: E402
+from studio import browser_state, fonts, progress_targets  # noqa: E402
 from studio.context import Ctx  # noqa: E402
 from studio.i18n import LANGUAGE_NAMES, SessionStrings, gradio_texts, relabel  # noqa: E402
 from studio.unexpected import unexpected  # noqa: E402
@@ -158,7 +158,7 @@ def build_app(
                     review.start: gr.update(interactive=not r.issues)}
 
         review_outputs = [review.yaml, review.estimate, review.problems, review.start]
-        wiz.step_tabs[-1].select(show_review, inputs, review_outputs)
+        wiz.step_tabs[-1].select(show_review, inputs, review_outputs, show_progress_on=[review.problems])
 
         @unexpected(t, "measure", fallback=lambda message: message)
         def measure_speed(values: dict):
@@ -166,7 +166,7 @@ def build_app(
 
         review.measure.click(measure_speed, inputs, review.estimate, concurrency_limit=1,
                              concurrency_id="speed-probe")
-        wiz.training.next.click(show_review, inputs, review_outputs)
+        wiz.training.next.click(show_review, inputs, review_outputs, show_progress_on=[review.problems])
 
         # Step states on the tabs: ✓ visited and fine, ⚠ a problem in one of its fields.
         step_tabs = wiz.step_tabs
@@ -185,15 +185,16 @@ def build_app(
             return fn
 
         marked = {reached, *inputs}
+        marks = dict(fn=mark_steps, inputs=marked, outputs=step_tabs, show_progress="hidden")  # labels: no spinner
         for i, step in enumerate(WIZARD_STEPS):
             tab = step_tabs[i]
-            tab.select(reach(step), reached, reached, queue=False).then(mark_steps, marked, step_tabs)
+            tab.select(reach(step), reached, reached, queue=False, show_progress="hidden").then(**marks)
         for here, button in (("model", wiz.model.next), ("data", wiz.data.next), ("method", wiz.method.next),
                              ("training", wiz.training.next)):
             nxt_step = WIZARD_STEPS[WIZARD_STEPS.index(here) + 1]
-            button.click(reach(nxt_step), reached, reached, queue=False).then(mark_steps, marked, step_tabs)
+            button.click(reach(nxt_step), reached, reached, queue=False, show_progress="hidden").then(**marks)
         # The Data step's mark as soon as its data can or cannot be used (an upload that cannot be read: ⚠ at once).
-        data.problem.change(mark_steps, marked, step_tabs)
+        data.problem.change(**marks)
 
         @unexpected(t, "start", fallback=lambda message: {review.problems: message})
         def start_job(values: dict):
@@ -263,22 +264,21 @@ def build_app(
             gr.Info(t["runs.cloned"].format(job=job_id))
             return {main_tabs: gr.Tabs(selected="train"), wizard: gr.Tabs(selected="model"), **values}
 
-        runs_tab.clone.click(clone_run, runs_tab.selected, [main_tabs, wizard, *inputs]).then(
-            data.refresh, data.refresh_inputs, data.refresh_outputs
-        )
-        runs_tab.sweeps.clone.click(clone_run, runs_tab.sweeps.best_job, [main_tabs, wizard, *inputs]).then(
-            data.refresh, data.refresh_inputs, data.refresh_outputs)  # a sweep's best run (studio/views/sweeps.py)
+        runs_tab.clone.click(clone_run, runs_tab.selected, [main_tabs, wizard, *inputs], show_progress="hidden").then(
+            **data.refresh_event)
+        runs_tab.sweeps.clone.click(clone_run, runs_tab.sweeps.best_job, [main_tabs, wizard, *inputs],
+                                    show_progress="hidden").then(**data.refresh_event)  # a sweep's best run
         presets_view.wire(ctx, presets, form, wizard,
-                          after=(data.refresh, data.refresh_inputs, data.refresh_outputs))
+                          after=data.refresh_event)
         draft = Draft(ctx, form)  # the form kept in the browser: a reload or a restart gives it back
         draft.wire()
         # The quick redraws first (the model's details, the method's advice: a moment each, not after the rest).
         wire_language(ctx, app, lang_pick, lang_saved, after=[
             wiz.model.redraw,
             wiz.method.redraw,
-            (data.refresh, data.refresh_inputs, data.refresh_outputs),
+            data.refresh_event,
             (show_review, inputs, review_outputs),
-            (mark_steps, marked, step_tabs),
+            marks,
             presets.refresh,
             (hardware.render, None, hardware.markdown),
             bench_panel.redraw(ctx, benches, mon.picker),
@@ -286,6 +286,7 @@ def build_app(
             cluster_panel.redraw(ctx, clusters),
             chat_tab.redraw,
         ], opening=[(draft.restore, draft.saved, draft.outputs), chat_tab.opening])
+    progress_targets.untrack_hidden(app)
     return app
 
 
@@ -313,13 +314,15 @@ def wire_language(ctx: Ctx, app: gr.Blocks, pick: gr.Radio, saved: gr.BrowserSta
             return [gr.skip()] * (2 + len(targets))
         return [lang, lang, *relabel.updates(entries, lang)]
 
-    event = pick.input(switch, pick, [saved, *targets], queue=False)
-    opened = app.load(restore, saved, [pick, saved, *targets], queue=False)
+    # no progress on the ~240 relabeled components (studio/progress_targets.py: the page would track them all)
+    event = pick.input(switch, pick, [saved, *targets], queue=False, show_progress="hidden")
+    opened = app.load(restore, saved, [pick, saved, *targets], queue=False, show_progress="hidden")
     for fn, inputs, outputs in opening:
         opened = opened.then(fn, inputs, outputs, queue=False, show_progress="hidden")
-    for fn, inputs, outputs in after:
-        event = event.then(fn, inputs, outputs)
-        opened = opened.then(fn, inputs, outputs)
+    for step in after:  # (fn, inputs, outputs): a redraw, no progress shown; or an event's keywords
+        kwargs = step if isinstance(step, dict) else dict(zip(("fn", "inputs", "outputs"), step), show_progress="hidden")
+        event = event.then(**kwargs)
+        opened = opened.then(**kwargs)
 
 
 def start_demo_build(workspace: Workspace) -> subprocess.Popen | None:

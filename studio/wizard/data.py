@@ -12,7 +12,6 @@ hides the row view and the histogram, and is the step's `problem`: Next stays on
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,10 +53,9 @@ class DataStep:
     problem: gr.State = None  # why the data cannot be used ("" when it can): Next refuses with it
     # Widgets the handlers use.
     parts: dict = field(default_factory=dict)
-    # Re-read the data: Runs → Clone chains it after loading a spec (set by `wire`).
-    refresh: Callable = None
-    refresh_inputs: set = field(default_factory=set)
-    refresh_outputs: list = field(default_factory=list)
+    # Re-read the data, as an event's keywords (set by `wire`): Runs → Clone, a preset and the language switch chain it
+    # with .then(**step.refresh_event), in the same queue as the step's own re-reads, its progress on the summary.
+    refresh_event: dict = field(default_factory=dict)
 
 
 def slot_updates(values: list, all_values: dict) -> list:
@@ -423,8 +421,8 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
 
     # One queue for every re-read, so they finish in the order they were asked (switching the
     # source and then reading a path never ends with the older, emptier answer on screen).
-    run = dict(fn=refresh, inputs=ins, outputs=outs, show_progress="minimal", concurrency_limit=1,
-               concurrency_id="data-refresh")
+    run = dict(fn=refresh, inputs=ins, outputs=outs, show_progress="minimal", show_progress_on=[step.summary],
+               concurrency_limit=1, concurrency_id="data-refresh")
     p["upload"].upload(on_upload, p["upload"], [path, source, columns, p["refused"]]).then(**run)
     # The box emptied (its ×): no upload any more.
     p["upload"].clear(lambda: ("", {}, []), None, [path, columns, p["refused"]]).then(**run)
@@ -468,7 +466,7 @@ def wire(ctx: Ctx, step: DataStep, form: Form) -> None:
     for trigger in (form[MODEL_SOURCE].change, form[MODEL_PATH].submit, form["training.max_length"].blur,
                     form["model.chat_template"].input):
         trigger(redraw, {p["row"], *ins}, [p["preview"], p["hist"], p["fit"]])
-    step.refresh, step.refresh_inputs, step.refresh_outputs = refresh, ins, outs
+    step.refresh_event = run
 
 
 def pick_value(src: str, current: str, path_box: str, hub_box: str, entry: str | None) -> str:

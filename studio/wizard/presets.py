@@ -5,8 +5,7 @@ fills in; save the wizard's settings as a preset of your own.
         presets = presets_view.build(ctx)
         with gr.Tabs(selected="model") as wizard:
             ...
-    presets_view.wire(ctx, presets, wizard.form, wizard.tabs,
-                      after=(data.refresh, data.refresh_inputs, data.refresh_outputs))
+    presets_view.wire(ctx, presets, wizard.form, wizard.tabs, after=data.refresh_event)
 
 The handlers' logic is in plain functions (apply_to_form, spec_file_to_form, save_from_form)
 that take and return the form's values (studio.wizard.form: a dict by field path), so it is tested
@@ -166,9 +165,9 @@ def build(ctx: Ctx) -> PresetsView:
     return PresetsView(accordion, picker, description, apply, upload, name, save, status, reset)
 
 
-def wire(ctx: Ctx, view: PresetsView, form: Form, wizard_tabs, after: tuple) -> None:
+def wire(ctx: Ctx, view: PresetsView, form: Form, wizard_tabs, after: dict) -> None:
     """Attach the handlers. `form` is the wizard's (studio.wizard.fields.Form), `wizard_tabs` the
-    wizard's gr.Tabs, `after` a (fn, inputs, outputs) run once the form changed (the Data step's
+    wizard's gr.Tabs, `after` an event's keywords (.then(**after)) run once the form changed (the Data step's
     refresh)."""
     t = ctx.t
 
@@ -237,7 +236,8 @@ def wire(ctx: Ctx, view: PresetsView, form: Form, wizard_tabs, after: tuple) -> 
             return gr.skip(), t["presets.save_failed"].format(message=e)
 
     form_outputs = [wizard_tabs, *form.inputs, view.status]
-    view.apply.click(on_apply, {view.picker, *form.inputs}, form_outputs).then(*after)
-    view.reset.click(on_reset, set(form.inputs), form_outputs).then(*after)
-    view.upload.upload(on_file, {view.upload, *form.inputs}, [*form_outputs, view.upload]).then(*after)
+    shown = dict(show_progress_on=[view.status])  # not on each of the ~75 fields (studio/progress_targets.py)
+    view.apply.click(on_apply, {view.picker, *form.inputs}, form_outputs, **shown).then(**after)
+    view.reset.click(on_reset, set(form.inputs), form_outputs, **shown).then(**after)
+    view.upload.upload(on_file, {view.upload, *form.inputs}, [*form_outputs, view.upload], **shown).then(**after)
     view.save.click(on_save, {view.name, *form.inputs}, [view.picker, view.status])

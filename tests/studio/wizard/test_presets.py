@@ -277,6 +277,6 @@ def test_saving_from_the_form_and_the_panel_builds(ctx):
             form(key)
         with gr.Tabs() as tabs:
             pass
-        wire(ctx, view, form, tabs, after=(lambda: None, None, None))
+        wire(ctx, view, form, tabs, after=dict(fn=lambda: None))
     update, text = view.refresh[0]("style")
     assert update["value"] == "style" and len(update["choices"]) == len(BUILT_IN) + 1 and "pirate" in text
