@@ -39,7 +39,6 @@ def serve(port: int, workspace: str, gradio_default: bool) -> None:
         def every_output(app):
             for fn in app.fns.values():
                 fn.show_progress_on = None
-            return 0
 
         studio_app.progress_targets.untrack_hidden = every_output
     studio_app.launch(workspace, port=port, lang="en")

@@ -17,12 +17,8 @@ from __future__ import annotations
 import gradio as gr
 
 
-def untrack_hidden(app: gr.Blocks) -> int:
-    """Give each event whose progress is hidden (and that does not name where to show it) no progress targets;
-    returns how many events were changed."""
-    changed = 0
+def untrack_hidden(app: gr.Blocks) -> None:
+    """Give each event whose progress is hidden (and that does not name where to show it) no progress targets."""
     for fn in app.fns.values():
         if fn.show_progress == "hidden" and fn.show_progress_on is None:
             fn.show_progress_on = []
-            changed += 1
-    return changed

@@ -62,9 +62,11 @@ STOP_AT_FIRST_WORDS_JS = """() => {
 
 def stop_at_first_words(page) -> None:
     """Stop the reply as soon as the base box has begun its answer (the test fails if the reply ended first)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     try:
         page.wait_for_function(STOP_AT_FIRST_WORDS_JS, timeout=60_000, polling=50)
-    except Exception as e:  # the reply ended (Stop gone) before the page showed it, or it never began
+    except PlaywrightTimeout as e:  # the reply ended (Stop gone) before the page showed it, or it never began
         rows = page.locator("#chat-base-box .message-row").count()
         raise AssertionError(f"Stop was not clickable while the base reply streamed ({rows} rows shown)") from e
 
